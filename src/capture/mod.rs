@@ -1,0 +1,108 @@
+//! Sources of captured frames: capture files (pcap, pcapng) and, later, live libpcap handles.
+//!
+//! A source yields [`Frame`]s: raw bytes with a timestamp and a link type. It knows nothing of
+//! IP or TCP; [`crate::wire`] decodes frames into segments.
+
+pub mod file;
+
+pub use file::{CaptureFile, CaptureFormat, FileError, FrameRef};
+
+use std::fmt;
+
+/// Capture time in nanoseconds since the Unix epoch.
+///
+/// One unit for every source: pcap's microsecond and nanosecond variants and pcapng's
+/// per-interface resolutions are all converted on read, so nothing downstream mixes units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    pub const fn from_nanos(ns: i64) -> Self {
+        Timestamp(ns)
+    }
+
+    pub const fn as_nanos(self) -> i64 {
+        self.0
+    }
+
+    /// Seconds since the epoch as a float (what tshark and `inspect --json` print).
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1e9
+    }
+
+    /// Seconds from `earlier` to `self` (negative when `self` is earlier).
+    pub fn secs_since(self, earlier: Timestamp) -> f64 {
+        (self.0.saturating_sub(earlier.0)) as f64 / 1e9
+    }
+}
+
+/// The link-layer header type of a frame (a tcpdump `LINKTYPE_` / libpcap `DLT_` value).
+///
+/// Kept as the raw number so that an unknown type survives a round trip and can be named in a
+/// warning; [`crate::wire::link`] knows how to peel the ones we support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LinkType(pub u32);
+
+impl LinkType {
+    /// BSD loopback: 4-byte address family in the *capturing host's* byte order (macOS `lo0`).
+    pub const NULL: LinkType = LinkType(0);
+    pub const ETHERNET: LinkType = LinkType(1);
+    /// Raw IP as OpenBSD numbers it (DLT_RAW 12 on most systems, 14 on OpenBSD).
+    pub const RAW_12: LinkType = LinkType(12);
+    pub const RAW_14: LinkType = LinkType(14);
+    /// OpenBSD loopback: 4-byte address family in network byte order.
+    pub const LOOP: LinkType = LinkType(108);
+    pub const RAW: LinkType = LinkType(101);
+    pub const LINUX_SLL: LinkType = LinkType(113);
+    pub const IPV4: LinkType = LinkType(228);
+    pub const IPV6: LinkType = LinkType(229);
+    pub const LINUX_SLL2: LinkType = LinkType(276);
+
+    /// The name tcpdump prints for this link type, or `None` when sockviz does not decode it.
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Self::NULL => "NULL (BSD loopback)",
+            Self::ETHERNET => "EN10MB (Ethernet)",
+            Self::RAW_12 | Self::RAW_14 | Self::RAW => "RAW (raw IP)",
+            Self::LOOP => "LOOP (OpenBSD loopback)",
+            Self::LINUX_SLL => "LINUX_SLL (Linux cooked v1)",
+            Self::IPV4 => "IPV4 (raw IPv4)",
+            Self::IPV6 => "IPV6 (raw IPv6)",
+            Self::LINUX_SLL2 => "LINUX_SLL2 (Linux cooked v2)",
+            _ => return None,
+        })
+    }
+
+    pub fn is_supported(self) -> bool {
+        self.name().is_some()
+    }
+}
+
+impl fmt::Display for LinkType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => write!(f, "{} ({name})", self.0),
+            None => write!(f, "{} (unsupported)", self.0),
+        }
+    }
+}
+
+/// One captured frame, borrowed from the source's buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame<'a> {
+    /// 1-based position in the capture, as Wireshark numbers frames.
+    pub number: u64,
+    pub ts: Timestamp,
+    pub link: LinkType,
+    /// Length of the frame on the wire; `data` may be shorter when the snaplen cut it.
+    pub orig_len: u32,
+    /// The captured bytes.
+    pub data: &'a [u8],
+}
+
+impl Frame<'_> {
+    /// True when the capture kept fewer bytes than were on the wire (snaplen).
+    pub fn is_truncated(&self) -> bool {
+        (self.data.len() as u64) < u64::from(self.orig_len)
+    }
+}

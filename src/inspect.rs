@@ -1,0 +1,375 @@
+//! `sockviz inspect`: read a capture through the wire model and report every TCP connection.
+//!
+//! The report is plain data (serde) so the table, `--json` and tests all read the same numbers.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::capture::{CaptureFile, FileError, LinkType, Timestamp};
+use crate::tcp::{Connection, Tracker};
+use crate::wire::{self, DecodeError, Decoded};
+
+/// The whole `inspect --json` object. Field names are the documented schema (README).
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub file: String,
+    pub format: String,
+    pub packets_total: u64,
+    pub non_tcp_packets: u64,
+    /// Frames that could not be decoded at all (unsupported link type, broken headers).
+    pub undecodable_packets: u64,
+    /// TCP segments the capture cut short (snaplen); used for what was kept.
+    pub truncated_packets: u64,
+    pub connections: Vec<ConnectionReport>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PerDirection {
+    pub to_server: u64,
+    pub to_client: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagReport {
+    pub syn: u64,
+    pub syn_ack: u64,
+    pub fin: u64,
+    pub rst: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnalysisReport {
+    pub retransmission: u64,
+    pub fast_retransmission: u64,
+    pub spurious_retransmission: u64,
+    pub out_of_order: u64,
+    pub dup_ack: u64,
+    pub zero_window: u64,
+    pub zero_window_probe: u64,
+    pub window_full: u64,
+    pub window_update: u64,
+    pub keep_alive: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FinalState {
+    pub client: String,
+    pub server: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectionReport {
+    pub id: u32,
+    pub client: String,
+    pub server: String,
+    /// Seconds from the capture's first frame to this connection's first segment.
+    pub start: f64,
+    pub duration: f64,
+    pub packets: PerDirection,
+    pub bytes: PerDirection,
+    pub payload_bytes: PerDirection,
+    pub flags: FlagReport,
+    pub analysis: AnalysisReport,
+    pub handshake_seen: bool,
+    pub mid_stream: bool,
+    pub half_close: bool,
+    pub final_state: FinalState,
+}
+
+/// Why `inspect` could not produce a report at all (exit status 2).
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    #[error(transparent)]
+    File(#[from] FileError),
+}
+
+/// Frames that failed to decode, summarised so a broken capture gives one warning per cause.
+#[derive(Default)]
+struct DecodeFailures {
+    by_reason: BTreeMap<String, (u64, u64)>,
+}
+
+impl DecodeFailures {
+    fn add(&mut self, frame: u64, err: &DecodeError) {
+        let entry = self.by_reason.entry(err.to_string()).or_insert((0, frame));
+        entry.0 += 1;
+    }
+
+    fn into_warnings(self) -> impl Iterator<Item = String> {
+        self.by_reason.into_iter().map(|(reason, (count, first))| {
+            format!("{count} frame(s) not decoded, first is frame {first}: {reason}")
+        })
+    }
+}
+
+/// Read `path` front to back and report its TCP connections.
+///
+/// A damaged record stops the read and becomes a warning: the connections read so far are kept.
+pub fn inspect_file(path: &Path) -> Result<Report, InspectError> {
+    let mut file = CaptureFile::open(path)?;
+    let format = match file.format() {
+        crate::capture::CaptureFormat::Pcap {
+            nanosecond,
+            big_endian,
+        } => format!(
+            "pcap ({}-endian, {})",
+            if big_endian { "big" } else { "little" },
+            if nanosecond {
+                "nanosecond"
+            } else {
+                "microsecond"
+            }
+        ),
+        crate::capture::CaptureFormat::Pcapng => "pcapng".to_string(),
+    };
+    let mut tracker = Tracker::new();
+    let mut warnings = Vec::new();
+    let mut failures = DecodeFailures::default();
+    let mut unsupported_links: BTreeMap<u32, u64> = BTreeMap::new();
+    let (mut total, mut non_tcp, mut undecodable, mut truncated) = (0u64, 0u64, 0u64, 0u64);
+    let mut first_ts: Option<Timestamp> = None;
+
+    loop {
+        match file.next_frame() {
+            Ok(Some((frame, _))) => {
+                total += 1;
+                first_ts.get_or_insert(frame.ts);
+                match wire::decode(frame.link, frame.data) {
+                    Ok(Decoded::Tcp(seg)) => {
+                        truncated += u64::from(seg.truncated);
+                        tracker.push(frame.ts, frame.orig_len, &seg);
+                    }
+                    Ok(Decoded::NotTcp) => non_tcp += 1,
+                    Err(DecodeError::UnsupportedLink(link)) => {
+                        undecodable += 1;
+                        *unsupported_links.entry(link.0).or_insert(0) += 1;
+                    }
+                    Err(err) => {
+                        undecodable += 1;
+                        failures.add(frame.number, &err);
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(err @ FileError::Damaged { .. }) => {
+                warnings.push(err.to_string());
+                break;
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+
+    for (link, count) in unsupported_links {
+        warnings.push(format!(
+            "{count} frame(s) have link type {}, which sockviz does not decode; they were skipped",
+            LinkType(link)
+        ));
+    }
+    warnings.extend(failures.into_warnings());
+    if truncated > 0 {
+        warnings.push(format!(
+            "{truncated} TCP segment(s) were cut short by the capture's snaplen; \
+             their sequence numbers and lengths come from the headers"
+        ));
+    }
+
+    let origin = first_ts.unwrap_or_default();
+    let connections = tracker
+        .into_connections()
+        .iter()
+        .map(|c| ConnectionReport::new(c, origin))
+        .collect();
+    Ok(Report {
+        file: path.display().to_string(),
+        format,
+        packets_total: total,
+        non_tcp_packets: non_tcp,
+        undecodable_packets: undecodable,
+        truncated_packets: truncated,
+        connections,
+        warnings,
+    })
+}
+
+/// `addr:port`, IPv6 as `[addr]:port`: exactly what `SocketAddr`'s `Display` prints.
+fn endpoint(addr: SocketAddr) -> String {
+    addr.to_string()
+}
+
+impl ConnectionReport {
+    fn new(c: &Connection, origin: Timestamp) -> Self {
+        let a = &c.analysis;
+        ConnectionReport {
+            id: c.id.0,
+            client: endpoint(c.client),
+            server: endpoint(c.server),
+            start: c.first_ts.secs_since(origin),
+            duration: c.last_ts.secs_since(c.first_ts),
+            packets: PerDirection {
+                to_server: c.to_server.packets,
+                to_client: c.to_client.packets,
+            },
+            bytes: PerDirection {
+                to_server: c.to_server.bytes,
+                to_client: c.to_client.bytes,
+            },
+            payload_bytes: PerDirection {
+                to_server: c.to_server.payload_bytes,
+                to_client: c.to_client.payload_bytes,
+            },
+            flags: FlagReport {
+                syn: c.flags.syn,
+                syn_ack: c.flags.syn_ack,
+                fin: c.flags.fin,
+                rst: c.flags.rst,
+            },
+            analysis: AnalysisReport {
+                retransmission: a.retransmission,
+                fast_retransmission: a.fast_retransmission,
+                spurious_retransmission: a.spurious_retransmission,
+                out_of_order: a.out_of_order,
+                dup_ack: a.dup_ack,
+                zero_window: a.zero_window,
+                zero_window_probe: a.zero_window_probe,
+                window_full: a.window_full,
+                window_update: a.window_update,
+                keep_alive: a.keep_alive,
+            },
+            handshake_seen: c.handshake_seen,
+            mid_stream: c.mid_stream,
+            half_close: c.half_close,
+            final_state: FinalState {
+                client: c.client_state.name().to_string(),
+                server: c.server_state.name().to_string(),
+            },
+        }
+    }
+
+    /// The analysis findings that are non-zero, as `name=count`, for the table's last column.
+    fn notes(&self) -> String {
+        let a = &self.analysis;
+        let mut notes: Vec<String> = [
+            ("retrans", a.retransmission),
+            ("fast-retrans", a.fast_retransmission),
+            ("spurious", a.spurious_retransmission),
+            ("ooo", a.out_of_order),
+            ("dup-ack", a.dup_ack),
+            ("zero-win", a.zero_window),
+            ("zw-probe", a.zero_window_probe),
+            ("win-full", a.window_full),
+            ("win-update", a.window_update),
+            ("keep-alive", a.keep_alive),
+            ("rst", self.flags.rst),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| format!("{name}={n}"))
+        .collect();
+        if self.mid_stream {
+            notes.insert(0, "mid-stream".into());
+        }
+        if self.half_close {
+            notes.push("half-close".into());
+        }
+        notes.join(" ")
+    }
+}
+
+impl Report {
+    pub fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+
+    /// Aligned columns, one connection per line, like `tshark -z conv,tcp` but with states.
+    pub fn write_table(&self, out: &mut impl Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "{}: {}, {} packets, {} TCP connections",
+            self.file,
+            self.format,
+            self.packets_total,
+            self.connections.len()
+        )?;
+        let headers = [
+            "#",
+            "client",
+            "server",
+            "start",
+            "dur",
+            "pkts>",
+            "<pkts",
+            "bytes>",
+            "<bytes",
+            "client state",
+            "server state",
+            "notes",
+        ];
+        let rows: Vec<[String; 12]> = self
+            .connections
+            .iter()
+            .map(|c| {
+                [
+                    c.id.to_string(),
+                    c.client.clone(),
+                    c.server.clone(),
+                    format!("{:.6}", c.start),
+                    format!("{:.6}", c.duration),
+                    c.packets.to_server.to_string(),
+                    c.packets.to_client.to_string(),
+                    c.bytes.to_server.to_string(),
+                    c.bytes.to_client.to_string(),
+                    c.final_state.client.clone(),
+                    c.final_state.server.clone(),
+                    c.notes(),
+                ]
+            })
+            .collect();
+        let mut widths = headers.map(str::len);
+        for row in &rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.len());
+            }
+        }
+        // Numbers right-aligned, text left-aligned; the last column is not padded.
+        let right = [
+            true, false, false, true, true, true, true, true, true, false, false, false,
+        ];
+        let line = |cells: &[String]| -> String {
+            let mut s = String::new();
+            for (i, cell) in cells.iter().enumerate() {
+                if i > 0 {
+                    s.push_str("  ");
+                }
+                if i == cells.len() - 1 {
+                    s.push_str(cell);
+                } else if right[i] {
+                    s.push_str(&format!("{cell:>w$}", w = widths[i]));
+                } else {
+                    s.push_str(&format!("{cell:<w$}", w = widths[i]));
+                }
+            }
+            s.trim_end().to_string()
+        };
+        writeln!(out, "{}", line(&headers.map(String::from)))?;
+        for row in &rows {
+            writeln!(out, "{}", line(row))?;
+        }
+        if self.non_tcp_packets > 0 || self.undecodable_packets > 0 {
+            writeln!(
+                out,
+                "{} non-TCP packet(s), {} undecodable",
+                self.non_tcp_packets, self.undecodable_packets
+            )?;
+        }
+        for w in &self.warnings {
+            writeln!(out, "warning: {w}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,9 @@
+//! sockviz: make TCP sockets visible.
+//!
+//! The engine (capture, wire, tcp, inspect) knows nothing of terminals; views read its state.
+
+pub mod capture;
+pub mod cli;
+pub mod inspect;
+pub mod tcp;
+pub mod wire;
