@@ -113,6 +113,8 @@ pub enum LabError {
 /// The outcome of one lab run, besides its timeline.
 #[derive(Debug, Clone)]
 pub struct LabSummary {
+    /// When the scenario's first call was about to be made: the timeline's `t = 0`.
+    pub started: Timestamp,
     pub scenario: &'static str,
     pub capture: CaptureStatus,
     pub server: SocketAddrV4,
@@ -123,7 +125,8 @@ pub struct LabSummary {
 }
 
 /// Run `cfg.scenario`, sending every event to `tx` as it happens (a live view drains the
-/// receiving end while this runs on its own thread).
+/// receiving end while this runs on its own thread). `origin` is a lower bound for the
+/// scenario's start time (`LabSummary::started`), which is the timeline's `t = 0`.
 pub fn run_live(
     cfg: &LabConfig,
     prepared: &Prepared,
@@ -133,9 +136,9 @@ pub fn run_live(
     let scenario = scenario::find(&cfg.scenario)
         .ok_or_else(|| LabError::UnknownScenario(cfg.scenario.clone()))?;
     let rec = probe::Recorder::new(tx.clone());
-    let note = |text: String| {
-        let _ = tx.send(SourceEvent::Note { at: origin, text });
-    };
+    // Set-up notes wait until the scenario starts, so the timeline opens with them at t = 0.
+    let mut early_notes = Vec::new();
+    let mut note = |text: String| early_notes.push(text);
 
     let mut mtu = None;
     let (device_filter, mut capture) = match prepared {
@@ -174,19 +177,29 @@ pub fn run_live(
         ));
     }
 
-    let live = match capture_live::LiveCapture::start("lo", &filter, tx.clone()) {
+    // Room for a full frame at the lab's MTU; the host's lo (MTU 65536, TSO) needs the maximum.
+    let snaplen = if in_namespace { cfg.mtu + 128 } else { 65535 };
+    let live = match capture_live::LiveCapture::start("lo", &filter, snaplen, tx.clone()) {
         Ok(live) => Some(live),
         Err(e) => {
-            let reason = if in_namespace {
-                e.to_string()
-            } else {
-                format!("{e}; {CAPTURE_FIX}")
+            let reason = match prepared {
+                Prepared::Namespace(_) => e.to_string(),
+                Prepared::HostRequested => format!(
+                    "{e}; run without --host-loopback (the lab's private namespace needs no \
+                     privileges), or give sockviz capture rights: \
+                     `sudo setcap cap_net_raw,cap_net_admin=eip $(which sockviz)`"
+                ),
+                Prepared::NamespaceFailed(_) => format!("{e}; {CAPTURE_FIX}"),
             };
             capture = CaptureStatus::Unavailable(reason);
             None
         }
     };
 
+    let started = probe::now().max(origin);
+    for text in early_notes {
+        let _ = tx.send(SourceEvent::Note { at: started, text });
+    }
     let sampler = probe::Sampler::start(std::sync::Arc::clone(&rec)).map_err(LabError::Thread)?;
     let ctx = ScenarioCtx::new(std::sync::Arc::clone(&rec), server, !in_namespace);
     let failure = (scenario.run)(&ctx).err().map(|e| e.to_string());
@@ -205,6 +218,7 @@ pub fn run_live(
         }
     }
     Ok(LabSummary {
+        started,
         scenario: scenario.name,
         capture,
         server,
@@ -219,7 +233,7 @@ pub fn run(cfg: &LabConfig, prepared: &Prepared) -> Result<(Timeline, LabSummary
     let origin = probe::now();
     let (tx, rx) = mpsc::channel();
     let summary = run_live(cfg, prepared, origin, tx)?;
-    let mut timeline = Timeline::new(origin);
+    let mut timeline = Timeline::new(summary.started);
     for ev in rx.try_iter() {
         timeline.push(ev);
     }

@@ -88,7 +88,7 @@ fn start_capture(
         Some(h) => format!("tcp port {port} and host {h}"),
         None => format!("tcp port {port}"),
     };
-    match LiveCapture::start("any", &filter, tx.clone()) {
+    match LiveCapture::start("any", &filter, 65535, tx.clone()) {
         Ok(c) => (Some(c), CaptureStatus::Host),
         Err(e) => (
             None,
@@ -109,6 +109,7 @@ pub fn serve(port: u16, connections: Option<u64>, out: PeerOutput) -> Result<(),
     let sampler = Sampler::start(Arc::clone(&rec)).map_err(PeerError::Thread)?;
     let server = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port);
     let summary = LabSummary {
+        started: origin,
         scenario: "server",
         capture: status,
         server,
@@ -215,6 +216,7 @@ pub fn client(
         c.stop();
     }
     let summary = LabSummary {
+        started: origin,
         scenario: "client",
         capture: status,
         server: addr,

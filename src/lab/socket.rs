@@ -46,6 +46,9 @@ pub enum SockOpt {
     /// `SO_LINGER`; `Some(0)` makes close() reset the connection.
     Linger(Option<u16>),
     ReuseAddr(bool),
+    /// `TCP_QUICKACK`: off lets the receiver delay its ACKs (RFC 1122 §4.2.3.2), which is what
+    /// makes Nagle's algorithm visible on a loopback whose ACKs are otherwise immediate.
+    QuickAck(bool),
 }
 
 impl SockOpt {
@@ -57,6 +60,7 @@ impl SockOpt {
             SockOpt::Linger(None) => "SOL_SOCKET, SO_LINGER, (0, 0)".into(),
             SockOpt::Linger(Some(s)) => format!("SOL_SOCKET, SO_LINGER, (1, {s})"),
             SockOpt::ReuseAddr(on) => format!("SOL_SOCKET, SO_REUSEADDR, {}", i32::from(on)),
+            SockOpt::QuickAck(on) => format!("IPPROTO_TCP, TCP_QUICKACK, {}", i32::from(on)),
         }
     }
 }
@@ -218,6 +222,9 @@ impl LabSocket {
             SockOpt::Linger(l) => sys::set_linger(fd, l),
             SockOpt::ReuseAddr(on) => {
                 sys::set_int_opt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, i32::from(on))
+            }
+            SockOpt::QuickAck(on) => {
+                sys::set_int_opt(fd, libc::IPPROTO_TCP, libc::TCP_QUICKACK, i32::from(on))
             }
         });
         self.emit(Outcome::new("setsockopt", opt.describe(), started).result(&r));
