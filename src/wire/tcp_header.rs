@@ -1,0 +1,116 @@
+//! The TCP header (RFC 9293 §3.1) and its options (§3.2, RFC 7323, RFC 2018).
+
+use std::net::{IpAddr, SocketAddr};
+
+use etherparse::{TcpHeaderSlice, err};
+
+use super::link::{DecodeError, Decoded, malformed};
+use super::segment::{SackBlock, Segment, TcpFlags, TcpOptions};
+
+const MIN_HEADER_LEN: usize = 20;
+
+/// Build a segment from the bytes after the IP header(s).
+///
+/// `captured` is what the capture kept of the TCP segment (never more than `wire_len`);
+/// `wire_len` is its length according to the IP header. The header, options included, must
+/// have been captured; only the payload may be missing (`truncated`). `first_fragment` marks
+/// an IP first fragment, whose payload continues in fragments sockviz does not reassemble.
+pub(super) fn segment(
+    src: IpAddr,
+    dst: IpAddr,
+    captured: &[u8],
+    wire_len: usize,
+    first_fragment: bool,
+) -> Result<Decoded<'_>, DecodeError> {
+    if wire_len < MIN_HEADER_LEN {
+        return Err(malformed(
+            "TCP",
+            "the IP length leaves less than the 20-byte TCP header",
+        ));
+    }
+    let header = TcpHeaderSlice::from_slice(captured).map_err(|e| match e {
+        err::tcp::HeaderSliceError::Len(_) => malformed(
+            "TCP",
+            "header (with its options) is cut short by the capture",
+        ),
+        err::tcp::HeaderSliceError::Content(_) => {
+            malformed("TCP", "data offset is less than 5 words")
+        }
+    })?;
+    let header_len = header.slice().len();
+    if header_len > wire_len {
+        return Err(malformed(
+            "TCP",
+            "data offset points past the end of the IP payload",
+        ));
+    }
+    let payload_len = wire_len - header_len;
+    let payload = &captured[header_len..captured.len().min(wire_len)];
+    let b = header.slice();
+    // RFC 9293 §3.1 (and RFC 3540 for NS): NS is the low bit of byte 12, the rest byte 13.
+    let flags = TcpFlags((u16::from(b[12] & 1) << 8) | u16::from(b[13]));
+    Ok(Decoded::Tcp(Segment {
+        src: SocketAddr::new(src, header.source_port()),
+        dst: SocketAddr::new(dst, header.destination_port()),
+        seq: header.sequence_number(),
+        ack: header.acknowledgment_number(),
+        flags,
+        window: header.window_size(),
+        options: parse_options(header.options()),
+        payload_len: u32::try_from(payload_len).unwrap_or(u32::MAX),
+        payload,
+        truncated: payload.len() < payload_len || first_fragment,
+    }))
+}
+
+/// Read the options a TCP lecture meets; skip the rest.
+///
+/// RFC 9293 §3.2: kinds 0 (end of list) and 1 (no-op) are single bytes; every other kind has
+/// a length byte that counts itself and the kind, so unknown kinds (MPTCP, TFO, MD5, TCP-AO)
+/// are stepped over. A known kind with the wrong length is ignored (RFC 9293 §3.2 asks
+/// receivers to tolerate it). A length below 2 or past the header end makes the rest of the
+/// list unreadable: parsing stops and the options read so far are kept; the segment stays.
+/// (etherparse's own options iterator stops at the first kind it does not know, which would
+/// lose a timestamp after an MPTCP option, so it is not used here.)
+pub fn parse_options(mut options: &[u8]) -> TcpOptions {
+    let mut out = TcpOptions::default();
+    while let [kind, rest @ ..] = options {
+        match kind {
+            0 => break,
+            1 => {
+                options = rest;
+                continue;
+            }
+            _ => {}
+        }
+        let Some(&len) = rest.first() else { break };
+        let len = usize::from(len);
+        if len < 2 || len > options.len() {
+            break;
+        }
+        let value = &options[2..len];
+        match (*kind, value.len()) {
+            (2, 2) => out.mss = Some(u16::from_be_bytes([value[0], value[1]])),
+            (3, 1) => out.window_scale = Some(value[0]),
+            (4, 0) => out.sack_permitted = true,
+            (5, n) if n > 0 && n % 8 == 0 => {
+                out.sack_count = 0;
+                for (slot, block) in out.sack.iter_mut().zip(value.chunks_exact(8)) {
+                    *slot = SackBlock {
+                        left: be32(&block[..4]),
+                        right: be32(&block[4..]),
+                    };
+                    out.sack_count += 1;
+                }
+            }
+            (8, 8) => out.timestamps = Some((be32(&value[..4]), be32(&value[4..]))),
+            _ => {}
+        }
+        options = &options[len..];
+    }
+    out
+}
+
+fn be32(b: &[u8]) -> u32 {
+    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+}
