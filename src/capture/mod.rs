@@ -3,9 +3,17 @@
 //! A source yields [`Frame`]s: raw bytes with a timestamp and a link type. It knows nothing of
 //! IP or TCP; [`crate::wire`] decodes frames into segments.
 
+mod buffer;
 pub mod file;
+mod parse;
+mod pcap;
+mod pcapng;
+#[cfg(test)]
+mod tests_pcap;
+#[cfg(test)]
+mod tests_pcapng;
 
-pub use file::{CaptureFile, CaptureFormat, FileError, FrameRef};
+pub use file::{CaptureFile, CaptureFormat, FileError, FrameRef, MAX_RECORD_LEN};
 
 use std::fmt;
 
