@@ -23,11 +23,16 @@ pub(crate) struct ReadBuffer<R> {
     pos: u64,
     /// The input returned 0 bytes once: the end of the file is known.
     eof: bool,
+    /// Size of the reading window (see [`WINDOW`]).
+    window: usize,
 }
 
 impl<R: Read> ReadBuffer<R> {
-    pub(crate) fn new(input: R) -> Self {
+    /// A window of `window` bytes (clamped to 64..=[`WINDOW`]); smaller ones suit inputs known to be
+    /// small (in-memory captures, fuzzing), so that opening one costs no 1 MiB allocation.
+    pub(crate) fn with_window(input: R, window: usize) -> Self {
         ReadBuffer {
+            window: window.clamp(64, WINDOW),
             input,
             buf: Vec::new(),
             start: 0,
@@ -82,15 +87,15 @@ impl<R: Read> ReadBuffer<R> {
             self.end -= self.start;
             self.start = 0;
         }
-        if self.buf.len() < WINDOW {
-            self.buf.resize(WINDOW, 0);
+        if self.buf.len() < self.window {
+            self.buf.resize(self.window, 0);
         }
         while self.end < n && !self.eof {
             if self.end == self.buf.len() {
                 // One record larger than the window. Grow by doubling as bytes actually
                 // arrive, so a record header that lies about its length costs at most twice
                 // the bytes the file really has, never the length it claims.
-                let grown = (self.buf.len() * 2).min(n.max(WINDOW));
+                let grown = (self.buf.len() * 2).min(n.max(self.window));
                 self.buf.resize(grown, 0);
             }
             match self.input.read(&mut self.buf[self.end..]) {
@@ -101,8 +106,8 @@ impl<R: Read> ReadBuffer<R> {
             }
         }
         // Give back memory a huge record took once it is behind us.
-        if self.buf.len() > 4 * WINDOW && self.end <= WINDOW && n <= WINDOW {
-            self.buf.truncate(WINDOW);
+        if self.buf.len() > 4 * self.window && self.end <= self.window && n <= self.window {
+            self.buf.truncate(self.window);
             self.buf.shrink_to_fit();
         }
         Ok(self.end - self.start)
@@ -131,10 +136,13 @@ mod tests {
     #[test]
     fn fill_spans_short_reads_and_reports_eof() {
         let data: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
-        let mut rb = ReadBuffer::new(Trickle {
-            data: &data,
-            step: 7,
-        });
+        let mut rb = ReadBuffer::with_window(
+            Trickle {
+                data: &data,
+                step: 7,
+            },
+            WINDOW,
+        );
         assert!(rb.fill(100).unwrap() >= 100);
         assert_eq!(rb.bytes()[..100], data[..100]);
         rb.consume(95);
@@ -148,7 +156,7 @@ mod tests {
     #[test]
     fn grows_for_one_huge_record_only_as_far_as_the_data() {
         let data = vec![1u8; 3 * WINDOW];
-        let mut rb = ReadBuffer::new(&data[..]);
+        let mut rb = ReadBuffer::with_window(&data[..], WINDOW);
         // Ask for far more than exists: we get what there is, and no 256 MiB allocation.
         assert_eq!(rb.fill(256 << 20).unwrap(), 3 * WINDOW);
         assert!(rb.buf.len() <= 4 * WINDOW);

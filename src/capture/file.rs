@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use super::buffer::ReadBuffer;
+use super::buffer::{ReadBuffer, WINDOW};
 use super::parse::{Notes, ParseError};
 use super::pcap::Pcap;
 use super::pcapng::Pcapng;
@@ -108,12 +108,13 @@ impl CaptureFile {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::with_input(path.to_path_buf(), Input::File(file))
+        Self::with_input(path.to_path_buf(), Input::File(file), WINDOW)
     }
 
     /// Read a capture held in memory (tests, fuzzing). `name` is used in messages.
     pub fn from_bytes(name: impl Into<PathBuf>, bytes: Vec<u8>) -> Result<Self, FileError> {
-        Self::with_input(name.into(), Input::Bytes(io::Cursor::new(bytes)))
+        let window = bytes.len();
+        Self::with_input(name.into(), Input::Bytes(io::Cursor::new(bytes)), window)
     }
 
     /// Read a capture from any stream (a pipe, stdin). Such a capture is read front to back
@@ -122,11 +123,11 @@ impl CaptureFile {
         name: impl Into<PathBuf>,
         reader: impl Read + Send + 'static,
     ) -> Result<Self, FileError> {
-        Self::with_input(name.into(), Input::Stream(Box::new(reader)))
+        Self::with_input(name.into(), Input::Stream(Box::new(reader)), WINDOW)
     }
 
-    fn with_input(path: PathBuf, input: Input) -> Result<Self, FileError> {
-        let mut reader = ReadBuffer::new(input);
+    fn with_input(path: PathBuf, input: Input, window: usize) -> Result<Self, FileError> {
+        let mut reader = ReadBuffer::with_window(input, window);
         let mut notes = Notes::default();
         let opened = detect(&mut reader, &mut notes);
         let (format, parser) = match opened {

@@ -2,8 +2,6 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use etherparse::{TcpHeaderSlice, err};
-
 use super::link::{DecodeError, Decoded, malformed};
 use super::segment::{SackBlock, Segment, TcpFlags, TcpOptions};
 
@@ -12,9 +10,13 @@ const MIN_HEADER_LEN: usize = 20;
 /// Build a segment from the bytes after the IP header(s).
 ///
 /// `captured` is what the capture kept of the TCP segment (never more than `wire_len`);
-/// `wire_len` is its length according to the IP header. The header, options included, must
-/// have been captured; only the payload may be missing (`truncated`). `first_fragment` marks
-/// an IP first fragment, whose payload continues in fragments sockviz does not reassemble.
+/// `wire_len` is its length according to the IP header. The fixed 20-byte header must have
+/// been captured; options and payload may be cut short by the snaplen (then `truncated`, and
+/// the options that were captured whole are kept). tcpdump's old default snaplen of 68 bytes
+/// cuts an IPv6 SYN inside its options, and such captures still deserve a ladder diagram.
+/// That is why the header is read by hand: etherparse's `TcpHeaderSlice` needs every
+/// option byte present. `first_fragment` marks an IP first fragment, whose payload continues
+/// in fragments sockviz does not reassemble.
 pub(super) fn segment(
     src: IpAddr,
     dst: IpAddr,
@@ -28,38 +30,41 @@ pub(super) fn segment(
             "the IP length leaves less than the 20-byte TCP header",
         ));
     }
-    let header = TcpHeaderSlice::from_slice(captured).map_err(|e| match e {
-        err::tcp::HeaderSliceError::Len(_) => malformed(
+    let Some(b) = captured.get(..MIN_HEADER_LEN) else {
+        return Err(malformed(
             "TCP",
-            "header (with its options) is cut short by the capture",
-        ),
-        err::tcp::HeaderSliceError::Content(_) => {
-            malformed("TCP", "data offset is less than 5 words")
-        }
-    })?;
-    let header_len = header.slice().len();
+            "the capture cut the packet inside the fixed 20-byte TCP header",
+        ));
+    };
+    // RFC 9293 §3.1: data offset in 32-bit words, upper 4 bits of byte 12.
+    let header_len = usize::from(b[12] >> 4) * 4;
+    if header_len < MIN_HEADER_LEN {
+        return Err(malformed("TCP", "data offset is less than 5 words"));
+    }
     if header_len > wire_len {
         return Err(malformed(
             "TCP",
             "data offset points past the end of the IP payload",
         ));
     }
+    let captured = &captured[..captured.len().min(wire_len)];
+    let header_end = header_len.min(captured.len());
     let payload_len = wire_len - header_len;
-    let payload = &captured[header_len..captured.len().min(wire_len)];
-    let b = header.slice();
+    let payload = &captured[header_end..];
+    let be16 = |at: usize| u16::from_be_bytes([b[at], b[at + 1]]);
     // RFC 9293 §3.1 (and RFC 3540 for NS): NS is the low bit of byte 12, the rest byte 13.
     let flags = TcpFlags((u16::from(b[12] & 1) << 8) | u16::from(b[13]));
     Ok(Decoded::Tcp(Segment {
-        src: SocketAddr::new(src, header.source_port()),
-        dst: SocketAddr::new(dst, header.destination_port()),
-        seq: header.sequence_number(),
-        ack: header.acknowledgment_number(),
+        src: SocketAddr::new(src, be16(0)),
+        dst: SocketAddr::new(dst, be16(2)),
+        seq: be32(&b[4..8]),
+        ack: be32(&b[8..12]),
         flags,
-        window: header.window_size(),
-        options: parse_options(header.options()),
+        window: be16(14),
+        options: parse_options(&captured[MIN_HEADER_LEN..header_end]),
         payload_len: u32::try_from(payload_len).unwrap_or(u32::MAX),
         payload,
-        truncated: payload.len() < payload_len || first_fragment,
+        truncated: header_end < header_len || payload.len() < payload_len || first_fragment,
     }))
 }
 

@@ -266,6 +266,31 @@ fn snaplen_cut_payload_still_decodes_as_truncated() {
 }
 
 #[test]
+fn snaplen_cut_inside_the_options_keeps_the_header_and_whole_options() {
+    // tcpdump -s 68 on a SYN: 14 + 20 + 34 bytes of a 40-byte TCP header (the timestamps
+    // option is cut in the middle).
+    let spec = TcpSpec {
+        options: vec![
+            2, 4, 0x05, 0xA0, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7,
+        ],
+        flags: TcpFlags::SYN,
+        payload: Vec::new(),
+        ..TcpSpec::default()
+    };
+    let frame = spec.ethernet();
+    let seg = tcp(LinkType::ETHERNET, &frame[..68]);
+    assert_eq!(seg.flags, TcpFlags(TcpFlags::SYN));
+    assert_eq!(
+        (seg.seq, seg.ack, seg.window),
+        (spec.seq, spec.ack, spec.window)
+    );
+    assert_eq!(seg.options.mss, Some(1440));
+    assert!(seg.options.sack_permitted);
+    assert_eq!(seg.options.timestamps, None);
+    assert_eq!((seg.payload_len, seg.truncated), (0, true));
+}
+
+#[test]
 fn headers_that_lie_are_malformed() {
     let spec = TcpSpec::default();
     let good = spec.ip_bytes();
