@@ -89,6 +89,10 @@ impl<R: Read> ReadBuffer<R> {
         }
         if self.buf.len() < self.window {
             self.buf.resize(self.window, 0);
+        } else if self.buf.len() > 4 * self.window && self.end <= self.window && n <= self.window {
+            // Give back the memory a huge record took once it is behind us.
+            self.buf.truncate(self.window);
+            self.buf.shrink_to_fit();
         }
         while self.end < n && !self.eof {
             if self.end == self.buf.len() {
@@ -104,11 +108,6 @@ impl<R: Read> ReadBuffer<R> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
-        }
-        // Give back memory a huge record took once it is behind us.
-        if self.buf.len() > 4 * self.window && self.end <= self.window && n <= self.window {
-            self.buf.truncate(self.window);
-            self.buf.shrink_to_fit();
         }
         Ok(self.end - self.start)
     }

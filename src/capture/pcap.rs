@@ -101,7 +101,8 @@ impl Pcap {
                 ),
             ));
         }
-        if caplen > self.snaplen {
+        // Some writers leave the snaplen 0 ("unknown"): nothing to compare with then.
+        if caplen > self.snaplen && self.snaplen != 0 {
             let (record, snaplen) = (self.record, self.snaplen);
             notes.once("pcap-snaplen", || {
                 format!(

@@ -225,6 +225,11 @@ fn caplen_beyond_snaplen_is_read_with_one_warning() {
     assert_eq!(n, 3);
     assert_eq!(file.warnings().len(), 1);
     assert!(file.warnings()[0].contains("more than the file's snaplen of 64"));
+    // Snaplen 0 means "not recorded": nothing to warn about.
+    let bytes = pcap_file(false, false, 1, 0, &[(0, 0, &b[..], 200)]);
+    let mut file = CaptureFile::from_bytes("x", bytes).expect("opens");
+    while file.next_frame().expect("no damage").is_some() {}
+    assert!(file.warnings().is_empty());
 }
 
 #[test]
