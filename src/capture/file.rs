@@ -44,13 +44,15 @@ pub struct FrameRef {
 /// Why a capture file could not be read, or where it stopped making sense.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
-    #[error("{path}: {source}")]
+    /// The OS refused a read (missing file, permissions, I/O error); the cause is the source,
+    /// which `anyhow`'s `{:#}` prints after this message.
+    #[error("cannot read {path}")]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: not a pcap or pcapng file ({detail})")]
+    #[error("{path}: not a usable pcap or pcapng file: {detail}")]
     NotACapture { path: PathBuf, detail: String },
     /// A record after a good file header is broken. `record` is the 1-based number of the pcap
     /// record or pcapng block (all block types counted), `offset` where that record starts.
