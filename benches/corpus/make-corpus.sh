@@ -13,9 +13,11 @@
 # Usage: benches/corpus/make-corpus.sh [--force]     (--force re-captures small.pcap)
 #
 # Vendored from the project's shared bench kit (shared/bench) so the repository is self-contained;
-# changed here: tcpdump runs with --immediate-mode, and the capture is rejected unless tcpdump
-# kept every packet it received (on lo, "received by filter" is twice "captured"): without
-# immediate mode the last packets can still sit in the ring buffer when tcpdump is stopped.
+# changed here: tcpdump is stopped 1.5 s (not 0.5 s) after the workload, longer than libpcap's
+# 1000 ms buffer timeout, and the capture is rejected unless tcpdump kept every packet it
+# received (on lo, "received by filter" is twice "captured"): stopped earlier, the last packets
+# can still sit in the kernel's ring buffer and are lost. (--immediate-mode avoids that too, but
+# made tcpdump drop packets here while another process kept a core busy.)
 # Env:   DATA=dir  MIN_PACKETS=2000000  PYTHON=/usr/bin/python3
 # Needs: root (unshare -n, capture), tcpdump, ethtool, ip, editcap, capinfos, tshark, python3.
 # Traffic goes only to 127.0.0.1 and ::1 inside the private namespace.
@@ -41,12 +43,12 @@ if [[ $FORCE == 1 || ! -s small.pcap ]]; then
     timeout 180 unshare -n bash -euo pipefail -c '
         ip link set lo up mtu 1500
         ethtool -K lo tso off gso off >/dev/null
-        tcpdump -Z root -i lo -s 0 -B 32768 -U --immediate-mode -w small.pcap.part 2>small.tcpdump.log &
+        tcpdump -Z root -i lo -s 0 -B 32768 -U -w small.pcap.part 2>small.tcpdump.log &
         pid=$!
         for _ in $(seq 100); do grep -q listening small.tcpdump.log 2>/dev/null && break; sleep 0.1; done
         rc=0
         "$1" "$2" || rc=$?
-        sleep 0.5
+        sleep 1.5
         kill -INT "$pid"; wait "$pid" || true
         exit $rc
     ' _ "$PYTHON" "$HERE/workload.py"
