@@ -2,10 +2,22 @@
 //!
 //! A source yields [`Frame`]s: raw bytes with a timestamp and a link type. It knows nothing of
 //! IP or TCP; [`crate::wire`] decodes frames into segments.
+//!
+//! Files: [`CaptureFile`] (`file.rs`) detects the container and streams it through one reusable
+//! buffer (`buffer.rs`); `pcap.rs` and `pcapng.rs` each locate records in that buffer and
+//! convert timestamps; `parse.rs` holds what they hand back.
 
+mod buffer;
 pub mod file;
+mod parse;
+mod pcap;
+mod pcapng;
+#[cfg(test)]
+mod tests_pcap;
+#[cfg(test)]
+mod tests_pcapng;
 
-pub use file::{CaptureFile, CaptureFormat, FileError, FrameRef};
+pub use file::{CaptureFile, CaptureFormat, FileError, FrameRef, MAX_RECORD_LEN};
 
 use std::fmt;
 

@@ -1,10 +1,12 @@
-//! Connections keyed by 4-tuple and lifetime. (Skeleton.)
+//! What the model reports: connections (one per 4-tuple and lifetime) and per-segment findings.
 
 use std::net::SocketAddr;
 
 use crate::capture::Timestamp;
 use crate::wire::Segment;
 
+use super::endpoint::Endpoint;
+use super::seq::ByteRange;
 use super::{Analysis, AnalysisCounts, TcpState};
 
 /// Index of a connection in the tracker, in order of first appearance (0-based).
@@ -16,6 +18,15 @@ pub struct ConnId(pub u32);
 pub enum Direction {
     ToServer,
     ToClient,
+}
+
+impl Direction {
+    pub fn reverse(self) -> Direction {
+        match self {
+            Direction::ToServer => Direction::ToClient,
+            Direction::ToClient => Direction::ToServer,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -42,15 +53,67 @@ pub struct Connection {
     pub server: SocketAddr,
     pub first_ts: Timestamp,
     pub last_ts: Timestamp,
+    /// SYN, SYN-ACK and the ACK of the SYN-ACK were all captured.
     pub handshake_seen: bool,
+    /// The capture starts after the SYN: client and server roles are a guess (the endpoint
+    /// with the lower port is taken as the server).
     pub mid_stream: bool,
+    /// One side sent FIN and the other then still sent data, having acknowledged that FIN
+    /// (a `shutdown(SHUT_WR)` the peer kept talking through, RFC 9293 §3.6).
     pub half_close: bool,
+    /// A RST answered the client's SYN: the client's `connect()` got ECONNREFUSED.
+    pub refused: bool,
     pub to_server: DirStats,
     pub to_client: DirStats,
     pub flags: FlagCounts,
     pub analysis: AnalysisCounts,
     pub client_state: TcpState,
     pub server_state: TcpState,
+    /// What the model learned about each side (ISN, SYN options, window scale, last window).
+    pub client_endpoint: Endpoint,
+    pub server_endpoint: Endpoint,
+}
+
+impl Connection {
+    /// The endpoint that sends in direction `dir`.
+    pub fn sender(&self, dir: Direction) -> &Endpoint {
+        match dir {
+            Direction::ToServer => &self.client_endpoint,
+            Direction::ToClient => &self.server_endpoint,
+        }
+    }
+
+    /// The endpoint that receives in direction `dir`.
+    pub fn receiver(&self, dir: Direction) -> &Endpoint {
+        self.sender(dir.reverse())
+    }
+
+    pub fn stats(&self, dir: Direction) -> &DirStats {
+        match dir {
+            Direction::ToServer => &self.to_server,
+            Direction::ToClient => &self.to_client,
+        }
+    }
+
+    /// Both endpoints are CLOSED or in TIME_WAIT: a new SYN on this 4-tuple starts a new
+    /// connection (RFC 9293 §3.6.1 allows reuse from TIME-WAIT).
+    pub fn is_finished(&self) -> bool {
+        self.client_state.is_finished() && self.server_state.is_finished()
+    }
+
+    /// The SACK blocks of a segment sent in `dir`, relative to the receiver's sequence space
+    /// (RFC 2018 §3: they name octets the SACK's sender received from its peer).
+    pub fn sack_ranges<'s>(
+        &'s self,
+        dir: Direction,
+        seg: &'s Segment<'_>,
+    ) -> impl Iterator<Item = ByteRange> + 's {
+        let peer = self.receiver(dir);
+        seg.options.sack_blocks().iter().map(|b| ByteRange {
+            start: peer.relative(b.left),
+            end: peer.relative(b.right),
+        })
+    }
 }
 
 /// What the model concluded about one segment.
@@ -58,38 +121,17 @@ pub struct Connection {
 pub struct SegmentInfo {
     pub conn: ConnId,
     pub dir: Direction,
-    /// Sequence and ack numbers relative to each side's initial sequence number.
+    /// Sequence and ack numbers relative to each side's initial sequence number (see
+    /// [`Endpoint::base_seq`]); `rel_ack` is 0 when the ACK flag is not set.
     pub rel_seq: u32,
     pub rel_ack: u32,
-    /// Advertised window in bytes with the sender's window scale applied.
+    /// Advertised window in bytes with the sender's window scale applied (never to a SYN's
+    /// window, RFC 7323 §2.2; raw when the scale is unknown).
     pub window: u32,
+    /// The payload octets in relative sequence numbers (after the SYN's own number).
+    pub payload: ByteRange,
     pub analysis: Analysis,
     /// Both endpoints' states after this segment.
     pub client_state: TcpState,
     pub server_state: TcpState,
-}
-
-/// Rebuilds connections from segments fed in capture order.
-#[derive(Debug, Default)]
-pub struct Tracker {
-    connections: Vec<Connection>,
-}
-
-impl Tracker {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Feed one segment; `frame_len` is the whole frame's length on the wire.
-    pub fn push(&mut self, _ts: Timestamp, _frame_len: u32, _seg: &Segment<'_>) -> SegmentInfo {
-        unimplemented!("skeleton")
-    }
-
-    pub fn connections(&self) -> &[Connection] {
-        &self.connections
-    }
-
-    pub fn into_connections(self) -> Vec<Connection> {
-        self.connections
-    }
 }

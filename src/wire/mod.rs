@@ -1,7 +1,18 @@
 //! Frames to TCP segments: peel the link layer, then IP, then TCP, without copying.
+//!
+//! [`decode`] is the one entry point: `link` peels the link header, `ip` walks IPv4/IPv6 to
+//! the TCP header, `tcp_header` reads the header and options into a [`Segment`] that borrows
+//! the frame's payload bytes.
 
+mod ip;
 pub mod link;
 pub mod segment;
+mod tcp_header;
+#[cfg(test)]
+pub(crate) mod testframes;
+#[cfg(test)]
+mod tests;
 
 pub use link::{DecodeError, Decoded, decode};
-pub use segment::{Segment, TcpFlags, TcpOptions};
+pub use segment::{SackBlock, Segment, TcpFlags, TcpOptions};
+pub use tcp_header::parse_options;

@@ -1,0 +1,75 @@
+//! What the format parsers (`pcap`, `pcapng`) hand back to [`super::CaptureFile`]: records
+//! located by index in the read buffer, problems without a file name yet, and notes.
+
+use std::io;
+
+use super::{LinkType, Timestamp};
+
+/// A problem found by a format parser, before the file's name is attached.
+pub(crate) enum ParseError {
+    Io(io::Error),
+    Damaged {
+        record: u64,
+        offset: u64,
+        reason: String,
+    },
+}
+
+impl From<io::Error> for ParseError {
+    fn from(e: io::Error) -> Self {
+        ParseError::Io(e)
+    }
+}
+
+/// One record located in the read buffer by a format parser: indices only, so the parser's
+/// borrow of the buffer ends before the frame borrows it.
+pub(crate) struct RawRecord {
+    /// Offset of the frame's first byte within the buffer's unread bytes.
+    pub data_start: usize,
+    pub caplen: u32,
+    pub orig_len: u32,
+    pub ts: Timestamp,
+    pub link: LinkType,
+    /// Length of the whole record, consumed before the next one is read.
+    pub record_len: usize,
+}
+
+/// Non-fatal observations about a file, each kind reported once.
+#[derive(Debug, Default)]
+pub(crate) struct Notes {
+    kinds: Vec<&'static str>,
+    pub(crate) list: Vec<String>,
+}
+
+impl Notes {
+    /// Record `message()` unless a note of this `kind` was already recorded.
+    #[cold]
+    pub(crate) fn once(&mut self, kind: &'static str, message: impl FnOnce() -> String) {
+        if !self.kinds.contains(&kind) {
+            self.kinds.push(kind);
+            self.list.push(message());
+        }
+    }
+}
+
+/// Read a `u16` at `at` in the file's byte order. The caller has checked the length.
+#[inline(always)]
+pub(crate) fn u16_at(b: &[u8], at: usize, big_endian: bool) -> u16 {
+    let v = [b[at], b[at + 1]];
+    if big_endian {
+        u16::from_be_bytes(v)
+    } else {
+        u16::from_le_bytes(v)
+    }
+}
+
+/// Read a `u32` at `at` in the file's byte order. The caller has checked the length.
+#[inline(always)]
+pub(crate) fn u32_at(b: &[u8], at: usize, big_endian: bool) -> u32 {
+    let v = [b[at], b[at + 1], b[at + 2], b[at + 3]];
+    if big_endian {
+        u32::from_be_bytes(v)
+    } else {
+        u32::from_le_bytes(v)
+    }
+}

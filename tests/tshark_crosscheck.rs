@@ -1,0 +1,388 @@
+//! `sockviz inspect --json` against tshark on every checked-in capture and variant.
+//!
+//! For each file: the same number of TCP conversations as `tshark -q -z conv,tcp`, the same
+//! frames and bytes per direction, and per connection the same counts of each
+//! `tcp.analysis.*` flag tshark sets. tshark is the reference; it must be installed (CI and
+//! `bash scripts/dev test` install it): this test fails rather than skips without it.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Analysis, Conn, PerDirection, captures_in, data, dir, inspect};
+
+/// Preferences that decide what tshark reports, set explicitly so a user's own Wireshark
+/// profile cannot change the reference.
+const TSHARK_PREFS: [&str; 4] = [
+    "-o",
+    "tcp.analyze_sequence_numbers:TRUE",
+    "-o",
+    "tcp.relative_sequence_numbers:TRUE",
+];
+
+/// The `tcp.analysis.*` fields, in the order of [`analysis_of`].
+const ANALYSIS_FIELDS: [&str; 10] = [
+    "tcp.analysis.retransmission",
+    "tcp.analysis.fast_retransmission",
+    "tcp.analysis.spurious_retransmission",
+    "tcp.analysis.out_of_order",
+    "tcp.analysis.duplicate_ack",
+    "tcp.analysis.zero_window",
+    "tcp.analysis.zero_window_probe",
+    "tcp.analysis.window_full",
+    "tcp.analysis.window_update",
+    "tcp.analysis.keep_alive",
+];
+
+fn analysis_of(counts: [u64; 10]) -> Analysis {
+    Analysis {
+        retransmission: counts[0],
+        fast_retransmission: counts[1],
+        spurious_retransmission: counts[2],
+        out_of_order: counts[3],
+        dup_ack: counts[4],
+        zero_window: counts[5],
+        zero_window_probe: counts[6],
+        window_full: counts[7],
+        window_update: counts[8],
+        keep_alive: counts[9],
+    }
+}
+
+/// Run tshark, panicking with the fix when it is not installed. Its stderr (the warning about
+/// running as root, "cut short" notes on damaged files) is ignored; so is its exit status,
+/// which is non-zero for a damaged file it still read up to the damage.
+fn tshark(args: &[&str]) -> String {
+    let out = Command::new("tshark")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run tshark ({e}): this test compares sockviz with tshark, which must be \
+                 installed. `bash scripts/dev test` installs it (Debian/Ubuntu package `tshark`)."
+            )
+        });
+    String::from_utf8(out.stdout).expect("tshark prints UTF-8")
+}
+
+/// One TCP stream as tshark's per-frame fields describe it.
+#[derive(Debug, Default)]
+struct Stream {
+    /// The sender of the stream's first frame (tshark's side A).
+    a: Option<SocketAddr>,
+    b: Option<SocketAddr>,
+    frames: [u64; 2], // [A -> B, B -> A]
+    bytes: [u64; 2],
+    analysis: [u64; 10],
+}
+
+/// Per `tcp.stream`: endpoints, frames and bytes per direction, analysis flag counts.
+fn tshark_streams(path: &Path) -> BTreeMap<u64, Stream> {
+    let file = path.to_str().expect("UTF-8 path");
+    let mut args = vec!["-r", file, "-T", "fields", "-E", "separator=\t"];
+    // occurrence=f: tshark puts some flags (duplicate_ack) twice into one frame's tree.
+    args.extend(["-E", "occurrence=f"]);
+    args.extend(TSHARK_PREFS);
+    for field in [
+        "tcp.stream",
+        "ip.src",
+        "ipv6.src",
+        "tcp.srcport",
+        "ip.dst",
+        "ipv6.dst",
+        "tcp.dstport",
+        "frame.len",
+    ]
+    .iter()
+    .chain(&ANALYSIS_FIELDS)
+    {
+        args.extend(["-e", field]);
+    }
+    let mut streams: BTreeMap<u64, Stream> = BTreeMap::new();
+    for line in tshark(&args).lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(
+            cols.len(),
+            8 + ANALYSIS_FIELDS.len(),
+            "tshark line {line:?}"
+        );
+        let Ok(id) = cols[0].parse::<u64>() else {
+            continue; // not TCP
+        };
+        let endpoint = |v4: &str, v6: &str, port: &str| -> SocketAddr {
+            let ip: IpAddr = if v4.is_empty() { v6 } else { v4 }
+                .parse()
+                .unwrap_or_else(|e| panic!("tshark address in {line:?}: {e}"));
+            SocketAddr::new(ip, port.parse().expect("tshark port"))
+        };
+        let src = endpoint(cols[1], cols[2], cols[3]);
+        let dst = endpoint(cols[4], cols[5], cols[6]);
+        let s = streams.entry(id).or_default();
+        if s.a.is_none() {
+            (s.a, s.b) = (Some(src), Some(dst));
+        }
+        let d = usize::from(Some(src) != s.a);
+        s.frames[d] += 1;
+        s.bytes[d] += cols[7].parse::<u64>().expect("frame.len");
+        for (count, value) in s.analysis.iter_mut().zip(&cols[8..]) {
+            *count += u64::from(!value.is_empty());
+        }
+    }
+    streams
+}
+
+/// One row of `tshark -q -z conv,tcp`.
+#[derive(Debug)]
+struct ConvRow {
+    a: String,
+    b: String,
+    /// B -> A (the "<-" columns come first in tshark 4.0's table), then A -> B.
+    frames_ba: u64,
+    bytes_ba: (u64, String),
+    frames_ab: u64,
+    bytes_ab: (u64, String),
+    rel_start: f64,
+}
+
+fn tshark_conv(path: &Path) -> Vec<ConvRow> {
+    let file = path.to_str().expect("UTF-8 path");
+    let mut args = vec!["-r", file, "-q", "-z", "conv,tcp"];
+    args.extend(TSHARK_PREFS);
+    tshark(&args)
+        .lines()
+        .filter(|l| l.contains("<->"))
+        .map(|l| {
+            // A <-> B  frames bytes unit  frames bytes unit  frames bytes unit  start duration
+            let f: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(f.len(), 14, "conv,tcp row {l:?}");
+            let num = |s: &str| {
+                s.parse::<u64>()
+                    .unwrap_or_else(|e| panic!("{s} in {l:?}: {e}"))
+            };
+            ConvRow {
+                a: f[0].to_string(),
+                b: f[2].to_string(),
+                frames_ba: num(f[3]),
+                bytes_ba: (num(f[4]), f[5].to_string()),
+                frames_ab: num(f[6]),
+                bytes_ab: (num(f[7]), f[8].to_string()),
+                rel_start: f[12].parse().expect("relative start"),
+            }
+        })
+        .collect()
+}
+
+/// tshark prints endpoints without brackets (`::1:7`); ours are `[::1]:7`.
+fn tshark_endpoint(addr: &str) -> String {
+    let (ip, port) = addr.rsplit_once(':').expect("addr:port");
+    match ip.parse::<IpAddr>() {
+        Ok(ip) => SocketAddr::new(ip, port.parse().expect("port")).to_string(),
+        Err(_) => addr.to_string(), // a resolved name: will not match, and the test says so
+    }
+}
+
+/// tshark 4.0 shortens byte counts from 10,000 on: "104 kB" is 104,000 to 104,999 bytes.
+fn bytes_match(ours: u64, (shown, unit): &(u64, String)) -> bool {
+    match unit.as_str() {
+        "bytes" => ours == *shown,
+        "kB" => ours / 1_000 == *shown,
+        "MB" => ours / 1_000_000 == *shown,
+        "GB" => ours / 1_000_000_000 == *shown,
+        _ => false,
+    }
+}
+
+/// Ours seen from tshark's side A: (frames A->B, frames B->A, bytes A->B, bytes B->A).
+fn oriented(c: &Conn, a: &str) -> (PerDirection, PerDirection) {
+    if c.client == a {
+        (c.packets, c.bytes)
+    } else {
+        (
+            dir(c.packets.to_client, c.packets.to_server),
+            dir(c.bytes.to_client, c.bytes.to_server),
+        )
+    }
+}
+
+fn crosscheck(path: &Path) -> Result<(), String> {
+    let name = path
+        .strip_prefix(data(""))
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let ours = inspect(path);
+    let mut errors = Vec::new();
+
+    // 1. The conversation table: same count; per row (matched by endpoints, port reuse by
+    //    start time) the same frames and bytes each way.
+    let mut rows = tshark_conv(path);
+    rows.sort_by(|x, y| x.rel_start.total_cmp(&y.rel_start));
+    if rows.len() != ours.connections.len() {
+        errors.push(format!(
+            "tshark lists {} conversations, sockviz {}",
+            rows.len(),
+            ours.connections.len()
+        ));
+    }
+    let mut by_start: Vec<&Conn> = ours.connections.iter().collect();
+    by_start.sort_by(|x, y| x.start.total_cmp(&y.start));
+    let mut used = vec![false; by_start.len()];
+    for row in &rows {
+        let (a, b) = (tshark_endpoint(&row.a), tshark_endpoint(&row.b));
+        let found = by_start.iter().enumerate().find(|(i, c)| {
+            !used[*i] && ((c.client == a && c.server == b) || (c.client == b && c.server == a))
+        });
+        let Some((i, c)) = found else {
+            errors.push(format!("tshark's conversation {a} <-> {b} is missing"));
+            continue;
+        };
+        used[i] = true;
+        let (frames, bytes) = oriented(c, &a);
+        if (frames.to_server, frames.to_client) != (row.frames_ab, row.frames_ba) {
+            errors.push(format!(
+                "{a} <-> {b}: frames A->B/B->A tshark {}/{}, sockviz {}/{}",
+                row.frames_ab, row.frames_ba, frames.to_server, frames.to_client
+            ));
+        }
+        if !bytes_match(bytes.to_server, &row.bytes_ab)
+            || !bytes_match(bytes.to_client, &row.bytes_ba)
+        {
+            errors.push(format!(
+                "{a} <-> {b}: bytes A->B/B->A tshark {:?}/{:?}, sockviz {}/{}",
+                row.bytes_ab, row.bytes_ba, bytes.to_server, bytes.to_client
+            ));
+        }
+    }
+
+    // 2. Per tcp.stream (numbered in order of first frame, as our ids are): exact bytes and the
+    //    analysis flag counts.
+    let streams = tshark_streams(path);
+    let mut by_id: Vec<&Conn> = ours.connections.iter().collect();
+    by_id.sort_by_key(|c| c.id);
+    for ((id, s), c) in streams.iter().zip(&by_id) {
+        let (a, b) = (
+            s.a.expect("stream has a frame").to_string(),
+            s.b.expect("stream has a frame").to_string(),
+        );
+        let ends_match = (c.client == a && c.server == b) || (c.client == b && c.server == a);
+        if !ends_match {
+            errors.push(format!(
+                "tcp.stream {id} is {a} <-> {b}, sockviz's connection {} is {} -> {}",
+                c.id, c.client, c.server
+            ));
+            continue;
+        }
+        let (frames, bytes) = oriented(c, &a);
+        if [
+            frames.to_server,
+            frames.to_client,
+            bytes.to_server,
+            bytes.to_client,
+        ] != [s.frames[0], s.frames[1], s.bytes[0], s.bytes[1]]
+        {
+            errors.push(format!(
+                "tcp.stream {id}: frames/bytes A->B, B->A tshark {:?} {:?}, sockviz {frames:?} {bytes:?}",
+                s.frames, s.bytes
+            ));
+        }
+        let theirs = analysis_of(s.analysis);
+        if c.analysis != theirs {
+            errors.push(format!(
+                "tcp.stream {id} ({a} <-> {b}): analysis\n   tshark  {theirs:?}\n   sockviz {:?}",
+                c.analysis
+            ));
+        }
+    }
+    if streams.len() != by_id.len() {
+        errors.push(format!(
+            "tshark has {} tcp.streams, sockviz {} connections",
+            streams.len(),
+            by_id.len()
+        ));
+    }
+
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{name}:\n  {}", errors.join("\n  ")))
+    }
+}
+
+/// Damaged files that tshark, too, reads up to the damage.
+const DAMAGED_READABLE: [&str; 4] = [
+    "damaged/cut-tail.pcap",
+    "damaged/cut-tail.pcapng",
+    "damaged/record-past-eof.pcap",
+    "damaged/record-huge.pcap",
+];
+
+fn check_all(files: &[PathBuf]) {
+    assert!(!files.is_empty(), "no captures found under tests/data");
+    // Two at a time: tshark's start-up dominates and the machines have two cores or more.
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(files.len().div_ceil(2))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .filter_map(|f| crosscheck(f).err())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("crosscheck thread"))
+            .collect()
+    });
+    assert!(
+        failures.is_empty(),
+        "{} of {} files differ from tshark:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn captures_match_tshark() {
+    check_all(&captures_in(""));
+}
+
+#[test]
+fn variants_match_tshark() {
+    check_all(&captures_in("variants"));
+}
+
+#[test]
+fn damaged_tails_match_tshark_up_to_the_damage() {
+    let files: Vec<PathBuf> = DAMAGED_READABLE.iter().map(|f| data(f)).collect();
+    check_all(&files);
+}
+
+/// The cross-check must be able to fail: tshark's own figures for echo.pcap, as the README
+/// lists them, read through the same parsing.
+#[test]
+fn tshark_reference_figures_for_echo() {
+    let path = data("echo.pcap");
+    let rows = tshark_conv(&path);
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!(
+        (r.a.as_str(), r.b.as_str()),
+        ("127.0.0.1:40000", "127.0.0.1:7")
+    );
+    assert_eq!((r.frames_ab, r.frames_ba), (6, 4));
+    assert_eq!((r.bytes_ab.0, r.bytes_ba.0), (424, 292));
+    let streams = tshark_streams(&data("retrans.pcap"));
+    assert_eq!(streams.len(), 2);
+    let bulk = analysis_of(streams[&0].analysis);
+    assert_eq!(
+        (bulk.retransmission, bulk.fast_retransmission, bulk.dup_ack),
+        (1, 1, 13)
+    );
+}
