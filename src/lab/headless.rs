@@ -88,7 +88,13 @@ fn segment_json(s: &SegmentEvent, map: &ByteMap, obj: &mut Map<String, Value>) {
     obj.insert("win".into(), json!(s.window));
     obj.insert("src".into(), json!(s.src.to_string()));
     obj.insert("dst".into(), json!(s.dst.to_string()));
-    obj.insert("analysis".into(), json!(s.analysis.0));
+    // Wireshark's names (`zero_window`, `retransmission`, ...), as `inspect --json` counts them.
+    let analysis: Vec<&str> = crate::tcp::Analysis::NAMES
+        .iter()
+        .filter(|(bit, _)| s.analysis.contains(*bit))
+        .map(|(_, name)| *name)
+        .collect();
+    obj.insert("analysis".into(), json!(analysis));
     obj.insert("client_state".into(), json!(s.client_state.name()));
     obj.insert("server_state".into(), json!(s.server_state.name()));
     if let Some(range) = s.stream() {
@@ -204,8 +210,13 @@ fn segment_line(s: &SegmentEvent) -> String {
         "c2s" => "client ──► server",
         _ => "client ◄── server",
     };
+    let analysis = if s.analysis.is_empty() {
+        String::new()
+    } else {
+        format!("  <{}>", s.analysis)
+    };
     format!(
-        "{arrow}  {:<8} seq={} ack={} len={} win={}   [{} / {}]",
+        "{arrow}  {:<8} seq={} ack={} len={} win={}   [{} / {}]{analysis}",
         s.flags.to_string(),
         s.rel_seq,
         s.rel_ack,

@@ -202,7 +202,7 @@ pub fn run_live(
     }
     let sampler = probe::Sampler::start(std::sync::Arc::clone(&rec)).map_err(LabError::Thread)?;
     let ctx = ScenarioCtx::new(std::sync::Arc::clone(&rec), server, !in_namespace);
-    let failure = (scenario.run)(&ctx).err().map(|e| e.to_string());
+    let failure = run_with_deadline(scenario, &ctx, &rec);
     if let Some(f) = &failure {
         rec.note(format!("the scenario stopped early: {f}"));
     }
@@ -225,6 +225,34 @@ pub fn run_live(
         mtu,
         failure,
         dropped,
+    })
+}
+
+/// Longer than any scenario needs (backlog, the slowest, takes about 1.2 s).
+pub const SCENARIO_DEADLINE: Duration = Duration::from_secs(20);
+
+/// Run the scenario; if it outlives [`SCENARIO_DEADLINE`] (a peer failed and the other waits
+/// forever), shut its sockets down so the blocked calls return and the lab can report it.
+fn run_with_deadline(
+    scenario: &Scenario,
+    ctx: &ScenarioCtx,
+    rec: &probe::Recorder,
+) -> Option<String> {
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(SCENARIO_DEADLINE) {
+                rec.note(format!(
+                    "the scenario ran longer than {} s: its sockets were shut down",
+                    SCENARIO_DEADLINE.as_secs()
+                ));
+                rec.shutdown_all();
+            }
+        });
+        let result = (scenario.run)(ctx).err().map(|e| e.to_string());
+        // A closed channel ends the watchdog at once (recv_timeout sees Disconnected).
+        drop(done_tx);
+        result
     })
 }
 

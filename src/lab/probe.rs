@@ -145,6 +145,20 @@ impl Recorder {
         }
     }
 
+    /// `shutdown(SHUT_RDWR)` every open socket: wakes any call blocked on one (recv returns
+    /// `b''`, accept fails), so a scenario stuck on a peer that gave up can finish.
+    pub fn shutdown_all(&self) {
+        let Ok(reg) = self.registry.lock() else {
+            return;
+        };
+        for r in reg.iter() {
+            // SAFETY of the borrow: registered descriptors stay open while registered, and we
+            // hold the registry lock.
+            let fd = unsafe { BorrowedFd::borrow_raw(r.fd) };
+            let _ = sys::shutdown(fd, libc::SHUT_RDWR);
+        }
+    }
+
     /// Probe every open socket; emit those whose buffers changed, and `always` regardless.
     pub fn probe_all(&self, always: Option<SocketId>) {
         let Ok(reg) = self.registry.lock() else {

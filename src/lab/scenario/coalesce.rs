@@ -22,11 +22,21 @@ const PIECES: [&str; 3] = ["Hello, ", "대한", "민국!"];
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let mut listener = ctx.listener(5, &[])?;
+    // The client must not send before the server has turned quick ACKs off.
+    let ready = std::sync::Barrier::new(2);
     let server = || {
         let side = Side::Server;
-        let mut conn = listener.accept().step(Side::Listener, "accept")?;
-        conn.setsockopt(SockOpt::QuickAck(false))
-            .step(side, "setsockopt")?;
+        let accepted = listener.accept().step(Side::Listener, "accept");
+        let quickack = match accepted {
+            Ok(mut conn) => conn
+                .setsockopt(SockOpt::QuickAck(false))
+                .step(side, "setsockopt")
+                .map(|()| conn),
+            Err(e) => Err(e),
+        };
+        // Release the client whatever happened, so a failure cannot hang the lab.
+        ready.wait();
+        let mut conn = quickack?;
         for round in 0..2 {
             // The server is busy while the three sends arrive; then one recv takes them all.
             pause(120);
@@ -47,7 +57,9 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     };
     let client = || {
         let side = Side::Client;
-        let mut s = ctx.client(&[])?;
+        let connected = ctx.client(&[]);
+        ready.wait();
+        let mut s = connected?;
         for nodelay in [false, true] {
             if nodelay {
                 ctx.note("TCP_NODELAY on: each small send leaves at once, in its own segment");
