@@ -12,6 +12,7 @@ pub mod peer;
 pub mod probe;
 pub mod scenario;
 pub mod socket;
+pub mod sockopt;
 pub mod sys;
 
 use std::fmt;

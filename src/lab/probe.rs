@@ -226,3 +226,22 @@ impl Drop for Sampler {
         self.finish();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_state_numbers_follow_tcp_states_h() {
+        assert_eq!(kernel_state(1), Some(TcpState::Established));
+        assert_eq!(kernel_state(6), Some(TcpState::TimeWait));
+        assert_eq!(kernel_state(8), Some(TcpState::CloseWait));
+        assert_eq!(kernel_state(10), Some(TcpState::Listen));
+        assert_eq!(kernel_state(11), Some(TcpState::Closing));
+        assert_eq!(
+            kernel_state(12),
+            None,
+            "TCP_NEW_SYN_RECV is never a socket's own state"
+        );
+    }
+}
