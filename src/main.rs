@@ -67,6 +67,9 @@ fn run(command: Command, prepared: Option<Prepared>) -> anyhow::Result<ExitCode>
                 return finish_output(written);
             }
             let prepared = prepared.unwrap_or(Prepared::HostRequested);
+            if lab::scenario::find(&args.scenario).is_none() {
+                return Err(lab::LabError::UnknownScenario(args.scenario).into());
+            }
             if !args.headless {
                 eprintln!(
                     "sockviz: the animated lab is not built yet; printing the {} scenario's \
