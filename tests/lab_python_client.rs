@@ -94,3 +94,67 @@ fn lecture_python_client_against_sockviz_server() {
         assert!(run.segments().is_empty());
     }
 }
+
+/// As an ordinary user the host capture is refused: the server says so, and still echoes and
+/// shows its calls.
+#[test]
+fn sockviz_server_without_capture_rights_still_echoes() {
+    let root = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(2) == Some("0"))
+        })
+        .unwrap_or(false);
+    if !root || Command::new("setpriv").arg("--version").output().is_err() {
+        eprintln!("needs root (to drop to uid 65534) and setpriv: skipping");
+        return;
+    }
+    let port = free_port().to_string();
+    let mut server = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--",
+            BIN,
+        ])
+        .args(["server", "--port", &port, "--connections", "1", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start sockviz server");
+    let stderr = server.stderr.take().expect("piped");
+    let mut seen = Vec::new();
+    for line in BufReader::new(stderr).lines() {
+        let line = line.expect("utf-8 stderr");
+        let ready = line.contains("listening");
+        seen.push(line);
+        if ready {
+            break;
+        }
+    }
+    assert!(
+        seen.iter()
+            .any(|l| l.contains("capture unavailable") && l.contains("setcap")),
+        "says plainly that capture needs rights: {seen:?}"
+    );
+    let msg = "Hello, 대한민국!";
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port.parse::<u16>().expect("port")))
+        .expect("connect");
+    std::io::Write::write_all(&mut s, msg.as_bytes()).expect("send");
+    let mut reply = [0u8; 1024];
+    let n = std::io::Read::read(&mut s, &mut reply).expect("recv");
+    assert_eq!(&reply[..n], msg.as_bytes(), "echoed");
+    drop(s);
+    let run = parse(server.wait_with_output().expect("server exits"));
+    assert!(
+        run.summary["capture"]
+            .as_str()
+            .expect("capture")
+            .starts_with("unavailable: ")
+    );
+    assert!(run.segments().is_empty(), "never invents segments");
+    assert_eq!(run.calls("server", "recv")[0]["data"], msg);
+}

@@ -91,3 +91,37 @@ fn host_loopback_without_privileges_reports_unavailable_and_invents_nothing() {
     assert_eq!(run.calls("client", "recv")[0]["ret"], 20);
     assert!(run.kind("probe").count() > 0);
 }
+
+#[test]
+fn every_scenario_runs_as_an_ordinary_user() {
+    for name in [
+        "echo",
+        "segments",
+        "coalesce",
+        "half-close",
+        "refused",
+        "backlog",
+        "slow-reader",
+        "reset",
+        "utf8-split",
+    ] {
+        let Some(run) = as_ordinary_user(&["lab", "--scenario", name, "--headless", "--json"])
+        else {
+            return;
+        };
+        assert!(run.status.success(), "{name}: {}", run.stderr);
+        let capture = run.summary["capture"].as_str().expect("capture");
+        if capture != "namespace" {
+            assert!(capture.starts_with("unavailable: "), "{name}: {capture}");
+            assert!(run.segments().is_empty(), "{name}: no capture, no segments");
+            continue;
+        }
+        run.assert_namespace_capture();
+        run.assert_causal();
+        assert_eq!(run.flag_trace()[0], "c2s:SYN", "{name} opens with a SYN");
+        if !matches!(name, "refused" | "reset") {
+            run.assert_handshake();
+            run.assert_recvs_cover_sends();
+        }
+    }
+}
