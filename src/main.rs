@@ -50,7 +50,8 @@ fn run(command: Command, prepared: Option<Prepared>) -> anyhow::Result<ExitCode>
     match command {
         Command::Inspect { file, json } => {
             let report = sockviz::inspect::inspect_file(&file)?;
-            let mut out = std::io::stdout().lock();
+            // Stdout is line-buffered; the JSON of a big capture has millions of lines.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             let written = if json {
                 report.write_json(&mut out)
             } else {
