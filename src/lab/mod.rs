@@ -198,6 +198,11 @@ pub fn run_live(
     };
 
     let started = probe::now().max(origin);
+    // The first event, always at `started`: a live view may take it as its t = 0.
+    let _ = tx.send(SourceEvent::Note {
+        at: started,
+        text: format!("scenario {}: {}", scenario.name, scenario.summary),
+    });
     for text in early_notes {
         let _ = tx.send(SourceEvent::Note { at: started, text });
     }
@@ -257,6 +262,36 @@ fn run_with_deadline(
     })
 }
 
+/// A lab running on its own thread: its events arrive on `events` as they happen (the first is
+/// a note stamped with the scenario's start, the timeline's `t = 0`); frames arrive in capture
+/// order, so feeding them to [`Timeline::push`] in arrival order keeps the tracker's contract.
+pub struct LiveLab {
+    pub events: mpsc::Receiver<SourceEvent>,
+    handle: std::thread::JoinHandle<Result<LabSummary, LabError>>,
+}
+
+impl LiveLab {
+    /// Wait for the scenario to end (the channel closes then, too).
+    pub fn join(self) -> Result<LabSummary, LabError> {
+        self.handle.join().unwrap_or_else(|_| {
+            Err(LabError::Thread(std::io::Error::other(
+                "the lab thread panicked",
+            )))
+        })
+    }
+}
+
+/// Start `cfg.scenario` on a thread of its own. `prepared` must come from [`prepare`], called
+/// before the process had any thread.
+pub fn spawn(cfg: LabConfig, prepared: Prepared) -> Result<LiveLab, LabError> {
+    let (tx, rx) = mpsc::channel();
+    let handle = std::thread::Builder::new()
+        .name("lab".into())
+        .spawn(move || run_live(&cfg, &prepared, probe::now(), tx))
+        .map_err(LabError::Thread)?;
+    Ok(LiveLab { events: rx, handle })
+}
+
 /// Run the scenario to the end and return the settled timeline.
 pub fn run(cfg: &LabConfig, prepared: &Prepared) -> Result<(Timeline, LabSummary), LabError> {
     let origin = probe::now();
@@ -268,4 +303,48 @@ pub fn run(cfg: &LabConfig, prepared: &Prepared) -> Result<(Timeline, LabSummary
     }
     timeline.settle();
     Ok((timeline, summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timeline::EventKind;
+
+    /// The incremental path a live view uses: events stream in while the lab runs. (On the host
+    /// loopback: a test harness has threads, so it cannot enter a namespace.)
+    #[test]
+    fn a_spawned_lab_streams_its_events() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let cfg = LabConfig {
+            scenario: "refused".into(),
+            host_loopback: true,
+            port: Some(port),
+            ..LabConfig::default()
+        };
+        let lab = spawn(cfg, Prepared::HostRequested).expect("spawn");
+        let mut timeline = None;
+        let mut refused = false;
+        for ev in lab.events.iter() {
+            if let SourceEvent::Call(c) = &ev {
+                refused |= c.call == "connect" && c.errno.is_some_and(|e| e.name == "ECONNREFUSED");
+            }
+            let tl = timeline.get_or_insert_with(|| match &ev {
+                SourceEvent::Note { at, .. } => Timeline::new(*at),
+                other => panic!("the first event is the opening note, not {other:?}"),
+            });
+            tl.push(ev);
+        }
+        let summary = lab.join().expect("the lab ran");
+        assert!(refused, "connect() failed with ECONNREFUSED");
+        assert_eq!(summary.scenario, "refused");
+        let tl = timeline.expect("events arrived");
+        assert!(
+            tl.events()
+                .iter()
+                .any(|e| matches!(&e.kind, EventKind::Call(c) if c.call == "close"))
+        );
+    }
 }
