@@ -1,4 +1,5 @@
-//! The lecture's own Python client against `sockviz server`: a peer sockviz did not write.
+//! Real peers: the lecture's own Python client against `sockviz server` (a peer sockviz did not
+//! write), and `sockviz client` against it.
 //! Capturing on the host needs privileges (CI runs as root); without them the server must say
 //! the capture is unavailable and still show its calls.
 
@@ -157,4 +158,54 @@ fn sockviz_server_without_capture_rights_still_echoes() {
     );
     assert!(run.segments().is_empty(), "never invents segments");
     assert_eq!(run.calls("server", "recv")[0]["data"], msg);
+}
+
+/// `sockviz client` against `sockviz server`: both capture on the host at once, and each sees
+/// every segment exactly once.
+#[test]
+fn sockviz_client_against_sockviz_server() {
+    let port = free_port().to_string();
+    let mut server = Command::new(BIN)
+        .args(["server", "--port", &port, "--connections", "1", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start sockviz server");
+    let stderr = server.stderr.take().expect("piped");
+    for line in BufReader::new(stderr).lines() {
+        if line.expect("utf-8 stderr").contains("listening") {
+            break;
+        }
+    }
+    let client = Command::new(BIN)
+        .args(["client", "127.0.0.1", &port, "--json"])
+        .output()
+        .expect("run sockviz client");
+    let client = parse(client);
+    assert!(client.status.success(), "{}", client.stderr);
+    let server = parse(server.wait_with_output().expect("server exits"));
+    let recv = &client.calls("client", "recv")[0];
+    assert_eq!(recv["data"], "Hello, 대한민국!");
+    for run in [&client, &server] {
+        if run.summary["capture"] == "host" {
+            run.assert_handshake();
+            run.assert_fin_exchange();
+            run.assert_causal();
+            let numbers: Vec<u64> = run
+                .segments()
+                .iter()
+                .filter_map(|s| s["n"].as_u64())
+                .collect();
+            let flags = run.flag_trace();
+            assert_eq!(
+                flags.iter().filter(|f| f.as_str() == "c2s:SYN").count(),
+                1,
+                "{flags:?}"
+            );
+            assert!(
+                numbers.windows(2).all(|w| w[0] < w[1]),
+                "frames in capture order"
+            );
+        }
+    }
 }
