@@ -20,8 +20,44 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a real echo server and client, capture their traffic and animate it (the default).
-    #[command(after_help = "Example:\n  sockviz lab")]
-    Lab,
+    ///
+    /// The lab runs in a private network namespace it creates itself, so capturing needs no
+    /// root: only the lab's own traffic exists there, on a loopback with MTU 1500 and TSO/GSO off.
+    #[command(
+        after_help = "Examples:\n  sockviz lab --list\n  sockviz lab --scenario segments --headless\n  sockviz lab --scenario slow-reader --headless --json | jq -c 'select(.kind==\"segment\")'\n\nExit status: 0 when the scenario ran to its end, 1 when it stopped early, 2 when the lab could not start."
+    )]
+    Lab(LabArgs),
+    /// Run the lecture's echo server for clients you did not write (Python, nc).
+    ///
+    /// Captures on the host (needs capture rights: run as root or
+    /// `sudo setcap cap_net_raw,cap_net_admin=eip $(which sockviz)`); without them the calls and
+    /// probes are still shown.
+    #[command(
+        after_help = "Example:\n  sockviz server --port 7007 &\n  python3 -c \"import socket; s=socket.create_connection(('127.0.0.1', 7007)); s.send('Hello, 대한민국!'.encode()); print(s.recv(1024).decode())\""
+    )]
+    Server {
+        /// Port to listen on (the lecture's echo port is 7, which needs root outside the lab).
+        #[arg(long, default_value_t = 7)]
+        port: u16,
+        /// Exit after serving this many connections (default: serve until interrupted).
+        #[arg(long)]
+        connections: Option<u64>,
+        /// Print JSON lines instead of a transcript.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Talk to any echo server as the lecture's client: connect, send, recv(1024), close.
+    #[command(after_help = "Example:\n  sockviz client 127.0.0.1 7007")]
+    Client {
+        host: String,
+        port: u16,
+        /// The message to send (default: the lecture's `Hello, 대한민국!`).
+        #[arg(long)]
+        message: Option<String>,
+        /// Print JSON lines instead of a transcript.
+        #[arg(long)]
+        json: bool,
+    },
     /// Step through a pcap/pcapng capture (tcpdump, Wireshark) or a sockviz recording.
     #[command(after_help = "Example:\n  sockviz replay trace.pcapng")]
     Replay {
@@ -39,4 +75,46 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Options of `sockviz lab`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LabArgs {
+    /// The scenario to run (see `--list`).
+    #[arg(long, default_value = "echo")]
+    pub scenario: String,
+    /// List the scenarios, one per line, and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Run without the terminal animation and print the timeline.
+    #[arg(long)]
+    pub headless: bool,
+    /// With --headless: one JSON object per event per line, then a summary line.
+    #[arg(long)]
+    pub json: bool,
+    /// The loopback MTU inside the lab's namespace.
+    #[arg(long, default_value_t = 1500, value_parser = clap::value_parser!(u32).range(576..=65536))]
+    pub mtu: u32,
+    /// Use the host's loopback instead of a private namespace (capture needs root or
+    /// cap_net_raw; the host's lo keeps its MTU and TSO).
+    #[arg(long)]
+    pub host_loopback: bool,
+    /// The echo server's port (default 7; 7007 on the host loopback without root).
+    #[arg(long)]
+    pub port: Option<u16>,
+}
+
+impl Default for LabArgs {
+    /// What plain `sockviz` runs: the lecture's echo.
+    fn default() -> Self {
+        LabArgs {
+            scenario: "echo".into(),
+            list: false,
+            headless: false,
+            json: false,
+            mtu: 1500,
+            host_loopback: false,
+            port: None,
+        }
+    }
 }

@@ -5,5 +5,7 @@
 pub mod capture;
 pub mod cli;
 pub mod inspect;
+pub mod lab;
 pub mod tcp;
+pub mod timeline;
 pub mod wire;

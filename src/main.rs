@@ -4,11 +4,22 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use sockviz::cli::{Cli, Command};
+use sockviz::cli::{Cli, Command, LabArgs};
+use sockviz::lab::{self, LabConfig, Prepared};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command.unwrap_or(Command::Lab)) {
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Lab(LabArgs::default()));
+    // The lab's private namespace must be entered while this process has one thread:
+    // unshare(CLONE_NEWUSER) fails with EINVAL otherwise (LAB.md). Nothing before this line
+    // starts a thread (clap parses on this one).
+    let prepared = match &command {
+        Command::Lab(args) if !args.list => Some(lab::prepare(&lab_config(args))),
+        _ => None,
+    };
+    match run(command, prepared) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("sockviz: {err:#}");
@@ -17,7 +28,25 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> anyhow::Result<ExitCode> {
+fn lab_config(args: &LabArgs) -> LabConfig {
+    LabConfig {
+        scenario: args.scenario.clone(),
+        mtu: args.mtu,
+        host_loopback: args.host_loopback,
+        port: args.port,
+    }
+}
+
+/// `sockviz big.pcap | head` closes the pipe early: not an error.
+fn finish_output(written: std::io::Result<()>) -> anyhow::Result<ExitCode> {
+    match written {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn run(command: Command, prepared: Option<Prepared>) -> anyhow::Result<ExitCode> {
     match command {
         Command::Inspect { file, json } => {
             let report = sockviz::inspect::inspect_file(&file)?;
@@ -27,19 +56,62 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             } else {
                 report.write_table(&mut out)
             };
-            match written.and_then(|()| out.flush()) {
-                Ok(()) => Ok(ExitCode::SUCCESS),
-                // `sockviz inspect big.pcap | head` closes the pipe early: not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-                Err(e) => Err(e.into()),
-            }
+            finish_output(written.and_then(|()| out.flush()))
         }
-        Command::Lab => {
-            eprintln!(
-                "sockviz: the live echo lab is not built yet. For now, read captures with \
-                 `sockviz inspect FILE` (see `sockviz --help`)."
-            );
-            Ok(ExitCode::from(2))
+        Command::Lab(args) => {
+            if args.list {
+                let mut out = std::io::stdout().lock();
+                let written = lab::scenario::ALL
+                    .iter()
+                    .try_for_each(|s| writeln!(out, "{:<12} {}", s.name, s.summary));
+                return finish_output(written);
+            }
+            let prepared = prepared.unwrap_or(Prepared::HostRequested);
+            if !args.headless {
+                eprintln!(
+                    "sockviz: the animated lab is not built yet; printing the {} scenario's \
+                     transcript (the same as `--headless`).",
+                    args.scenario
+                );
+            }
+            let (timeline, summary) = lab::run(&lab_config(&args), &prepared)?;
+            let mut out = std::io::stdout().lock();
+            let written = if args.json {
+                lab::headless::write_json(&mut out, &timeline, &summary)
+            } else {
+                lab::headless::write_transcript(&mut out, &timeline, &summary)
+            };
+            let code = finish_output(written)?;
+            if let Some(f) = &summary.failure {
+                eprintln!(
+                    "sockviz: the {} scenario stopped early: {f}",
+                    summary.scenario
+                );
+                return Ok(ExitCode::from(1));
+            }
+            Ok(code)
+        }
+        Command::Server {
+            port,
+            connections,
+            json,
+        } => {
+            lab::peer::serve(port, connections, lab::peer::PeerOutput { json })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Client {
+            host,
+            port,
+            message,
+            json,
+        } => {
+            lab::peer::client(
+                &host,
+                port,
+                message.as_deref(),
+                lab::peer::PeerOutput { json },
+            )?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Replay { file } => {
             eprintln!(

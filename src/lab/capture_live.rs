@@ -1,0 +1,179 @@
+//! A live libpcap capture on the lab's interface, feeding frames to the timeline.
+//!
+//! LAB.md: open the handle in immediate mode (a send() → packet delivery of ~19 µs; without it
+//! libpcap may deliver nothing at all), with a short timeout so the thread notices when to stop.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+use std::thread;
+
+use pcap::{Capture, Precision};
+
+use crate::capture::{LinkType, Timestamp};
+use crate::timeline::{OwnedFrame, SourceEvent};
+
+use super::sys;
+use std::os::fd::AsRawFd;
+
+/// Why a live capture could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveCaptureError {
+    #[error("cannot capture on {device}: {source}")]
+    Open { device: String, source: pcap::Error },
+    #[error("cannot set the capture filter `{filter}` on {device}: {source}")]
+    Filter {
+        device: String,
+        filter: String,
+        source: pcap::Error,
+    },
+    #[error("cannot start the capture thread: {0}")]
+    Thread(std::io::Error),
+}
+
+/// A capture running on its own thread until [`LiveCapture::stop`].
+pub struct LiveCapture {
+    stop: Arc<AtomicBool>,
+    handle: Option<thread::JoinHandle<CaptureStats>>,
+    pub link: LinkType,
+    pub device: String,
+}
+
+/// What the capture thread saw, and whether it ended early.
+#[derive(Debug, Clone, Default)]
+pub struct CaptureStats {
+    pub frames: u64,
+    /// libpcap's own count of packets it dropped for lack of buffer space.
+    pub dropped: u32,
+    pub error: Option<String>,
+}
+
+fn open(device: &str, precision: Precision) -> Result<Capture<pcap::Active>, pcap::Error> {
+    Capture::from_device(device)?
+        .immediate_mode(true)
+        .snaplen(65535)
+        .timeout(20)
+        .buffer_size(8 << 20)
+        .precision(precision)
+        .open()
+}
+
+impl LiveCapture {
+    /// Open `device` with `filter` (BPF syntax; empty for everything) and start delivering
+    /// frames to `tx`. Frames sent before this returns are not captured.
+    pub fn start(
+        device: &str,
+        filter: &str,
+        tx: mpsc::Sender<SourceEvent>,
+    ) -> Result<Self, LiveCaptureError> {
+        let open_err = |source| LiveCaptureError::Open {
+            device: device.to_string(),
+            source,
+        };
+        // Nanosecond stamps keep a send's segment apart from its return; fall back if refused.
+        let (cap, nanos) = match open(device, Precision::Nano) {
+            Ok(cap) => (cap, true),
+            Err(_) => (open(device, Precision::Micro).map_err(open_err)?, false),
+        };
+        // Non-blocking, polled with our own timeout: in immediate mode libpcap's own timeout is
+        // not applied, so a blocking read would never notice the stop flag.
+        let mut cap = cap.setnonblock().map_err(open_err)?;
+        if !filter.is_empty() {
+            cap.filter(filter, true)
+                .map_err(|source| LiveCaptureError::Filter {
+                    device: device.to_string(),
+                    filter: filter.to_string(),
+                    source,
+                })?;
+        }
+        let link = LinkType(u32::try_from(cap.get_datalink().0).unwrap_or(u32::MAX));
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let handle = thread::Builder::new()
+            .name("capture".into())
+            .spawn(move || run(cap, link, nanos, &flag, &tx))
+            .map_err(LiveCaptureError::Thread)?;
+        Ok(LiveCapture {
+            stop,
+            handle: Some(handle),
+            link,
+            device: device.to_string(),
+        })
+    }
+
+    /// Stop after the packets already delivered (at most one timeout, 20 ms, later).
+    pub fn stop(mut self) -> CaptureStats {
+        self.stop.store(true, Ordering::Relaxed);
+        self.handle
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for LiveCapture {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn run(
+    mut cap: Capture<pcap::Active>,
+    link: LinkType,
+    nanos: bool,
+    stop: &AtomicBool,
+    tx: &mpsc::Sender<SourceEvent>,
+) -> CaptureStats {
+    let mut stats = CaptureStats::default();
+    let mut stopping_since: Option<std::time::Instant> = None;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            // Keep draining what is queued, but not forever if the traffic never pauses.
+            let since = *stopping_since.get_or_insert_with(std::time::Instant::now);
+            if since.elapsed() > std::time::Duration::from_millis(200) {
+                break;
+            }
+        }
+        match cap.next_packet() {
+            Ok(packet) => {
+                let h = packet.header;
+                let frac = h.ts.tv_usec;
+                let ns =
+                    h.ts.tv_sec
+                        .saturating_mul(1_000_000_000)
+                        .saturating_add(if nanos { frac } else { frac * 1000 });
+                stats.frames += 1;
+                let frame = OwnedFrame {
+                    ts: Timestamp(ns),
+                    link,
+                    orig_len: h.len,
+                    data: packet.data.to_vec(),
+                };
+                if tx.send(SourceEvent::Frame(frame)).is_err() {
+                    break;
+                }
+            }
+            Err(pcap::Error::TimeoutExpired) => {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                // SAFETY of the borrow: `cap` owns this descriptor and outlives the poll.
+                let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(cap.as_raw_fd()) };
+                if let Err(e) = sys::wait_readable(fd, 20) {
+                    stats.error = Some(e.to_string());
+                    break;
+                }
+            }
+            Err(e) => {
+                stats.error = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    if let Ok(s) = cap.stats() {
+        stats.dropped = s.dropped;
+    }
+    stats
+}

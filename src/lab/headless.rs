@@ -1,0 +1,288 @@
+//! The lab without a screen: the timeline as JSON lines, or as a readable transcript (a
+//! handout of the calls and the segments they caused).
+//!
+//! JSON: one event per line, each with `i` (its index, which `segments`/`sends`/`recvs` refer
+//! to), `t` (seconds since the lab started) and `kind` (`call`, `segment`, `probe`, `note`); the
+//! last line has `kind: "summary"` and `capture` (`namespace`, `host` or `unavailable: REASON`).
+
+use std::io::{self, Write};
+
+use serde_json::{Map, Value, json};
+
+use crate::timeline::{ByteMap, CallEvent, Event, EventKind, ProbeEvent, SegmentEvent, Timeline};
+
+use super::LabSummary;
+
+fn stream_json(range: Option<crate::timeline::ByteRange>) -> Value {
+    match range {
+        Some(r) => json!([r.start, r.end]),
+        None => Value::Null,
+    }
+}
+
+/// Bytes as text when they are short, valid UTF-8; otherwise nothing (the length says enough).
+fn text_of(data: &[u8]) -> Option<String> {
+    if data.is_empty() || data.len() > 64 {
+        return None;
+    }
+    std::str::from_utf8(data).ok().map(str::to_string)
+}
+
+fn call_json(c: &CallEvent, map: &ByteMap, obj: &mut Map<String, Value>, tl: &Timeline) {
+    obj.insert("side".into(), json!(c.side.name()));
+    obj.insert("sock".into(), json!(c.socket.0));
+    obj.insert("call".into(), json!(c.call));
+    obj.insert("args".into(), json!(c.args));
+    obj.insert("len".into(), json!(c.len));
+    match c.errno {
+        Some(e) => {
+            obj.insert("errno".into(), json!(e.name));
+            obj.insert("errno_code".into(), json!(e.code));
+        }
+        None => {
+            obj.insert("ret".into(), json!(c.ret));
+        }
+    }
+    obj.insert("t_start".into(), json!(tl.secs(c.started)));
+    obj.insert("t_end".into(), json!(tl.secs(c.returned)));
+    if let Some(text) = text_of(&c.data) {
+        obj.insert("data".into(), json!(text));
+    }
+    if c.call == "recv" || c.call == "send" || c.call == "sendall" {
+        obj.insert("hex".into(), json!(hex_prefix(&c.data, 16)));
+    }
+    if let (Some(flow), Some(range)) = (c.flow, c.stream) {
+        obj.insert("stream".into(), stream_json(Some(range)));
+        if !range.is_empty() {
+            let origin = map.origin(&flow, range);
+            obj.insert("segments".into(), json!(origin.segments));
+            if c.call == "recv" {
+                obj.insert("sends".into(), json!(origin.sends));
+            } else {
+                obj.insert("recvs".into(), json!(map.readers(&flow, range)));
+            }
+        }
+    }
+}
+
+fn hex_prefix(data: &[u8], max: usize) -> String {
+    let mut s: String = data
+        .iter()
+        .take(max)
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if data.len() > max {
+        s.push_str(" …");
+    }
+    s
+}
+
+fn segment_json(s: &SegmentEvent, map: &ByteMap, obj: &mut Map<String, Value>) {
+    obj.insert("n".into(), json!(s.number));
+    obj.insert("dir".into(), json!(s.dir_name()));
+    obj.insert("flags".into(), json!(s.flags.to_string()));
+    obj.insert("seq".into(), json!(s.rel_seq));
+    obj.insert("ack".into(), json!(s.rel_ack));
+    obj.insert("len".into(), json!(s.len));
+    obj.insert("win".into(), json!(s.window));
+    obj.insert("src".into(), json!(s.src.to_string()));
+    obj.insert("dst".into(), json!(s.dst.to_string()));
+    obj.insert("analysis".into(), json!(s.analysis.0));
+    obj.insert("client_state".into(), json!(s.client_state.name()));
+    obj.insert("server_state".into(), json!(s.server_state.name()));
+    if let Some(range) = s.stream() {
+        obj.insert("stream".into(), stream_json(Some(range)));
+        obj.insert("recvs".into(), json!(map.readers(&s.flow(), range)));
+    }
+}
+
+fn probe_json(p: &ProbeEvent, obj: &mut Map<String, Value>) {
+    obj.insert("side".into(), json!(p.side.name()));
+    obj.insert("sock".into(), json!(p.socket.0));
+    obj.insert("state".into(), json!(p.state.map(|s| s.name())));
+    obj.insert("recv_q".into(), json!(p.recv_q));
+    obj.insert("send_q".into(), json!(p.send_q));
+    obj.insert("unsent".into(), json!(p.unsent));
+    obj.insert("unacked".into(), json!(p.unacked()));
+    obj.insert("sndbuf".into(), json!(p.sndbuf));
+    obj.insert("rcvbuf".into(), json!(p.rcvbuf));
+    obj.insert("rtt_us".into(), json!(p.rtt_us));
+    obj.insert("cwnd".into(), json!(p.cwnd));
+    if let Some(q) = p.accept_queue {
+        obj.insert("accept_queue".into(), json!(q.len));
+        obj.insert("backlog".into(), json!(q.backlog));
+    }
+}
+
+/// One event as a JSON object.
+pub fn event_json(tl: &Timeline, map: &ByteMap, i: usize, ev: &Event) -> Value {
+    let mut obj = Map::new();
+    obj.insert("i".into(), json!(i));
+    obj.insert("t".into(), json!(tl.secs(ev.at)));
+    obj.insert("kind".into(), json!(ev.kind.name()));
+    match &ev.kind {
+        EventKind::Call(c) => call_json(c, map, &mut obj, tl),
+        EventKind::Segment(s) => segment_json(s, map, &mut obj),
+        EventKind::Probe(p) => probe_json(p, &mut obj),
+        EventKind::Note(text) => {
+            obj.insert("text".into(), json!(text));
+        }
+    }
+    Value::Object(obj)
+}
+
+/// The closing line: what ran, and whether the capture was real.
+pub fn summary_json(tl: &Timeline, summary: &LabSummary) -> Value {
+    let count = |k: &str| tl.events().iter().filter(|e| e.kind.name() == k).count();
+    let end = tl.events().last().map(|e| tl.secs(e.at)).unwrap_or(0.0);
+    json!({
+        "t": end,
+        "kind": "summary",
+        "scenario": summary.scenario,
+        "capture": summary.capture.to_string(),
+        "server": summary.server.to_string(),
+        "mtu": summary.mtu,
+        "events": tl.events().len(),
+        "calls": count("call"),
+        "segments": count("segment"),
+        "probes": count("probe"),
+        "notes": count("note"),
+        "frames": tl.frames_seen(),
+        "undecodable": tl.undecodable_frames(),
+        "dropped": summary.dropped,
+        "failure": summary.failure,
+    })
+}
+
+pub fn write_json(out: &mut impl Write, tl: &Timeline, summary: &LabSummary) -> io::Result<()> {
+    let map = tl.byte_map();
+    for (i, ev) in tl.events().iter().enumerate() {
+        serde_json::to_writer(&mut *out, &event_json(tl, &map, i, ev))?;
+        out.write_all(b"\n")?;
+    }
+    serde_json::to_writer(&mut *out, &summary_json(tl, summary))?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+fn call_line(c: &CallEvent) -> String {
+    let result = match (c.errno, c.ret) {
+        (Some(e), _) => format!(
+            " -> {} ({})",
+            e.name,
+            std::io::Error::from_raw_os_error(e.code)
+        ),
+        (None, Some(r)) if c.call == "recv" => {
+            if r == 0 {
+                " -> b''".to_string()
+            } else {
+                match text_of(&c.data) {
+                    Some(t) => format!(" -> {r} bytes {t:?}"),
+                    None => format!(" -> {r} bytes"),
+                }
+            }
+        }
+        (None, Some(r)) if c.call == "accept" => {
+            format!(" -> sock {r} from {}", String::from_utf8_lossy(&c.data))
+        }
+        (None, Some(r)) if c.call == "socket" => format!(" -> sock {r}"),
+        (None, Some(r)) => format!(" -> {r}"),
+        (None, None) => String::new(),
+    };
+    let blocked = c.blocked_secs();
+    let blocked = if blocked >= 0.001 {
+        format!("   [blocked {:.1} ms]", blocked * 1e3)
+    } else {
+        String::new()
+    };
+    format!("{}({}){result}{blocked}", c.call, c.args)
+}
+
+fn segment_line(s: &SegmentEvent) -> String {
+    let arrow = match s.dir_name() {
+        "c2s" => "client ──► server",
+        _ => "client ◄── server",
+    };
+    format!(
+        "{arrow}  {:<8} seq={} ack={} len={} win={}   [{} / {}]",
+        s.flags.to_string(),
+        s.rel_seq,
+        s.rel_ack,
+        s.len,
+        s.window,
+        s.client_state,
+        s.server_state
+    )
+}
+
+fn probe_line(p: &ProbeEvent) -> String {
+    let state = p.state.map(|s| s.name()).unwrap_or("?");
+    match p.accept_queue {
+        Some(q) => format!("{state}  accept queue {}/{} (backlog)", q.len, q.backlog),
+        None => format!(
+            "{state}  recv_q={} send_q={} (unsent {}, unacked {})  rcvbuf={} sndbuf={}",
+            p.recv_q,
+            p.send_q,
+            p.unsent,
+            p.unacked(),
+            p.rcvbuf,
+            p.sndbuf
+        ),
+    }
+}
+
+/// A readable transcript: the calls, the segments, the probes that changed something.
+pub fn write_transcript(
+    out: &mut impl Write,
+    tl: &Timeline,
+    summary: &LabSummary,
+) -> io::Result<()> {
+    let mtu = summary
+        .mtu
+        .map(|m| format!(", lo MTU {m}, TSO/GSO off"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "sockviz lab: scenario {} (server {}; capture: {}{mtu})",
+        summary.scenario, summary.server, summary.capture
+    )?;
+    writeln!(out, "{:>10}  {:<11}  what", "t (ms)", "who")?;
+    let mut last_probe: std::collections::HashMap<u32, ProbeEvent> = Default::default();
+    for ev in tl.events() {
+        let t = tl.secs(ev.at) * 1e3;
+        let (who, what) = match &ev.kind {
+            EventKind::Call(c) => (format!("{}#{}", c.side, c.socket.0), call_line(c)),
+            EventKind::Segment(s) => (format!("#{}", s.number), segment_line(s)),
+            EventKind::Probe(p) => {
+                if last_probe
+                    .get(&p.socket.0)
+                    .is_some_and(|old| old.same_buffers(p))
+                {
+                    continue;
+                }
+                last_probe.insert(p.socket.0, *p);
+                (
+                    format!("{}#{}", p.side, p.socket.0),
+                    format!("  · {}", probe_line(p)),
+                )
+            }
+            EventKind::Note(text) => ("note".to_string(), format!("── {text}")),
+        };
+        writeln!(out, "{t:>10.3}  {who:<11}  {what}")?;
+    }
+    let segments = tl
+        .events()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Segment(_)))
+        .count();
+    writeln!(
+        out,
+        "{segments} segments captured; capture: {}",
+        summary.capture
+    )?;
+    if let Some(f) = &summary.failure {
+        writeln!(out, "the scenario stopped early: {f}")?;
+    }
+    out.flush()
+}

@@ -1,0 +1,243 @@
+//! Real peers: `sockviz server` is the lecture's echo server for clients sockviz did not write
+//! (the lecture's Python client, `nc`), and `sockviz client` talks to any echo server. Both
+//! capture on the host (`any` interface, filtered to the port), which needs capture rights;
+//! without them the calls and probes are still shown and the capture is reported unavailable.
+
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddrV4, ToSocketAddrs};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use crate::timeline::{Side, SourceEvent, Timeline};
+
+use super::capture_live::LiveCapture;
+use super::probe::{self, Recorder, Sampler};
+use super::scenario::{ScenarioError, Step};
+use super::socket::{LabSocket, SockOpt};
+use super::{CAPTURE_FIX, CaptureStatus, LECTURE_BUFSIZE, LECTURE_MESSAGE, LabSummary, headless};
+
+/// Why a peer could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum PeerError {
+    #[error("cannot resolve {host}: {detail}")]
+    Resolve { host: String, detail: String },
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error("cannot start the probe thread: {0}")]
+    Thread(std::io::Error),
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// How a peer prints.
+#[derive(Debug, Clone, Copy)]
+pub struct PeerOutput {
+    pub json: bool,
+}
+
+/// Prints the timeline in pieces as the peer goes (a server runs until stopped).
+struct Printer {
+    rx: mpsc::Receiver<SourceEvent>,
+    timeline: Timeline,
+    printed: usize,
+    out: PeerOutput,
+}
+
+impl Printer {
+    fn flush(&mut self, summary: &LabSummary) -> std::io::Result<()> {
+        std::thread::sleep(Duration::from_millis(50));
+        for ev in self.rx.try_iter() {
+            self.timeline.push(ev);
+        }
+        self.timeline.settle();
+        let map = self.timeline.byte_map();
+        let mut stdout = std::io::stdout().lock();
+        let events = self.timeline.events();
+        for (i, ev) in events.iter().enumerate().skip(self.printed) {
+            if self.out.json {
+                writeln!(
+                    stdout,
+                    "{}",
+                    headless::event_json(&self.timeline, &map, i, ev)
+                )?;
+            }
+        }
+        if !self.out.json {
+            // The transcript is short per connection: print the new part as a small handout.
+            let mut sub = Timeline::new(self.timeline.origin());
+            for ev in &events[self.printed..] {
+                sub_push(&mut sub, ev);
+            }
+            headless::write_transcript(&mut stdout, &sub, summary)?;
+        }
+        self.printed = events.len();
+        stdout.flush()
+    }
+}
+
+fn sub_push(sub: &mut Timeline, ev: &crate::timeline::Event) {
+    sub.push_event(ev.clone());
+}
+
+fn start_capture(
+    port: u16,
+    host: Option<Ipv4Addr>,
+    tx: &mpsc::Sender<SourceEvent>,
+) -> (Option<LiveCapture>, CaptureStatus) {
+    let filter = match host {
+        Some(h) => format!("tcp port {port} and host {h}"),
+        None => format!("tcp port {port}"),
+    };
+    match LiveCapture::start("any", &filter, tx.clone()) {
+        Ok(c) => (Some(c), CaptureStatus::Host),
+        Err(e) => (
+            None,
+            CaptureStatus::Unavailable(format!("{e}; {CAPTURE_FIX}")),
+        ),
+    }
+}
+
+/// `sockviz server`: the lecture's iterative echo server on `0.0.0.0:port`.
+pub fn serve(port: u16, connections: Option<u64>, out: PeerOutput) -> Result<(), PeerError> {
+    let origin = probe::now();
+    let (tx, rx) = mpsc::channel();
+    let rec = Recorder::new(tx.clone());
+    let (capture, status) = start_capture(port, None, &tx);
+    if let CaptureStatus::Unavailable(reason) = &status {
+        eprintln!("sockviz: capture unavailable: {reason}; calls and probes are still shown");
+    }
+    let sampler = Sampler::start(Arc::clone(&rec)).map_err(PeerError::Thread)?;
+    let server = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port);
+    let summary = LabSummary {
+        scenario: "server",
+        capture: status,
+        server,
+        mtu: None,
+        failure: None,
+        dropped: 0,
+    };
+    let mut printer = Printer {
+        rx,
+        timeline: Timeline::new(origin),
+        printed: 0,
+        out,
+    };
+    let mut listener = LabSocket::new(&rec, Side::Listener).step(Side::Listener, "socket")?;
+    listener
+        .setsockopt(SockOpt::ReuseAddr(true))
+        .step(Side::Listener, "setsockopt")?;
+    listener.bind(server).step(Side::Listener, "bind")?;
+    listener.listen(5).step(Side::Listener, "listen")?;
+    eprintln!("sockviz: echo server listening on {server}");
+    let mut served = 0u64;
+    while connections.is_none_or(|n| served < n) {
+        let mut conn = listener.accept().step(Side::Listener, "accept")?;
+        loop {
+            match conn.recv(LECTURE_BUFSIZE) {
+                Ok(data) if data.is_empty() => break,
+                Ok(data) => {
+                    if conn.sendall(&data).is_err() {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        conn.close();
+        served += 1;
+        printer.flush(&summary)?;
+    }
+    listener.close();
+    sampler.stop();
+    if let Some(c) = capture {
+        c.stop();
+    }
+    drop(rec);
+    drop(tx);
+    printer.flush(&summary)?;
+    if out.json {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(
+            stdout,
+            "{}",
+            headless::summary_json(&printer.timeline, &summary)
+        )?;
+    }
+    Ok(())
+}
+
+/// `sockviz client HOST PORT`: the lecture's client: connect, send the message, recv(1024),
+/// close.
+pub fn client(
+    host: &str,
+    port: u16,
+    message: Option<&str>,
+    out: PeerOutput,
+) -> Result<(), PeerError> {
+    let addr = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| PeerError::Resolve {
+            host: host.into(),
+            detail: e.to_string(),
+        })?
+        .find_map(|a| match a {
+            std::net::SocketAddr::V4(v4) => Some(v4),
+            std::net::SocketAddr::V6(_) => None,
+        })
+        .ok_or_else(|| PeerError::Resolve {
+            host: host.into(),
+            detail: "no IPv4 address (the lecture's sockets are AF_INET)".into(),
+        })?;
+    let origin = probe::now();
+    let (tx, rx) = mpsc::channel();
+    let rec = Recorder::new(tx.clone());
+    let (capture, status) = start_capture(port, Some(*addr.ip()), &tx);
+    if let CaptureStatus::Unavailable(reason) = &status {
+        eprintln!("sockviz: capture unavailable: {reason}; calls and probes are still shown");
+    }
+    let sampler = Sampler::start(Arc::clone(&rec)).map_err(PeerError::Thread)?;
+    let msg = message.unwrap_or(LECTURE_MESSAGE);
+    let result = (|| -> Result<(), ScenarioError> {
+        let side = Side::Client;
+        let mut s = LabSocket::new(&rec, side).step(side, "socket")?;
+        s.connect(addr).step(side, "connect")?;
+        s.send(msg.as_bytes()).step(side, "send")?;
+        let reply = s.recv(LECTURE_BUFSIZE).step(side, "recv")?;
+        if let Ok(text) = std::str::from_utf8(&reply) {
+            eprintln!("sockviz: reply: {text}");
+        }
+        s.close();
+        Ok(())
+    })();
+    std::thread::sleep(Duration::from_millis(100));
+    sampler.stop();
+    if let Some(c) = capture {
+        c.stop();
+    }
+    let summary = LabSummary {
+        scenario: "client",
+        capture: status,
+        server: addr,
+        mtu: None,
+        failure: result.as_ref().err().map(|e| e.to_string()),
+        dropped: 0,
+    };
+    drop(rec);
+    drop(tx);
+    let mut printer = Printer {
+        rx,
+        timeline: Timeline::new(origin),
+        printed: 0,
+        out,
+    };
+    printer.flush(&summary)?;
+    if out.json {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(
+            stdout,
+            "{}",
+            headless::summary_json(&printer.timeline, &summary)
+        )?;
+    }
+    result.map_err(PeerError::from)
+}

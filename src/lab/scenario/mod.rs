@@ -1,0 +1,192 @@
+//! Scenarios: short scripts of socket calls, one lesson each (one file per scenario).
+//!
+//! A scenario sets up its listener on the calling thread (so the server is listening before any
+//! client connects), then runs each peer on its own thread: a blocked call blocks its side only,
+//! and the timeline shows how long.
+
+mod backlog;
+mod coalesce;
+mod echo;
+mod half_close;
+mod refused;
+mod reset;
+mod segments;
+mod slow_reader;
+mod utf8_split;
+
+use std::io;
+use std::net::SocketAddrV4;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use crate::timeline::Side;
+
+use super::probe::Recorder;
+use super::socket::{LabSocket, SockOpt};
+
+/// One lesson.
+#[derive(Debug, Clone, Copy)]
+pub struct Scenario {
+    pub name: &'static str,
+    /// One line for `sockviz lab --list`.
+    pub summary: &'static str,
+    pub run: fn(&ScenarioCtx) -> Result<(), ScenarioError>,
+}
+
+/// Every scenario, in teaching order.
+pub const ALL: &[Scenario] = &[
+    echo::SCENARIO,
+    segments::SCENARIO,
+    coalesce::SCENARIO,
+    half_close::SCENARIO,
+    refused::SCENARIO,
+    backlog::SCENARIO,
+    slow_reader::SCENARIO,
+    reset::SCENARIO,
+    utf8_split::SCENARIO,
+];
+
+pub fn find(name: &str) -> Option<&'static Scenario> {
+    ALL.iter().find(|s| s.name == name)
+}
+
+/// Why a scenario stopped before its end.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("the {side}'s {call}() failed: {source}")]
+    Call {
+        side: Side,
+        call: &'static str,
+        source: io::Error,
+    },
+    #[error("{0}")]
+    Unexpected(String),
+    #[error("the {0} thread panicked (a sockviz bug: please report it)")]
+    Panicked(&'static str),
+}
+
+/// Attach the side and call name to a failed socket call.
+pub trait Step<T> {
+    fn step(self, side: Side, call: &'static str) -> Result<T, ScenarioError>;
+}
+
+impl<T> Step<T> for io::Result<T> {
+    fn step(self, side: Side, call: &'static str) -> Result<T, ScenarioError> {
+        self.map_err(|source| ScenarioError::Call { side, call, source })
+    }
+}
+
+/// What a scenario may use: sockets that record themselves, the server address, notes.
+#[derive(Debug)]
+pub struct ScenarioCtx {
+    rec: Arc<Recorder>,
+    pub server: SocketAddrV4,
+    /// On the host loopback a re-run may find the port in TIME_WAIT: set `SO_REUSEADDR`.
+    reuse_addr: bool,
+}
+
+impl ScenarioCtx {
+    pub fn new(rec: Arc<Recorder>, server: SocketAddrV4, reuse_addr: bool) -> Self {
+        ScenarioCtx {
+            rec,
+            server,
+            reuse_addr,
+        }
+    }
+
+    pub fn socket(&self, side: Side) -> Result<LabSocket, ScenarioError> {
+        LabSocket::new(&self.rec, side).step(side, "socket")
+    }
+
+    /// A note on the timeline: what the reader should look for next.
+    pub fn note(&self, text: impl Into<String>) {
+        self.rec.note(text);
+    }
+
+    /// `socket()`, options, `bind((host, port))`, `listen(backlog)`: the lecture's server
+    /// set-up. Options that accepted sockets inherit (SO_RCVBUF) must come before `listen`.
+    pub fn listener(&self, backlog: i32, opts: &[SockOpt]) -> Result<LabSocket, ScenarioError> {
+        let side = Side::Listener;
+        let mut l = self.socket(side)?;
+        if self.reuse_addr {
+            l.setsockopt(SockOpt::ReuseAddr(true))
+                .step(side, "setsockopt")?;
+        }
+        for opt in opts {
+            l.setsockopt(*opt).step(side, "setsockopt")?;
+        }
+        l.bind(self.server).step(side, "bind")?;
+        l.listen(backlog).step(side, "listen")?;
+        Ok(l)
+    }
+
+    /// A connected client socket, options applied before `connect` (as SO_RCVBUF requires).
+    pub fn client(&self, opts: &[SockOpt]) -> Result<LabSocket, ScenarioError> {
+        let side = Side::Client;
+        let mut c = self.socket(side)?;
+        for opt in opts {
+            c.setsockopt(*opt).step(side, "setsockopt")?;
+        }
+        c.connect(self.server).step(side, "connect")?;
+        Ok(c)
+    }
+}
+
+/// Run `server` and `client` on their own threads and wait for both.
+pub fn run_pair<S, C>(server: S, client: C) -> Result<(), ScenarioError>
+where
+    S: FnOnce() -> Result<(), ScenarioError> + Send,
+    C: FnOnce() -> Result<(), ScenarioError> + Send,
+{
+    thread::scope(|scope| {
+        let s = scope.spawn(server);
+        let c = scope.spawn(client);
+        let c = c.join().map_err(|_| ScenarioError::Panicked("client"))?;
+        let s = s.join().map_err(|_| ScenarioError::Panicked("server"))?;
+        c.and(s)
+    })
+}
+
+/// Read until `b''` (the peer's FIN), returning everything read.
+pub fn recv_to_eof(
+    sock: &mut LabSocket,
+    bufsize: usize,
+    side: Side,
+) -> Result<Vec<u8>, ScenarioError> {
+    let mut all = Vec::new();
+    loop {
+        let chunk = sock.recv(bufsize).step(side, "recv")?;
+        if chunk.is_empty() {
+            return Ok(all);
+        }
+        all.extend_from_slice(&chunk);
+    }
+}
+
+/// Read exactly `n` bytes (or to `b''`), in `bufsize` pieces.
+pub fn recv_exact(
+    sock: &mut LabSocket,
+    n: usize,
+    bufsize: usize,
+    side: Side,
+) -> Result<Vec<u8>, ScenarioError> {
+    let mut all = Vec::new();
+    while all.len() < n {
+        let chunk = sock.recv(bufsize.min(n - all.len())).step(side, "recv")?;
+        if chunk.is_empty() {
+            break;
+        }
+        all.extend_from_slice(&chunk);
+    }
+    Ok(all)
+}
+
+pub fn pause(ms: u64) {
+    thread::sleep(Duration::from_millis(ms));
+}
+
+/// `len` bytes of printable ASCII, so a hex or text view of any piece is easy to place.
+pub fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| b'a' + (i % 26) as u8).collect()
+}

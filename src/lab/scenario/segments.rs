@@ -1,0 +1,45 @@
+//! `segments`: one `sendall` of 100,000 bytes leaves as MSS-sized segments (1448 bytes of data
+//! each with timestamps on a 1500-byte MTU, TSO off), and the server's `recv(1024)` calls see
+//! yet another division of the same bytes (lecture: "내가 1,000 메시지를 보냈다 하자. 상대 측에서
+//! recv했을 때 받은 메시지가 같은 1,000 byte일까?").
+
+use crate::lab::LECTURE_BUFSIZE;
+use crate::timeline::Side;
+
+use super::{Scenario, ScenarioCtx, ScenarioError, Step, pattern, recv_to_eof, run_pair};
+
+pub const SCENARIO: Scenario = Scenario {
+    name: "segments",
+    summary: "one sendall of 100,000 bytes: MSS-sized segments on the wire, recv(1024) pieces",
+    run,
+};
+
+const TOTAL: usize = 100_000;
+
+fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
+    let mut listener = ctx.listener(5, &[])?;
+    let server = || {
+        let side = Side::Server;
+        let mut conn = listener.accept().step(Side::Listener, "accept")?;
+        let all = recv_to_eof(&mut conn, LECTURE_BUFSIZE, side)?;
+        if all.len() != TOTAL {
+            return Err(ScenarioError::Unexpected(format!(
+                "the server read {} bytes, not {TOTAL}",
+                all.len()
+            )));
+        }
+        conn.close();
+        Ok(())
+    };
+    let client = || {
+        let side = Side::Client;
+        let mut s = ctx.client(&[])?;
+        ctx.note("one sendall of 100,000 bytes: watch how many segments carry them");
+        s.sendall(&pattern(TOTAL)).step(side, "sendall")?;
+        s.close();
+        Ok(())
+    };
+    let r = run_pair(server, client);
+    listener.close();
+    r
+}

@@ -1,0 +1,413 @@
+//! Instrumented socket calls with the lecture's (Python `socket` module's) semantics.
+//!
+//! Every method makes the real syscall(s), then records a [`CallEvent`] (side, call, arguments,
+//! bytes, result or errno, start and return time) and probes the lab's sockets. Errors are
+//! returned to the scenario *and* recorded: a refused `connect` is a lesson, not a crash.
+
+use std::io;
+use std::net::{SocketAddr, SocketAddrV4};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::sync::Arc;
+
+use crate::capture::Timestamp;
+use crate::timeline::{ByteRange, CallEvent, Errno, Flow, Side, SocketId, SourceEvent};
+
+use super::probe::{Recorder, now};
+use super::sys;
+
+/// `shutdown(how)`: the lecture's `socket.SHUT_WR` and friends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shutdown {
+    /// No more reads (`SHUT_RD`).
+    Read,
+    /// Send FIN now; reads still work (`SHUT_WR`): the half close.
+    Write,
+    Both,
+}
+
+impl Shutdown {
+    fn raw(self) -> (libc::c_int, &'static str) {
+        match self {
+            Shutdown::Read => (libc::SHUT_RD, "SHUT_RD"),
+            Shutdown::Write => (libc::SHUT_WR, "SHUT_WR"),
+            Shutdown::Both => (libc::SHUT_RDWR, "SHUT_RDWR"),
+        }
+    }
+}
+
+/// The socket options the lab sets (socket(7), tcp(7)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SockOpt {
+    /// The kernel doubles the value and reports the doubled value.
+    RcvBuf(i32),
+    SndBuf(i32),
+    /// `TCP_NODELAY`: turn Nagle's algorithm off.
+    NoDelay(bool),
+    /// `SO_LINGER`; `Some(0)` makes close() reset the connection.
+    Linger(Option<u16>),
+    ReuseAddr(bool),
+}
+
+impl SockOpt {
+    fn describe(self) -> String {
+        match self {
+            SockOpt::RcvBuf(n) => format!("SOL_SOCKET, SO_RCVBUF, {n}"),
+            SockOpt::SndBuf(n) => format!("SOL_SOCKET, SO_SNDBUF, {n}"),
+            SockOpt::NoDelay(on) => format!("IPPROTO_TCP, TCP_NODELAY, {}", i32::from(on)),
+            SockOpt::Linger(None) => "SOL_SOCKET, SO_LINGER, (0, 0)".into(),
+            SockOpt::Linger(Some(s)) => format!("SOL_SOCKET, SO_LINGER, (1, {s})"),
+            SockOpt::ReuseAddr(on) => format!("SOL_SOCKET, SO_REUSEADDR, {}", i32::from(on)),
+        }
+    }
+}
+
+fn py_addr(addr: SocketAddrV4) -> String {
+    format!("('{}', {})", addr.ip(), addr.port())
+}
+
+/// A TCP socket whose every call lands on the lab's timeline.
+#[derive(Debug)]
+pub struct LabSocket {
+    rec: Arc<Recorder>,
+    fd: Option<OwnedFd>,
+    id: SocketId,
+    side: Side,
+    local: Option<SocketAddrV4>,
+    peer: Option<SocketAddrV4>,
+    /// Stream offsets: bytes this socket has queued for sending and has read so far.
+    sent: u64,
+    received: u64,
+    nonblocking: bool,
+}
+
+/// What one call did, before it becomes a [`CallEvent`].
+struct Outcome {
+    call: &'static str,
+    args: String,
+    started: Timestamp,
+    len: Option<u64>,
+    ret: Option<i64>,
+    errno: Option<i32>,
+    data: Vec<u8>,
+    flow: Option<Flow>,
+    stream: Option<ByteRange>,
+}
+
+impl Outcome {
+    fn new(call: &'static str, args: impl Into<String>, started: Timestamp) -> Self {
+        Outcome {
+            call,
+            args: args.into(),
+            started,
+            len: None,
+            ret: None,
+            errno: None,
+            data: Vec::new(),
+            flow: None,
+            stream: None,
+        }
+    }
+
+    fn result<T>(mut self, r: &io::Result<T>) -> Self {
+        if let Err(e) = r {
+            self.errno = Some(e.raw_os_error().unwrap_or(libc::EIO));
+        }
+        self
+    }
+}
+
+impl LabSocket {
+    /// `socket.socket(socket.AF_INET, socket.SOCK_STREAM)`.
+    pub fn new(rec: &Arc<Recorder>, side: Side) -> io::Result<Self> {
+        let started = now();
+        let id = rec.next_socket_id();
+        let r = sys::tcp_socket();
+        let mut sock = LabSocket {
+            rec: Arc::clone(rec),
+            fd: None,
+            id,
+            side,
+            local: None,
+            peer: None,
+            sent: 0,
+            received: 0,
+            nonblocking: false,
+        };
+        let mut out = Outcome::new("socket", "AF_INET, SOCK_STREAM", started).result(&r);
+        if r.is_ok() {
+            out.ret = Some(i64::from(id.0));
+        }
+        let fd = match r {
+            Ok(fd) => fd,
+            Err(e) => {
+                sock.emit(out);
+                return Err(e);
+            }
+        };
+        rec.register(id, side, fd.as_raw_fd());
+        sock.fd = Some(fd);
+        sock.emit(out);
+        Ok(sock)
+    }
+
+    pub fn id(&self) -> SocketId {
+        self.id
+    }
+
+    pub fn side(&self) -> Side {
+        self.side
+    }
+
+    pub fn local_addr(&self) -> Option<SocketAddrV4> {
+        self.local
+    }
+
+    fn fd(&self) -> io::Result<std::os::fd::BorrowedFd<'_>> {
+        self.fd
+            .as_ref()
+            .map(|f| f.as_fd())
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::EBADF))
+    }
+
+    fn emit(&self, out: Outcome) {
+        let returned = now();
+        let errno = out.errno.map(|code| Errno {
+            code,
+            name: sys::errno_name(code),
+        });
+        let ev = CallEvent {
+            side: self.side,
+            socket: self.id,
+            call: out.call,
+            args: out.args,
+            len: out.len,
+            ret: out.ret,
+            errno,
+            started: out.started,
+            returned,
+            data: out.data,
+            flow: out.flow,
+            stream: out.stream,
+        };
+        self.rec.send(SourceEvent::Call(ev));
+        self.rec.probe_all(Some(self.id));
+    }
+
+    fn out_flow(&self) -> Option<Flow> {
+        Some(Flow {
+            from: SocketAddr::V4(self.local?),
+            to: SocketAddr::V4(self.peer?),
+        })
+    }
+
+    fn in_flow(&self) -> Option<Flow> {
+        Some(Flow {
+            from: SocketAddr::V4(self.peer?),
+            to: SocketAddr::V4(self.local?),
+        })
+    }
+
+    pub fn setsockopt(&mut self, opt: SockOpt) -> io::Result<()> {
+        let started = now();
+        let r = self.fd().and_then(|fd| match opt {
+            SockOpt::RcvBuf(n) => sys::set_int_opt(fd, libc::SOL_SOCKET, libc::SO_RCVBUF, n),
+            SockOpt::SndBuf(n) => sys::set_int_opt(fd, libc::SOL_SOCKET, libc::SO_SNDBUF, n),
+            SockOpt::NoDelay(on) => {
+                sys::set_int_opt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, i32::from(on))
+            }
+            SockOpt::Linger(l) => sys::set_linger(fd, l),
+            SockOpt::ReuseAddr(on) => {
+                sys::set_int_opt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, i32::from(on))
+            }
+        });
+        self.emit(Outcome::new("setsockopt", opt.describe(), started).result(&r));
+        r
+    }
+
+    /// `setblocking(flag)`: in non-blocking mode send/recv return `EAGAIN` instead of waiting.
+    pub fn setblocking(&mut self, blocking: bool) -> io::Result<()> {
+        let started = now();
+        let r = self.fd().and_then(|fd| sys::set_nonblocking(fd, !blocking));
+        if r.is_ok() {
+            self.nonblocking = !blocking;
+        }
+        let args = if blocking { "True" } else { "False" };
+        self.emit(Outcome::new("setblocking", args, started).result(&r));
+        r
+    }
+
+    pub fn bind(&mut self, addr: SocketAddrV4) -> io::Result<()> {
+        let started = now();
+        let r = self.fd().and_then(|fd| sys::bind(fd, addr));
+        if r.is_ok() {
+            self.local = self.fd().and_then(sys::local_addr).ok();
+        }
+        self.emit(Outcome::new("bind", py_addr(addr), started).result(&r));
+        r
+    }
+
+    /// `listen(n)`: the lecture's accept queue of `n` completed connections (the kernel
+    /// admits n + 1, LAB.md).
+    pub fn listen(&mut self, backlog: i32) -> io::Result<()> {
+        let started = now();
+        let r = self.fd().and_then(|fd| sys::listen(fd, backlog));
+        self.emit(Outcome::new("listen", backlog.to_string(), started).result(&r));
+        r
+    }
+
+    /// `accept()`: take a completed connection off the queue, blocking while it is empty.
+    pub fn accept(&mut self) -> io::Result<LabSocket> {
+        let started = now();
+        let r = self.fd().and_then(sys::accept);
+        let mut out = Outcome::new("accept", "", started).result(&r);
+        let (fd, peer) = match r {
+            Ok(v) => v,
+            Err(e) => {
+                self.emit(out);
+                return Err(e);
+            }
+        };
+        let id = self.rec.next_socket_id();
+        let local = sys::local_addr(fd.as_fd()).ok();
+        self.rec.register(id, Side::Server, fd.as_raw_fd());
+        let conn = LabSocket {
+            rec: Arc::clone(&self.rec),
+            fd: Some(fd),
+            id,
+            side: Side::Server,
+            local,
+            peer: Some(peer),
+            sent: 0,
+            received: 0,
+            nonblocking: false,
+        };
+        out.ret = Some(i64::from(id.0));
+        out.args = String::new();
+        out.data = py_addr(peer).into_bytes();
+        self.emit(out);
+        Ok(conn)
+    }
+
+    /// `connect((host, port))`: blocks for one round trip (lecture: "connect()가 return되기까지
+    /// RTT가 소요된다"); a port with no listener answers RST, i.e. `ECONNREFUSED`.
+    pub fn connect(&mut self, addr: SocketAddrV4) -> io::Result<()> {
+        let started = now();
+        let r = self.fd().and_then(|fd| sys::connect(fd, addr));
+        if r.is_ok() {
+            self.peer = Some(addr);
+            self.local = self.fd().and_then(sys::local_addr).ok();
+        }
+        self.emit(Outcome::new("connect", py_addr(addr), started).result(&r));
+        r
+    }
+
+    /// One `send(2)`: blocking, it returns once all of `data` is in the send buffer;
+    /// non-blocking, it may queue only part and return that count (lecture, "send").
+    pub fn send(&mut self, data: &[u8]) -> io::Result<usize> {
+        let started = now();
+        let r = self.fd().and_then(|fd| sys::send(fd, data));
+        let mut out = Outcome::new("send", format!("<{} bytes>", data.len()), started).result(&r);
+        out.len = Some(data.len() as u64);
+        if let Ok(n) = r {
+            out.ret = Some(n as i64);
+            out.data = data[..n.min(data.len())].to_vec();
+            out.flow = self.out_flow();
+            out.stream = Some(ByteRange {
+                start: self.sent,
+                end: self.sent + n as u64,
+            });
+            self.sent += n as u64;
+        }
+        self.emit(out);
+        r
+    }
+
+    /// `sendall(data)`: `send` until every byte is queued, waiting for room when the socket is
+    /// non-blocking (lecture: "Non-blocking socket에서도 메시지 전체를 확실히 보낼 수 있다").
+    pub fn sendall(&mut self, data: &[u8]) -> io::Result<()> {
+        let started = now();
+        let start = self.sent;
+        let mut done = 0usize;
+        let r = (|| {
+            let fd = self.fd()?;
+            while done < data.len() {
+                match sys::send(fd, &data[done..]) {
+                    Ok(n) => done += n,
+                    Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => {
+                        sys::wait_writable(fd, 1000)?;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(())
+        })();
+        self.sent += done as u64;
+        let mut out =
+            Outcome::new("sendall", format!("<{} bytes>", data.len()), started).result(&r);
+        out.len = Some(data.len() as u64);
+        out.data = data[..done].to_vec();
+        out.flow = self.out_flow();
+        out.stream = Some(ByteRange {
+            start,
+            end: self.sent,
+        });
+        self.emit(out);
+        r
+    }
+
+    /// `recv(bufsize)`: whatever is in the receive buffer, up to `bufsize`; `b''` once the peer's
+    /// FIN has arrived and everything before it was read (lecture, "recv").
+    pub fn recv(&mut self, bufsize: usize) -> io::Result<Vec<u8>> {
+        let started = now();
+        let mut buf = vec![0u8; bufsize];
+        let r = self.fd().and_then(|fd| sys::recv(fd, &mut buf));
+        let mut out = Outcome::new("recv", bufsize.to_string(), started).result(&r);
+        let r = r.map(|n| {
+            buf.truncate(n);
+            buf
+        });
+        if let Ok(bytes) = &r {
+            let n = bytes.len() as u64;
+            out.len = Some(n);
+            out.ret = Some(n as i64);
+            out.data = bytes.clone();
+            out.flow = self.in_flow();
+            out.stream = Some(ByteRange {
+                start: self.received,
+                end: self.received + n,
+            });
+            self.received += n;
+        }
+        self.emit(out);
+        r
+    }
+
+    pub fn shutdown(&mut self, how: Shutdown) -> io::Result<()> {
+        let started = now();
+        let (raw, name) = how.raw();
+        let r = self.fd().and_then(|fd| sys::shutdown(fd, raw));
+        self.emit(Outcome::new("shutdown", name, started).result(&r));
+        r
+    }
+
+    /// `close()`: FIN after anything still queued; RST instead when unread data is waiting or
+    /// `SO_LINGER` is (1, 0) (RFC 9293 §3.6, socket(7)).
+    pub fn close(mut self) {
+        let started = now();
+        self.rec.unregister(self.id);
+        drop(self.fd.take());
+        self.emit(Outcome::new("close", "", started));
+    }
+
+    pub fn is_nonblocking(&self) -> bool {
+        self.nonblocking
+    }
+}
+
+impl Drop for LabSocket {
+    fn drop(&mut self) {
+        // Leave the registry before the descriptor closes (field drop runs after this).
+        self.rec.unregister(self.id);
+    }
+}
