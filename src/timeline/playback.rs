@@ -148,6 +148,8 @@ pub struct PlaybackIndex {
     phases: Vec<(usize, Phase)>,
     /// Indices of the events a ladder draws (calls, segments, notes), in order.
     visible: Vec<usize>,
+    /// Each connection's (client, server) addresses, from its first segment's direction.
+    conns: Vec<(ConnId, SocketAddr, SocketAddr)>,
     len: usize,
 }
 
@@ -169,6 +171,13 @@ impl PlaybackIndex {
             match &ev.kind {
                 EventKind::Segment(s) => {
                     idx.visible.push(i);
+                    if !idx.conns.iter().any(|(c, _, _)| *c == s.conn) {
+                        let (client, server) = match s.dir {
+                            Direction::ToServer => (s.src, s.dst),
+                            Direction::ToClient => (s.dst, s.src),
+                        };
+                        idx.conns.push((s.conn, client, server));
+                    }
                     let phase = segment_phase(s, last_phase.get(&s.conn).copied());
                     last_phase.insert(s.conn, phase);
                     if current != Some(phase) {
@@ -213,6 +222,11 @@ impl PlaybackIndex {
     /// Replace the socket table (a replay knows its endpoints from the capture).
     pub fn set_sockets(&mut self, sockets: Vec<SocketInfo>) {
         self.sockets = sockets;
+    }
+
+    /// Connections as (id, client, server), in order of first segment.
+    pub fn connections(&self) -> &[(ConnId, SocketAddr, SocketAddr)] {
+        &self.conns
     }
 
     pub fn phases(&self) -> &[(usize, Phase)] {

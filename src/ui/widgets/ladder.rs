@@ -200,6 +200,16 @@ pub fn segment_label(s: &SegmentEvent, room: usize) -> String {
     if short.width() <= room {
         return short;
     }
+    // Flag names stay readable; the window or the length goes.
+    let tail = if s.len > 0 {
+        format!("·{}", s.len)
+    } else {
+        format!("w{}", s.window)
+    };
+    let shorter = format!("{} {}:{} {tail}", s.flags, s.rel_seq, s.rel_ack);
+    if shorter.width() <= room {
+        return shorter;
+    }
     // tcpdump's letters: S SYN, F FIN, R RST, P PSH, `.` ACK.
     let mut f = String::new();
     for (on, c) in [

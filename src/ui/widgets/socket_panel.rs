@@ -38,14 +38,12 @@ pub fn shown_sockets(app: &App) -> Vec<&SocketInfo> {
 /// The connection a socket belongs to, by its addresses.
 pub fn conn_of(app: &App, s: &SocketInfo) -> Option<ConnId> {
     let (local, remote) = (s.local?, s.remote?);
-    app.timeline
+    app.index
         .connections()
         .iter()
         .rev()
-        .find(|c| {
-            (c.client == local && c.server == remote) || (c.client == remote && c.server == local)
-        })
-        .map(|c| c.id)
+        .find(|(_, c, s)| (*c == local && *s == remote) || (*c == remote && *s == local))
+        .map(|(id, _, _)| *id)
 }
 
 /// What one panel shows, computed from the play state.
@@ -320,11 +318,16 @@ fn draw_panel(app: &App, v: &PanelView, r: Rect, full: bool, buf: &mut Buffer) {
                 let gw = if full { 10 } else { 6 };
                 draw_gauge(app, g, inner.x + 7, y, gw, buf);
                 let room = inner.width.saturating_sub(7 + gw + 3);
+                let text = if line.text.width() > room as usize {
+                    line.text.replace(" of ", "/")
+                } else {
+                    line.text.clone()
+                };
                 put(
                     buf,
                     inner.x + 7 + gw + 3,
                     y,
-                    &fit(&line.text, room as usize),
+                    &fit(&text, room as usize),
                     room,
                     t.text,
                 );

@@ -47,10 +47,10 @@ pub fn flow(app: &App) -> Option<Flow> {
     let (a, b) = from_focus.unwrap_or((c, s));
     // Orient by which end is the client's: a focused segment may point either way.
     let (cl, sv) = if app
-        .timeline
+        .index
         .connections()
         .iter()
-        .any(|k| k.client == b && k.server == a)
+        .any(|(_, c, s)| *c == b && *s == a)
     {
         (b, a)
     } else {
