@@ -12,7 +12,7 @@ use crate::ui::app::App;
 use super::{fit, put};
 
 /// How far back the log looks for calls: drawing cost must not grow with the timeline.
-const LOOKBACK: usize = 200_000;
+const LOOKBACK: usize = 20_000;
 
 /// `b'Hello, \xeb\x8c\x80...'`: Python's `repr` of bytes, cut after `max` bytes.
 pub fn py_bytes(data: &[u8], max: usize) -> String {

@@ -101,9 +101,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let sends = happened(&fb.sends, app.pos);
     let segs = happened(&fb.segments, app.pos);
     let recvs = happened(&fb.recvs, app.pos);
+    // Stream offsets only grow (retransmissions excepted), so the newest entries hold the end;
+    // looking at a few keeps the cost independent of the timeline's length.
     let total = [sends, segs, recvs]
         .iter()
-        .flat_map(|l| l.iter().map(|(_, r)| r.end))
+        .flat_map(|l| l[l.len().saturating_sub(256)..].iter().map(|(_, r)| r.end))
         .max()
         .unwrap_or(0);
     let title = format!(
