@@ -164,6 +164,7 @@ pub fn inspect_file(path: &Path) -> Result<Report, InspectError> {
         }
     }
 
+    warnings.extend(file.warnings().iter().cloned());
     for (link, count) in unsupported_links {
         warnings.push(format!(
             "{count} frame(s) have link type {}, which sockviz does not decode; they were skipped",

@@ -58,7 +58,8 @@ fn run(
     match command {
         Command::Inspect { file, json } => {
             let report = sockviz::inspect::inspect_file(&file)?;
-            let mut out = std::io::stdout().lock();
+            // Stdout is line-buffered; the JSON of a big capture has millions of lines.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             let written = if json {
                 report.write_json(&mut out)
             } else {
@@ -75,6 +76,9 @@ fn run(
                 return finish_output(written);
             }
             let prepared = prepared.unwrap_or(Prepared::HostRequested);
+            if lab::scenario::find(&args.scenario).is_none() {
+                return Err(lab::LabError::UnknownScenario(args.scenario).into());
+            }
             if !args.headless && std::io::stdout().is_terminal() {
                 sockviz::ui::launch::run_lab(&lab_config(&args), &prepared, theme)?;
                 return Ok(ExitCode::SUCCESS);

@@ -35,7 +35,9 @@ struct Session(String);
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.0]).output();
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
     }
 }
 
@@ -47,26 +49,45 @@ fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
     }
     let bin = env!("CARGO_BIN_EXE_sockviz");
     let name = format!("sockviz-e2e-{}", std::process::id());
-    let script = format!(
-        "{bin} lab; echo EXITED:$?; stty -a | grep -o -- '-icanon\\|icanon'; sleep 30"
-    );
-    tmux(&["new-session", "-d", "-x", "120", "-y", "40", "-s", &name, "bash", "-c", &script]);
+    let script =
+        format!("{bin} lab; echo EXITED:$?; stty -a | grep -o -- '-icanon\\|icanon'; sleep 30");
+    tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-s",
+        &name,
+        "bash",
+        "-c",
+        &script,
+    ]);
     let _session = Session(name.clone());
 
     let (ok, screen) = wait_for(&name, 20, |s| {
-        s.contains(" SYN seq=0") && s.contains(" SYN,ACK seq=0 ack=1") && s.contains(" ACK seq=1 ack=1")
+        s.contains(" SYN seq=0")
+            && s.contains(" SYN,ACK seq=0 ack=1")
+            && s.contains(" ACK seq=1 ack=1")
     });
     assert!(ok, "the handshake never showed:\n{screen}");
     assert!(screen.contains("server 127.0.0.1:7"), "{screen}");
     assert!(screen.contains("client 127.0.0.1:"), "{screen}");
-    assert!(screen.contains("SYN seq=0 ack=0 len=0 win=") && screen.contains("►"), "{screen}");
+    assert!(
+        screen.contains("SYN seq=0 ack=0 len=0 win=") && screen.contains("►"),
+        "{screen}"
+    );
 
     // Pause: the position stops.
     tmux(&["send-keys", "-t", &name, "space"]);
     let (ok, paused) = wait_for(&name, 5, |s| s.contains("LIVE ⏸"));
     assert!(ok, "pause not shown:\n{paused}");
     let count = |s: &str| -> Option<String> {
-        s.lines().last().and_then(|l| l.split_whitespace().next()).map(str::to_string)
+        s.lines()
+            .last()
+            .and_then(|l| l.split_whitespace().next())
+            .map(str::to_string)
     };
     let before = count(&paused);
     sleep(Duration::from_millis(1500));
@@ -83,7 +104,7 @@ fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
 
     // Once the connection is up, both sides read ESTABLISHED.
     tmux(&["send-keys", "-t", &name, "End"]);
-    let (ok, screen) = wait_for(&name, 20, |s| s.contains("recv(1024) → b''"));
+    let (ok, screen) = wait_for(&name, 40, |s| s.contains("→ b''") && s.contains("interactive:"));
     assert!(ok, "the lab never finished:\n{screen}");
     tmux(&["send-keys", "-t", &name, "g"]);
     for _ in 0..16 {
@@ -109,5 +130,8 @@ fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
         after.lines().any(|l| l.trim() == "icanon"),
         "the terminal is back in cooked mode:\n{after}"
     );
-    assert!(!after.contains("server 127.0.0.1:7"), "the alternate screen is gone:\n{after}");
+    assert!(
+        !after.contains("server 127.0.0.1:7"),
+        "the alternate screen is gone:\n{after}"
+    );
 }

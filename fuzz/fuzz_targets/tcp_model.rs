@@ -1,6 +1,6 @@
 //! Arbitrary captures through the whole model: reader, decoder, and the TCP tracker.
-//! (The tracker is still a skeleton on the capture branch; this target becomes useful once
-//! the TCP model lands.)
+//! Seeded with the real captures in tests/data, so the tracker sees real handshakes and closes
+//! that the fuzzer then bends.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

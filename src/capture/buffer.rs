@@ -28,8 +28,8 @@ pub(crate) struct ReadBuffer<R> {
 }
 
 impl<R: Read> ReadBuffer<R> {
-    /// A window of `window` bytes (clamped to 64..=[`WINDOW`]); smaller ones suit inputs known to be
-    /// small (in-memory captures, fuzzing), so that opening one costs no 1 MiB allocation.
+    /// A window of `window` bytes (clamped to 64..=[`WINDOW`]); smaller ones suit inputs known to
+    /// be small (in-memory captures, fuzzing), so that opening one costs no 1 MiB allocation.
     pub(crate) fn with_window(input: R, window: usize) -> Self {
         ReadBuffer {
             window: window.clamp(64, WINDOW),

@@ -1,6 +1,6 @@
 //! Reading pcap and pcapng files front to back, and reading single frames back on demand.
 //!
-//! The reader streams the file through one reusable window ([`super::buffer`]); each
+//! The reader streams the file through one reusable window (`capture/buffer.rs`); each
 //! [`Frame`] borrows its bytes from that window, so reading costs no copy and no allocation per
 //! packet. A [`FrameRef`] remembers where the bytes live, so a replay can keep a compact
 //! `Vec<FrameRef>` and fetch bytes with [`CaptureFile::read_frame`] when it needs them.

@@ -235,41 +235,8 @@ impl Pcapng {
             resolution: Resolution::NanosPerTick(1000),
             offset_ns: 0,
         };
-        // §3.5: options are code, length, value padded to 32 bits; a malformed list loses
-        // only the options, not the interface.
-        let mut opts = &body[8..];
-        while opts.len() >= 4 {
-            let code = u16_at(opts, 0, be);
-            let len = usize::from(u16_at(opts, 2, be));
-            if code == OPT_END {
-                break;
-            }
-            let Some(value) = opts.get(4..4 + len) else {
-                notes.once("pcapng-option", || {
-                    format!("interface {} has an option running past its block; its remaining options were ignored", self.interfaces.len())
-                });
-                break;
-            };
-            match (code, value) {
-                (OPT_IF_TSRESOL, [r, ..]) => match resolution(*r) {
-                    Some(res) => iface.resolution = res,
-                    None => notes.once("pcapng-tsresol", || {
-                        format!("interface if_tsresol {r:#04x} is out of range; using microseconds")
-                    }),
-                },
-                (OPT_IF_TSOFFSET, [a, b, c, d, e, f, g, h, ..]) => {
-                    let raw = [*a, *b, *c, *d, *e, *f, *g, *h];
-                    let secs = if be {
-                        i64::from_be_bytes(raw)
-                    } else {
-                        i64::from_le_bytes(raw)
-                    };
-                    iface.offset_ns = secs.saturating_mul(1_000_000_000);
-                }
-                _ => {}
-            }
-            opts = opts.get(4 + len.next_multiple_of(4)..).unwrap_or_default();
-        }
+        let index = self.interfaces.len();
+        interface_options(&mut iface, &body[8..], be, index, notes);
         self.interfaces.push(iface);
         Ok(())
     }
@@ -363,6 +330,54 @@ impl Pcapng {
                 self.interfaces.len()
             )
         })
+    }
+}
+
+/// Read the IDB options that change how timestamps read (§4.2); ignore the rest.
+///
+/// §3.5: options are code, length, value padded to 32 bits. A malformed list loses only the
+/// options after the damage, not the interface.
+fn interface_options(
+    iface: &mut Interface,
+    mut opts: &[u8],
+    be: bool,
+    index: usize,
+    notes: &mut Notes,
+) {
+    while opts.len() >= 4 {
+        let code = u16_at(opts, 0, be);
+        let len = usize::from(u16_at(opts, 2, be));
+        if code == OPT_END {
+            break;
+        }
+        let Some(value) = opts.get(4..4 + len) else {
+            notes.once("pcapng-option", || {
+                format!(
+                    "interface {index} has an option running past its block; \
+                     its remaining options were ignored"
+                )
+            });
+            break;
+        };
+        match (code, value) {
+            (OPT_IF_TSRESOL, [r, ..]) => match resolution(*r) {
+                Some(res) => iface.resolution = res,
+                None => notes.once("pcapng-tsresol", || {
+                    format!("interface {index} has if_tsresol {r:#04x}, out of range; read as µs")
+                }),
+            },
+            (OPT_IF_TSOFFSET, [a, b, c, d, e, f, g, h, ..]) => {
+                let raw = [*a, *b, *c, *d, *e, *f, *g, *h];
+                let secs = if be {
+                    i64::from_be_bytes(raw)
+                } else {
+                    i64::from_le_bytes(raw)
+                };
+                iface.offset_ns = secs.saturating_mul(1_000_000_000);
+            }
+            _ => {}
+        }
+        opts = opts.get(4 + len.next_multiple_of(4)..).unwrap_or_default();
     }
 }
 

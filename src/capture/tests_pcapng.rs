@@ -245,3 +245,33 @@ fn packet_blocks_that_lie_about_their_contents_are_damaged() {
     let reason = assert_damaged(read_all(b.bytes).1, 3, 48);
     assert!(reason.contains("shorter than the 20 it needs"), "{reason}");
 }
+
+#[test]
+fn section_header_only_is_an_empty_capture() {
+    let (frames, end) = read_all(PcapngBuilder::new(true).bytes);
+    assert!(frames.is_empty() && end.is_none());
+}
+
+#[test]
+fn odd_interfaces_still_yield_frames_with_a_note() {
+    let f = frame();
+    let mut b = PcapngBuilder::new(false);
+    b.interface(147, 32, &[(9, &[50])]); // user link type, 10^-50 s: out of range
+    b.enhanced(0, 4, &f, 60);
+    b.enhanced(0, 5, &f, 60);
+    let mut file = CaptureFile::from_bytes("x", b.bytes).expect("opens");
+    let (frame, _) = file.next_frame().expect("reads").expect("a frame");
+    assert_eq!((frame.link, frame.ts), (LinkType(147), Timestamp(4_000)));
+    assert_eq!(
+        crate::wire::decode(frame.link, frame.data),
+        Err(crate::wire::DecodeError::UnsupportedLink(LinkType(147)))
+    );
+    assert!(file.next_frame().expect("reads").is_some());
+    let notes = file.warnings().join("\n");
+    assert!(notes.contains("if_tsresol 0x32, out of range"), "{notes}");
+    assert!(
+        notes.contains("captured 60 bytes, more than its snaplen of 32"),
+        "{notes}"
+    );
+    assert_eq!(file.warnings().len(), 2, "one note per kind");
+}

@@ -88,7 +88,13 @@ fn segment_json(s: &SegmentEvent, map: &ByteMap, obj: &mut Map<String, Value>) {
     obj.insert("win".into(), json!(s.window));
     obj.insert("src".into(), json!(s.src.to_string()));
     obj.insert("dst".into(), json!(s.dst.to_string()));
-    obj.insert("analysis".into(), json!(s.analysis.0));
+    // Wireshark's names (`zero_window`, `retransmission`, ...), as `inspect --json` counts them.
+    let analysis: Vec<&str> = crate::tcp::Analysis::NAMES
+        .iter()
+        .filter(|(bit, _)| s.analysis.contains(*bit))
+        .map(|(_, name)| *name)
+        .collect();
+    obj.insert("analysis".into(), json!(analysis));
     obj.insert("client_state".into(), json!(s.client_state.name()));
     obj.insert("server_state".into(), json!(s.server_state.name()));
     if let Some(range) = s.stream() {
@@ -204,8 +210,13 @@ fn segment_line(s: &SegmentEvent) -> String {
         "c2s" => "client ──► server",
         _ => "client ◄── server",
     };
+    let analysis = if s.analysis.is_empty() {
+        String::new()
+    } else {
+        format!("  <{}>", s.analysis)
+    };
     format!(
-        "{arrow}  {:<8} seq={} ack={} len={} win={}   [{} / {}]",
+        "{arrow}  {:<8} seq={} ack={} len={} win={}   [{} / {}]{analysis}",
         s.flags.to_string(),
         s.rel_seq,
         s.rel_ack,
@@ -232,57 +243,92 @@ fn probe_line(p: &ProbeEvent) -> String {
     }
 }
 
+/// The transcript's rows, written in pieces (a server prints each connection as it ends);
+/// remembers the last probe shown per socket so unchanged probes are not repeated.
+#[derive(Debug, Default)]
+pub struct Transcript {
+    last_probe: std::collections::HashMap<u32, ProbeEvent>,
+}
+
+impl Transcript {
+    pub fn header(&self, out: &mut impl Write, summary: &LabSummary) -> io::Result<()> {
+        let mtu = summary
+            .mtu
+            .map(|m| format!(", lo MTU {m}, TSO/GSO off"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "sockviz lab: scenario {} (server {}; capture: {}{mtu})",
+            summary.scenario, summary.server, summary.capture
+        )?;
+        writeln!(out, "{:>10}  {:<11}  what", "t (ms)", "who")
+    }
+
+    /// Rows for `events` (a slice of `tl`'s events).
+    pub fn rows(
+        &mut self,
+        out: &mut impl Write,
+        tl: &Timeline,
+        events: &[Event],
+    ) -> io::Result<()> {
+        for ev in events {
+            let t = tl.secs(ev.at) * 1e3;
+            let (who, what) = match &ev.kind {
+                EventKind::Call(c) => (format!("{}#{}", c.side, c.socket.0), call_line(c)),
+                EventKind::Segment(s) => (format!("#{}", s.number), segment_line(s)),
+                EventKind::Probe(p) => {
+                    if self
+                        .last_probe
+                        .get(&p.socket.0)
+                        .is_some_and(|old| old.same_buffers(p))
+                    {
+                        continue;
+                    }
+                    self.last_probe.insert(p.socket.0, *p);
+                    (
+                        format!("{}#{}", p.side, p.socket.0),
+                        format!("  · {}", probe_line(p)),
+                    )
+                }
+                EventKind::Note(text) => ("note".to_string(), format!("── {text}")),
+            };
+            writeln!(out, "{t:>10.3}  {who:<11}  {what}")?;
+        }
+        Ok(())
+    }
+
+    pub fn footer(
+        &self,
+        out: &mut impl Write,
+        tl: &Timeline,
+        summary: &LabSummary,
+    ) -> io::Result<()> {
+        let segments = tl
+            .events()
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Segment(_)))
+            .count();
+        writeln!(
+            out,
+            "{segments} segments captured; capture: {}",
+            summary.capture
+        )?;
+        if let Some(f) = &summary.failure {
+            writeln!(out, "the scenario stopped early: {f}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A readable transcript: the calls, the segments, the probes that changed something.
 pub fn write_transcript(
     out: &mut impl Write,
     tl: &Timeline,
     summary: &LabSummary,
 ) -> io::Result<()> {
-    let mtu = summary
-        .mtu
-        .map(|m| format!(", lo MTU {m}, TSO/GSO off"))
-        .unwrap_or_default();
-    writeln!(
-        out,
-        "sockviz lab: scenario {} (server {}; capture: {}{mtu})",
-        summary.scenario, summary.server, summary.capture
-    )?;
-    writeln!(out, "{:>10}  {:<11}  what", "t (ms)", "who")?;
-    let mut last_probe: std::collections::HashMap<u32, ProbeEvent> = Default::default();
-    for ev in tl.events() {
-        let t = tl.secs(ev.at) * 1e3;
-        let (who, what) = match &ev.kind {
-            EventKind::Call(c) => (format!("{}#{}", c.side, c.socket.0), call_line(c)),
-            EventKind::Segment(s) => (format!("#{}", s.number), segment_line(s)),
-            EventKind::Probe(p) => {
-                if last_probe
-                    .get(&p.socket.0)
-                    .is_some_and(|old| old.same_buffers(p))
-                {
-                    continue;
-                }
-                last_probe.insert(p.socket.0, *p);
-                (
-                    format!("{}#{}", p.side, p.socket.0),
-                    format!("  · {}", probe_line(p)),
-                )
-            }
-            EventKind::Note(text) => ("note".to_string(), format!("── {text}")),
-        };
-        writeln!(out, "{t:>10.3}  {who:<11}  {what}")?;
-    }
-    let segments = tl
-        .events()
-        .iter()
-        .filter(|e| matches!(e.kind, EventKind::Segment(_)))
-        .count();
-    writeln!(
-        out,
-        "{segments} segments captured; capture: {}",
-        summary.capture
-    )?;
-    if let Some(f) = &summary.failure {
-        writeln!(out, "the scenario stopped early: {f}")?;
-    }
+    let mut t = Transcript::default();
+    t.header(out, summary)?;
+    t.rows(out, tl, tl.events())?;
+    t.footer(out, tl, summary)?;
     out.flush()
 }

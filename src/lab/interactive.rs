@@ -285,7 +285,10 @@ pub fn start(
     } else {
         format!("tcp port {port}")
     };
-    let (live, capture) = match capture_live::LiveCapture::start("lo", &filter, tx) {
+    // Room for a full frame at the lab's MTU (a 65535 snaplen shrinks libpcap's ring and drops
+    // segments, see capture_live); the host's lo (MTU 65536, TSO) needs the maximum.
+    let snaplen = if in_namespace { cfg.mtu + 128 } else { 65535 };
+    let (live, capture) = match capture_live::LiveCapture::start("lo", &filter, snaplen, tx) {
         Ok(live) => (
             Some(live),
             if in_namespace { "namespace" } else { "host" }.to_string(),

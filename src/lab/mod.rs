@@ -13,6 +13,7 @@ pub mod peer;
 pub mod probe;
 pub mod scenario;
 pub mod socket;
+pub mod sockopt;
 pub mod sys;
 
 use std::fmt;
@@ -114,6 +115,8 @@ pub enum LabError {
 /// The outcome of one lab run, besides its timeline.
 #[derive(Debug, Clone)]
 pub struct LabSummary {
+    /// When the scenario's first call was about to be made: the timeline's `t = 0`.
+    pub started: Timestamp,
     pub scenario: &'static str,
     pub capture: CaptureStatus,
     pub server: SocketAddrV4,
@@ -124,7 +127,8 @@ pub struct LabSummary {
 }
 
 /// Run `cfg.scenario`, sending every event to `tx` as it happens (a live view drains the
-/// receiving end while this runs on its own thread).
+/// receiving end while this runs on its own thread). `origin` is a lower bound for the
+/// scenario's start time (`LabSummary::started`), which is the timeline's `t = 0`.
 pub fn run_live(
     cfg: &LabConfig,
     prepared: &Prepared,
@@ -134,9 +138,9 @@ pub fn run_live(
     let scenario = scenario::find(&cfg.scenario)
         .ok_or_else(|| LabError::UnknownScenario(cfg.scenario.clone()))?;
     let rec = probe::Recorder::new(tx.clone());
-    let note = |text: String| {
-        let _ = tx.send(SourceEvent::Note { at: origin, text });
-    };
+    // Set-up notes wait until the scenario starts, so the timeline opens with them at t = 0.
+    let mut early_notes = Vec::new();
+    let mut note = |text: String| early_notes.push(text);
 
     let mut mtu = None;
     let (device_filter, mut capture) = match prepared {
@@ -175,22 +179,37 @@ pub fn run_live(
         ));
     }
 
-    let live = match capture_live::LiveCapture::start("lo", &filter, tx.clone()) {
+    // Room for a full frame at the lab's MTU; the host's lo (MTU 65536, TSO) needs the maximum.
+    let snaplen = if in_namespace { cfg.mtu + 128 } else { 65535 };
+    let live = match capture_live::LiveCapture::start("lo", &filter, snaplen, tx.clone()) {
         Ok(live) => Some(live),
         Err(e) => {
-            let reason = if in_namespace {
-                e.to_string()
-            } else {
-                format!("{e}; {CAPTURE_FIX}")
+            let reason = match prepared {
+                Prepared::Namespace(_) => e.to_string(),
+                Prepared::HostRequested => format!(
+                    "{e}; run without --host-loopback (the lab's private namespace needs no \
+                     privileges), or give sockviz capture rights: \
+                     `sudo setcap cap_net_raw,cap_net_admin=eip $(which sockviz)`"
+                ),
+                Prepared::NamespaceFailed(_) => format!("{e}; {CAPTURE_FIX}"),
             };
             capture = CaptureStatus::Unavailable(reason);
             None
         }
     };
 
+    let started = probe::now().max(origin);
+    // The first event, always at `started`: a live view may take it as its t = 0.
+    let _ = tx.send(SourceEvent::Note {
+        at: started,
+        text: format!("scenario {}: {}", scenario.name, scenario.summary),
+    });
+    for text in early_notes {
+        let _ = tx.send(SourceEvent::Note { at: started, text });
+    }
     let sampler = probe::Sampler::start(std::sync::Arc::clone(&rec)).map_err(LabError::Thread)?;
     let ctx = ScenarioCtx::new(std::sync::Arc::clone(&rec), server, !in_namespace);
-    let failure = (scenario.run)(&ctx).err().map(|e| e.to_string());
+    let failure = run_with_deadline(scenario, &ctx, &rec);
     if let Some(f) = &failure {
         rec.note(format!("the scenario stopped early: {f}"));
     }
@@ -206,6 +225,7 @@ pub fn run_live(
         }
     }
     Ok(LabSummary {
+        started,
         scenario: scenario.name,
         capture,
         server,
@@ -215,15 +235,117 @@ pub fn run_live(
     })
 }
 
+/// Longer than any scenario needs (backlog, the slowest, takes about 1.2 s).
+pub const SCENARIO_DEADLINE: Duration = Duration::from_secs(20);
+
+/// Run the scenario; if it outlives [`SCENARIO_DEADLINE`] (a peer failed and the other waits
+/// forever), shut its sockets down so the blocked calls return and the lab can report it.
+fn run_with_deadline(
+    scenario: &Scenario,
+    ctx: &ScenarioCtx,
+    rec: &probe::Recorder,
+) -> Option<String> {
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(SCENARIO_DEADLINE) {
+                rec.note(format!(
+                    "the scenario ran longer than {} s: its sockets were shut down",
+                    SCENARIO_DEADLINE.as_secs()
+                ));
+                rec.shutdown_all();
+            }
+        });
+        let result = (scenario.run)(ctx).err().map(|e| e.to_string());
+        // A closed channel ends the watchdog at once (recv_timeout sees Disconnected).
+        drop(done_tx);
+        result
+    })
+}
+
+/// A lab running on its own thread: its events arrive on `events` as they happen (the first is
+/// a note stamped with the scenario's start, the timeline's `t = 0`); frames arrive in capture
+/// order, so feeding them to [`Timeline::push`] in arrival order keeps the tracker's contract.
+pub struct LiveLab {
+    pub events: mpsc::Receiver<SourceEvent>,
+    handle: std::thread::JoinHandle<Result<LabSummary, LabError>>,
+}
+
+impl LiveLab {
+    /// Wait for the scenario to end (the channel closes then, too).
+    pub fn join(self) -> Result<LabSummary, LabError> {
+        self.handle.join().unwrap_or_else(|_| {
+            Err(LabError::Thread(std::io::Error::other(
+                "the lab thread panicked",
+            )))
+        })
+    }
+}
+
+/// Start `cfg.scenario` on a thread of its own. `prepared` must come from [`prepare`], called
+/// before the process had any thread.
+pub fn spawn(cfg: LabConfig, prepared: Prepared) -> Result<LiveLab, LabError> {
+    let (tx, rx) = mpsc::channel();
+    let handle = std::thread::Builder::new()
+        .name("lab".into())
+        .spawn(move || run_live(&cfg, &prepared, probe::now(), tx))
+        .map_err(LabError::Thread)?;
+    Ok(LiveLab { events: rx, handle })
+}
+
 /// Run the scenario to the end and return the settled timeline.
 pub fn run(cfg: &LabConfig, prepared: &Prepared) -> Result<(Timeline, LabSummary), LabError> {
     let origin = probe::now();
     let (tx, rx) = mpsc::channel();
     let summary = run_live(cfg, prepared, origin, tx)?;
-    let mut timeline = Timeline::new(origin);
+    let mut timeline = Timeline::new(summary.started);
     for ev in rx.try_iter() {
         timeline.push(ev);
     }
     timeline.settle();
     Ok((timeline, summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timeline::EventKind;
+
+    /// The incremental path a live view uses: events stream in while the lab runs. (On the host
+    /// loopback: a test harness has threads, so it cannot enter a namespace.)
+    #[test]
+    fn a_spawned_lab_streams_its_events() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let cfg = LabConfig {
+            scenario: "refused".into(),
+            host_loopback: true,
+            port: Some(port),
+            ..LabConfig::default()
+        };
+        let lab = spawn(cfg, Prepared::HostRequested).expect("spawn");
+        let mut timeline = None;
+        let mut refused = false;
+        for ev in lab.events.iter() {
+            if let SourceEvent::Call(c) = &ev {
+                refused |= c.call == "connect" && c.errno.is_some_and(|e| e.name == "ECONNREFUSED");
+            }
+            let tl = timeline.get_or_insert_with(|| match &ev {
+                SourceEvent::Note { at, .. } => Timeline::new(*at),
+                other => panic!("the first event is the opening note, not {other:?}"),
+            });
+            tl.push(ev);
+        }
+        let summary = lab.join().expect("the lab ran");
+        assert!(refused, "connect() failed with ECONNREFUSED");
+        assert_eq!(summary.scenario, "refused");
+        let tl = timeline.expect("events arrived");
+        assert!(
+            tl.events()
+                .iter()
+                .any(|e| matches!(&e.kind, EventKind::Call(c) if c.call == "close"))
+        );
+    }
 }

@@ -41,10 +41,36 @@ struct Printer {
     timeline: Timeline,
     printed: usize,
     out: PeerOutput,
+    transcript: headless::Transcript,
 }
 
 impl Printer {
-    fn flush(&mut self, summary: &LabSummary) -> std::io::Result<()> {
+    fn new(
+        rx: mpsc::Receiver<SourceEvent>,
+        origin: crate::capture::Timestamp,
+        out: PeerOutput,
+    ) -> Self {
+        Printer {
+            rx,
+            timeline: Timeline::new(origin),
+            printed: 0,
+            out,
+            transcript: headless::Transcript::default(),
+        }
+    }
+
+    fn header(&self, summary: &LabSummary) -> std::io::Result<()> {
+        if self.out.json {
+            return Ok(());
+        }
+        let mut stdout = std::io::stdout().lock();
+        self.transcript.header(&mut stdout, summary)?;
+        stdout.flush()
+    }
+
+    /// Print what arrived since the last call. Events that land before the printed part (a
+    /// late frame with an earlier stamp) are placed by time in the timeline but not re-printed.
+    fn flush(&mut self) -> std::io::Result<()> {
         std::thread::sleep(Duration::from_millis(50));
         for ev in self.rx.try_iter() {
             self.timeline.push(ev);
@@ -53,30 +79,38 @@ impl Printer {
         let map = self.timeline.byte_map();
         let mut stdout = std::io::stdout().lock();
         let events = self.timeline.events();
-        for (i, ev) in events.iter().enumerate().skip(self.printed) {
-            if self.out.json {
+        let new = &events[self.printed.min(events.len())..];
+        if self.out.json {
+            for (k, ev) in new.iter().enumerate() {
+                let i = self.printed + k;
                 writeln!(
                     stdout,
                     "{}",
                     headless::event_json(&self.timeline, &map, i, ev)
                 )?;
             }
-        }
-        if !self.out.json {
-            // The transcript is short per connection: print the new part as a small handout.
-            let mut sub = Timeline::new(self.timeline.origin());
-            for ev in &events[self.printed..] {
-                sub_push(&mut sub, ev);
-            }
-            headless::write_transcript(&mut stdout, &sub, summary)?;
+        } else {
+            self.transcript.rows(&mut stdout, &self.timeline, new)?;
         }
         self.printed = events.len();
         stdout.flush()
     }
-}
 
-fn sub_push(sub: &mut Timeline, ev: &crate::timeline::Event) {
-    sub.push_event(ev.clone());
+    fn finish(&mut self, summary: &LabSummary) -> std::io::Result<()> {
+        self.flush()?;
+        let mut stdout = std::io::stdout().lock();
+        if self.out.json {
+            writeln!(
+                stdout,
+                "{}",
+                headless::summary_json(&self.timeline, summary)
+            )?;
+        } else {
+            self.transcript
+                .footer(&mut stdout, &self.timeline, summary)?;
+        }
+        stdout.flush()
+    }
 }
 
 fn start_capture(
@@ -88,7 +122,7 @@ fn start_capture(
         Some(h) => format!("tcp port {port} and host {h}"),
         None => format!("tcp port {port}"),
     };
-    match LiveCapture::start("any", &filter, tx.clone()) {
+    match LiveCapture::start("any", &filter, 65535, tx.clone()) {
         Ok(c) => (Some(c), CaptureStatus::Host),
         Err(e) => (
             None,
@@ -109,6 +143,7 @@ pub fn serve(port: u16, connections: Option<u64>, out: PeerOutput) -> Result<(),
     let sampler = Sampler::start(Arc::clone(&rec)).map_err(PeerError::Thread)?;
     let server = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port);
     let summary = LabSummary {
+        started: origin,
         scenario: "server",
         capture: status,
         server,
@@ -116,12 +151,8 @@ pub fn serve(port: u16, connections: Option<u64>, out: PeerOutput) -> Result<(),
         failure: None,
         dropped: 0,
     };
-    let mut printer = Printer {
-        rx,
-        timeline: Timeline::new(origin),
-        printed: 0,
-        out,
-    };
+    let mut printer = Printer::new(rx, origin, out);
+    printer.header(&summary)?;
     let mut listener = LabSocket::new(&rec, Side::Listener).step(Side::Listener, "socket")?;
     listener
         .setsockopt(SockOpt::ReuseAddr(true))
@@ -145,7 +176,7 @@ pub fn serve(port: u16, connections: Option<u64>, out: PeerOutput) -> Result<(),
         }
         conn.close();
         served += 1;
-        printer.flush(&summary)?;
+        printer.flush()?;
     }
     listener.close();
     sampler.stop();
@@ -154,15 +185,7 @@ pub fn serve(port: u16, connections: Option<u64>, out: PeerOutput) -> Result<(),
     }
     drop(rec);
     drop(tx);
-    printer.flush(&summary)?;
-    if out.json {
-        let mut stdout = std::io::stdout().lock();
-        writeln!(
-            stdout,
-            "{}",
-            headless::summary_json(&printer.timeline, &summary)
-        )?;
-    }
+    printer.finish(&summary)?;
     Ok(())
 }
 
@@ -215,6 +238,7 @@ pub fn client(
         c.stop();
     }
     let summary = LabSummary {
+        started: origin,
         scenario: "client",
         capture: status,
         server: addr,
@@ -224,20 +248,8 @@ pub fn client(
     };
     drop(rec);
     drop(tx);
-    let mut printer = Printer {
-        rx,
-        timeline: Timeline::new(origin),
-        printed: 0,
-        out,
-    };
-    printer.flush(&summary)?;
-    if out.json {
-        let mut stdout = std::io::stdout().lock();
-        writeln!(
-            stdout,
-            "{}",
-            headless::summary_json(&printer.timeline, &summary)
-        )?;
-    }
+    let mut printer = Printer::new(rx, origin, out);
+    printer.header(&summary)?;
+    printer.finish(&summary)?;
     result.map_err(PeerError::from)
 }

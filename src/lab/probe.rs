@@ -145,6 +145,20 @@ impl Recorder {
         }
     }
 
+    /// `shutdown(SHUT_RDWR)` every open socket: wakes any call blocked on one (recv returns
+    /// `b''`, accept fails), so a scenario stuck on a peer that gave up can finish.
+    pub fn shutdown_all(&self) {
+        let Ok(reg) = self.registry.lock() else {
+            return;
+        };
+        for r in reg.iter() {
+            // SAFETY of the borrow: registered descriptors stay open while registered, and we
+            // hold the registry lock.
+            let fd = unsafe { BorrowedFd::borrow_raw(r.fd) };
+            let _ = sys::shutdown(fd, libc::SHUT_RDWR);
+        }
+    }
+
     /// Probe every open socket; emit those whose buffers changed, and `always` regardless.
     pub fn probe_all(&self, always: Option<SocketId>) {
         let Ok(reg) = self.registry.lock() else {
@@ -210,5 +224,24 @@ impl Sampler {
 impl Drop for Sampler {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_state_numbers_follow_tcp_states_h() {
+        assert_eq!(kernel_state(1), Some(TcpState::Established));
+        assert_eq!(kernel_state(6), Some(TcpState::TimeWait));
+        assert_eq!(kernel_state(8), Some(TcpState::CloseWait));
+        assert_eq!(kernel_state(10), Some(TcpState::Listen));
+        assert_eq!(kernel_state(11), Some(TcpState::Closing));
+        assert_eq!(
+            kernel_state(12),
+            None,
+            "TCP_NEW_SYN_RECV is never a socket's own state"
+        );
     }
 }

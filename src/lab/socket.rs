@@ -15,51 +15,7 @@ use crate::timeline::{ByteRange, CallEvent, Errno, Flow, Side, SocketId, SourceE
 use super::probe::{Recorder, now};
 use super::sys;
 
-/// `shutdown(how)`: the lecture's `socket.SHUT_WR` and friends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shutdown {
-    /// No more reads (`SHUT_RD`).
-    Read,
-    /// Send FIN now; reads still work (`SHUT_WR`): the half close.
-    Write,
-    Both,
-}
-
-impl Shutdown {
-    fn raw(self) -> (libc::c_int, &'static str) {
-        match self {
-            Shutdown::Read => (libc::SHUT_RD, "SHUT_RD"),
-            Shutdown::Write => (libc::SHUT_WR, "SHUT_WR"),
-            Shutdown::Both => (libc::SHUT_RDWR, "SHUT_RDWR"),
-        }
-    }
-}
-
-/// The socket options the lab sets (socket(7), tcp(7)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SockOpt {
-    /// The kernel doubles the value and reports the doubled value.
-    RcvBuf(i32),
-    SndBuf(i32),
-    /// `TCP_NODELAY`: turn Nagle's algorithm off.
-    NoDelay(bool),
-    /// `SO_LINGER`; `Some(0)` makes close() reset the connection.
-    Linger(Option<u16>),
-    ReuseAddr(bool),
-}
-
-impl SockOpt {
-    fn describe(self) -> String {
-        match self {
-            SockOpt::RcvBuf(n) => format!("SOL_SOCKET, SO_RCVBUF, {n}"),
-            SockOpt::SndBuf(n) => format!("SOL_SOCKET, SO_SNDBUF, {n}"),
-            SockOpt::NoDelay(on) => format!("IPPROTO_TCP, TCP_NODELAY, {}", i32::from(on)),
-            SockOpt::Linger(None) => "SOL_SOCKET, SO_LINGER, (0, 0)".into(),
-            SockOpt::Linger(Some(s)) => format!("SOL_SOCKET, SO_LINGER, (1, {s})"),
-            SockOpt::ReuseAddr(on) => format!("SOL_SOCKET, SO_REUSEADDR, {}", i32::from(on)),
-        }
-    }
-}
+pub use super::sockopt::{Shutdown, SockOpt};
 
 fn py_addr(addr: SocketAddrV4) -> String {
     format!("('{}', {})", addr.ip(), addr.port())
@@ -218,6 +174,9 @@ impl LabSocket {
             SockOpt::Linger(l) => sys::set_linger(fd, l),
             SockOpt::ReuseAddr(on) => {
                 sys::set_int_opt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, i32::from(on))
+            }
+            SockOpt::QuickAck(on) => {
+                sys::set_int_opt(fd, libc::IPPROTO_TCP, libc::TCP_QUICKACK, i32::from(on))
             }
         });
         self.emit(Outcome::new("setsockopt", opt.describe(), started).result(&r));

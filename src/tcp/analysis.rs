@@ -1,7 +1,7 @@
 //! Wireshark-style analysis flags for a segment, and their per-connection totals.
 //!
 //! The meanings are those of Wireshark 4.0's `tcp.analysis.*` fields; how they are computed is in
-//! [`super::wireshark`].
+//! `wireshark.rs` beside this file.
 
 use std::fmt;
 use std::ops::{BitOr, BitOrAssign};

@@ -2,6 +2,21 @@
 //!
 //! Fed segments in capture order, it rebuilds connections, relative sequence numbers, each
 //! endpoint's RFC 9293 state and Wireshark-style analysis flags. No I/O, no clock, no terminal.
+//!
+//! Choices a reader of a capture has to make, and where they live:
+//! - **Which connection** ([`tracker`]): one per 4-tuple and lifetime. A SYN whose ISN differs
+//!   from its sender's known ISN starts a new connection (as Wireshark's `tcp.stream` does), and
+//!   so does a first SYN from a side once both sides are CLOSED or in TIME_WAIT; a SYN repeating
+//!   the known ISN is a retransmission.
+//! - **Who is the client**: the SYN's sender, or the SYN-ACK's receiver. Without either the
+//!   capture began mid-stream (`mid_stream`): the endpoint with the lower port is the server.
+//! - **Window scale** ([`endpoint::WindowScale`]): applied only after both SYNs carried the option
+//!   (RFC 7323 §2.2), never to a SYN's window; unknown without the handshake, and then windows
+//!   are reported raw, as Wireshark does by default.
+//! - **States** ([`state`]): changed for the sender when a segment is seen, for the receiver as
+//!   if it arrived at that moment (RFC 9293 §3.10.7).
+//! - **Analysis** (`wireshark.rs`): Wireshark 4.0's `tcp_analyze_sequence_number`, check for
+//!   check, so counts agree with tshark's `tcp.analysis.*` filters.
 
 pub mod analysis;
 pub mod conn;

@@ -20,34 +20,72 @@ use super::wireshark::{SegFacts, SeqFlow, analyze};
 use super::{Analysis, AnalysisCounts, TcpState};
 
 /// The 4-tuple with its two endpoints in a fixed order, so both directions find one entry.
+///
+/// IPv4 tuples pack into two words (address and port per endpoint), keeping hash entries small
+/// and hashing cheap on the path every segment takes; IPv6 tuples keep the full addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct FlowKey {
-    a_ip: u128,
-    b_ip: u128,
-    a_port: u16,
-    b_port: u16,
+enum FlowKey {
+    V4([u64; 2]),
+    V6 { a: V6End, b: V6End },
 }
 
-fn ip_bits(ip: IpAddr) -> u128 {
+/// An IPv6 (or mixed-family, IPv4-mapped) endpoint: address bits and port.
+type V6End = (u128, u16);
+
+impl FlowKey {
+    /// The key and whether `src` is its first endpoint.
+    fn new(src: SocketAddr, dst: SocketAddr) -> (FlowKey, bool) {
+        match (src.ip(), dst.ip()) {
+            (IpAddr::V4(s), IpAddr::V4(d)) => {
+                let pack = |ip: u32, port: u16| (u64::from(ip) << 16) | u64::from(port);
+                let s = pack(u32::from(s), src.port());
+                let d = pack(u32::from(d), dst.port());
+                if s <= d {
+                    (FlowKey::V4([s, d]), true)
+                } else {
+                    (FlowKey::V4([d, s]), false)
+                }
+            }
+            (s, d) => {
+                let s = (v6_bits(s), src.port());
+                let d = (v6_bits(d), dst.port());
+                if s <= d {
+                    (FlowKey::V6 { a: s, b: d }, true)
+                } else {
+                    (FlowKey::V6 { a: d, b: s }, false)
+                }
+            }
+        }
+    }
+}
+
+fn v6_bits(ip: IpAddr) -> u128 {
     match ip {
-        IpAddr::V4(v4) => u128::from(u32::from(v4)),
+        IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),
         IpAddr::V6(v6) => u128::from(v6),
     }
 }
 
-impl FlowKey {
-    /// The key and whether `src` is its endpoint `a`.
-    fn new(src: SocketAddr, dst: SocketAddr) -> (FlowKey, bool) {
-        let s = (ip_bits(src.ip()), src.port());
-        let d = (ip_bits(dst.ip()), dst.port());
-        let (a, b, src_is_a) = if s <= d { (s, d, true) } else { (d, s, false) };
-        let key = FlowKey {
-            a_ip: a.0,
-            b_ip: b.0,
-            a_port: a.1,
-            b_port: b.1,
+/// Connection index by 4-tuple: the latest connection on each tuple.
+#[derive(Debug, Default)]
+struct Index {
+    v4: FxHashMap<[u64; 2], u32>,
+    v6: FxHashMap<(V6End, V6End), u32>,
+}
+
+impl Index {
+    fn get(&self, key: &FlowKey) -> Option<u32> {
+        match key {
+            FlowKey::V4(k) => self.v4.get(k).copied(),
+            FlowKey::V6 { a, b } => self.v6.get(&(*a, *b)).copied(),
+        }
+    }
+
+    fn insert(&mut self, key: FlowKey, idx: u32) {
+        match key {
+            FlowKey::V4(k) => self.v4.insert(k, idx),
+            FlowKey::V6 { a, b } => self.v6.insert((a, b), idx),
         };
-        (key, src_is_a)
     }
 }
 
@@ -68,7 +106,7 @@ struct Track {
 /// Rebuilds connections from segments fed in capture order.
 #[derive(Debug, Default)]
 pub struct Tracker {
-    index: FxHashMap<FlowKey, u32>,
+    index: Index,
     connections: Vec<Connection>,
     tracks: Vec<Track>,
 }
@@ -83,10 +121,10 @@ impl Tracker {
         let (key, src_is_a) = FlowKey::new(seg.src, seg.dst);
         let pure_syn = seg.flags.syn() && !seg.flags.ack();
         let (idx, reused) = match self.index.get(&key) {
-            Some(&idx) if pure_syn && self.starts_new_connection(idx, src_is_a, seg) => {
+            Some(idx) if pure_syn && self.starts_new_connection(idx, src_is_a, seg) => {
                 (self.open(key, src_is_a, ts, seg), true)
             }
-            Some(&idx) => (idx as usize, false),
+            Some(idx) => (idx as usize, false),
             None => (self.open(key, src_is_a, ts, seg), false),
         };
         let (conn, track) = (&mut self.connections[idx], &mut self.tracks[idx]);
@@ -358,7 +396,9 @@ fn update(
     flags.syn_ack += u64::from(syn && ack_flag);
     flags.fin += u64::from(fin);
     flags.rst += u64::from(rst);
-    conn.analysis.add(analysis);
+    if !analysis.is_empty() {
+        conn.analysis.add(analysis);
+    }
     conn.last_ts = conn.last_ts.max(ts);
 
     SegmentInfo {

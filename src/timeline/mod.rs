@@ -256,3 +256,166 @@ impl Timeline {
         ByteMap::build(&self.events)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tcp::{Analysis, Direction};
+    use crate::wire::TcpFlags;
+
+    const C: &str = "127.0.0.1:40000";
+    const S: &str = "127.0.0.1:7";
+
+    fn flow() -> Flow {
+        Flow {
+            from: C.parse().expect("literal"),
+            to: S.parse().expect("literal"),
+        }
+    }
+
+    fn call(
+        name: &'static str,
+        started: i64,
+        returned: i64,
+        range: Option<(u64, u64)>,
+    ) -> CallEvent {
+        CallEvent {
+            side: if name == "recv" {
+                Side::Server
+            } else {
+                Side::Client
+            },
+            socket: SocketId(1),
+            call: name,
+            args: String::new(),
+            len: range.map(|(a, b)| b - a),
+            ret: range.map(|(a, b)| (b - a) as i64),
+            errno: None,
+            started: Timestamp(started),
+            returned: Timestamp(returned),
+            data: Vec::new(),
+            flow: range.map(|_| flow()),
+            stream: range.map(|(start, end)| ByteRange { start, end }),
+        }
+    }
+
+    fn segment(at: i64, rel_seq: u32, len: u32) -> Event {
+        Event {
+            at: Timestamp(at),
+            kind: EventKind::Segment(SegmentEvent {
+                number: 1,
+                src: C.parse().expect("literal"),
+                dst: S.parse().expect("literal"),
+                conn: ConnId(0),
+                dir: Direction::ToServer,
+                flags: TcpFlags(TcpFlags::PSH | TcpFlags::ACK),
+                rel_seq,
+                rel_ack: 1,
+                len,
+                window: 65536,
+                analysis: Analysis::default(),
+                client_state: TcpState::Established,
+                server_state: TcpState::Established,
+                payload: Vec::new(),
+                frame_len: 86,
+            }),
+        }
+    }
+
+    fn names(tl: &Timeline) -> Vec<&'static str> {
+        tl.events()
+            .iter()
+            .map(|e| match &e.kind {
+                EventKind::Call(c) => c.call,
+                other => other.name(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_send_sits_before_the_segment_captured_while_it_ran() {
+        // LAB.md: the segment is stamped ~17 µs before send() returns.
+        let mut tl = Timeline::new(Timestamp(0));
+        tl.push(SourceEvent::Call(call("send", 100, 130, Some((0, 20)))));
+        tl.push_event(segment(113, 1, 20));
+        assert_eq!(names(&tl), ["send", "segment"]);
+    }
+
+    #[test]
+    fn a_recv_sits_after_the_segment_that_carried_its_bytes() {
+        let mut tl = Timeline::new(Timestamp(0));
+        // A blocking recv started long before the data came.
+        tl.push(SourceEvent::Call(call("recv", 10, 200, Some((0, 20)))));
+        tl.push_event(segment(150, 1, 20));
+        assert_eq!(names(&tl), ["segment", "recv"]);
+    }
+
+    #[test]
+    fn settle_moves_a_recv_behind_a_later_stamped_segment() {
+        let mut tl = Timeline::new(Timestamp(0));
+        tl.push_event(Event {
+            at: Timestamp(100),
+            kind: EventKind::Call(call("recv", 50, 100, Some((0, 20)))),
+        });
+        tl.push_event(segment(101, 1, 20));
+        tl.settle();
+        assert_eq!(names(&tl), ["segment", "recv"]);
+        assert_eq!(tl.events()[1].at, Timestamp(101), "time never goes back");
+    }
+
+    #[test]
+    fn equal_times_keep_arrival_order() {
+        let mut tl = Timeline::new(Timestamp(0));
+        for text in ["first", "second"] {
+            tl.push(SourceEvent::Note {
+                at: Timestamp(5),
+                text: text.into(),
+            });
+        }
+        let texts: Vec<_> = tl
+            .events()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Note(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, ["first", "second"]);
+    }
+
+    #[test]
+    fn snapshot_knows_blocked_calls_and_latest_probes() {
+        let mut tl = Timeline::new(Timestamp(0));
+        tl.push(SourceEvent::Call(call("recv", 10, 500, Some((0, 20)))));
+        let probe = |recv_q| ProbeEvent {
+            side: Side::Server,
+            socket: SocketId(1),
+            state: Some(TcpState::Established),
+            recv_q,
+            send_q: 0,
+            unsent: 0,
+            sndbuf: 16384,
+            rcvbuf: 131072,
+            rtt_us: 10,
+            cwnd: 10,
+            accept_queue: None,
+        };
+        tl.push(SourceEvent::Probe {
+            at: Timestamp(100),
+            probe: probe(0),
+        });
+        tl.push(SourceEvent::Probe {
+            at: Timestamp(200),
+            probe: probe(20),
+        });
+        let at_200 = tl.snapshot(tl.index_at(Timestamp(200)));
+        assert_eq!(at_200.probes[&SocketId(1)].recv_q, 20);
+        assert_eq!(
+            at_200.in_progress.len(),
+            1,
+            "the recv is still blocked at t=200"
+        );
+        let at_end = tl.snapshot(tl.events().len());
+        assert!(at_end.in_progress.is_empty());
+    }
+}

@@ -1,4 +1,4 @@
-//! Link layers: peel the frame's link header and hand the network-layer bytes to [`super::ip`].
+//! Link layers: peel the frame's link header and hand the network-layer bytes to `wire/ip.rs`.
 //!
 //! Link-type numbers and header layouts are tcpdump's LINKTYPE_ registry
 //! (<https://www.tcpdump.org/linktypes.html>, draft-ietf-opsawg-pcaplinktype).

@@ -2,6 +2,9 @@
 //! (lecture: "Full duplex, byte stream transmission (record boundary가 없다.)"). Round one runs
 //! with Nagle's algorithm on (RFC 9293 §3.7.4: small segments wait for the ACK of the previous
 //! one), round two with `TCP_NODELAY`: more segments, still one recv.
+//!
+//! On loopback the receiver ACKs at once, so Nagle would never hold anything back; the server
+//! turns `TCP_QUICKACK` off before each round so its ACKs are delayed as on a real network.
 
 use crate::lab::LECTURE_BUFSIZE;
 use crate::lab::socket::SockOpt;
@@ -19,9 +22,21 @@ const PIECES: [&str; 3] = ["Hello, ", "대한", "민국!"];
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let mut listener = ctx.listener(5, &[])?;
+    // The client must not send before the server has turned quick ACKs off.
+    let ready = std::sync::Barrier::new(2);
     let server = || {
         let side = Side::Server;
-        let mut conn = listener.accept().step(Side::Listener, "accept")?;
+        let accepted = listener.accept().step(Side::Listener, "accept");
+        let quickack = match accepted {
+            Ok(mut conn) => conn
+                .setsockopt(SockOpt::QuickAck(false))
+                .step(side, "setsockopt")
+                .map(|()| conn),
+            Err(e) => Err(e),
+        };
+        // Release the client whatever happened, so a failure cannot hang the lab.
+        ready.wait();
+        let mut conn = quickack?;
         for round in 0..2 {
             // The server is busy while the three sends arrive; then one recv takes them all.
             pause(120);
@@ -31,6 +46,9 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
                 round + 1,
                 got.len()
             ));
+            // The kernel turns quick ACKs back on by itself: turn them off before each round.
+            conn.setsockopt(SockOpt::QuickAck(false))
+                .step(side, "setsockopt")?;
             conn.sendall(b"ok").step(side, "sendall")?;
         }
         recv_to_eof(&mut conn, LECTURE_BUFSIZE, side)?;
@@ -39,14 +57,19 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     };
     let client = || {
         let side = Side::Client;
-        let mut s = ctx.client(&[])?;
+        let connected = ctx.client(&[]);
+        ready.wait();
+        let mut s = connected?;
         for nodelay in [false, true] {
             if nodelay {
                 ctx.note("TCP_NODELAY on: each small send leaves at once, in its own segment");
                 s.setsockopt(SockOpt::NoDelay(true))
                     .step(side, "setsockopt")?;
             } else {
-                ctx.note("Nagle on (the default): later small sends wait for the first one's ACK");
+                ctx.note(
+                    "Nagle on (the default): later small sends wait for the first one's \
+                     (delayed) ACK, then leave together",
+                );
             }
             for piece in PIECES {
                 s.send(piece.as_bytes()).step(side, "send")?;

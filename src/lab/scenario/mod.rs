@@ -54,11 +54,11 @@ pub fn find(name: &str) -> Option<&'static Scenario> {
 /// Why a scenario stopped before its end.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("the {side}'s {call}() failed: {source}")]
+    #[error("the {side}'s {call}() failed: {error}")]
     Call {
         side: Side,
         call: &'static str,
-        source: io::Error,
+        error: io::Error,
     },
     #[error("{0}")]
     Unexpected(String),
@@ -73,7 +73,7 @@ pub trait Step<T> {
 
 impl<T> Step<T> for io::Result<T> {
     fn step(self, side: Side, call: &'static str) -> Result<T, ScenarioError> {
-        self.map_err(|source| ScenarioError::Call { side, call, source })
+        self.map_err(|error| ScenarioError::Call { side, call, error })
     }
 }
 

@@ -31,7 +31,11 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let server = || {
         let side = Side::Server;
         let mut conn = listener.accept().step(Side::Listener, "accept")?;
-        ctx.note("the server stops reading: its receive queue fills, then it advertises window 0");
+        ctx.note(
+            "the server stops reading: its receive queue fills, then it advertises window 0; \
+             the client's kernel keeps asking with zero-window probes (no data, one below the \
+             next sequence number: Wireshark labels them keep_alive)",
+        );
         pause(STALL_MS);
         ctx.note("the server drains its receive queue: the window opens, the blocked calls return");
         let all = recv_to_eof(&mut conn, LECTURE_BUFSIZE, side)?;

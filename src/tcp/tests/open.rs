@@ -188,3 +188,24 @@ fn simultaneous_open_ends_established_on_both_sides() {
     let y = w.push(s2c(SYN | ACK, SERVER_ISN, CLIENT_ISN + 1, 0));
     assert_eq!((y.client_state, y.server_state), (Established, Established));
 }
+
+#[test]
+fn sack_blocks_are_reported_in_the_peer_sequence_space() {
+    let mut w = Wire::new();
+    w.handshake();
+    let mut ack = s2c(ACK, SERVER_ISN + 1, CLIENT_ISN + 1, 0);
+    ack.options.sack[0] = crate::wire::segment::SackBlock {
+        left: CLIENT_ISN + 101,
+        right: CLIENT_ISN + 201,
+    };
+    ack.options.sack_count = 1;
+    let info = w.push(ack);
+    let blocks: Vec<ByteRange> = w.conn(0).sack_ranges(info.dir, &ack).collect();
+    assert_eq!(
+        blocks,
+        [ByteRange {
+            start: 101,
+            end: 201
+        }]
+    );
+}

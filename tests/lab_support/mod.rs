@@ -1,0 +1,214 @@
+//! Shared helpers for the lab's integration tests: run the real binary, parse its JSON lines.
+#![allow(dead_code)]
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_sockviz");
+
+/// One `sockviz lab --headless --json` run: its events and its closing summary line.
+pub struct LabRun {
+    pub events: Vec<Value>,
+    pub summary: Value,
+    pub stderr: String,
+    pub status: std::process::ExitStatus,
+}
+
+pub fn parse(output: Output) -> LabRun {
+    let stdout = String::from_utf8(output.stdout).expect("sockviz prints UTF-8");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let mut events: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let summary = events
+        .pop()
+        .unwrap_or_else(|| panic!("no output; stderr: {stderr}"));
+    assert_eq!(summary["kind"], "summary", "last line is the summary");
+    LabRun {
+        events,
+        summary,
+        stderr,
+        status: output.status,
+    }
+}
+
+/// Run a scenario headless as the current user.
+pub fn run_scenario(name: &str, extra: &[&str]) -> LabRun {
+    let out = Command::new(BIN)
+        .args(["lab", "--scenario", name, "--headless", "--json"])
+        .args(extra)
+        .output()
+        .expect("run sockviz");
+    let run = parse(out);
+    assert!(
+        run.status.success(),
+        "sockviz lab --scenario {name} failed: {}\n{}",
+        run.stderr,
+        run.summary
+    );
+    run
+}
+
+impl LabRun {
+    pub fn kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.events.iter().filter(move |e| e["kind"] == kind)
+    }
+
+    pub fn segments(&self) -> Vec<&Value> {
+        self.kind("segment").collect()
+    }
+
+    pub fn calls(&self, side: &str, call: &str) -> Vec<&Value> {
+        self.kind("call")
+            .filter(|e| e["side"] == side && e["call"] == call)
+            .collect()
+    }
+
+    /// `dir:FLAGS` of every segment, in order: `c2s:SYN`, `s2c:SYN,ACK`, ...
+    pub fn flag_trace(&self) -> Vec<String> {
+        self.segments()
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}:{}",
+                    s["dir"].as_str().unwrap_or("?"),
+                    s["flags"].as_str().unwrap_or("?")
+                )
+            })
+            .collect()
+    }
+
+    pub fn index(&self, e: &Value) -> u64 {
+        e["i"].as_u64().expect("every event has an index")
+    }
+
+    /// The first segment matching `dir` and containing every flag of `flags`.
+    pub fn first_segment(&self, dir: &str, flags: &[&str]) -> Option<&Value> {
+        self.segments().into_iter().find(|s| {
+            s["dir"] == dir && {
+                let f: Vec<&str> = s["flags"].as_str().unwrap_or("").split(',').collect();
+                flags.iter().all(|want| f.contains(want))
+            }
+        })
+    }
+
+    pub fn assert_namespace_capture(&self) {
+        assert_eq!(
+            self.summary["capture"], "namespace",
+            "the lab captured in its private namespace; stderr: {}",
+            self.stderr
+        );
+        assert_eq!(self.summary["dropped"], 0, "libpcap dropped nothing");
+        assert_eq!(self.summary["undecodable"], 0, "every frame decoded");
+    }
+
+    /// The handshake opens the capture: SYN, SYN,ACK, ACK.
+    pub fn assert_handshake(&self) {
+        let trace = self.flag_trace();
+        assert!(trace.len() >= 3, "a handshake was captured: {trace:?}");
+        assert_eq!(
+            trace[..3],
+            ["c2s:SYN", "s2c:SYN,ACK", "c2s:ACK"],
+            "{trace:?}"
+        );
+    }
+
+    /// `t` never goes back, recvs come after the segments that carried their bytes, sends
+    /// before the segments that carry theirs.
+    pub fn assert_causal(&self) {
+        let ts: Vec<f64> = self
+            .events
+            .iter()
+            .map(|e| e["t"].as_f64().expect("t"))
+            .collect();
+        assert!(ts.windows(2).all(|w| w[0] <= w[1]), "t is monotonic");
+        for c in self.kind("call") {
+            let i = self.index(c);
+            for s in c["segments"].as_array().into_iter().flatten() {
+                let s = s.as_u64().expect("segment index");
+                match c["call"].as_str() {
+                    Some("recv") => assert!(s < i, "recv {i} comes after its segment {s}"),
+                    _ => assert!(s > i, "{} {i} comes before its segment {s}", c["call"]),
+                }
+            }
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            assert_eq!(e["i"].as_u64(), Some(i as u64), "indices are line numbers");
+        }
+    }
+
+    /// Every flow's recvs read exactly the bytes its sends wrote: same total, no gap, no overlap.
+    pub fn assert_recvs_cover_sends(&self) {
+        use std::collections::BTreeMap;
+        let mut written: BTreeMap<(u64, String), u64> = BTreeMap::new();
+        let mut read: BTreeMap<(u64, String), Vec<(u64, u64)>> = BTreeMap::new();
+        for c in self.kind("call") {
+            let Some(range) = c["stream"].as_array() else {
+                continue;
+            };
+            let (a, b) = (
+                range[0].as_u64().expect("start"),
+                range[1].as_u64().expect("end"),
+            );
+            if a == b {
+                continue;
+            }
+            let sock = c["sock"].as_u64().expect("sock");
+            match c["call"].as_str() {
+                Some("send") | Some("sendall") => {
+                    *written.entry((sock, "w".into())).or_default() += b - a;
+                }
+                Some("recv") => read.entry((sock, "r".into())).or_default().push((a, b)),
+                _ => {}
+            }
+        }
+        let total_written: u64 = written.values().sum();
+        let mut total_read = 0;
+        for ranges in read.values() {
+            let mut expect = 0;
+            for (a, b) in ranges {
+                assert_eq!(
+                    *a, expect,
+                    "recvs on one socket read the stream without gaps"
+                );
+                expect = *b;
+            }
+            total_read += expect;
+        }
+        assert_eq!(
+            total_read, total_written,
+            "recvs read exactly the bytes sends wrote"
+        );
+        // And every byte a recv returned was carried by a captured segment.
+        for c in self.kind("call").filter(|c| c["call"] == "recv") {
+            if c["ret"].as_u64().unwrap_or(0) > 0 {
+                let segs = c["segments"].as_array().map(Vec::len).unwrap_or(0);
+                assert!(
+                    segs > 0,
+                    "recv {} maps to the segments that carried it",
+                    c["i"]
+                );
+            }
+        }
+    }
+
+    /// The connection's FIN exchange: a FIN each way (the client's may ride on its last data
+    /// segment, `FIN,PSH,ACK`), the last one ACKed.
+    pub fn assert_fin_exchange(&self) {
+        let trace = self.flag_trace();
+        let fin = |dir: &str| {
+            trace
+                .iter()
+                .any(|f| f.starts_with(dir) && f.split([':', ',']).any(|x| x == "FIN"))
+        };
+        assert!(fin("c2s"), "client FIN: {trace:?}");
+        assert!(fin("s2c"), "server FIN: {trace:?}");
+        let last = trace.last().expect("segments");
+        assert!(
+            last.ends_with(":ACK"),
+            "the last FIN is acknowledged: {trace:?}"
+        );
+    }
+}
