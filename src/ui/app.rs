@@ -5,6 +5,7 @@
 
 use crate::lab::interactive::LabCommand;
 use crate::lab::socket::Shutdown;
+use crate::timeline::from_capture::Replay;
 use crate::timeline::playback::{DirKey, PlayState, PlaybackIndex};
 use crate::timeline::{ByteMap, Event, EventKind, SourceEvent, Timeline};
 
@@ -46,6 +47,26 @@ pub enum SourceLabel {
     Failed {
         message: String,
     },
+}
+
+/// A replay with its index and byte map built: the linear work done before the UI gets it.
+#[derive(Debug)]
+pub struct LoadedReplay {
+    pub replay: Replay,
+    pub index: PlaybackIndex,
+    pub bytemap: ByteMap,
+}
+
+impl LoadedReplay {
+    pub fn prepare(replay: Replay) -> Self {
+        let index = replay.index();
+        let bytemap = replay.timeline.byte_map();
+        LoadedReplay {
+            replay,
+            index,
+            bytemap,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -124,15 +145,26 @@ impl App {
     }
 
     /// Show a replay: its timeline and its capture-derived sockets.
-    pub fn load_replay(&mut self, replay: crate::timeline::from_capture::Replay, path: String) {
+    pub fn load_replay(&mut self, replay: Replay, path: String) {
+        self.install_replay(LoadedReplay::prepare(replay), path);
+    }
+
+    /// Show a replay whose index was built elsewhere (on a blocking task, for big files).
+    pub fn install_replay(&mut self, loaded: LoadedReplay, path: String) {
+        let LoadedReplay {
+            replay,
+            index,
+            bytemap,
+        } = loaded;
         self.source = SourceLabel::Replay {
             path,
             conn: replay.conn,
             connections: replay.connections,
         };
-        self.replay_sockets = Some(replay.sockets.clone());
+        self.replay_sockets = Some(replay.sockets);
         self.timeline = replay.timeline;
-        self.reindex();
+        self.index = index;
+        self.bytemap = bytemap;
         self.pos = 0;
         self.selected = None;
     }

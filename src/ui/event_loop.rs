@@ -15,10 +15,10 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use crate::lab::interactive::LabCommand;
 use crate::timeline::SourceEvent;
-use crate::timeline::from_capture::{Replay, ReplayError};
+use crate::timeline::from_capture::ReplayError;
 
 use super::action::Action;
-use super::app::{App, SourceLabel};
+use super::app::{App, LoadedReplay, SourceLabel};
 use super::keymap;
 use super::layout;
 use super::terminal::TerminalGuard;
@@ -37,7 +37,7 @@ pub enum Feed {
     /// A file loading in the background.
     Replay {
         path: String,
-        loaded: tokio::sync::oneshot::Receiver<Result<Replay, ReplayError>>,
+        loaded: tokio::sync::oneshot::Receiver<Result<LoadedReplay, ReplayError>>,
     },
 }
 
@@ -117,7 +117,7 @@ pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> any
                 {
                     let path = path.clone();
                     match result {
-                        Ok(replay) => app.load_replay(replay, path),
+                        Ok(loaded) => app.install_replay(loaded, path),
                         Err(e) => app.source = SourceLabel::Failed { message: e.to_string() },
                     }
                     feed = Feed::Replay { path: String::new(), loaded: tokio::sync::oneshot::channel().1 };

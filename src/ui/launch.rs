@@ -52,7 +52,10 @@ pub fn run_replay(path: PathBuf, conn: Option<usize>, theme: Theme) -> anyhow::R
     let (done, loaded) = tokio::sync::oneshot::channel();
     let load_path = path.clone();
     rt.spawn_blocking(move || {
-        let _ = done.send(crate::timeline::from_capture::load(&load_path, conn));
+        // Reading, decoding and indexing are linear in the file: all of it off the UI's thread.
+        let loaded = crate::timeline::from_capture::load(&load_path, conn)
+            .map(super::app::LoadedReplay::prepare);
+        let _ = done.send(loaded);
     });
     let mut app = App::new(
         Timeline::new(crate::capture::Timestamp(0)),

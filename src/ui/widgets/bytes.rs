@@ -33,7 +33,19 @@ pub struct Group {
 /// Split `data` into characters, invalid bytes and a trailing split sequence.
 pub fn groups(data: &[u8]) -> Vec<Group> {
     let mut out = Vec::new();
-    let mut i = 0;
+    // Continuation bytes at the very start are the tail of a character cut before these bytes.
+    let mut i = data
+        .iter()
+        .take(3)
+        .take_while(|b| (0x80..0xc0).contains(*b))
+        .count();
+    if i > 0 {
+        out.push(Group {
+            start: 0,
+            len: i,
+            glyph: Glyph::Split,
+        });
+    }
     while i < data.len() {
         match std::str::from_utf8(&data[i..]) {
             Ok(s) => {
@@ -285,6 +297,15 @@ mod tests {
             vec![Group {
                 start: 0,
                 len: 2,
+                glyph: Glyph::Split
+            }]
+        );
+        let g = groups(&bytes[2..]);
+        assert_eq!(
+            g,
+            vec![Group {
+                start: 0,
+                len: 1,
                 glyph: Glyph::Split
             }]
         );

@@ -312,14 +312,13 @@ pub fn call_label(c: &CallEvent) -> String {
             Some(id) => format!("accept() → #{id}"),
             None => "accept()".into(),
         },
-        "send" | "sendall" => format!(
-            "{}({}) → {}",
-            c.call,
+        // sendall returns None in Python: only send's count is worth printing.
+        "send" => format!(
+            "send({}) → {}",
             c.len.unwrap_or(0),
-            c.ret
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "None".into())
+            c.ret.map(|r| r.to_string()).unwrap_or_else(|| "?".into())
         ),
+        "sendall" => format!("sendall({})", c.len.unwrap_or(0)),
         "recv" => match c.len {
             Some(0) => format!("recv({}) → b''", c.args),
             Some(n) => format!("recv({}) → {n}", c.args),
@@ -345,7 +344,8 @@ pub fn call_label(c: &CallEvent) -> String {
 /// `recv→20`, `send→20`, `accept→#3`: for narrow terminals.
 pub fn call_label_short(c: &CallEvent) -> String {
     let mut s = match c.call {
-        "send" | "sendall" | "recv" => match c.ret {
+        "sendall" => format!("sendall({})", c.len.unwrap_or(0)),
+        "send" | "recv" => match c.ret {
             Some(0) => format!("{}→b''", c.call),
             Some(n) => format!("{}→{n}", c.call),
             None => c.call.to_string(),

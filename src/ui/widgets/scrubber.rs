@@ -70,16 +70,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     put(buf, x0 + cursor, y, "◆", 1, t.title);
     if area.height >= 2 {
-        // Phase names above the bar where they start, if they fit.
-        let mut free_from = 0u16;
-        for (k, p) in labels {
-            if k < free_from {
-                continue;
-            }
-            let name = p.name();
-            let used = put(buf, x0 + k, area.y, name, w.saturating_sub(k), t.phase(p));
-            free_from = k + used + 1;
-        }
         let time = app
             .pos
             .checked_sub(1)
@@ -87,9 +77,20 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .map(|e| app.timeline.secs(e.at) * 1000.0)
             .unwrap_or(0.0);
         let text = format!(" event {}/{} · {time:.3} ms ", app.pos, n);
-        let tw = text.len() as u16;
+        let tw = text.chars().count() as u16;
         if area.width > tw + 2 {
             put(buf, area.right() - tw - 1, area.y, &text, tw, t.text);
+        }
+        // Phase names above the bar where they start, where they fit left of the counter.
+        let limit = w.saturating_sub(tw + 1);
+        let mut free_from = 0u16;
+        for (k, p) in labels {
+            let name = p.name();
+            if k < free_from || k + name.len() as u16 > limit {
+                continue;
+            }
+            let used = put(buf, x0 + k, area.y, name, limit - k, t.phase(p));
+            free_from = k + used + 1;
         }
     }
 }

@@ -218,7 +218,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         if y + 1 < inner.bottom() {
             let pieces = row.list.len();
+            let calls_unknown = app.inferred() && !matches!(row.kind, RowKind::Wire);
             let what = match row.kind {
+                _ if calls_unknown => {
+                    "socket calls are not in a capture (the live lab records them)".to_string()
+                }
                 RowKind::Send => format!(
                     "{pieces} send call(s) wrote these bytes (A, B, C … one letter per call)"
                 ),
