@@ -15,6 +15,10 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Colours of the terminal screens: dark, light, contrast (for projectors) or mono (also
+    /// chosen when NO_COLOR is set).
+    #[arg(long, global = true, value_parser = ["dark", "light", "contrast", "mono"])]
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -63,6 +67,9 @@ pub enum Command {
     Replay {
         /// The capture file to open.
         file: PathBuf,
+        /// Which TCP connection to show (0-based, in order of first appearance; see `inspect`).
+        #[arg(long)]
+        conn: Option<usize>,
     },
     /// Print the TCP connections in a pcap/pcapng capture, like `tshark -q -z conv,tcp`.
     #[command(

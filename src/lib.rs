@@ -8,4 +8,5 @@ pub mod inspect;
 pub mod lab;
 pub mod tcp;
 pub mod timeline;
+pub mod ui;
 pub mod wire;

@@ -1,6 +1,6 @@
 //! The `sockviz` binary: parse the command line, run the chosen mode, map errors to exit codes.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -9,6 +9,10 @@ use sockviz::lab::{self, LabConfig, Prepared};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let theme = sockviz::ui::Theme::pick(
+        cli.theme.as_deref().and_then(sockviz::ui::ThemeName::parse),
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+    );
     let command = cli
         .command
         .unwrap_or_else(|| Command::Lab(LabArgs::default()));
@@ -19,7 +23,7 @@ fn main() -> ExitCode {
         Command::Lab(args) if !args.list => Some(lab::prepare(&lab_config(args))),
         _ => None,
     };
-    match run(command, prepared) {
+    match run(command, prepared, theme) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("sockviz: {err:#}");
@@ -46,7 +50,11 @@ fn finish_output(written: std::io::Result<()>) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn run(command: Command, prepared: Option<Prepared>) -> anyhow::Result<ExitCode> {
+fn run(
+    command: Command,
+    prepared: Option<Prepared>,
+    theme: sockviz::ui::Theme,
+) -> anyhow::Result<ExitCode> {
     match command {
         Command::Inspect { file, json } => {
             let report = sockviz::inspect::inspect_file(&file)?;
@@ -71,12 +79,9 @@ fn run(command: Command, prepared: Option<Prepared>) -> anyhow::Result<ExitCode>
             if lab::scenario::find(&args.scenario).is_none() {
                 return Err(lab::LabError::UnknownScenario(args.scenario).into());
             }
-            if !args.headless {
-                eprintln!(
-                    "sockviz: the animated lab is not built yet; printing the {} scenario's \
-                     transcript (the same as `--headless`).",
-                    args.scenario
-                );
+            if !args.headless && std::io::stdout().is_terminal() {
+                sockviz::ui::launch::run_lab(&lab_config(&args), &prepared, theme)?;
+                return Ok(ExitCode::SUCCESS);
             }
             let (timeline, summary) = lab::run(&lab_config(&args), &prepared)?;
             let mut out = std::io::stdout().lock();
@@ -117,13 +122,9 @@ fn run(command: Command, prepared: Option<Prepared>) -> anyhow::Result<ExitCode>
             )?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Replay { file } => {
-            eprintln!(
-                "sockviz: the replay screen is not built yet. `sockviz inspect {}` lists its \
-                 connections.",
-                file.display()
-            );
-            Ok(ExitCode::from(2))
+        Command::Replay { file, conn } => {
+            sockviz::ui::launch::run_replay(file, conn, theme)?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

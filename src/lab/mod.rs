@@ -7,6 +7,7 @@
 
 pub mod capture_live;
 pub mod headless;
+pub mod interactive;
 pub mod netns;
 pub mod peer;
 pub mod probe;

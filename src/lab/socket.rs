@@ -359,6 +359,12 @@ impl LabSocket {
         self.emit(Outcome::new("close", "", started));
     }
 
+    /// Wait up to `timeout_ms` for something to read (data or the peer's FIN) without making a
+    /// call the timeline records: how an interactive server polls between commands.
+    pub fn wait_readable(&self, timeout_ms: i32) -> io::Result<bool> {
+        self.fd().and_then(|fd| sys::wait_readable(fd, timeout_ms))
+    }
+
     pub fn is_nonblocking(&self) -> bool {
         self.nonblocking
     }

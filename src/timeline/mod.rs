@@ -8,6 +8,8 @@
 
 pub mod bytemap;
 pub mod event;
+pub mod from_capture;
+pub mod playback;
 
 pub use bytemap::{ByteMap, Origin};
 pub use event::{

@@ -1,0 +1,117 @@
+//! Frame render time over a 1,000,000-event timeline: drawing cost must depend on what is
+//! visible, not on how many events exist (target: p99 under 5 ms per 120×40 frame).
+//!
+//! The timeline is the real `coalesce` lab run (calls, segments, probes, notes, via the real
+//! binary's `--headless --json`), replicated end to end until it holds a million events.
+//! Run: `cargo bench --bench render`.
+
+#[path = "../tests/ui_support/mod.rs"]
+mod ui_support;
+
+use std::time::{Duration, Instant};
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use sockviz::capture::Timestamp;
+use sockviz::timeline::{EventKind, Timeline};
+use sockviz::ui::action::{Action, Pane};
+use sockviz::ui::app::{App, SourceLabel};
+use sockviz::ui::theme::{Theme, ThemeName};
+use sockviz::ui::widgets;
+
+const EVENTS: usize = 1_000_000;
+const FRAMES: usize = 200;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let k = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[k]
+}
+
+fn main() {
+    let real = ui_support::lab_timeline("coalesce");
+    let base = real.events().to_vec();
+    let span = base.last().map(|e| e.at.as_nanos()).unwrap_or(0) + 1_000_000;
+    let t0 = Instant::now();
+    let mut tl = Timeline::new(Timestamp(0));
+    let mut k = 0i64;
+    'fill: loop {
+        for ev in &base {
+            let mut ev = ev.clone();
+            ev.at = Timestamp(ev.at.as_nanos() + k * span);
+            match &mut ev.kind {
+                EventKind::Segment(s) => s.number += k as u64 * 1000,
+                EventKind::Call(c) => {
+                    c.started = Timestamp(c.started.as_nanos() + k * span);
+                    c.returned = Timestamp(c.returned.as_nanos() + k * span);
+                }
+                _ => {}
+            }
+            tl.push_event(ev);
+            if tl.events().len() >= EVENTS {
+                break 'fill;
+            }
+        }
+        k += 1;
+    }
+    let built = t0.elapsed();
+    let t1 = Instant::now();
+    let mut app = App::new(
+        tl,
+        SourceLabel::Lab {
+            scenario: "coalesce ×".into(),
+            capture: "replicated".into(),
+        },
+        Theme::new(ThemeName::Dark),
+    );
+    let indexed = t1.elapsed();
+    app.lab = true;
+    app.playing = false;
+    app.size = (120, 40);
+    println!(
+        "timeline: {} events ({} copies of a {}-event coalesce run); built in {:.2?}, indexed in {:.2?}",
+        app.len(),
+        k + 1,
+        base.len(),
+        built,
+        indexed
+    );
+    let area = Rect::new(0, 0, 120, 40);
+    let mut all = Vec::new();
+    for (name, pane) in [
+        ("bytes", Pane::Bytes),
+        ("call log", Pane::CallLog),
+        ("stream map", Pane::StreamMap),
+    ] {
+        app.pane = pane;
+        let mut times = Vec::with_capacity(FRAMES);
+        for f in 0..FRAMES {
+            // Positions spread over the whole timeline, start to end.
+            let frac = f as f64 / (FRAMES - 1) as f64;
+            app.update(Action::SeekTo(frac));
+            let mut buf = Buffer::empty(area);
+            let t = Instant::now();
+            widgets::render(&app, area, &mut buf);
+            times.push(t.elapsed());
+        }
+        times.sort();
+        println!(
+            "{name:>10} pane: p50 {:>8.3?}  p99 {:>8.3?}  max {:>8.3?}  ({FRAMES} frames, 120x40)",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99),
+            times[times.len() - 1]
+        );
+        all.extend(times);
+    }
+    all.sort();
+    let p99 = percentile(&all, 0.99);
+    println!(
+        "all frames: p50 {:.3?}  p99 {:.3?}  (target p99 < 5 ms: {})",
+        percentile(&all, 0.5),
+        p99,
+        if p99 < Duration::from_millis(5) {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+}

@@ -1,0 +1,354 @@
+//! The lab driven from the keyboard: after the opening scenario, a client socket and the server's
+//! accepted socket stay open and take [`LabCommand`]s (send, recv, shutdown, close, a new
+//! connection, another scenario), each call landing on the same timeline as the scenarios'.
+//!
+//! Each socket lives on its own worker thread, so a blocking `recv` blocks only its side (and
+//! later commands for that side wait behind it, as they would in a Python program).
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+use std::thread;
+use std::time::Duration;
+
+use crate::timeline::{Side, SourceEvent};
+
+use super::probe::{Recorder, Sampler};
+use super::scenario::{self, ScenarioCtx};
+use super::socket::{LabSocket, Shutdown};
+use super::{CAPTURE_FIX, ECHO_PORT, LabConfig, LabError, Prepared, capture_live, netns};
+
+/// What the keyboard asks the lab to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabCommand {
+    /// The client sends `text` (UTF-8) with `send` or `sendall`.
+    Send {
+        text: String,
+        all: bool,
+    },
+    Recv {
+        side: Side,
+        bufsize: usize,
+    },
+    Shutdown {
+        side: Side,
+        how: Shutdown,
+    },
+    Close {
+        side: Side,
+    },
+    /// Close what is open and connect a fresh client to the listener.
+    NewConnection,
+    /// The server echoes whatever arrives (the lecture's echo server) or waits for `R`.
+    AutoEcho(bool),
+    RunScenario(String),
+}
+
+impl LabCommand {
+    /// A line for the status bar: what was asked.
+    pub fn describe(&self) -> String {
+        match self {
+            LabCommand::Send { text, all } => format!(
+                "client {}({} bytes)",
+                if *all { "sendall" } else { "send" },
+                text.len()
+            ),
+            LabCommand::Recv { side, bufsize } => format!("{side} recv({bufsize})"),
+            LabCommand::Shutdown { side, .. } => format!("{side} shutdown(SHUT_WR)"),
+            LabCommand::Close { side } => format!("{side} close()"),
+            LabCommand::NewConnection => "new connection".into(),
+            LabCommand::AutoEcho(on) => {
+                format!("server auto-echo {}", if *on { "on" } else { "off" })
+            }
+            LabCommand::RunScenario(name) => format!("running scenario {name}"),
+        }
+    }
+}
+
+/// A running interactive lab: drop it (or the UI's sender) to end the session.
+pub struct InteractiveLab {
+    pub commands: mpsc::Sender<LabCommand>,
+    pub capture: String,
+    pub server: SocketAddrV4,
+}
+
+enum WorkerCmd {
+    Send(Vec<u8>, bool),
+    Recv(usize),
+    Shutdown(Shutdown),
+    Close,
+}
+
+struct Worker {
+    tx: mpsc::Sender<WorkerCmd>,
+    handle: thread::JoinHandle<()>,
+}
+
+impl Worker {
+    fn spawn(mut sock: LabSocket, side: Side, echo: Option<Arc<AtomicBool>>) -> Option<Worker> {
+        let (tx, rx) = mpsc::channel::<WorkerCmd>();
+        let handle = thread::Builder::new()
+            .name(format!("lab-{side}"))
+            .spawn(move || {
+                let mut eof = false;
+                loop {
+                    match rx.recv_timeout(Duration::from_millis(20)) {
+                        Ok(WorkerCmd::Send(data, all)) => {
+                            let _ = if all {
+                                sock.sendall(&data)
+                            } else {
+                                sock.send(&data).map(|_| ())
+                            };
+                        }
+                        Ok(WorkerCmd::Recv(n)) => {
+                            if let Ok(d) = sock.recv(n) {
+                                eof |= d.is_empty();
+                            }
+                        }
+                        Ok(WorkerCmd::Shutdown(how)) => {
+                            let _ = sock.shutdown(how);
+                        }
+                        Ok(WorkerCmd::Close) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                            sock.close();
+                            return;
+                        }
+                        Err(mpsc::RecvTimeoutError::Timeout) => {}
+                    }
+                    // The lecture's echo server: recv(1024), send it back, until b''.
+                    let echoing = echo.as_ref().is_some_and(|e| e.load(Ordering::Relaxed));
+                    if echoing && !eof && sock.wait_readable(0).unwrap_or(false) {
+                        match sock.recv(super::LECTURE_BUFSIZE) {
+                            Ok(d) if d.is_empty() => eof = true,
+                            Ok(d) => {
+                                let _ = sock.sendall(&d);
+                            }
+                            Err(_) => eof = true,
+                        }
+                    }
+                }
+            })
+            .ok()?;
+        Some(Worker { tx, handle })
+    }
+
+    fn close(self) {
+        let _ = self.tx.send(WorkerCmd::Close);
+        let _ = self.handle.join();
+    }
+}
+
+struct Session {
+    rec: Arc<Recorder>,
+    server: SocketAddrV4,
+    listener: Option<LabSocket>,
+    client: Option<Worker>,
+    accepted: Option<Worker>,
+    echo: Arc<AtomicBool>,
+}
+
+impl Session {
+    fn close_connection(&mut self) {
+        if let Some(w) = self.client.take() {
+            w.close();
+        }
+        if let Some(w) = self.accepted.take() {
+            w.close();
+        }
+    }
+
+    fn close_all(&mut self) {
+        self.close_connection();
+        if let Some(l) = self.listener.take() {
+            l.close();
+        }
+    }
+
+    fn new_connection(&mut self) {
+        self.close_connection();
+        if self.listener.is_none() {
+            let ctx = ScenarioCtx::new(Arc::clone(&self.rec), self.server, true);
+            match ctx.listener(5, &[]) {
+                Ok(l) => self.listener = Some(l),
+                Err(e) => {
+                    self.rec.note(format!("cannot listen: {e}"));
+                    return;
+                }
+            }
+        }
+        let Ok(mut c) = LabSocket::new(&self.rec, Side::Client) else {
+            self.rec.note("cannot create the client socket");
+            return;
+        };
+        if c.connect(self.server).is_err() {
+            return;
+        }
+        let Some(listener) = self.listener.as_mut() else {
+            return;
+        };
+        let Ok(conn) = listener.accept() else { return };
+        self.client = Worker::spawn(c, Side::Client, None);
+        self.accepted = Worker::spawn(conn, Side::Server, Some(Arc::clone(&self.echo)));
+    }
+
+    fn worker(&self, side: Side) -> Option<&Worker> {
+        match side {
+            Side::Client => self.client.as_ref(),
+            _ => self.accepted.as_ref(),
+        }
+    }
+
+    fn dispatch(&mut self, side: Side, cmd: WorkerCmd) {
+        match self.worker(side) {
+            Some(w) => {
+                let _ = w.tx.send(cmd);
+            }
+            None => self.rec.note(format!(
+                "no open {side} socket: press n for a new connection"
+            )),
+        }
+    }
+
+    fn handle(&mut self, cmd: LabCommand) {
+        match cmd {
+            LabCommand::Send { text, all } => {
+                self.dispatch(Side::Client, WorkerCmd::Send(text.into_bytes(), all))
+            }
+            LabCommand::Recv { side, bufsize } => self.dispatch(side, WorkerCmd::Recv(bufsize)),
+            LabCommand::Shutdown { side, how } => self.dispatch(side, WorkerCmd::Shutdown(how)),
+            LabCommand::Close { side } => {
+                let w = match side {
+                    Side::Client => self.client.take(),
+                    _ => self.accepted.take(),
+                };
+                match w {
+                    Some(w) => w.close(),
+                    None => self
+                        .rec
+                        .note(format!("the {side} socket is already closed")),
+                }
+            }
+            LabCommand::NewConnection => self.new_connection(),
+            LabCommand::AutoEcho(on) => self.echo.store(on, Ordering::Relaxed),
+            LabCommand::RunScenario(name) => {
+                self.close_all();
+                run_scenario(&self.rec, self.server, &name);
+                self.rec.note(
+                    "interactive: n opens a connection, s sends, r/R recv, ? lists every key",
+                );
+            }
+        }
+    }
+}
+
+fn run_scenario(rec: &Arc<Recorder>, server: SocketAddrV4, name: &str) {
+    let Some(sc) = scenario::find(name) else {
+        rec.note(format!("unknown scenario `{name}`"));
+        return;
+    };
+    rec.note(format!("scenario {}: {}", sc.name, sc.summary));
+    // SO_REUSEADDR: an earlier connection's TIME_WAIT may still hold the port.
+    let ctx = ScenarioCtx::new(Arc::clone(rec), server, true);
+    if let Err(e) = (sc.run)(&ctx) {
+        rec.note(format!("the scenario stopped early: {e}"));
+    }
+}
+
+/// Configure the loopback, start capture and probes, play `cfg.scenario`, then wait for
+/// commands; every event goes to `tx`. Returns once the session's thread is running.
+pub fn start(
+    cfg: &LabConfig,
+    prepared: &Prepared,
+    tx: mpsc::Sender<SourceEvent>,
+) -> Result<InteractiveLab, LabError> {
+    if scenario::find(&cfg.scenario).is_none() {
+        return Err(LabError::UnknownScenario(cfg.scenario.clone()));
+    }
+    let rec = Recorder::new(tx.clone());
+    let in_namespace = matches!(prepared, Prepared::Namespace(_));
+    if in_namespace {
+        if let Err(e) = netns::configure_loopback(cfg.mtu) {
+            rec.note(format!("{e}; segments may be larger than the MSS"));
+        }
+    } else if let Prepared::NamespaceFailed(e) = prepared {
+        rec.note(format!("{e}; running on the host loopback instead"));
+    }
+    let port = cfg
+        .port
+        .unwrap_or(if in_namespace || netns::geteuid() == 0 {
+            ECHO_PORT
+        } else {
+            7007
+        });
+    let server = SocketAddrV4::new(Ipv4Addr::LOCALHOST, port);
+    let filter = if in_namespace {
+        "tcp".to_string()
+    } else {
+        format!("tcp port {port}")
+    };
+    // Room for a full frame at the lab's MTU (a 65535 snaplen shrinks libpcap's ring and drops
+    // segments, see capture_live); the host's lo (MTU 65536, TSO) needs the maximum.
+    let snaplen = if in_namespace { cfg.mtu + 128 } else { 65535 };
+    let (live, capture) = match capture_live::LiveCapture::start("lo", &filter, snaplen, tx) {
+        Ok(live) => (
+            Some(live),
+            if in_namespace { "namespace" } else { "host" }.to_string(),
+        ),
+        Err(e) => {
+            let reason = if in_namespace {
+                e.to_string()
+            } else {
+                format!("{e}; {CAPTURE_FIX}")
+            };
+            rec.note(format!("capture unavailable: {reason}"));
+            (None, "unavailable".to_string())
+        }
+    };
+    let sampler = Sampler::start(Arc::clone(&rec)).map_err(LabError::Thread)?;
+    let (commands, rx) = mpsc::channel::<LabCommand>();
+    let scenario_name = cfg.scenario.clone();
+    thread::Builder::new()
+        .name("lab".into())
+        .spawn(move || {
+            let _sampler = sampler;
+            let _live = live;
+            run_scenario(&rec, server, &scenario_name);
+            rec.note("interactive: n opens a connection, s sends, r/R recv, ? lists every key");
+            let mut session = Session {
+                rec,
+                server,
+                listener: None,
+                client: None,
+                accepted: None,
+                echo: Arc::new(AtomicBool::new(true)),
+            };
+            while let Ok(cmd) = rx.recv() {
+                session.handle(cmd);
+            }
+            session.close_all();
+        })
+        .map_err(LabError::Thread)?;
+    Ok(InteractiveLab {
+        commands,
+        capture,
+        server,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_describe_themselves_for_the_status_bar() {
+        let c = LabCommand::Send {
+            text: "hello, 안녕".into(),
+            all: true,
+        };
+        assert_eq!(c.describe(), "client sendall(13 bytes)");
+        let r = LabCommand::Recv {
+            side: Side::Server,
+            bufsize: 5,
+        };
+        assert_eq!(r.describe(), "server recv(5)");
+    }
+}

@@ -1,0 +1,115 @@
+//! A timeline from a capture file: the wire only, one connection (what `sockviz replay` shows).
+//!
+//! Frames go through [`Timeline::push`], so states and analysis are the same as `inspect`'s and
+//! the live lab's; then the chosen connection's segments are copied to a timeline of their own.
+
+use std::path::Path;
+
+use crate::capture::{CaptureFile, FileError};
+
+use super::playback::{PlaybackIndex, SocketInfo};
+use super::{EventKind, OwnedFrame, Side, SocketId, SourceEvent, Timeline};
+
+/// Why a capture cannot be replayed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error(
+        "{path} holds no TCP connection to replay; `sockviz inspect {path}` lists what it holds"
+    )]
+    NoConnection { path: String },
+    #[error("{path} has {count} TCP connection(s); --conn {asked} is not one of them (0-based)")]
+    NoSuchConnection {
+        path: String,
+        count: usize,
+        asked: usize,
+    },
+}
+
+/// One connection of a capture, ready to play.
+#[derive(Debug)]
+pub struct Replay {
+    pub timeline: Timeline,
+    /// The two endpoints, marked `inferred`: no probe saw them.
+    pub sockets: Vec<SocketInfo>,
+    pub connections: usize,
+    pub conn: usize,
+}
+
+/// Read `path` and keep connection `conn` (0-based, in order of first appearance; 0 when
+/// `None`).
+pub fn load(path: &Path, conn: Option<usize>) -> Result<Replay, ReplayError> {
+    let mut file = CaptureFile::open(path)?;
+    let mut all: Option<Timeline> = None;
+    while let Some((frame, _)) = file.next_frame()? {
+        let tl = all.get_or_insert_with(|| Timeline::new(frame.ts));
+        tl.push(SourceEvent::Frame(OwnedFrame {
+            ts: frame.ts,
+            link: frame.link,
+            orig_len: frame.orig_len,
+            data: frame.data.to_vec(),
+        }));
+    }
+    let name = path.display().to_string();
+    let Some(all) = all else {
+        return Err(ReplayError::NoConnection { path: name });
+    };
+    let count = all.connections().len();
+    if count == 0 {
+        return Err(ReplayError::NoConnection { path: name });
+    }
+    let asked = conn.unwrap_or(0);
+    let Some(chosen) = all.connections().get(asked) else {
+        return Err(ReplayError::NoSuchConnection {
+            path: name,
+            count,
+            asked,
+        });
+    };
+    let id = chosen.id;
+    let (client, server) = (chosen.client, chosen.server);
+    let mut timeline = Timeline::new(chosen.first_ts);
+    for ev in all.events() {
+        if let EventKind::Segment(s) = &ev.kind
+            && s.conn == id
+        {
+            timeline.push_event(ev.clone());
+        }
+    }
+    let sockets = vec![
+        SocketInfo {
+            id: SocketId(1),
+            side: Side::Client,
+            local: Some(client),
+            remote: Some(server),
+            born: 0,
+            closed: None,
+            inferred: true,
+        },
+        SocketInfo {
+            id: SocketId(2),
+            side: Side::Server,
+            local: Some(server),
+            remote: Some(client),
+            born: 0,
+            closed: None,
+            inferred: true,
+        },
+    ];
+    Ok(Replay {
+        timeline,
+        sockets,
+        connections: count,
+        conn: asked,
+    })
+}
+
+impl Replay {
+    /// The playback index with the capture's endpoints as its sockets.
+    pub fn index(&self) -> PlaybackIndex {
+        let mut idx = PlaybackIndex::build(self.timeline.events());
+        idx.set_sockets(self.sockets.clone());
+        idx
+    }
+}

@@ -1,0 +1,481 @@
+//! The app: all the screen's state, and `update(action)`, the only place it changes.
+//!
+//! The playback position is state (`pos`: how many events have happened), advanced by `Tick`
+//! actions carrying the elapsed time, so rendering never reads a clock and tests can step time.
+
+use crate::lab::interactive::LabCommand;
+use crate::lab::socket::Shutdown;
+use crate::timeline::from_capture::Replay;
+use crate::timeline::playback::{DirKey, PlayState, PlaybackIndex};
+use crate::timeline::{ByteMap, Event, EventKind, SourceEvent, Timeline};
+
+use super::action::{Action, LabSide, Pane};
+use super::keymap::Mode;
+use super::theme::Theme;
+
+/// Seconds an arrow takes to cross the wire in lecture pacing, at speed 1.
+pub const LECTURE_TRAVEL_SECS: f64 = 0.6;
+/// Real-time pacing at speed 1 plays loopback traffic this much slower than it happened: a
+/// handshake takes ~30 µs on `lo`, too fast for an eye.
+pub const REALTIME_SLOWDOWN: f64 = 1000.0;
+/// The recv sizes `b` cycles through: small ones split a message, 1024 is the lecture's.
+pub const BUFSIZES: [usize; 5] = [1, 5, 16, 1024, 4096];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pacing {
+    /// One event per step, every arrow takes the same time to cross.
+    Lecture,
+    /// Events at their recorded times, slowed by [`REALTIME_SLOWDOWN`] / speed.
+    RealTime,
+}
+
+/// Where the events come from; the header says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceLabel {
+    Lab {
+        scenario: String,
+        capture: String,
+    },
+    Replay {
+        path: String,
+        conn: usize,
+        connections: usize,
+    },
+    Loading {
+        path: String,
+    },
+    Failed {
+        message: String,
+    },
+}
+
+/// A replay with its index and byte map built: the linear work done before the UI gets it.
+#[derive(Debug)]
+pub struct LoadedReplay {
+    pub replay: Replay,
+    pub index: PlaybackIndex,
+    pub bytemap: ByteMap,
+}
+
+impl LoadedReplay {
+    pub fn prepare(replay: Replay) -> Self {
+        let index = replay.index();
+        let bytemap = replay.timeline.byte_map();
+        LoadedReplay {
+            replay,
+            index,
+            bytemap,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub timeline: Timeline,
+    pub index: PlaybackIndex,
+    pub bytemap: ByteMap,
+    /// `Some` when the replay supplies its own (inferred) sockets.
+    replay_sockets: Option<Vec<crate::timeline::playback::SocketInfo>>,
+    pub source: SourceLabel,
+    pub theme: Theme,
+    pub mode: Mode,
+    /// Lab keys are live (a lab session is attached).
+    pub lab: bool,
+    /// How many events have happened.
+    pub pos: usize,
+    pub playing: bool,
+    pub pacing: Pacing,
+    pub speed: f64,
+    /// Real-time pacing's clock: seconds since the timeline's origin.
+    pub clock: f64,
+    /// How far the newest arrow has crossed the wire (0..=1).
+    pub progress: f64,
+    /// The selected event (an index into the timeline); `None` follows the newest.
+    pub selected: Option<usize>,
+    pub pane: Pane,
+    pub log_side: LabSide,
+    pub stream_dir: DirKey,
+    pub zoom: u32,
+    pub input: String,
+    pub input_all: bool,
+    pub picker: usize,
+    pub bufsize: usize,
+    pub auto_echo: bool,
+    pub message: Option<String>,
+    pub quit: bool,
+    pub size: (u16, u16),
+    /// Commands for the lab, drained by the event loop.
+    pub outbox: Vec<LabCommand>,
+}
+
+impl App {
+    pub fn new(timeline: Timeline, source: SourceLabel, theme: Theme) -> Self {
+        let index = PlaybackIndex::build(timeline.events());
+        let bytemap = timeline.byte_map();
+        App {
+            timeline,
+            index,
+            bytemap,
+            replay_sockets: None,
+            source,
+            theme,
+            mode: Mode::Normal,
+            lab: false,
+            pos: 0,
+            playing: true,
+            pacing: Pacing::Lecture,
+            speed: 1.0,
+            clock: 0.0,
+            progress: 1.0,
+            selected: None,
+            pane: Pane::Bytes,
+            log_side: LabSide::Client,
+            stream_dir: DirKey::ToServer,
+            zoom: 0,
+            input: String::new(),
+            input_all: false,
+            picker: 0,
+            bufsize: 3,
+            auto_echo: true,
+            message: None,
+            quit: false,
+            size: (80, 24),
+            outbox: Vec::new(),
+        }
+    }
+
+    /// Show a replay: its timeline and its capture-derived sockets.
+    pub fn load_replay(&mut self, replay: Replay, path: String) {
+        self.install_replay(LoadedReplay::prepare(replay), path);
+    }
+
+    /// Show a replay whose index was built elsewhere (on a blocking task, for big files).
+    pub fn install_replay(&mut self, loaded: LoadedReplay, path: String) {
+        let LoadedReplay {
+            replay,
+            index,
+            bytemap,
+        } = loaded;
+        self.source = SourceLabel::Replay {
+            path,
+            conn: replay.conn,
+            connections: replay.connections,
+        };
+        self.replay_sockets = Some(replay.sockets);
+        self.timeline = replay.timeline;
+        self.index = index;
+        self.bytemap = bytemap;
+        self.pos = 0;
+        self.selected = None;
+    }
+
+    fn reindex(&mut self) {
+        self.index = PlaybackIndex::build(self.timeline.events());
+        if let Some(s) = &self.replay_sockets {
+            self.index.set_sockets(s.clone());
+        }
+        self.bytemap = self.timeline.byte_map();
+    }
+
+    pub fn events(&self) -> &[Event] {
+        self.timeline.events()
+    }
+
+    pub fn len(&self) -> usize {
+        self.timeline.events().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether this is a replay (panels say "inferred").
+    pub fn inferred(&self) -> bool {
+        self.replay_sockets.is_some()
+    }
+
+    /// What is true at the playback position.
+    pub fn play_state(&self) -> PlayState {
+        self.index.state_at(self.events(), self.pos)
+    }
+
+    /// The event the inspectors show: the selection, or the newest drawable event.
+    pub fn focus(&self) -> Option<usize> {
+        self.selected.filter(|&i| i < self.pos).or_else(|| {
+            let k = self.index.visible_before(self.pos);
+            k.checked_sub(1).map(|k| self.index.visible()[k])
+        })
+    }
+
+    /// Drawable events not yet played (live: what pausing let queue up).
+    pub fn queued(&self) -> usize {
+        self.index.visible().len() - self.index.visible_before(self.pos)
+    }
+
+    /// Add the lab's new events. Events that land before the position (a call is placed at its
+    /// return, which may precede segments already shown) count as already seen.
+    pub fn ingest(&mut self, batch: Vec<SourceEvent>) {
+        if batch.is_empty() {
+            return;
+        }
+        let at_end = self.pos >= self.len();
+        for ev in batch {
+            if let Some(i) = self.timeline.push(ev) {
+                if i < self.pos {
+                    self.pos += 1;
+                }
+                if let Some(sel) = self.selected.as_mut()
+                    && i <= *sel
+                {
+                    *sel += 1;
+                }
+            }
+        }
+        self.reindex();
+        if at_end && self.pacing == Pacing::RealTime && self.playing {
+            self.pos = self.len();
+        }
+    }
+
+    /// The state of the app after `action`.
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::TogglePlay => {
+                self.playing = !self.playing;
+                if self.playing {
+                    self.sync_clock();
+                }
+            }
+            Action::StepForward => {
+                self.playing = false;
+                self.step_forward();
+                self.progress = 1.0;
+            }
+            Action::StepBack => {
+                self.playing = false;
+                self.step_back();
+                self.progress = 1.0;
+            }
+            Action::Slower => self.speed = (self.speed / 2.0).max(1.0 / 64.0),
+            Action::Faster => self.speed = (self.speed * 2.0).min(64.0),
+            Action::TogglePacing => {
+                self.pacing = match self.pacing {
+                    Pacing::Lecture => Pacing::RealTime,
+                    Pacing::RealTime => Pacing::Lecture,
+                };
+                self.sync_clock();
+                self.progress = 1.0;
+            }
+            Action::ToStart => self.seek(0),
+            Action::ToEnd => {
+                self.seek(self.len());
+                self.playing = true;
+            }
+            Action::SeekBy(f) => {
+                let delta = (self.len() as f64 * f) as i64;
+                let to = (self.pos as i64 + delta).clamp(0, self.len() as i64);
+                self.seek(to as usize);
+            }
+            Action::SeekTo(f) => {
+                let to = (self.len() as f64 * f.clamp(0.0, 1.0)).round() as usize;
+                self.seek(to);
+            }
+            Action::SelectPrev | Action::ScrollUp => self.select_by(-1),
+            Action::SelectNext | Action::ScrollDown => self.select_by(1),
+            Action::SelectRow(row) => {
+                if let Some(i) = super::widgets::ladder::event_at_row(self, row) {
+                    self.selected = Some(i);
+                }
+            }
+            Action::NextPane => {
+                self.pane = match self.pane {
+                    Pane::Bytes => Pane::CallLog,
+                    Pane::CallLog => Pane::StreamMap,
+                    Pane::StreamMap => Pane::Bytes,
+                }
+            }
+            Action::ToggleLogSide => {
+                self.log_side = match self.log_side {
+                    LabSide::Client => LabSide::Server,
+                    LabSide::Server => LabSide::Client,
+                }
+            }
+            Action::ToggleStreamDir => {
+                self.stream_dir = match self.stream_dir {
+                    DirKey::ToServer => DirKey::ToClient,
+                    DirKey::ToClient => DirKey::ToServer,
+                }
+            }
+            Action::ZoomIn => self.zoom = (self.zoom + 1).min(16),
+            Action::ZoomOut => self.zoom = self.zoom.saturating_sub(1),
+            Action::ToggleHelp => {
+                self.mode = if self.mode == Mode::Help {
+                    Mode::Normal
+                } else {
+                    Mode::Help
+                }
+            }
+            Action::CloseOverlay => self.mode = Mode::Normal,
+            Action::StartInput { all } => {
+                if self.lab {
+                    self.input_all = all;
+                    self.mode = Mode::Input;
+                }
+            }
+            Action::InputChar(c) => self.input.push(c),
+            Action::InputBackspace => {
+                self.input.pop();
+            }
+            Action::InputSubmit => {
+                let text = std::mem::take(&mut self.input);
+                self.mode = Mode::Normal;
+                if !text.is_empty() {
+                    self.command(LabCommand::Send {
+                        text,
+                        all: self.input_all,
+                    });
+                }
+            }
+            Action::Recv(side) => self.command(LabCommand::Recv {
+                side: side.side(),
+                bufsize: BUFSIZES[self.bufsize],
+            }),
+            Action::CycleBufsize => {
+                self.bufsize = (self.bufsize + 1) % BUFSIZES.len();
+                self.message = Some(format!("recv bufsize {}", BUFSIZES[self.bufsize]));
+            }
+            Action::ToggleAutoEcho => {
+                self.auto_echo = !self.auto_echo;
+                self.command(LabCommand::AutoEcho(self.auto_echo));
+            }
+            Action::ShutdownWrite(side) => self.command(LabCommand::Shutdown {
+                side: side.side(),
+                how: Shutdown::Write,
+            }),
+            Action::Close(side) => self.command(LabCommand::Close { side: side.side() }),
+            Action::NewConnection => self.command(LabCommand::NewConnection),
+            Action::OpenPicker => {
+                if self.lab {
+                    self.mode = Mode::Picker;
+                }
+            }
+            Action::PickerUp => self.picker = self.picker.saturating_sub(1),
+            Action::PickerDown => {
+                self.picker = (self.picker + 1).min(crate::lab::scenario::ALL.len() - 1)
+            }
+            Action::PickerChoose => {
+                self.mode = Mode::Normal;
+                if let Some(s) = crate::lab::scenario::ALL.get(self.picker) {
+                    self.command(LabCommand::RunScenario(s.name.to_string()));
+                    if let SourceLabel::Lab { scenario, .. } = &mut self.source {
+                        *scenario = s.name.to_string();
+                    }
+                }
+            }
+            Action::Tick(dt) => self.tick(dt),
+            Action::Resize(w, h) => self.size = (w, h),
+        }
+    }
+
+    fn command(&mut self, cmd: LabCommand) {
+        if !self.lab {
+            return;
+        }
+        self.message = Some(cmd.describe());
+        // Driving the lab means watching what it does: follow the new events.
+        self.playing = true;
+        self.outbox.push(cmd);
+    }
+
+    fn seek(&mut self, to: usize) {
+        self.pos = to.min(self.len());
+        self.selected = None;
+        self.progress = 1.0;
+        self.sync_clock();
+    }
+
+    /// Put the real-time clock at the current position's time.
+    fn sync_clock(&mut self) {
+        let at = self
+            .pos
+            .checked_sub(1)
+            .and_then(|i| self.events().get(i))
+            .map(|e| self.timeline.secs(e.at))
+            .unwrap_or(0.0);
+        self.clock = at;
+    }
+
+    fn step_forward(&mut self) -> bool {
+        let k = self.index.visible_before(self.pos);
+        match self.index.visible().get(k) {
+            Some(&i) => {
+                self.pos = i + 1;
+                self.selected = None;
+                self.sync_clock();
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn step_back(&mut self) {
+        let k = self.index.visible_before(self.pos);
+        if let Some(k) = k.checked_sub(1) {
+            self.pos = self.index.visible()[k];
+            self.selected = None;
+            self.sync_clock();
+        }
+    }
+
+    fn select_by(&mut self, delta: i64) {
+        let vis = self.index.visible();
+        let shown = self.index.visible_before(self.pos);
+        if shown == 0 {
+            return;
+        }
+        let cur = match self.focus() {
+            Some(i) => vis.partition_point(|&v| v < i),
+            None => shown - 1,
+        };
+        let next = (cur as i64 + delta).clamp(0, shown as i64 - 1) as usize;
+        self.selected = Some(vis[next]);
+    }
+
+    fn tick(&mut self, dt: f64) {
+        if !self.playing || self.mode != Mode::Normal && self.mode != Mode::Input {
+            return;
+        }
+        match self.pacing {
+            Pacing::Lecture => {
+                self.progress += dt * self.speed / LECTURE_TRAVEL_SECS;
+                if self.progress >= 1.0 {
+                    if self.step_forward() {
+                        self.progress = if self.newest_is_segment() { 0.0 } else { 0.5 };
+                    } else {
+                        self.progress = 1.0;
+                    }
+                }
+            }
+            Pacing::RealTime => {
+                self.progress = 1.0;
+                self.clock += dt * self.speed / REALTIME_SLOWDOWN;
+                let t = self.timeline.origin().as_nanos() + (self.clock * 1e9) as i64;
+                let to = self.timeline.index_at(crate::capture::Timestamp(t));
+                if to > self.pos {
+                    self.pos = to;
+                    self.selected = None;
+                } else if self.pos >= self.len() {
+                    self.sync_clock();
+                }
+            }
+        }
+    }
+
+    fn newest_is_segment(&self) -> bool {
+        self.pos
+            .checked_sub(1)
+            .and_then(|i| self.events().get(i))
+            .is_some_and(|e| matches!(e.kind, EventKind::Segment(_)))
+    }
+}

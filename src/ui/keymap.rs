@@ -1,0 +1,299 @@
+//! Keys as data: one table per mode, read by the key handler, the `?` overlay and the status
+//! bar alike, so the three cannot disagree.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::{Action, LabSide};
+
+/// What the keyboard is doing right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Watching: playback and selection keys; lab keys when a lab is attached.
+    Normal,
+    /// The `?` overlay.
+    Help,
+    /// Typing a message for `send`/`sendall`.
+    Input,
+    /// The scenario picker.
+    Picker,
+}
+
+/// A key as the tables write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Ctrl(char),
+    Code(KeyCode),
+    /// Any printable character (Input mode's text).
+    AnyChar,
+}
+
+/// One row of a table: the key, what it does, and the words for the help overlay.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub key: Key,
+    pub label: &'static str,
+    pub action: fn() -> Action,
+    pub help: &'static str,
+    /// Needs the live lab (hidden in replay).
+    pub lab_only: bool,
+}
+
+macro_rules! b {
+    ($key:expr, $label:expr, $action:expr, $help:expr) => {
+        Binding {
+            key: $key,
+            label: $label,
+            action: || $action,
+            help: $help,
+            lab_only: false,
+        }
+    };
+    (lab $key:expr, $label:expr, $action:expr, $help:expr) => {
+        Binding {
+            key: $key,
+            label: $label,
+            action: || $action,
+            help: $help,
+            lab_only: true,
+        }
+    };
+}
+
+use Key::{Char, Code, Ctrl};
+
+pub static NORMAL: &[Binding] = &[
+    b!(
+        Char(' '),
+        "space",
+        Action::TogglePlay,
+        "play / pause (pausing live lets events queue)"
+    ),
+    b!(
+        Code(KeyCode::Right),
+        "→",
+        Action::StepForward,
+        "step one event forward"
+    ),
+    b!(
+        Char('l'),
+        "l",
+        Action::StepForward,
+        "step one event forward"
+    ),
+    b!(
+        Code(KeyCode::Left),
+        "←",
+        Action::StepBack,
+        "step one event back"
+    ),
+    b!(Char('h'), "h", Action::StepBack, "step one event back"),
+    b!(
+        Code(KeyCode::Up),
+        "↑",
+        Action::SelectPrev,
+        "select the previous arrow or call"
+    ),
+    b!(
+        Char('k'),
+        "k",
+        Action::SelectPrev,
+        "select the previous arrow or call"
+    ),
+    b!(
+        Code(KeyCode::Down),
+        "↓",
+        Action::SelectNext,
+        "select the next arrow or call"
+    ),
+    b!(
+        Char('j'),
+        "j",
+        Action::SelectNext,
+        "select the next arrow or call"
+    ),
+    b!(Char('-'), "-", Action::Slower, "slower"),
+    b!(Char('+'), "+", Action::Faster, "faster"),
+    b!(Char('='), "=", Action::Faster, "faster"),
+    b!(
+        Char('p'),
+        "p",
+        Action::TogglePacing,
+        "pacing: lecture (one event per step) / real time"
+    ),
+    b!(
+        Code(KeyCode::Home),
+        "Home",
+        Action::ToStart,
+        "go to the start"
+    ),
+    b!(Char('g'), "g", Action::ToStart, "go to the start"),
+    b!(
+        Code(KeyCode::End),
+        "End",
+        Action::ToEnd,
+        "go to the end (live: follow new events)"
+    ),
+    b!(
+        Char('G'),
+        "G",
+        Action::ToEnd,
+        "go to the end (live: follow new events)"
+    ),
+    b!(
+        Code(KeyCode::PageUp),
+        "PgUp",
+        Action::SeekBy(-0.1),
+        "seek back a tenth"
+    ),
+    b!(
+        Code(KeyCode::PageDown),
+        "PgDn",
+        Action::SeekBy(0.1),
+        "seek forward a tenth"
+    ),
+    b!(
+        Code(KeyCode::Tab),
+        "Tab",
+        Action::NextPane,
+        "bottom pane: bytes / call log / stream map"
+    ),
+    b!(
+        Char('v'),
+        "v",
+        Action::ToggleLogSide,
+        "call log: client / server"
+    ),
+    b!(
+        Char('d'),
+        "d",
+        Action::ToggleStreamDir,
+        "stream map: client→server / server→client"
+    ),
+    b!(Char('z'), "z", Action::ZoomIn, "stream map: zoom in"),
+    b!(Char('Z'), "Z", Action::ZoomOut, "stream map: zoom out"),
+    b!(lab Char('s'), "s", Action::StartInput { all: false }, "lab: type a message, Enter = client send()"),
+    b!(lab Char('S'), "S", Action::StartInput { all: true }, "lab: type a message, Enter = client sendall()"),
+    b!(lab Char('r'), "r", Action::Recv(LabSide::Client), "lab: client recv(bufsize)"),
+    b!(lab Char('R'), "R", Action::Recv(LabSide::Server), "lab: server recv(bufsize)"),
+    b!(lab Char('b'), "b", Action::CycleBufsize, "lab: recv bufsize 1 / 5 / 16 / 1024 / 4096"),
+    b!(lab Char('e'), "e", Action::ToggleAutoEcho, "lab: server auto-echo on / off"),
+    b!(lab Char('w'), "w", Action::ShutdownWrite(LabSide::Client), "lab: client shutdown(SHUT_WR)"),
+    b!(lab Char('W'), "W", Action::ShutdownWrite(LabSide::Server), "lab: server shutdown(SHUT_WR)"),
+    b!(lab Char('x'), "x", Action::Close(LabSide::Client), "lab: client close()"),
+    b!(lab Char('X'), "X", Action::Close(LabSide::Server), "lab: server close()"),
+    b!(lab Char('n'), "n", Action::NewConnection, "lab: new connection"),
+    b!(lab Char('o'), "o", Action::OpenPicker, "lab: pick a scenario to run"),
+    b!(Char('?'), "?", Action::ToggleHelp, "this help"),
+    b!(Char('q'), "q", Action::Quit, "quit"),
+    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+];
+
+pub static HELP: &[Binding] = &[
+    b!(Char('?'), "?", Action::ToggleHelp, "close the help"),
+    b!(
+        Code(KeyCode::Esc),
+        "Esc",
+        Action::CloseOverlay,
+        "close the help"
+    ),
+    b!(Char('q'), "q", Action::Quit, "quit"),
+    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+];
+
+pub static INPUT: &[Binding] = &[
+    b!(
+        Code(KeyCode::Enter),
+        "Enter",
+        Action::InputSubmit,
+        "send the message"
+    ),
+    b!(Code(KeyCode::Esc), "Esc", Action::CloseOverlay, "cancel"),
+    b!(
+        Code(KeyCode::Backspace),
+        "Backspace",
+        Action::InputBackspace,
+        "delete a character"
+    ),
+    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+];
+
+pub static PICKER: &[Binding] = &[
+    b!(
+        Code(KeyCode::Up),
+        "↑",
+        Action::PickerUp,
+        "previous scenario"
+    ),
+    b!(Char('k'), "k", Action::PickerUp, "previous scenario"),
+    b!(
+        Code(KeyCode::Down),
+        "↓",
+        Action::PickerDown,
+        "next scenario"
+    ),
+    b!(Char('j'), "j", Action::PickerDown, "next scenario"),
+    b!(
+        Code(KeyCode::Enter),
+        "Enter",
+        Action::PickerChoose,
+        "run it"
+    ),
+    b!(Code(KeyCode::Esc), "Esc", Action::CloseOverlay, "cancel"),
+    b!(Char('q'), "q", Action::CloseOverlay, "cancel"),
+    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+];
+
+pub fn table(mode: Mode) -> &'static [Binding] {
+    match mode {
+        Mode::Normal => NORMAL,
+        Mode::Help => HELP,
+        Mode::Input => INPUT,
+        Mode::Picker => PICKER,
+    }
+}
+
+fn matches(key: Key, ev: &KeyEvent) -> bool {
+    let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+    match (key, ev.code) {
+        (Key::Ctrl(c), KeyCode::Char(k)) => ctrl && k.eq_ignore_ascii_case(&c),
+        (Key::Char(c), KeyCode::Char(k)) => !ctrl && k == c,
+        (Key::Code(c), code) => c == code,
+        (Key::AnyChar, KeyCode::Char(_)) => !ctrl,
+        _ => false,
+    }
+}
+
+/// The action for `ev` in `mode`; `lab` says whether lab keys are live.
+pub fn action_for(mode: Mode, ev: &KeyEvent, lab: bool) -> Option<Action> {
+    let found = table(mode)
+        .iter()
+        .filter(|b| lab || !b.lab_only)
+        .find(|b| matches(b.key, ev))
+        .map(|b| (b.action)());
+    if found.is_some() {
+        return found;
+    }
+    match (mode, ev.code) {
+        (Mode::Input, KeyCode::Char(c)) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+            Some(Action::InputChar(c))
+        }
+        (Mode::Help, _) => Some(Action::CloseOverlay),
+        _ => None,
+    }
+}
+
+/// The few keys the status bar names in each mode.
+pub fn hints(mode: Mode, lab: bool) -> &'static str {
+    match (mode, lab) {
+        (Mode::Normal, true) => {
+            "space play/pause  ←→ step  ↑↓ select  Tab pane  s send  r/R recv  n new  o scenario  ? help  q quit"
+        }
+        (Mode::Normal, false) => {
+            "space play/pause  ←→ step  ↑↓ select  -/+ speed  p pacing  Tab pane  ? help  q quit"
+        }
+        (Mode::Help, _) => "? or Esc close help  q quit",
+        (Mode::Input, _) => "type the message  Enter send  Esc cancel",
+        (Mode::Picker, _) => "↑↓ choose  Enter run  Esc cancel",
+    }
+}

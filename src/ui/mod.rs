@@ -1,0 +1,19 @@
+//! The terminal UI: what a person sees after typing `sockviz`.
+//!
+//! State → frame (pure render functions in [`widgets`] over [`app::App`]) and key → action →
+//! state ([`keymap`], [`app::App::update`]). The live lab and a replayed file feed the same
+//! screens; nothing here decodes packets or touches sockets.
+
+pub mod action;
+pub mod app;
+pub mod event_loop;
+pub mod keymap;
+pub mod launch;
+pub mod layout;
+pub mod terminal;
+pub mod theme;
+pub mod widgets;
+
+pub use action::Action;
+pub use app::App;
+pub use theme::{Theme, ThemeName};

@@ -1,0 +1,168 @@
+//! Render functions: each takes the app (read-only) and a `Rect`, draws into the buffer and
+//! returns. No I/O, no clock: the playback position and every choice are in [`App`].
+
+pub mod bytes;
+pub mod call_log;
+pub mod help;
+pub mod ladder;
+pub mod scrubber;
+pub mod socket_panel;
+pub mod stream_map;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use unicode_width::UnicodeWidthStr;
+
+use super::action::Pane;
+use super::app::{App, Pacing, SourceLabel};
+use super::keymap::{self, Mode};
+use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+
+/// Draw the whole screen.
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let area = frame.area();
+    render(app, area, frame.buffer_mut());
+}
+
+/// Draw the whole screen into `buf` (what tests and the benchmark call).
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some(a) = layout::areas(area) else {
+        too_small(area, buf);
+        return;
+    };
+    header(app, a.header, buf);
+    ladder::render(app, a.ladder, buf);
+    socket_panel::render(app, a.panels, buf);
+    scrubber::render(app, a.scrubber, buf);
+    match app.pane {
+        Pane::Bytes => bytes::render(app, a.bottom, buf),
+        Pane::CallLog => call_log::render(app, a.bottom, buf),
+        Pane::StreamMap => stream_map::render(app, a.bottom, buf),
+    }
+    status(app, a.status, buf);
+    match app.mode {
+        Mode::Help => help::render(app, area, buf),
+        Mode::Input => help::render_input(app, area, buf),
+        Mode::Picker => help::render_picker(app, area, buf),
+        Mode::Normal => {}
+    }
+}
+
+/// Put `text` at (x, y), clipped to `max` cells; returns the cells used.
+pub fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, max: u16, style: Style) -> u16 {
+    if max == 0 {
+        return 0;
+    }
+    let (end, _) = buf.set_stringn(x, y, text, max as usize, style);
+    end.saturating_sub(x)
+}
+
+/// `text` cut to `max` cells with a trailing `…` when cut (Korean counts two cells a syllable).
+pub fn fit(text: &str, max: usize) -> String {
+    if text.width() <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for ch in text.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if w + cw + 1 > max {
+            break;
+        }
+        out.push(ch);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+fn too_small(area: Rect, buf: &mut Buffer) {
+    let lines = [
+        format!("sockviz needs at least {MIN_WIDTH}×{MIN_HEIGHT} cells;"),
+        format!("this terminal is {}×{}.", area.width, area.height),
+        "Enlarge the window, or press q to quit.".to_string(),
+    ];
+    for (k, line) in lines.iter().enumerate() {
+        let y = area.y + k as u16;
+        if y < area.bottom() {
+            put(buf, area.x, y, line, area.width, Style::default());
+        }
+    }
+}
+
+fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    buf.set_style(area, t.status);
+    let what = match &app.source {
+        SourceLabel::Lab { scenario, capture } => {
+            format!(" sockviz · lab · scenario {scenario} · capture {capture}")
+        }
+        SourceLabel::Replay {
+            path,
+            conn,
+            connections,
+        } => format!(" sockviz · replay {path} · connection {conn} of {connections} (wire only)"),
+        SourceLabel::Loading { path } => format!(" sockviz · loading {path} …"),
+        SourceLabel::Failed { message } => format!(" sockviz · {message}"),
+    };
+    put(
+        buf,
+        area.x,
+        area.y,
+        &fit(&what, area.width as usize),
+        area.width,
+        t.status,
+    );
+    let mode = if app.lab { "LIVE" } else { "REPLAY" };
+    let play = if app.playing { "▶" } else { "⏸" };
+    let pacing = match app.pacing {
+        Pacing::Lecture => "lecture",
+        Pacing::RealTime => "real time",
+    };
+    let right = format!("{mode} {play} {pacing} ×{} ", speed_text(app.speed));
+    let w = right.width() as u16;
+    if area.width > w + 20 {
+        put(buf, area.right() - w, area.y, &right, w, t.status);
+    }
+}
+
+/// `1`, `2`, `0.5`, `1/64`.
+pub fn speed_text(s: f64) -> String {
+    if s >= 0.125 {
+        format!("{s}")
+    } else {
+        format!("1/{}", (1.0 / s).round())
+    }
+}
+
+fn status(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    buf.set_style(area, t.status);
+    let mut left = format!(
+        " {}/{}",
+        app.index.visible_before(app.pos),
+        app.index.visible().len()
+    );
+    let queued = app.queued();
+    if app.lab && !app.playing && queued > 0 {
+        left.push_str(&format!(" (+{queued} queued)"));
+    }
+    if let Some(m) = &app.message {
+        left.push_str(" · ");
+        left.push_str(m);
+    }
+    left.push_str("  ");
+    let used = put(buf, area.x, area.y, &left, area.width, t.status);
+    let hints = keymap::hints(app.mode, app.lab);
+    let room = area.width.saturating_sub(used);
+    put(
+        buf,
+        area.x + used,
+        area.y,
+        &fit(hints, room as usize),
+        room,
+        t.status,
+    );
+}

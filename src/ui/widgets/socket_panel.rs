@@ -1,0 +1,382 @@
+//! Socket panels: one per socket (listener, client, accepted), with the values the probes read at
+//! the playback position (tcp(7): `TCP_INFO` state, `SIOCOUTQ`/`SIOCOUTQNSD` send queue,
+//! `SIOCINQ` receive queue). In a replay no probe exists: the state comes from the TCP model and
+//! the buffers from sequence and acknowledgment numbers, and the panel says "inferred".
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::{Block, Borders, Widget};
+use unicode_width::UnicodeWidthStr;
+
+use crate::tcp::{ConnId, TcpState};
+use crate::timeline::playback::{DirKey, PlayState, SocketInfo};
+use crate::timeline::{ProbeEvent, Side};
+use crate::ui::app::App;
+
+use super::{fit, put};
+
+/// Full panels need this many rows each; below that, compact four-line panels.
+const FULL_ROWS: u16 = 8;
+const COMPACT_ROWS: u16 = 4;
+
+/// The sockets worth a panel at the position: the newest listener, client and accepted socket.
+pub fn shown_sockets(app: &App) -> Vec<&SocketInfo> {
+    let born = app.pos.max(1);
+    [Side::Listener, Side::Client, Side::Server]
+        .iter()
+        .filter_map(|side| {
+            app.index
+                .sockets()
+                .iter()
+                .rev()
+                .find(|s| s.side == *side && (s.inferred || s.born < born))
+        })
+        .collect()
+}
+
+/// The connection a socket belongs to, by its addresses.
+pub fn conn_of(app: &App, s: &SocketInfo) -> Option<ConnId> {
+    let (local, remote) = (s.local?, s.remote?);
+    app.index
+        .connections()
+        .iter()
+        .rev()
+        .find(|(_, c, s)| (*c == local && *s == remote) || (*c == remote && *s == local))
+        .map(|(id, _, _)| *id)
+}
+
+/// What one panel shows, computed from the play state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelView {
+    pub title: String,
+    pub state: String,
+    pub flash: bool,
+    pub lines: Vec<Line>,
+}
+
+/// One line of a panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// `local`, `send`, …: printed in a 7-cell column.
+    pub label: &'static str,
+    pub text: String,
+    pub gauge: Option<Gauge>,
+    /// Shown only in the full (boxed) panels.
+    pub detail: bool,
+}
+
+impl Line {
+    fn new(label: &'static str, text: String) -> Self {
+        Line {
+            label,
+            text,
+            gauge: None,
+            detail: false,
+        }
+    }
+    fn detail(text: String) -> Self {
+        Line {
+            label: "",
+            text,
+            gauge: None,
+            detail: true,
+        }
+    }
+}
+
+/// A buffer drawn as filled parts of a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gauge {
+    /// (bytes, which style) from the left.
+    pub parts: [(u64, GaugePart); 2],
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GaugePart {
+    Unsent,
+    Unacked,
+    Queued,
+}
+
+pub fn panel_view(app: &App, ps: &PlayState, s: &SocketInfo) -> PanelView {
+    let conn = conn_of(app, s);
+    let is_client_end = s.side == Side::Client;
+    let probe: Option<&(usize, ProbeEvent)> = ps.probes.get(&s.id);
+    let closed = s.closed.is_some_and(|c| c < app.pos);
+    let wire_state = conn
+        .and_then(|c| ps.states.get(&c))
+        .map(|(c, sv)| if is_client_end { *c } else { *sv });
+    let state = if closed {
+        "closed".to_string()
+    } else if let Some((_, p)) = probe {
+        p.state.map(TcpState::name).unwrap_or("?").to_string()
+    } else if let Some(st) = wire_state {
+        st.name().to_string()
+    } else {
+        "—".to_string()
+    };
+    let recent = |i: Option<&usize>| i.is_some_and(|&i| i + 3 >= app.pos && i < app.pos);
+    let flash = if probe.is_some() {
+        recent(ps.probe_state_changed.get(&s.id))
+    } else {
+        recent(conn.and_then(|c| ps.wire_state_changed.get(&c)))
+    };
+    let mut title = format!("{} #{}", s.side, s.id.0);
+    if s.inferred {
+        title.push_str(" · inferred");
+    }
+    let mut lines = Vec::new();
+    let addr = |a: Option<std::net::SocketAddr>| a.map(|a| a.to_string()).unwrap_or("—".into());
+    if s.side == Side::Listener {
+        lines.push(Line::new("bound", addr(s.local)));
+        let queue = match probe.and_then(|(_, p)| p.accept_queue) {
+            Some(q) => format!("{} of backlog {}", q.len, q.backlog),
+            None => "—".into(),
+        };
+        lines.push(Line::new("queue", queue));
+        lines.push(Line::detail(
+            "completed connections waiting for accept()".into(),
+        ));
+        return PanelView {
+            title,
+            state,
+            flash,
+            lines,
+        };
+    }
+    lines.push(Line::new("local", addr(s.local)));
+    lines.push(Line::new("remote", addr(s.remote)));
+    let out_dir = if is_client_end {
+        DirKey::ToServer
+    } else {
+        DirKey::ToClient
+    };
+    let wire_out = conn.and_then(|c| ps.wire.get(&(c, out_dir)));
+    match probe {
+        Some((_, p)) if !s.inferred => {
+            lines.push(Line {
+                label: "send",
+                text: format!("{}+{} of {}", p.unsent, p.unacked(), p.sndbuf),
+                gauge: Some(Gauge {
+                    parts: [
+                        (u64::from(p.unsent), GaugePart::Unsent),
+                        (u64::from(p.unacked()), GaugePart::Unacked),
+                    ],
+                    total: u64::from(p.sndbuf),
+                }),
+                detail: false,
+            });
+            lines.push(Line::detail(format!(
+                "█ {} unsent  ▓ {} unacked  SO_SNDBUF {}",
+                p.unsent,
+                p.unacked(),
+                p.sndbuf
+            )));
+            lines.push(Line {
+                label: "recv",
+                text: format!("{} of {}", p.recv_q, p.rcvbuf),
+                gauge: Some(Gauge {
+                    parts: [
+                        (u64::from(p.recv_q), GaugePart::Queued),
+                        (0, GaugePart::Queued),
+                    ],
+                    total: u64::from(p.rcvbuf),
+                }),
+                detail: false,
+            });
+        }
+        _ => {
+            // From the wire: sent beyond what the peer acknowledged is in flight; the peer's
+            // window bounds it (RFC 9293 §3.8.6). What the application has not read yet is
+            // invisible on the wire.
+            let in_flight = wire_out
+                .map(|w| w.seq_hi.saturating_sub(w.acked.max(1)))
+                .unwrap_or(0);
+            let peer_win = conn
+                .and_then(|c| ps.wire.get(&(c, flip(out_dir))))
+                .map(|w| u64::from(w.window))
+                .unwrap_or(0);
+            lines.push(Line {
+                label: "send",
+                text: format!("{in_flight} of {peer_win}"),
+                gauge: Some(Gauge {
+                    parts: [(0, GaugePart::Unsent), (in_flight, GaugePart::Unacked)],
+                    total: peer_win.max(in_flight).max(1),
+                }),
+                detail: false,
+            });
+            lines.push(Line::detail(format!(
+                "▓ {in_flight} in flight of the peer's window"
+            )));
+            lines.push(Line::new("recv", "unread bytes: not on the wire".into()));
+        }
+    }
+    let window = wire_out.map(|w| w.window.to_string()).unwrap_or("—".into());
+    lines.push(Line::new("window", format!("{window} advertised")));
+    PanelView {
+        title,
+        state,
+        flash,
+        lines,
+    }
+}
+
+fn flip(d: DirKey) -> DirKey {
+    match d {
+        DirKey::ToServer => DirKey::ToClient,
+        DirKey::ToClient => DirKey::ToServer,
+    }
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let ps = app.play_state();
+    let socks = shown_sockets(app);
+    if socks.is_empty() {
+        put(
+            buf,
+            area.x + 1,
+            area.y,
+            "no sockets yet",
+            area.width.saturating_sub(1),
+            app.theme.dim,
+        );
+        return;
+    }
+    let full = area.height >= FULL_ROWS * socks.len() as u16 && area.width >= 34;
+    let mut y = area.y;
+    for s in socks {
+        let view = panel_view(app, &ps, s);
+        let rows = if full { FULL_ROWS } else { COMPACT_ROWS };
+        let h = rows.min(area.bottom().saturating_sub(y));
+        if h == 0 {
+            break;
+        }
+        let rect = Rect::new(area.x, y, area.width, h);
+        draw_panel(app, &view, rect, full, buf);
+        y += h;
+    }
+}
+
+fn draw_panel(app: &App, v: &PanelView, r: Rect, full: bool, buf: &mut Buffer) {
+    let t = &app.theme;
+    let state_style = if v.flash { t.flash } else { t.title };
+    let inner = if full {
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(t.border)
+            .render(r, buf);
+        Rect::new(
+            r.x + 1,
+            r.y + 1,
+            r.width.saturating_sub(2),
+            r.height.saturating_sub(2),
+        )
+    } else {
+        Rect::new(
+            r.x + 1,
+            r.y + 1,
+            r.width.saturating_sub(1),
+            r.height.saturating_sub(1),
+        )
+    };
+    // Title row: name on the left, state on the right (on the border when boxed).
+    let ty = r.y;
+    let tx = r.x + 1;
+    let used = put(
+        buf,
+        tx,
+        ty,
+        &format!(" {} ", v.title),
+        r.width.saturating_sub(2),
+        t.title,
+    );
+    let sw = v.state.width() as u16 + 2;
+    if r.width > used + sw + 2 {
+        put(
+            buf,
+            r.right() - sw - 1,
+            ty,
+            &format!(" {} ", v.state),
+            sw,
+            state_style,
+        );
+    }
+    let mut y = inner.y;
+    for line in &v.lines {
+        if y >= inner.bottom() {
+            break;
+        }
+        // Compact panels keep the numbers that change: state, local, buffers.
+        if !full && (line.detail || matches!(line.label, "remote" | "window")) {
+            continue;
+        }
+        put(buf, inner.x, y, line.label, 7, t.dim);
+        match &line.gauge {
+            Some(g) => {
+                let gw = if full { 10 } else { 6 };
+                draw_gauge(app, g, inner.x + 7, y, gw, buf);
+                let room = inner.width.saturating_sub(7 + gw + 3);
+                let text = if line.text.width() > room as usize {
+                    line.text.replace(" of ", "/")
+                } else {
+                    line.text.clone()
+                };
+                put(
+                    buf,
+                    inner.x + 7 + gw + 3,
+                    y,
+                    &fit(&text, room as usize),
+                    room,
+                    t.text,
+                );
+            }
+            None => {
+                let x = if line.detail {
+                    inner.x + 1
+                } else {
+                    inner.x + 7
+                };
+                let room = inner.right().saturating_sub(x);
+                put(
+                    buf,
+                    x,
+                    y,
+                    &fit(&line.text, room as usize),
+                    room,
+                    if line.detail { t.dim } else { t.text },
+                );
+            }
+        }
+        y += 1;
+    }
+}
+
+/// `▕██▓▓░░░░░░▏`: unsent, then unacked (or queued), then free, in proportion to the buffer.
+fn draw_gauge(app: &App, g: &Gauge, x: u16, y: u16, w: u16, buf: &mut Buffer) {
+    let t = &app.theme;
+    let total = g.total.max(1) as f64;
+    let mut cells: Vec<(&str, Style)> = Vec::new();
+    for (bytes, part) in g.parts {
+        if bytes == 0 {
+            continue;
+        }
+        let n = ((bytes as f64 / total) * f64::from(w)).ceil() as usize;
+        let (sym, style) = match part {
+            GaugePart::Unsent => ("█", t.gauge_unsent),
+            GaugePart::Unacked => ("▓", t.gauge_unacked),
+            GaugePart::Queued => ("█", t.gauge_queued),
+        };
+        cells.extend(std::iter::repeat_n((sym, style), n));
+    }
+    cells.truncate(w as usize);
+    while cells.len() < w as usize {
+        cells.push(("░", t.gauge_free));
+    }
+    put(buf, x, y, "▕", 1, t.border);
+    for (k, (sym, style)) in cells.iter().enumerate() {
+        put(buf, x + 1 + k as u16, y, sym, 1, *style);
+    }
+    put(buf, x + 1 + w, y, "▏", 1, t.border);
+}

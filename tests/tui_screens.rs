@@ -1,0 +1,332 @@
+//! Whole screens and each widget rendered into a `TestBackend`-sized buffer, from real traffic:
+//! the lab's scenarios run by the real binary, and the checked-in captures replayed.
+
+mod ui_support;
+
+use std::sync::OnceLock;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use sockviz::timeline::{EventKind, Timeline};
+use sockviz::ui::action::{Action, Pane};
+use sockviz::ui::app::{App, SourceLabel};
+use sockviz::ui::theme::{Theme, ThemeName};
+use sockviz::ui::widgets;
+
+use ui_support::{lab_timeline, rows, screen};
+
+fn echo() -> Timeline {
+    static T: OnceLock<Vec<sockviz::timeline::Event>> = OnceLock::new();
+    let events = T.get_or_init(|| lab_timeline("echo").events().to_vec());
+    let mut tl = Timeline::new(sockviz::capture::Timestamp(0));
+    for e in events {
+        tl.push_event(e.clone());
+    }
+    tl
+}
+
+fn lab_app(tl: Timeline, w: u16, h: u16) -> App {
+    let mut app = App::new(
+        tl,
+        SourceLabel::Lab {
+            scenario: "echo".into(),
+            capture: "namespace".into(),
+        },
+        Theme::new(ThemeName::Dark),
+    );
+    app.lab = true;
+    app.playing = false;
+    app.size = (w, h);
+    app
+}
+
+fn draw(app: &App) -> Buffer {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    let mut buf = Buffer::empty(area);
+    widgets::render(app, area, &mut buf);
+    buf
+}
+
+/// Index just after the first event matching `f`.
+fn after(app: &App, f: impl Fn(&EventKind) -> bool) -> usize {
+    app.events()
+        .iter()
+        .position(|e| f(&e.kind))
+        .expect("the event happened")
+        + 1
+}
+
+fn first_data_segment(k: &EventKind) -> bool {
+    matches!(k, EventKind::Segment(s) if s.len > 0)
+}
+
+#[test]
+fn echo_after_the_handshake_shows_both_addresses_the_three_arrows_and_established() {
+    let mut app = lab_app(echo(), 120, 40);
+    app.pos = after(&app, first_data_segment) - 1;
+    let text = screen(&draw(&app));
+    assert!(text.contains("server 127.0.0.1:7"), "{text}");
+    assert!(text.contains("client 127.0.0.1:"), "{text}");
+    assert!(text.contains("═ SYN seq=0 ack=0 len=0 win="), "{text}");
+    assert!(text.contains("◄═"), "SYN-ACK points at the client:\n{text}");
+    assert!(text.contains(" SYN,ACK seq=0 ack=1 len=0 "), "{text}");
+    assert!(text.contains(" ACK seq=1 ack=1 len=0 "), "{text}");
+    assert!(text.contains("ESTABLISHED"), "{text}");
+    assert!(text.contains("connect(:7)"), "{text}");
+}
+
+#[test]
+fn the_syn_arrow_runs_from_the_client_lifeline_to_the_server_lifeline() {
+    let mut app = lab_app(echo(), 120, 40);
+    app.pos = after(&app, first_data_segment) - 1;
+    let buf = draw(&app);
+    let rows = rows(&buf);
+    let y = rows
+        .iter()
+        .position(|r| r.contains(" SYN seq=0"))
+        .expect("SYN row");
+    let area = sockviz::ui::layout::areas(Rect::new(0, 0, 120, 40)).expect("big enough");
+    let g = widgets::ladder::geometry(area.ladder);
+    assert_eq!(buf[(g.lx + 1, y as u16)].symbol(), "═");
+    assert_eq!(buf[(g.rx - 1, y as u16)].symbol(), "►");
+    // The client is inside connect() while its SYN travels: its lifeline is heavy.
+    assert_eq!(buf[(g.lx, y as u16)].symbol(), "┃");
+}
+
+#[test]
+fn teardown_arrows_are_dashed_and_recv_returns_empty_bytes_after_the_fin() {
+    let mut app = lab_app(echo(), 120, 40);
+    app.pos = app.len();
+    let text = screen(&draw(&app));
+    assert!(text.contains("╌ FIN,ACK"), "{text}");
+    assert!(text.contains("recv(1024) → b''"), "{text}");
+    assert!(text.contains("accept() → #3"), "{text}");
+}
+
+#[test]
+fn the_newest_arrow_travels_while_playing() {
+    let mut app = lab_app(echo(), 120, 40);
+    app.pos = after(
+        &app,
+        |k| matches!(k, EventKind::Segment(s) if s.flags.syn() && !s.flags.ack()),
+    );
+    app.playing = true;
+    app.progress = 0.3;
+    let half = screen(&draw(&app));
+    let row = half
+        .lines()
+        .find(|r| r.contains("═"))
+        .expect("SYN row drawn");
+    assert!(
+        !row.contains("win=64240 ═"),
+        "only part of the arrow is drawn: {row}"
+    );
+    app.progress = 1.0;
+    let full = screen(&draw(&app));
+    assert!(full.contains(" SYN seq=0 ack=0 len=0 win="), "{full}");
+}
+
+#[test]
+fn the_bytes_inspector_groups_each_korean_character_under_its_three_bytes() {
+    let mut app = lab_app(echo(), 120, 40);
+    app.pos = app.len();
+    let send = app
+        .events()
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Call(c) if c.call == "send"))
+        .expect("the client's send");
+    app.selected = Some(send);
+    app.pane = Pane::Bytes;
+    let buf = draw(&app);
+    let rows = rows(&buf);
+    let hex_y = rows
+        .iter()
+        .position(|r| r.contains("48 65 6c 6c 6f 2c 20 eb 8c 80"))
+        .expect("hex of Hello, 대");
+    let under = &rows[hex_y + 1];
+    assert!(under.contains("└──대──┘ └──한──┘"), "{under}");
+    assert!(rows[hex_y].contains("20 bytes") || rows[hex_y - 1].contains("20 bytes"));
+    assert!(rows[hex_y].contains("Hello,·대한민국!"), "{}", rows[hex_y]);
+}
+
+#[test]
+fn the_call_log_reads_like_the_lectures_python() {
+    let mut app = lab_app(echo(), 120, 40);
+    app.pos = app.len();
+    app.pane = Pane::CallLog;
+    let text = screen(&draw(&app));
+    assert!(text.contains("s.connect(('127.0.0.1', 7))"), "{text}");
+    assert!(text.contains("s.send(b'Hello, \\xeb\\x8c\\x80"), "{text}");
+    assert!(text.contains("') -> 20"), "{text}");
+    app.update(Action::ToggleLogSide);
+    let text = screen(&draw(&app));
+    assert!(text.contains("conn, addr = srv.accept()"), "{text}");
+    assert!(text.contains("conn.recv(1024) -> b''"), "{text}");
+}
+
+#[test]
+fn socket_panels_show_addresses_state_and_buffers_from_the_probes() {
+    let mut app = lab_app(echo(), 120, 40);
+    // Just after the server's recv: the reply is on its way back.
+    app.pos = after(
+        &app,
+        |k| matches!(k, EventKind::Call(c) if c.call == "recv"),
+    );
+    let text = screen(&draw(&app));
+    assert!(text.contains("listener #1"), "{text}");
+    assert!(text.contains("bound  127.0.0.1:7"), "{text}");
+    assert!(text.contains("client #2"), "{text}");
+    assert!(text.contains("server #3"), "{text}");
+    assert!(text.contains("local  127.0.0.1:7"), "{text}");
+    assert!(
+        text.contains("of 131072"),
+        "SO_RCVBUF of the probe:\n{text}"
+    );
+    assert!(!text.contains("inferred"), "{text}");
+}
+
+#[test]
+fn segments_stream_map_shows_one_sendall_many_segments_and_many_recvs() {
+    let tl = lab_timeline("segments");
+    let mut app = lab_app(tl, 120, 40);
+    app.pos = app.len();
+    app.pane = Pane::StreamMap;
+    let text = screen(&draw(&app));
+    assert!(text.contains("100000 bytes"), "{text}");
+    assert!(text.contains("1 send call(s) wrote these bytes"), "{text}");
+    let segs: usize = text
+        .split(" segment(s) carried them")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.trim().parse().ok())
+        .expect("segment count");
+    // At most 1448 bytes each on a 1500-byte MTU (LAB.md); a busy machine's capture may drop
+    // some, so only "many" is asserted.
+    assert!(segs >= 10, "100,000 bytes in MSS-sized segments: {segs}");
+    let recvs: usize = text
+        .split(" recv call(s) returned them")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.trim().parse().ok())
+        .expect("recv count");
+    assert!(recvs >= 98, "recv(1024) pieces: {recvs}");
+    assert!(
+        recvs > segs,
+        "reads do not follow segments: {recvs} vs {segs}"
+    );
+    let send_row = text
+        .lines()
+        .find(|l| l.starts_with(" send "))
+        .expect("send row");
+    assert!(
+        send_row.contains("AAAAAAAAAA") && !send_row.contains('B'),
+        "{send_row}"
+    );
+}
+
+#[test]
+fn coalesce_stream_map_letters_three_sends_under_one_recv() {
+    let tl = lab_timeline("coalesce");
+    let mut app = lab_app(tl, 120, 40);
+    // Up to the first round's recv on the server.
+    app.pos = after(
+        &app,
+        |k| matches!(k, EventKind::Call(c) if c.call == "recv" && c.side == sockviz::timeline::Side::Server),
+    );
+    app.pane = Pane::StreamMap;
+    let text = screen(&draw(&app));
+    let send_row = text
+        .lines()
+        .find(|l| l.starts_with(" send "))
+        .expect("send row");
+    for letter in ["A", "B", "C"] {
+        assert!(send_row.contains(letter), "{send_row}");
+    }
+    assert!(text.contains("3 send call(s)"), "{text}");
+    assert!(text.contains("1 recv call(s)"), "{text}");
+}
+
+#[test]
+fn a_replayed_capture_uses_the_same_screens_and_says_inferred() {
+    let replay = sockviz::timeline::from_capture::load(&ui_support::data("echo.pcap"), None)
+        .expect("echo.pcap loads");
+    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
+    app.lab = false;
+    app.load_replay(replay, "echo.pcap".into());
+    app.pos = after(&app, first_data_segment);
+    let text = screen(&draw(&app));
+    assert!(text.contains("replay echo.pcap"), "{text}");
+    assert!(text.contains(" SYN seq=0 ack=0"), "{text}");
+    assert!(text.contains("client #1 · inferred"), "{text}");
+    assert!(text.contains("ESTABLISHED"), "{text}");
+    assert!(!text.contains("s send"), "no lab keys in replay: {text}");
+}
+
+#[test]
+fn a_reset_is_drawn_with_a_cross() {
+    let replay = sockviz::timeline::from_capture::load(&ui_support::data("reset.pcap"), None)
+        .expect("reset.pcap loads");
+    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
+    app.lab = false;
+    app.load_replay(replay, "reset.pcap".into());
+    app.pos = app.len();
+    let text = screen(&draw(&app));
+    assert!(text.contains("✕"), "{text}");
+    assert!(text.contains("RST"), "{text}");
+}
+
+#[test]
+fn at_80x24_everything_still_fits_and_below_it_says_so() {
+    let mut app = lab_app(echo(), 80, 24);
+    app.pos = after(&app, first_data_segment);
+    let text = screen(&draw(&app));
+    assert!(text.contains("server 127.0.0.1:7"), "{text}");
+    assert!(text.contains("ESTABLISHED"), "{text}");
+    assert!(text.contains("SYN"), "{text}");
+    assert!(text.contains("space play/pause"), "{text}");
+    let mut small = lab_app(echo(), 70, 20);
+    small.pos = 5;
+    let text = screen(&draw(&small));
+    assert!(text.contains("needs at least 80×24"), "{text}");
+    assert!(text.contains("this terminal is 70×20"), "{text}");
+}
+
+#[test]
+fn the_help_overlay_lists_every_key() {
+    let mut app = lab_app(echo(), 120, 40);
+    app.update(Action::ToggleHelp);
+    let text = screen(&draw(&app));
+    for help in [
+        "play / pause",
+        "step one event forward",
+        "lab: client recv(bufsize)",
+        "lab: pick a scenario to run",
+        "quit",
+    ] {
+        assert!(text.contains(help), "{help}:\n{text}");
+    }
+}
+
+#[test]
+fn mono_theme_draws_no_colour() {
+    let mut app = lab_app(echo(), 120, 40);
+    app.theme = Theme::pick(None, true);
+    app.pos = app.len();
+    let buf = draw(&app);
+    for cell in buf.content() {
+        assert_eq!(cell.fg, ratatui::style::Color::Reset);
+        assert_eq!(cell.bg, ratatui::style::Color::Reset);
+    }
+}
+
+#[test]
+fn replayed_echo_frame_snapshot() {
+    let replay = sockviz::timeline::from_capture::load(&ui_support::data("echo.pcap"), None)
+        .expect("echo.pcap loads");
+    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
+    app.lab = false;
+    app.load_replay(replay, "tests/data/echo.pcap".into());
+    app.pos = app.len();
+    app.playing = false;
+    insta::assert_snapshot!(screen(&draw(&app)));
+}

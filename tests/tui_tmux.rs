@@ -1,0 +1,137 @@
+//! End to end: the real binary in a real terminal (tmux), read the way a person reads it.
+//!
+//! Starts `sockviz lab` in a 120×40 tmux pane, waits for the handshake to be drawn, pauses,
+//! steps, opens the help, quits, and checks the shell got its terminal back (cooked mode).
+
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().expect("tmux runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn capture(session: &str) -> String {
+    tmux(&["capture-pane", "-p", "-t", session])
+}
+
+/// Poll the pane until `pred` holds or `secs` pass; returns the last screen.
+fn wait_for(session: &str, secs: u64, pred: impl Fn(&str) -> bool) -> (bool, String) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let screen = capture(session);
+        if pred(&screen) {
+            return (true, screen);
+        }
+        if Instant::now() > deadline {
+            return (false, screen);
+        }
+        sleep(Duration::from_millis(100));
+    }
+}
+
+struct Session(String);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+#[test]
+fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux is not installed: skipping the end-to-end test");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_sockviz");
+    let name = format!("sockviz-e2e-{}", std::process::id());
+    let script =
+        format!("{bin} lab; echo EXITED:$?; stty -a | grep -o -- '-icanon\\|icanon'; sleep 30");
+    tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-s",
+        &name,
+        "bash",
+        "-c",
+        &script,
+    ]);
+    let _session = Session(name.clone());
+
+    let (ok, screen) = wait_for(&name, 20, |s| {
+        s.contains(" SYN seq=0")
+            && s.contains(" SYN,ACK seq=0 ack=1")
+            && s.contains(" ACK seq=1 ack=1")
+    });
+    assert!(ok, "the handshake never showed:\n{screen}");
+    assert!(screen.contains("server 127.0.0.1:7"), "{screen}");
+    assert!(screen.contains("client 127.0.0.1:"), "{screen}");
+    assert!(
+        screen.contains("SYN seq=0 ack=0 len=0 win=") && screen.contains("►"),
+        "{screen}"
+    );
+
+    // Pause: the position stops.
+    tmux(&["send-keys", "-t", &name, "space"]);
+    let (ok, paused) = wait_for(&name, 5, |s| s.contains("LIVE ⏸"));
+    assert!(ok, "pause not shown:\n{paused}");
+    let count = |s: &str| -> Option<String> {
+        s.lines()
+            .last()
+            .and_then(|l| l.split_whitespace().next())
+            .map(str::to_string)
+    };
+    let before = count(&paused);
+    sleep(Duration::from_millis(1500));
+    assert_eq!(count(&capture(&name)), before, "paused, the position holds");
+
+    // Step forward and back one event.
+    tmux(&["send-keys", "-t", &name, "Right"]);
+    sleep(Duration::from_millis(400));
+    let stepped = count(&capture(&name));
+    assert_ne!(stepped, before, "→ steps");
+    tmux(&["send-keys", "-t", &name, "Left"]);
+    sleep(Duration::from_millis(400));
+    assert_eq!(count(&capture(&name)), before, "← steps back");
+
+    // Once the connection is up, both sides read ESTABLISHED.
+    tmux(&["send-keys", "-t", &name, "End"]);
+    let (ok, screen) = wait_for(&name, 40, |s| s.contains("→ b''") && s.contains("interactive:"));
+    assert!(ok, "the lab never finished:\n{screen}");
+    tmux(&["send-keys", "-t", &name, "g"]);
+    for _ in 0..16 {
+        tmux(&["send-keys", "-t", &name, "Right"]);
+    }
+    let (ok, screen) = wait_for(&name, 5, |s| s.contains("ESTABLISHED"));
+    assert!(ok, "ESTABLISHED never showed:\n{screen}");
+
+    tmux(&["send-keys", "-t", &name, "?"]);
+    let (ok, help) = wait_for(&name, 5, |s| s.contains("keys · ? or Esc closes"));
+    assert!(ok, "help overlay:\n{help}");
+    assert!(help.contains("step one event forward"), "{help}");
+    assert!(help.contains("lab: client recv(bufsize)"), "{help}");
+    tmux(&["send-keys", "-t", &name, "Escape"]);
+    let (ok, _) = wait_for(&name, 5, |s| !s.contains("keys · ? or Esc closes"));
+    assert!(ok, "Esc closes the help");
+
+    tmux(&["send-keys", "-t", &name, "q"]);
+    let (ok, after) = wait_for(&name, 10, |s| s.contains("EXITED:"));
+    assert!(ok, "sockviz did not exit:\n{after}");
+    assert!(after.contains("EXITED:0"), "{after}");
+    assert!(
+        after.lines().any(|l| l.trim() == "icanon"),
+        "the terminal is back in cooked mode:\n{after}"
+    );
+    assert!(
+        !after.contains("server 127.0.0.1:7"),
+        "the alternate screen is gone:\n{after}"
+    );
+}
