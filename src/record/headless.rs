@@ -1,0 +1,219 @@
+//! `sockviz replay FILE --headless [--json]`: a recording or a capture printed in the lab's
+//! formats, so a replay can be diffed against the live run (`lab --headless --json`).
+
+use std::io::{self, Write};
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::capture::{CaptureFile, FileError, Timestamp};
+use crate::lab::headless::{Transcript, event_json, summary_json};
+use crate::lab::{CaptureStatus, LabSummary};
+use crate::timeline::{EventKind, OwnedFrame, SourceEvent, Timeline};
+
+use super::reader::{self, Recording};
+
+/// A file opened for a headless replay.
+pub enum Loaded {
+    /// A sockviz recording: the lab's own timeline, calls and probes included.
+    Recording {
+        recording: Recording,
+        summary: LabSummary,
+    },
+    /// Any other capture: the wire only, every connection (or the one asked for).
+    Capture {
+        timeline: Timeline,
+        connections: usize,
+        warnings: Vec<String>,
+    },
+}
+
+/// Read `path` as a recording when it is one, else as a plain capture.
+pub fn load(path: &Path, conn: Option<usize>) -> Result<Loaded, FileError> {
+    if reader::is_recording(path)? {
+        let recording = reader::load(path, |_| {})?;
+        let summary = lab_summary(&recording);
+        return Ok(Loaded::Recording { recording, summary });
+    }
+    let mut file = CaptureFile::open(path)?;
+    let mut all: Option<Timeline> = None;
+    let mut warnings = Vec::new();
+    loop {
+        match file.next_frame() {
+            Ok(Some((frame, _))) => {
+                let tl = all.get_or_insert_with(|| Timeline::new(frame.ts));
+                tl.push(SourceEvent::Frame(OwnedFrame {
+                    ts: frame.ts,
+                    link: frame.link,
+                    orig_len: frame.orig_len,
+                    data: frame.data.to_vec(),
+                }));
+            }
+            Ok(None) => break,
+            Err(e @ FileError::Damaged { .. }) => {
+                warnings.push(e.to_string());
+                break;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    warnings.extend(file.warnings().iter().cloned());
+    let all = all.unwrap_or_else(|| Timeline::new(Timestamp(0)));
+    let connections = all.connections().len();
+    let timeline = match conn.and_then(|n| all.connections().get(n)).map(|c| c.id) {
+        Some(id) => {
+            let mut one = Timeline::new(all.origin());
+            for ev in all.events() {
+                if matches!(&ev.kind, EventKind::Segment(s) if s.conn == id) {
+                    one.push_event(ev.clone());
+                }
+            }
+            one
+        }
+        None => all,
+    };
+    Ok(Loaded::Capture {
+        timeline,
+        connections,
+        warnings,
+    })
+}
+
+/// The lab's summary as the recording kept it; for a cut recording, what the opening note says.
+pub fn lab_summary(rec: &Recording) -> LabSummary {
+    let s = rec.summary.as_ref();
+    let scenario_name = s.map(|s| s.scenario.clone()).unwrap_or_else(|| {
+        rec.timeline
+            .events()
+            .iter()
+            .find_map(|e| match &e.kind {
+                EventKind::Note(t) => t
+                    .strip_prefix("scenario ")
+                    .and_then(|t| t.split(':').next())
+                    .map(str::to_string),
+                _ => None,
+            })
+            .unwrap_or_default()
+    });
+    let scenario = crate::lab::scenario::find(&scenario_name)
+        .map(|s| s.name)
+        .unwrap_or("unknown");
+    let capture = match s.map(|s| s.capture.as_str()) {
+        Some("namespace") => CaptureStatus::Namespace,
+        Some("host") => CaptureStatus::Host,
+        Some(other) => CaptureStatus::Unavailable(
+            other
+                .strip_prefix("unavailable: ")
+                .unwrap_or(other)
+                .to_string(),
+        ),
+        None => CaptureStatus::Unavailable("not recorded (the recording was cut short)".into()),
+    };
+    LabSummary {
+        started: rec.timeline.origin(),
+        scenario,
+        capture,
+        server: s
+            .and_then(|s| s.server.parse().ok())
+            .unwrap_or(SocketAddrV4::new(Ipv4Addr::LOCALHOST, crate::lab::ECHO_PORT)),
+        mtu: s.and_then(|s| s.mtu),
+        failure: match s {
+            Some(s) => s.failure.clone(),
+            None => Some("the recording was cut short".into()),
+        },
+        dropped: s.map(|s| s.dropped).unwrap_or(0),
+    }
+}
+
+/// Every event as the lab's JSON lines, then the summary line with a `replay` object (file,
+/// whether the recording is complete, warnings) that the live run does not have.
+pub fn write_json(out: &mut impl Write, path: &Path, loaded: &Loaded) -> io::Result<()> {
+    let (tl, mut summary, warnings) = match loaded {
+        Loaded::Recording { recording, summary } => (
+            &recording.timeline,
+            summary_json(&recording.timeline, summary),
+            json!({
+                "file": path.display().to_string(),
+                "source": "recording",
+                "complete": recording.complete(),
+                "warnings": recording.warnings,
+            }),
+        ),
+        Loaded::Capture {
+            timeline,
+            connections,
+            warnings,
+        } => (
+            timeline,
+            capture_summary(timeline),
+            json!({
+                "file": path.display().to_string(),
+                "source": "capture",
+                "inferred": true,
+                "connections": connections,
+                "warnings": warnings,
+            }),
+        ),
+    };
+    let map = tl.byte_map();
+    for (i, ev) in tl.events().iter().enumerate() {
+        serde_json::to_writer(&mut *out, &event_json(tl, &map, i, ev))?;
+        out.write_all(b"\n")?;
+    }
+    if let Value::Object(obj) = &mut summary {
+        obj.insert("replay".into(), warnings);
+    }
+    serde_json::to_writer(&mut *out, &summary)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// The summary fields a plain capture can fill (no scenario, no probes).
+fn capture_summary(tl: &Timeline) -> Value {
+    let count = |k: &str| tl.events().iter().filter(|e| e.kind.name() == k).count();
+    let end = tl.events().last().map(|e| tl.secs(e.at)).unwrap_or(0.0);
+    json!({
+        "t": end,
+        "kind": "summary",
+        "events": tl.events().len(),
+        "calls": 0,
+        "segments": count("segment"),
+        "probes": 0,
+        "notes": count("note"),
+        "frames": tl.frames_seen(),
+        "undecodable": tl.undecodable_frames(),
+    })
+}
+
+/// The readable transcript (the lab's), with the replay's warnings after it.
+pub fn write_transcript(out: &mut impl Write, path: &Path, loaded: &Loaded) -> io::Result<()> {
+    let mut t = Transcript::default();
+    match loaded {
+        Loaded::Recording { recording, summary } => {
+            t.header(out, summary)?;
+            t.rows(out, &recording.timeline, recording.timeline.events())?;
+            t.footer(out, &recording.timeline, summary)?;
+            for w in &recording.warnings {
+                writeln!(out, "warning: {w}")?;
+            }
+        }
+        Loaded::Capture {
+            timeline,
+            connections,
+            warnings,
+        } => {
+            writeln!(
+                out,
+                "sockviz replay: {} ({connections} TCP connection(s); wire only, states inferred)",
+                path.display()
+            )?;
+            writeln!(out, "{:>10}  {:<11}  what", "t (ms)", "who")?;
+            t.rows(out, timeline, timeline.events())?;
+            for w in warnings {
+                writeln!(out, "warning: {w}")?;
+            }
+        }
+    }
+    out.flush()
+}

@@ -1,0 +1,13 @@
+//! Recordings: a lab session kept in one pcapng file that Wireshark opens as a capture and
+//! `sockviz replay` plays with its calls and probes (format: `format.rs`,
+//! `docs/recording-format.md`).
+
+pub mod format;
+pub mod headless;
+pub mod reader;
+pub mod session;
+pub mod writer;
+
+pub use reader::{Recording, is_recording};
+pub use session::{RecordOutcome, run_recorded};
+pub use writer::{RecordError, RecordingWriter};
