@@ -290,7 +290,7 @@ fn draw_arrow(
         style,
     );
     // The label rides in the middle of the arrow, over the part already drawn.
-    let label = format!(" {} ", segment_label(s, len.saturating_sub(6)));
+    let label = format!(" {} ", segment_label(s, len.saturating_sub(4)));
     let lw = label.width() as u16;
     let lx = a + ((len as u16).saturating_sub(lw)) / 2;
     for (k, ch) in label.chars().enumerate() {
