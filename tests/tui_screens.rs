@@ -192,7 +192,7 @@ fn segments_stream_map_shows_one_sendall_many_segments_and_many_recvs() {
     app.pos = app.len();
     app.pane = Pane::StreamMap;
     let text = screen(&draw(&app));
-    assert!(text.contains("100000 bytes"), "{text}");
+    assert!(text.contains("100000 bytes · 1 sends"), "{text}");
     assert!(text.contains("1 send call(s) wrote these bytes"), "{text}");
     let segs: usize = text
         .split(" segment(s) carried them")
@@ -298,9 +298,9 @@ fn the_help_overlay_lists_every_key() {
     let text = screen(&draw(&app));
     for help in [
         "play / pause",
-        "step one event forward",
+        "step forward",
         "lab: client recv(bufsize)",
-        "lab: pick a scenario to run",
+        "lab: run a scenario",
         "quit",
     ] {
         assert!(text.contains(help), "{help}:\n{text}");
@@ -329,4 +329,17 @@ fn replayed_echo_frame_snapshot() {
     app.pos = app.len();
     app.playing = false;
     insta::assert_snapshot!(screen(&draw(&app)));
+}
+
+#[test]
+fn at_80x24_the_help_still_lists_every_key() {
+    let mut app = lab_app(echo(), 80, 24);
+    app.update(Action::ToggleHelp);
+    let text = screen(&draw(&app));
+    for (keys, help) in widgets::help::help_rows(true) {
+        let first_key = keys.split(' ').next().unwrap_or_default();
+        assert!(text.contains(first_key), "key {keys}:\n{text}");
+        let start: String = help.chars().take(16).collect();
+        assert!(text.contains(&start), "{help}:\n{text}");
+    }
 }

@@ -104,7 +104,8 @@ fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
 
     // Once the connection is up, both sides read ESTABLISHED.
     tmux(&["send-keys", "-t", &name, "End"]);
-    let (ok, screen) = wait_for(&name, 40, |s| s.contains("→ b''") && s.contains("interactive:"));
+    // `recv(1024) → b''`, or `recv→b''` when a long block time makes the full label too wide.
+    let (ok, screen) = wait_for(&name, 40, |s| s.contains("→ b''") || s.contains("recv→b''"));
     assert!(ok, "the lab never finished:\n{screen}");
     tmux(&["send-keys", "-t", &name, "g"]);
     for _ in 0..16 {
@@ -116,7 +117,7 @@ fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
     tmux(&["send-keys", "-t", &name, "?"]);
     let (ok, help) = wait_for(&name, 5, |s| s.contains("keys · ? or Esc closes"));
     assert!(ok, "help overlay:\n{help}");
-    assert!(help.contains("step one event forward"), "{help}");
+    assert!(help.contains("step forward"), "{help}");
     assert!(help.contains("lab: client recv(bufsize)"), "{help}");
     tmux(&["send-keys", "-t", &name, "Escape"]);
     let (ok, _) = wait_for(&name, 5, |s| !s.contains("keys · ? or Esc closes"));

@@ -95,7 +95,8 @@ pub struct App {
     pub pane: Pane,
     pub log_side: LabSide,
     pub stream_dir: DirKey,
-    pub zoom: u32,
+    /// Stream map zoom, in halvings relative to the automatic choice (`z` +1, `Z` −1).
+    pub zoom: i32,
     pub input: String,
     pub input_all: bool,
     pub picker: usize,
@@ -307,8 +308,8 @@ impl App {
                     DirKey::ToClient => DirKey::ToServer,
                 }
             }
-            Action::ZoomIn => self.zoom = (self.zoom + 1).min(16),
-            Action::ZoomOut => self.zoom = self.zoom.saturating_sub(1),
+            Action::ZoomIn => self.zoom = (self.zoom + 1).min(24),
+            Action::ZoomOut => self.zoom = (self.zoom - 1).max(-24),
             Action::ToggleHelp => {
                 self.mode = if self.mode == Mode::Help {
                     Mode::Normal

@@ -67,51 +67,26 @@ pub static NORMAL: &[Binding] = &[
         Char(' '),
         "space",
         Action::TogglePlay,
-        "play / pause (pausing live lets events queue)"
+        "play / pause (live: queue)"
     ),
     b!(
         Code(KeyCode::Right),
         "→",
         Action::StepForward,
-        "step one event forward"
+        "step forward"
     ),
-    b!(
-        Char('l'),
-        "l",
-        Action::StepForward,
-        "step one event forward"
-    ),
-    b!(
-        Code(KeyCode::Left),
-        "←",
-        Action::StepBack,
-        "step one event back"
-    ),
-    b!(Char('h'), "h", Action::StepBack, "step one event back"),
+    b!(Char('l'), "l", Action::StepForward, "step forward"),
+    b!(Code(KeyCode::Left), "←", Action::StepBack, "step back"),
+    b!(Char('h'), "h", Action::StepBack, "step back"),
     b!(
         Code(KeyCode::Up),
         "↑",
         Action::SelectPrev,
-        "select the previous arrow or call"
+        "select previous"
     ),
-    b!(
-        Char('k'),
-        "k",
-        Action::SelectPrev,
-        "select the previous arrow or call"
-    ),
-    b!(
-        Code(KeyCode::Down),
-        "↓",
-        Action::SelectNext,
-        "select the next arrow or call"
-    ),
-    b!(
-        Char('j'),
-        "j",
-        Action::SelectNext,
-        "select the next arrow or call"
-    ),
+    b!(Char('k'), "k", Action::SelectPrev, "select previous"),
+    b!(Code(KeyCode::Down), "↓", Action::SelectNext, "select next"),
+    b!(Char('j'), "j", Action::SelectNext, "select next"),
     b!(Char('-'), "-", Action::Slower, "slower"),
     b!(Char('+'), "+", Action::Faster, "faster"),
     b!(Char('='), "=", Action::Faster, "faster"),
@@ -119,44 +94,34 @@ pub static NORMAL: &[Binding] = &[
         Char('p'),
         "p",
         Action::TogglePacing,
-        "pacing: lecture (one event per step) / real time"
+        "pacing: lecture / real time"
     ),
-    b!(
-        Code(KeyCode::Home),
-        "Home",
-        Action::ToStart,
-        "go to the start"
-    ),
-    b!(Char('g'), "g", Action::ToStart, "go to the start"),
+    b!(Code(KeyCode::Home), "Home", Action::ToStart, "go to start"),
+    b!(Char('g'), "g", Action::ToStart, "go to start"),
     b!(
         Code(KeyCode::End),
         "End",
         Action::ToEnd,
-        "go to the end (live: follow new events)"
+        "go to end, follow live"
     ),
-    b!(
-        Char('G'),
-        "G",
-        Action::ToEnd,
-        "go to the end (live: follow new events)"
-    ),
+    b!(Char('G'), "G", Action::ToEnd, "go to end, follow live"),
     b!(
         Code(KeyCode::PageUp),
         "PgUp",
         Action::SeekBy(-0.1),
-        "seek back a tenth"
+        "seek back 10%"
     ),
     b!(
         Code(KeyCode::PageDown),
         "PgDn",
         Action::SeekBy(0.1),
-        "seek forward a tenth"
+        "seek forward 10%"
     ),
     b!(
         Code(KeyCode::Tab),
         "Tab",
         Action::NextPane,
-        "bottom pane: bytes / call log / stream map"
+        "pane: bytes/calls/stream"
     ),
     b!(
         Char('v'),
@@ -168,22 +133,22 @@ pub static NORMAL: &[Binding] = &[
         Char('d'),
         "d",
         Action::ToggleStreamDir,
-        "stream map: client→server / server→client"
+        "stream map: direction"
     ),
     b!(Char('z'), "z", Action::ZoomIn, "stream map: zoom in"),
     b!(Char('Z'), "Z", Action::ZoomOut, "stream map: zoom out"),
-    b!(lab Char('s'), "s", Action::StartInput { all: false }, "lab: type a message, Enter = client send()"),
-    b!(lab Char('S'), "S", Action::StartInput { all: true }, "lab: type a message, Enter = client sendall()"),
+    b!(lab Char('s'), "s", Action::StartInput { all: false }, "lab: type, Enter = send()"),
+    b!(lab Char('S'), "S", Action::StartInput { all: true }, "lab: type, Enter = sendall()"),
     b!(lab Char('r'), "r", Action::Recv(LabSide::Client), "lab: client recv(bufsize)"),
     b!(lab Char('R'), "R", Action::Recv(LabSide::Server), "lab: server recv(bufsize)"),
-    b!(lab Char('b'), "b", Action::CycleBufsize, "lab: recv bufsize 1 / 5 / 16 / 1024 / 4096"),
-    b!(lab Char('e'), "e", Action::ToggleAutoEcho, "lab: server auto-echo on / off"),
+    b!(lab Char('b'), "b", Action::CycleBufsize, "lab: bufsize 1/5/16/1024/4096"),
+    b!(lab Char('e'), "e", Action::ToggleAutoEcho, "lab: server auto-echo on/off"),
     b!(lab Char('w'), "w", Action::ShutdownWrite(LabSide::Client), "lab: client shutdown(SHUT_WR)"),
     b!(lab Char('W'), "W", Action::ShutdownWrite(LabSide::Server), "lab: server shutdown(SHUT_WR)"),
     b!(lab Char('x'), "x", Action::Close(LabSide::Client), "lab: client close()"),
     b!(lab Char('X'), "X", Action::Close(LabSide::Server), "lab: server close()"),
     b!(lab Char('n'), "n", Action::NewConnection, "lab: new connection"),
-    b!(lab Char('o'), "o", Action::OpenPicker, "lab: pick a scenario to run"),
+    b!(lab Char('o'), "o", Action::OpenPicker, "lab: run a scenario"),
     b!(Char('?'), "?", Action::ToggleHelp, "this help"),
     b!(Char('q'), "q", Action::Quit, "quit"),
     b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),

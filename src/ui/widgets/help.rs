@@ -58,16 +58,18 @@ pub fn help_rows(lab: bool) -> Vec<(String, &'static str)> {
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let rows = help_rows(app.lab);
-    let two_cols = area.width >= 110;
+    // One column when it fits; two side by side otherwise (80×24 holds every key that way).
+    let one_col_h = rows.len() as u16 + 4;
+    let two_cols = one_col_h > area.height;
     let per_col = if two_cols {
         rows.len().div_ceil(2)
     } else {
         rows.len()
     };
     let w = if two_cols {
-        108
+        area.width.saturating_sub(2).min(84)
     } else {
-        area.width.saturating_sub(2).min(78)
+        area.width.saturating_sub(2).min(52)
     };
     let h = (per_col as u16 + 4).min(area.height);
     let r = popup(area, w, h);
@@ -78,26 +80,20 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         inner.width
     };
+    let key_w = 9;
     for (k, (keys, help)) in rows.iter().enumerate() {
         let (col, row) = (k / per_col, k % per_col);
         let y = inner.y + row as u16;
-        if y >= inner.bottom() {
+        if y >= inner.bottom().saturating_sub(1) {
             continue;
         }
         let x = inner.x + col as u16 * col_w;
-        put(buf, x, y, &fit(keys, 12), 12, t.key);
-        put(
-            buf,
-            x + 13,
-            y,
-            &fit(help, (col_w.saturating_sub(14)) as usize),
-            col_w.saturating_sub(14),
-            t.text,
-        );
+        put(buf, x, y, &fit(keys, key_w as usize - 1), key_w - 1, t.key);
+        let room = col_w.saturating_sub(key_w + 1);
+        put(buf, x + key_w, y, &fit(help, room as usize), room, t.text);
     }
     let y = inner.bottom().saturating_sub(1);
-    let legend =
-        "arrows: ═► handshake  ─► data  ╌► teardown  ━✕ reset   lifeline ┃ = blocked in a call";
+    let legend = "═► handshake ─► data ╌► teardown ━✕ reset · ┃ blocked in a call";
     put(
         buf,
         inner.x,

@@ -290,7 +290,7 @@ fn draw_arrow(
         style,
     );
     // The label rides in the middle of the arrow, over the part already drawn.
-    let label = format!(" {} ", segment_label(s, len.saturating_sub(6)));
+    let label = format!(" {} ", segment_label(s, len.saturating_sub(4)));
     let lw = label.width() as u16;
     let lx = a + ((len as u16).saturating_sub(lw)) / 2;
     for (k, ch) in label.chars().enumerate() {
@@ -302,8 +302,19 @@ fn draw_arrow(
     }
 }
 
-/// `connect()`, `recv(1024) → b''`, `accept() → #3`: what a call did, in a few cells.
+/// `connect()`, `recv(1024) → b'' [12ms]`, `accept() → #3`: what a call did and how long it
+/// blocked, in a few cells.
 pub fn call_label(c: &CallEvent) -> String {
+    let mut s = call_label_plain(c);
+    let blocked = c.blocked_secs();
+    if blocked >= 0.001 {
+        s.push_str(&format!(" [{:.0}ms]", blocked * 1000.0));
+    }
+    s
+}
+
+/// The label without the block time.
+pub fn call_label_plain(c: &CallEvent) -> String {
     let mut s = match c.call {
         "socket" => "socket()".to_string(),
         "bind" | "connect" => format!("{}({})", c.call, short_addr(&c.args)),
@@ -333,10 +344,6 @@ pub fn call_label(c: &CallEvent) -> String {
     };
     if let Some(e) = c.errno {
         s.push_str(&format!(" ✗ {}", e.name));
-    }
-    let blocked = c.blocked_secs();
-    if blocked >= 0.001 {
-        s.push_str(&format!(" [{:.0}ms]", blocked * 1000.0));
     }
     s
 }
@@ -402,7 +409,12 @@ fn draw_call(
     let text = if long.width() <= room {
         long
     } else {
-        call_label_short(c)
+        let plain = call_label_plain(c);
+        if plain.width() <= room {
+            plain
+        } else {
+            call_label_short(c)
+        }
     };
     if client {
         let text = fit(&text, room);

@@ -62,6 +62,26 @@ pub fn flow(app: &App) -> Option<Flow> {
     })
 }
 
+/// Halvings of the whole stream that give the median piece (recv, else segment) six cells.
+fn auto_zoom(recvs: &[(usize, ByteRange)], segs: &[(usize, ByteRange)], total: u64, w: u64) -> i32 {
+    let pieces = if recvs.is_empty() { segs } else { recvs };
+    // The newest pieces stand for the rest: the cost stays independent of the timeline.
+    let mut lens: Vec<u64> = pieces[pieces.len().saturating_sub(64)..]
+        .iter()
+        .map(|(_, r)| r.len())
+        .collect();
+    if lens.is_empty() || w == 0 {
+        return 0;
+    }
+    lens.sort_unstable();
+    let median = lens[lens.len() / 2].max(1);
+    let mut zoom = 0;
+    while zoom < 40 && (total >> zoom) * 6 > median * w {
+        zoom += 1;
+    }
+    zoom
+}
+
 /// Entries of `list` that have happened by `pos` (lists are in event order).
 fn happened(list: &[(usize, ByteRange)], pos: usize) -> &[(usize, ByteRange)] {
     &list[..list.partition_point(|(i, _)| *i < pos)]
@@ -109,7 +129,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .max()
         .unwrap_or(0);
     let title = format!(
-        " stream map · {} → {} · {total} bytes · {} send calls · {} segments · {} recv calls (d: direction, z/Z: zoom) ",
+        " stream map · {} → {} · {total} bytes · {} sends · {} segments · {} recvs · d z Z ",
         flow.from,
         flow.to,
         sends.len(),
@@ -141,8 +161,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let label_w = 6u16;
     let w = inner.width.saturating_sub(label_w) as u64;
-    // Zoom: a window of total / 2^zoom bytes around the focused event's bytes.
-    let span = (total >> app.zoom.min(40)).max(w.min(total)).max(1);
+    // Zoom: a window of total / 2^zoom bytes around the focused event's bytes. The automatic
+    // choice gives a typical recv (or segment) at least six cells, so the boundaries show.
+    let zoom = (auto_zoom(recvs, segs, total, w) + app.zoom).clamp(0, 40) as u32;
+    let span = (total >> zoom).max(w.min(total)).max(1);
     let focus_start = app.focus().and_then(|i| match &app.events()[i].kind {
         EventKind::Segment(s) => s.stream().map(|r| r.start),
         EventKind::Call(c) => c.stream.map(|r| r.start),
