@@ -28,7 +28,7 @@ pub enum Command {
     /// The lab runs in a private network namespace it creates itself, so capturing needs no
     /// root: only the lab's own traffic exists there, on a loopback with MTU 1500 and TSO/GSO off.
     #[command(
-        after_help = "Examples:\n  sockviz lab --list\n  sockviz lab --scenario segments --headless\n  sockviz lab --scenario slow-reader --headless --json | jq -c 'select(.kind==\"segment\")'\n\nExit status: 0 when the scenario ran to its end, 1 when it stopped early, 2 when the lab could not start."
+        after_help = "Examples:\n  sockviz lab --list\n  sockviz lab --scenario segments --headless\n  sockviz lab --scenario slow-reader --headless --json | jq -c 'select(.kind==\"segment\")'\n  sockviz lab --scenario echo --headless --json --record echo.pcapng\n  sockviz lab --record lecture.pcapng   (in the terminal screens, R also starts/stops recording)\n\nExit status: 0 when the scenario ran to its end, 1 when it stopped early or the recording failed (disk full), 2 when the lab could not start."
     )]
     Lab(LabArgs),
     /// Run the lecture's echo server for clients you did not write (Python, nc).
@@ -63,13 +63,48 @@ pub enum Command {
         json: bool,
     },
     /// Step through a pcap/pcapng capture (tcpdump, Wireshark) or a sockviz recording.
-    #[command(after_help = "Example:\n  sockviz replay trace.pcapng")]
+    ///
+    /// A recording (`sockviz lab --record`) plays with its calls, probes and buffers; any other
+    /// capture plays the wire only, with states and buffer fill inferred (and labelled so).
+    #[command(
+        after_help = "Examples:\n  sockviz replay lecture.pcapng\n  sockviz replay trace.pcap --conn 2 --pace original --speed 0.5\n  sockviz replay lecture.pcapng --headless --json   # the lab's JSON lines, for diffing"
+    )]
     Replay {
         /// The capture file to open.
         file: PathBuf,
         /// Which TCP connection to show (0-based, in order of first appearance; see `inspect`).
+        /// Without it, a capture with several connections opens a picker.
         #[arg(long)]
         conn: Option<usize>,
+        /// Print the timeline instead of showing it: a transcript, or JSON lines with --json.
+        #[arg(long)]
+        headless: bool,
+        /// With --headless: the lab's JSON lines (`lab --headless --json`), then a summary line.
+        #[arg(long)]
+        json: bool,
+        /// Timing: `lecture` (every arrow takes the same time) or `original` (recorded times,
+        /// slowed 1000x so loopback traffic is visible, then by --speed).
+        #[arg(long, value_parser = ["lecture", "original"], default_value = "lecture")]
+        pace: String,
+        /// Playback speed factor (0.1 to 100).
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+    },
+    /// Turn a recording or capture into a slide (svg), a handout (txt) or a terminal movie (cast).
+    #[command(
+        after_help = "Examples:\n  sockviz export lecture.pcapng --format svg --out handshake.svg\n  sockviz export trace.pcap --format txt --conn 1\n  sockviz export lecture.pcapng --format cast --out lecture.cast && asciinema play lecture.cast\n\nThe cast has a marker at each milestone (SYN, ESTABLISHED, first data, FIN, CLOSED): asciinema's player jumps between them."
+    )]
+    Export {
+        /// A sockviz recording or any pcap/pcapng capture.
+        file: PathBuf,
+        #[arg(long, value_parser = ["svg", "txt", "cast"])]
+        format: String,
+        /// Which TCP connection (0-based; default: the first).
+        #[arg(long)]
+        conn: Option<usize>,
+        /// Where to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Print the TCP connections in a pcap/pcapng capture, like `tshark -q -z conv,tcp`.
     #[command(
@@ -109,6 +144,10 @@ pub struct LabArgs {
     /// The echo server's port (default 7; 7007 on the host loopback without root).
     #[arg(long)]
     pub port: Option<u16>,
+    /// Record the session to this pcapng file (packets, calls, probes; Wireshark opens it,
+    /// `sockviz replay` plays it).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 impl Default for LabArgs {
@@ -122,6 +161,7 @@ impl Default for LabArgs {
             mtu: 1500,
             host_loopback: false,
             port: None,
+            record: None,
         }
     }
 }

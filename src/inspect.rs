@@ -24,6 +24,10 @@ pub struct Report {
     pub undecodable_packets: u64,
     /// TCP segments the capture cut short (snaplen); used for what was kept.
     pub truncated_packets: u64,
+    /// Socket calls, probes and notes of a sockviz recording (its events interface,
+    /// `LINKTYPE_USER0`): not packets, so neither non-TCP nor undecodable.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub recording_events: u64,
     pub connections: Vec<ConnectionReport>,
     pub warnings: Vec<String>,
 }
@@ -107,6 +111,10 @@ impl DecodeFailures {
     }
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// Read `path` front to back and report its TCP connections.
 ///
 /// A damaged record stops the read and becomes a warning: the connections read so far are kept.
@@ -132,12 +140,19 @@ pub fn inspect_file(path: &Path) -> Result<Report, InspectError> {
     let mut failures = DecodeFailures::default();
     let mut unsupported_links: BTreeMap<u32, u64> = BTreeMap::new();
     let (mut total, mut non_tcp, mut undecodable, mut truncated) = (0u64, 0u64, 0u64, 0u64);
+    let mut recording_events = 0u64;
     let mut first_ts: Option<Timestamp> = None;
 
     loop {
         match file.next_frame() {
             Ok(Some((frame, _))) => {
                 total += 1;
+                if frame.link == crate::record::format::EVENTS_LINK
+                    && crate::record::format::decode(frame.data).is_ok()
+                {
+                    recording_events += 1;
+                    continue;
+                }
                 first_ts.get_or_insert(frame.ts);
                 match wire::decode(frame.link, frame.data) {
                     Ok(Decoded::Tcp(seg)) => {
@@ -192,6 +207,7 @@ pub fn inspect_file(path: &Path) -> Result<Report, InspectError> {
         non_tcp_packets: non_tcp,
         undecodable_packets: undecodable,
         truncated_packets: truncated,
+        recording_events,
         connections,
         warnings,
     })
@@ -366,6 +382,14 @@ impl Report {
                 out,
                 "{} non-TCP packet(s), {} undecodable",
                 self.non_tcp_packets, self.undecodable_packets
+            )?;
+        }
+        if self.recording_events > 0 {
+            writeln!(
+                out,
+                "a sockviz recording: {} socket call/probe/note record(s) besides the packets \
+                 (`sockviz replay {}` plays them)",
+                self.recording_events, self.file
             )?;
         }
         for w in &self.warnings {

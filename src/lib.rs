@@ -4,8 +4,10 @@
 
 pub mod capture;
 pub mod cli;
+pub mod export;
 pub mod inspect;
 pub mod lab;
+pub mod record;
 pub mod tcp;
 pub mod timeline;
 pub mod ui;

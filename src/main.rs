@@ -83,7 +83,17 @@ fn run(
                 sockviz::ui::launch::run_lab(&lab_config(&args), &prepared, theme)?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let (timeline, summary) = lab::run(&lab_config(&args), &prepared)?;
+            let (timeline, summary, recorded) = match &args.record {
+                Some(path) => {
+                    let (tl, summary, outcome) =
+                        sockviz::record::run_recorded(&lab_config(&args), &prepared, path)?;
+                    (tl, summary, Some(outcome))
+                }
+                None => {
+                    let (tl, summary) = lab::run(&lab_config(&args), &prepared)?;
+                    (tl, summary, None)
+                }
+            };
             let mut out = std::io::stdout().lock();
             let written = if args.json {
                 lab::headless::write_json(&mut out, &timeline, &summary)
@@ -91,6 +101,12 @@ fn run(
                 lab::headless::write_transcript(&mut out, &timeline, &summary)
             };
             let code = finish_output(written)?;
+            if let Some(err) = recorded.as_ref().and_then(|o| o.error.as_ref()) {
+                // A full disk is reported, not ignored: the timeline above is complete, the
+                // file is not.
+                eprintln!("sockviz: {err}");
+                return Ok(ExitCode::from(1));
+            }
             if let Some(f) = &summary.failure {
                 eprintln!(
                     "sockviz: the {} scenario stopped early: {f}",
@@ -122,8 +138,41 @@ fn run(
             )?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Replay { file, conn } => {
-            sockviz::ui::launch::run_replay(file, conn, theme)?;
+        Command::Replay {
+            file,
+            conn,
+            headless,
+            json,
+            pace,
+            speed,
+        } => {
+            if headless || !std::io::stdout().is_terminal() {
+                let loaded = sockviz::record::headless::load(&file, conn)?;
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+                let written = if json {
+                    sockviz::record::headless::write_json(&mut out, &file, &loaded)
+                } else {
+                    sockviz::record::headless::write_transcript(&mut out, &file, &loaded)
+                };
+                return finish_output(written.and_then(|()| out.flush()));
+            }
+            let options = sockviz::ui::replay::ReplayOptions {
+                conn,
+                lecture_pace: pace != "original",
+                speed: speed.clamp(0.1, 100.0),
+            };
+            sockviz::ui::replay::run(file, options, theme)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            file,
+            format,
+            conn,
+            out,
+        } => {
+            let format = sockviz::export::Format::parse(&format)
+                .ok_or_else(|| anyhow::anyhow!("unknown export format {format}"))?;
+            sockviz::export::export(&file, format, conn, out.as_deref(), theme)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -18,7 +18,7 @@ use super::reader::{self, Recording};
 pub enum Loaded {
     /// A sockviz recording: the lab's own timeline, calls and probes included.
     Recording {
-        recording: Recording,
+        recording: Box<Recording>,
         summary: LabSummary,
     },
     /// Any other capture: the wire only, every connection (or the one asked for).
@@ -32,7 +32,7 @@ pub enum Loaded {
 /// Read `path` as a recording when it is one, else as a plain capture.
 pub fn load(path: &Path, conn: Option<usize>) -> Result<Loaded, FileError> {
     if reader::is_recording(path)? {
-        let recording = reader::load(path, |_| {})?;
+        let recording = Box::new(reader::load(path, |_| {})?);
         let summary = lab_summary(&recording);
         return Ok(Loaded::Recording { recording, summary });
     }
@@ -116,7 +116,10 @@ pub fn lab_summary(rec: &Recording) -> LabSummary {
         capture,
         server: s
             .and_then(|s| s.server.parse().ok())
-            .unwrap_or(SocketAddrV4::new(Ipv4Addr::LOCALHOST, crate::lab::ECHO_PORT)),
+            .unwrap_or(SocketAddrV4::new(
+                Ipv4Addr::LOCALHOST,
+                crate::lab::ECHO_PORT,
+            )),
         mtu: s.and_then(|s| s.mtu),
         failure: match s {
             Some(s) => s.failure.clone(),

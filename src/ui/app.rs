@@ -192,7 +192,10 @@ impl App {
 
     /// Whether this is a replay (panels say "inferred").
     pub fn inferred(&self) -> bool {
-        self.replay_sockets.is_some()
+        // A recording's sockets come from its calls: not inferred.
+        self.replay_sockets
+            .as_ref()
+            .is_some_and(|s| s.is_empty() || s.iter().any(|s| s.inferred))
     }
 
     /// What is true at the playback position.

@@ -5,6 +5,7 @@ pub mod bytes;
 pub mod call_log;
 pub mod help;
 pub mod ladder;
+pub mod picker;
 pub mod scrubber;
 pub mod socket_panel;
 pub mod stream_map;
@@ -103,7 +104,12 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             path,
             conn,
             connections,
-        } => format!(" sockviz · replay {path} · connection {conn} of {connections} (wire only)"),
+        } if app.inferred() => {
+            format!(" sockviz · replay {path} · connection {conn} of {connections} (wire only)")
+        }
+        SourceLabel::Replay { path, .. } => {
+            format!(" sockviz · replay {path} · sockviz recording (calls, probes, wire)")
+        }
         SourceLabel::Loading { path } => format!(" sockviz · loading {path} …"),
         SourceLabel::Failed { message } => format!(" sockviz · {message}"),
     };

@@ -1,0 +1,97 @@
+//! Exports for slides and handouts: the ladder diagram as SVG, the ladder and the transcript as
+//! plain text, and the replay as an asciicast v2 movie with milestone markers.
+//!
+//! Views only: each reads a loaded timeline ([`crate::ui::replay::load`], the same loading the
+//! screens use) and writes; nothing here decodes packets.
+
+pub mod cast;
+pub mod ladder;
+pub mod svg;
+pub mod text;
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::timeline::from_capture::{Replay, ReplayError};
+use crate::ui::Theme;
+
+/// What `sockviz export --format` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Svg,
+    Txt,
+    Cast,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "svg" => Some(Format::Svg),
+            "txt" => Some(Format::Txt),
+            "cast" => Some(Format::Cast),
+            _ => None,
+        }
+    }
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Load(#[from] ReplayError),
+    #[error("cannot write {path}: {source}; check the directory exists and has space")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Load `file` (recording or capture, connection `conn`) and write it as `format` to `out`
+/// (standard output when `None`).
+pub fn export(
+    file: &Path,
+    format: Format,
+    conn: Option<usize>,
+    out: Option<&Path>,
+    theme: Theme,
+) -> Result<(), ExportError> {
+    let replay = crate::ui::replay::load(file, conn)?;
+    let name = out
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "standard output".into());
+    let werr = |source| ExportError::Write {
+        path: name.clone(),
+        source,
+    };
+    let mut sink: Box<dyn Write> = match out {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).map_err(werr)?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let name = file.display().to_string();
+    let title = format!("sockviz · {name}");
+    let written =
+        write(&mut sink, &replay, format, &name, &title, theme).and_then(|()| sink.flush());
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe && out.is_none() => Ok(()),
+        other => other.map_err(werr),
+    }
+}
+
+/// Write an already loaded replay.
+pub fn write(
+    out: &mut dyn Write,
+    replay: &Replay,
+    format: Format,
+    name: &str,
+    title: &str,
+    theme: Theme,
+) -> std::io::Result<()> {
+    match format {
+        Format::Svg => svg::write(out, &replay.timeline, title),
+        Format::Txt => text::write(out, &replay.timeline, title),
+        Format::Cast => cast::write(out, replay, name, title, theme, cast::CastSize::default()),
+    }
+}

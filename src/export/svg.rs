@@ -1,0 +1,147 @@
+//! The ladder as an SVG for slides: black on white, two lifelines, a labelled arrow per segment,
+//! the calls beside their lifelines, notes across. Hand-written XML (every text escaped), fonts
+//! that carry Hangul on every OS a lecturer presents from.
+
+use std::io::{self, Write};
+
+use crate::timeline::Timeline;
+
+use super::ladder::{self, Row};
+
+const WIDTH: u32 = 1120;
+const CLIENT_X: u32 = 330;
+const SERVER_X: u32 = 770;
+const TOP: u32 = 70;
+const ARROW_ROW: u32 = 46;
+const ROW: u32 = 24;
+/// Fonts with Korean glyphs first (Linux, Windows, macOS), then any sans-serif.
+pub const FONT_STACK: &str = "'Noto Sans CJK KR', 'Noto Sans KR', 'Malgun Gothic', 'Apple SD Gothic Neo', 'NanumGothic', sans-serif";
+/// A white halo behind text, so a lifeline crossing a label or a note never hides a letter.
+const HALO: &str =
+    r#"paint-order="stroke" stroke="white" stroke-width="4" stroke-linejoin="round""#;
+
+/// Text safe inside an XML element or attribute.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 forbids most control characters even escaped.
+            c if c.is_control() && c != '\t' && c != '\n' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> {
+    let rows = ladder::rows(tl);
+    let height: u32 = TOP
+        + rows
+            .iter()
+            .map(|r| match r {
+                Row::Arrow { .. } => ARROW_ROW,
+                _ => ROW,
+            })
+            .sum::<u32>()
+        + 30;
+    let (client, server) = ladder::endpoints(tl);
+    writeln!(
+        out,
+        r##"<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="{font}" font-size="13">
+<title>{title}</title>
+<defs><marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="black"/></marker></defs>
+<rect width="100%" height="100%" fill="white"/>
+<text x="{cx}" y="28" text-anchor="middle" font-weight="bold" font-size="15">{client}</text>
+<text x="{sx}" y="28" text-anchor="middle" font-weight="bold" font-size="15">{server}</text>
+<text x="10" y="28" font-size="11" fill="#555">t (ms)</text>
+<line x1="{cx}" y1="{top}" x2="{cx}" y2="{bottom}" stroke="black" stroke-width="2"/>
+<line x1="{sx}" y1="{top}" x2="{sx}" y2="{bottom}" stroke="black" stroke-width="2"/>"##,
+        font = escape(FONT_STACK),
+        title = escape(title),
+        cx = CLIENT_X,
+        sx = SERVER_X,
+        client = escape(&client),
+        server = escape(&server),
+        top = TOP - 30,
+        bottom = height - 20,
+    )?;
+    let mid = (CLIENT_X + SERVER_X) / 2;
+    let mut y = TOP;
+    for row in &rows {
+        match row {
+            Row::Arrow {
+                t_ms,
+                to_server,
+                label,
+                states,
+            } => {
+                let (x1, x2) = if *to_server {
+                    (CLIENT_X, SERVER_X)
+                } else {
+                    (SERVER_X, CLIENT_X)
+                };
+                writeln!(
+                    out,
+                    r##"<g class="segment"><text x="10" y="{ty}" font-size="11" fill="#555">{t_ms:.3}</text><line x1="{x1}" y1="{y}" x2="{x2}" y2="{y2}" stroke="black" stroke-width="1.5" marker-end="url(#head)"/><text x="{mid}" y="{ly}" text-anchor="middle" {HALO}>{label}</text><text x="{mid}" y="{sy}" text-anchor="middle" font-size="10" fill="#555" {HALO}>{states}</text></g>"##,
+                    ty = y + 4,
+                    y2 = y + 12,
+                    ly = y - 3,
+                    sy = y + 27,
+                    label = escape(label),
+                    states = escape(states),
+                )?;
+                y += ARROW_ROW;
+            }
+            Row::Call {
+                t_ms,
+                client_side,
+                text,
+                failed,
+            } => {
+                let (x, anchor) = if *client_side {
+                    (CLIENT_X - 8, "end")
+                } else {
+                    (SERVER_X + 8, "start")
+                };
+                let weight = if *failed { " font-weight=\"bold\"" } else { "" };
+                writeln!(
+                    out,
+                    r##"<g class="call"><text x="10" y="{y}" font-size="11" fill="#555">{t_ms:.3}</text><text x="{x}" y="{y}" text-anchor="{anchor}" font-family="monospace, {font}"{weight}>{text}</text></g>"##,
+                    font = escape(FONT_STACK),
+                    text = escape(text),
+                )?;
+                y += ROW;
+            }
+            Row::Note { t_ms, text } => {
+                writeln!(
+                    out,
+                    r##"<g class="note"><text x="10" y="{y}" font-size="11" fill="#555">{t_ms:.3}</text><text x="{mid}" y="{y}" text-anchor="middle" font-style="italic" fill="#333" {HALO}>{text}</text></g>"##,
+                    text = escape(text),
+                )?;
+                y += ROW;
+            }
+        }
+    }
+    writeln!(out, "</svg>")?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_and_quotes_are_escaped() {
+        assert_eq!(
+            escape(r#"<a href="x">&'대'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;대&apos;"
+        );
+        assert_eq!(escape("a\u{1}b"), "a\u{FFFD}b");
+    }
+}

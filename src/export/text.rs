@@ -1,0 +1,133 @@
+//! The ladder and the call transcript as plain text, for handouts and Markdown code blocks.
+//! Columns are counted in terminal cells (`unicode-width`), so Korean text lines up.
+
+use std::io::{self, Write};
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::lab::headless::Transcript;
+use crate::timeline::Timeline;
+
+use super::ladder::{self, Row};
+
+/// Cells between the two lifelines.
+const WIRE: usize = 66;
+/// Cells for a call written beside the client's lifeline.
+const CALLS: usize = 34;
+
+/// `text` cut to `width` cells (with `…`) and padded to exactly `width`.
+fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return format!("{text}{}", " ".repeat(width - text.width()));
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = ch.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    out.push('…');
+    used += 1;
+    out + &" ".repeat(width.saturating_sub(used))
+}
+
+/// An arrow carrying `label` across the wire: `──label──►` or `◄──label──`.
+fn arrow(label: &str, to_server: bool) -> String {
+    let inner = WIRE - 4;
+    let label = fit(label, inner).trim_end().to_string();
+    let used = label.width();
+    let left = 2;
+    let right = inner.saturating_sub(used) + 1;
+    if to_server {
+        format!("{}{label}{}►", "─".repeat(left), "─".repeat(right))
+    } else {
+        format!("◄{}{label}{}", "─".repeat(left), "─".repeat(right))
+    }
+}
+
+/// The ladder: time, client calls, the two lifelines with arrows, server calls and states.
+pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
+    let (client, server) = ladder::endpoints(tl);
+    writeln!(
+        out,
+        "{:>9}  {}│{}│",
+        "t (ms)",
+        fit(&format!("{client:>CALLS$}"), CALLS),
+        fit(&format!("{server:^WIRE$}"), WIRE)
+    )?;
+    for row in ladder::rows(tl) {
+        let line = match row {
+            Row::Arrow {
+                t_ms,
+                to_server,
+                label,
+                states,
+            } => format!(
+                "{t_ms:>9.3}  {}│{}│  {states}",
+                " ".repeat(CALLS),
+                arrow(&label, to_server)
+            ),
+            Row::Call {
+                t_ms,
+                client_side: true,
+                text,
+                ..
+            } => {
+                let text = fit(&text, CALLS - 1).trim_end().to_string();
+                let pad = CALLS.saturating_sub(text.width() + 1);
+                format!(
+                    "{t_ms:>9.3}  {}{text} │{}│",
+                    " ".repeat(pad),
+                    " ".repeat(WIRE)
+                )
+            }
+            Row::Call { t_ms, text, .. } => format!(
+                "{t_ms:>9.3}  {}│{}│ {text}",
+                " ".repeat(CALLS),
+                " ".repeat(WIRE)
+            ),
+            Row::Note { t_ms, text } => format!("{t_ms:>9.3}  ── {text}"),
+        };
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// The handout: a title, the ladder, then the transcript (the lab's, probes included).
+pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> {
+    let mut out = out;
+    writeln!(out, "{title}")?;
+    writeln!(out)?;
+    write_ladder(&mut out, tl)?;
+    writeln!(out)?;
+    writeln!(out, "Transcript")?;
+    writeln!(out, "{:>10}  {:<11}  what", "t (ms)", "who")?;
+    Transcript::default().rows(&mut out, tl, tl.events())?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_counts_cells_not_bytes() {
+        assert_eq!(fit("대한", 6), "대한  ");
+        assert_eq!(fit("abcdef", 4).width(), 4);
+        assert!(fit("abcdef", 4).ends_with('…'));
+    }
+
+    #[test]
+    fn arrows_point_the_right_way_and_span_the_wire() {
+        let a = arrow("SYN seq=0", true);
+        assert!(a.ends_with('►'));
+        assert_eq!(a.width(), WIRE - 1);
+        let b = arrow("SYN,ACK seq=0 ack=1 \"대한민국\"", false);
+        assert!(b.starts_with('◄'));
+        assert_eq!(b.width(), WIRE - 1);
+    }
+}

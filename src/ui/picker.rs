@@ -1,0 +1,176 @@
+//! The connection picker's state: the capture's connections as `inspect` reports them, a
+//! `/` filter over their text, and the highlighted row. Keys change it through [`Picker::key`];
+//! the widget (`widgets/picker.rs`) only draws it.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::inspect::ConnectionReport;
+
+/// One row: the connection's number (what `--conn` takes) and the line the picker shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PickerRow {
+    pub conn: usize,
+    pub text: String,
+}
+
+/// What a key did to the picker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickerOutcome {
+    Stay,
+    Chosen(usize),
+    Quit,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Picker {
+    pub file: String,
+    pub rows: Vec<PickerRow>,
+    pub filter: String,
+    /// Typing into the filter (after `/`).
+    pub filtering: bool,
+    /// Position among the rows the filter keeps.
+    pub selected: usize,
+}
+
+/// The row text: endpoints, packets, bytes, duration and what happened (the flags a lecturer
+/// looks for: a handshake, a reset, a half-close, retransmissions).
+pub fn row_text(c: &ConnectionReport) -> String {
+    let mut flags = Vec::new();
+    if c.handshake_seen {
+        flags.push("SYN");
+    }
+    if c.flags.fin > 0 {
+        flags.push("FIN");
+    }
+    if c.flags.rst > 0 {
+        flags.push("RST");
+    }
+    if c.half_close {
+        flags.push("half-close");
+    }
+    if c.mid_stream {
+        flags.push("mid-stream");
+    }
+    if c.analysis.retransmission + c.analysis.fast_retransmission > 0 {
+        flags.push("retrans");
+    }
+    if c.analysis.zero_window > 0 {
+        flags.push("zero-window");
+    }
+    format!(
+        "{:<22} → {:<22} {:>6} pkts {:>9} B {:>9.3} s  {}",
+        c.client,
+        c.server,
+        c.packets.to_server + c.packets.to_client,
+        c.bytes.to_server + c.bytes.to_client,
+        c.duration,
+        flags.join(" ")
+    )
+}
+
+impl Picker {
+    pub fn new(file: String, conns: &[ConnectionReport]) -> Self {
+        Picker {
+            file,
+            rows: conns
+                .iter()
+                .enumerate()
+                .map(|(conn, c)| PickerRow {
+                    conn,
+                    text: row_text(c),
+                })
+                .collect(),
+            ..Picker::default()
+        }
+    }
+
+    /// The rows the filter keeps (case-insensitive substring of the row's text).
+    pub fn visible(&self) -> Vec<&PickerRow> {
+        let needle = self.filter.to_lowercase();
+        self.rows
+            .iter()
+            .filter(|r| needle.is_empty() || r.text.to_lowercase().contains(&needle))
+            .collect()
+    }
+
+    pub fn key(&mut self, k: &KeyEvent) -> PickerOutcome {
+        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+            return PickerOutcome::Quit;
+        }
+        let shown = self.visible().len();
+        match k.code {
+            KeyCode::Enter => {
+                self.filtering = false;
+                return match self.visible().get(self.selected) {
+                    Some(r) => PickerOutcome::Chosen(r.conn),
+                    None => PickerOutcome::Stay,
+                };
+            }
+            KeyCode::Esc if self.filtering => {
+                self.filtering = false;
+                self.filter.clear();
+            }
+            KeyCode::Esc => return PickerOutcome::Quit,
+            KeyCode::Backspace if self.filtering => {
+                self.filter.pop();
+            }
+            KeyCode::Char(c) if self.filtering => self.filter.push(c),
+            KeyCode::Char('/') => self.filtering = true,
+            KeyCode::Char('q') => return PickerOutcome::Quit,
+            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.selected = (self.selected + 1).min(shown.saturating_sub(1))
+            }
+            KeyCode::PageUp => self.selected = self.selected.saturating_sub(10),
+            KeyCode::PageDown => self.selected = (self.selected + 10).min(shown.saturating_sub(1)),
+            KeyCode::Home => self.selected = 0,
+            KeyCode::End => self.selected = shown.saturating_sub(1),
+            _ => {}
+        }
+        self.selected = self.selected.min(self.visible().len().saturating_sub(1));
+        PickerOutcome::Stay
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    fn picker() -> Picker {
+        let mut p = Picker::default();
+        for (i, t) in ["10.0.0.1:5000 → 10.0.0.2:80", "10.0.0.1:5001 → 10.0.0.9:22"]
+            .iter()
+            .enumerate()
+        {
+            p.rows.push(PickerRow {
+                conn: i,
+                text: t.to_string(),
+            });
+        }
+        p
+    }
+
+    #[test]
+    fn the_filter_narrows_and_enter_picks_the_connection_number() {
+        let mut p = picker();
+        p.key(&key(KeyCode::Char('/')));
+        for c in ":22".chars() {
+            p.key(&key(KeyCode::Char(c)));
+        }
+        assert_eq!(p.visible().len(), 1);
+        assert_eq!(p.key(&key(KeyCode::Enter)), PickerOutcome::Chosen(1));
+    }
+
+    #[test]
+    fn arrows_move_within_the_rows_and_q_quits() {
+        let mut p = picker();
+        p.key(&key(KeyCode::Down));
+        p.key(&key(KeyCode::Down));
+        assert_eq!(p.selected, 1);
+        assert_eq!(p.key(&key(KeyCode::Char('q'))), PickerOutcome::Quit);
+    }
+}

@@ -1,0 +1,89 @@
+//! `sockviz replay` in the terminal: a recording with its calls and probes, or any capture
+//! (wire only), loaded off the UI thread; a capture with several connections opens the
+//! connection picker first.
+
+use std::path::PathBuf;
+
+use crate::timeline::from_capture::{Replay, ReplayError};
+use crate::timeline::playback::PlaybackIndex;
+
+use super::app::{App, LoadedReplay, Pacing, SourceLabel};
+use super::event_loop::{self, Feed};
+use super::terminal::TerminalGuard;
+use super::theme::Theme;
+
+/// How `sockviz replay` was asked to play.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplayOptions {
+    pub conn: Option<usize>,
+    /// Lecture pacing (every arrow the same time) rather than the recorded times.
+    pub lecture_pace: bool,
+    pub speed: f64,
+}
+
+/// A recording as a [`Replay`]: the whole lab timeline, its sockets known from their calls
+/// (not inferred).
+pub fn recording_replay(path: &std::path::Path) -> Result<Replay, ReplayError> {
+    let rec = crate::record::reader::load(path, |_| {})?;
+    let index = PlaybackIndex::build(rec.timeline.events());
+    let connections = rec.timeline.connections().len();
+    Ok(Replay {
+        sockets: index.sockets().to_vec(),
+        timeline: rec.timeline,
+        connections,
+        conn: 0,
+    })
+}
+
+/// Load `path` for the screens: a recording in full, a capture's chosen connection.
+pub fn load(path: &std::path::Path, conn: Option<usize>) -> Result<Replay, ReplayError> {
+    if crate::record::is_recording(path)? {
+        recording_replay(path)
+    } else {
+        crate::timeline::from_capture::load(path, conn)
+    }
+}
+
+/// Play `path` in the terminal until the user quits.
+pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Result<()> {
+    let shown = path.display().to_string();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let conn = match options.conn {
+        Some(n) => n,
+        None => match super::picker_screen::choose(&path, theme)? {
+            Some(n) => n,
+            None => return Ok(()),
+        },
+    };
+    let (done, loaded) = tokio::sync::oneshot::channel();
+    let load_path = path.clone();
+    rt.spawn_blocking(move || {
+        // Reading, decoding and indexing are linear in the file: all of it off the UI's thread.
+        let loaded = load(&load_path, Some(conn)).map(LoadedReplay::prepare);
+        let _ = done.send(loaded);
+    });
+    let mut app = App::new(
+        crate::timeline::Timeline::new(crate::capture::Timestamp(0)),
+        SourceLabel::Loading {
+            path: shown.clone(),
+        },
+        theme,
+    );
+    app.playing = true;
+    app.pacing = if options.lecture_pace {
+        Pacing::Lecture
+    } else {
+        Pacing::RealTime
+    };
+    app.speed = options.speed;
+    let mut guard = TerminalGuard::take()?;
+    let feed = Feed::Replay {
+        path: shown,
+        loaded,
+    };
+    let result = rt.block_on(event_loop::run(app, feed, &mut guard));
+    drop(guard);
+    result
+}
