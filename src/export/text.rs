@@ -125,9 +125,9 @@ mod tests {
     fn arrows_point_the_right_way_and_span_the_wire() {
         let a = arrow("SYN seq=0", true);
         assert!(a.ends_with('►'));
-        assert_eq!(a.width(), WIRE - 1);
+        assert_eq!(a.width(), WIRE, "the arrow spans the wire");
         let b = arrow("SYN,ACK seq=0 ack=1 \"대한민국\"", false);
         assert!(b.starts_with('◄'));
-        assert_eq!(b.width(), WIRE - 1);
+        assert_eq!(b.width(), WIRE);
     }
 }

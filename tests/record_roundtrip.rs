@@ -1,0 +1,388 @@
+//! Recordings: every lab scenario recorded, replayed headless, and compared with the live run;
+//! tshark reads each recording; a lab killed mid-recording leaves a playable file; a full disk is
+//! reported while the lab runs on; replaying a plain capture agrees with `inspect`.
+
+mod lab_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use lab_support::{BIN, LabRun, parse};
+use serde_json::Value;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("record_roundtrip");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir.join(name)
+}
+
+fn replay_json(file: &Path) -> LabRun {
+    let out = Command::new(BIN)
+        .arg("replay")
+        .arg(file)
+        .args(["--headless", "--json"])
+        .output()
+        .expect("run sockviz replay");
+    let run = parse(out);
+    assert!(
+        run.status.success(),
+        "sockviz replay {} failed: {}",
+        file.display(),
+        run.stderr
+    );
+    run
+}
+
+fn tshark_available() -> bool {
+    Command::new("tshark").arg("--version").output().is_ok()
+}
+
+/// Record `scenario`, replay it, and require the same timeline.
+///
+/// Nothing legitimately differs: the recording keeps every source event with its nanosecond
+/// timestamps in arrival order, and the replay pushes them through the same `Timeline::push` and
+/// `settle`; the summary keeps the lab's own fields. The only extra is the replay's `replay`
+/// object in the summary line (file, source, complete, warnings), removed before comparing.
+fn round_trip(scenario: &str) {
+    let file = scratch(&format!("{scenario}.pcapng"));
+    let out = Command::new(BIN)
+        .args([
+            "lab",
+            "--scenario",
+            scenario,
+            "--headless",
+            "--json",
+            "--record",
+        ])
+        .arg(&file)
+        .output()
+        .expect("run sockviz lab");
+    let live = parse(out);
+    assert!(
+        live.status.success(),
+        "lab --scenario {scenario} --record failed: {}",
+        live.stderr
+    );
+    let replayed = replay_json(&file);
+    assert_eq!(
+        replayed.events.len(),
+        live.events.len(),
+        "{scenario}: same number of events"
+    );
+    for (a, b) in live.events.iter().zip(&replayed.events) {
+        assert_eq!(a, b, "{scenario}: event differs after the round trip");
+    }
+    let mut summary = replayed.summary.clone();
+    let extra = summary
+        .as_object_mut()
+        .and_then(|o| o.remove("replay"))
+        .expect("the replay's summary has a replay object");
+    assert_eq!(extra["complete"], true, "{scenario}: {extra}");
+    assert_eq!(extra["source"], "recording");
+    assert_eq!(summary, live.summary, "{scenario}: same summary");
+
+    let segments = live.summary["segments"].as_u64().expect("segments");
+    assert!(
+        segments > 0 || scenario == "refused",
+        "{scenario} captured segments"
+    );
+    if !tshark_available() {
+        eprintln!("tshark not installed: skipping the tshark check for {scenario}");
+        return;
+    }
+    let all = Command::new("tshark")
+        .arg("-r")
+        .arg(&file)
+        .output()
+        .expect("run tshark");
+    assert!(
+        all.status.success(),
+        "tshark -r {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&all.stderr)
+    );
+    let tcp = Command::new("tshark")
+        .arg("-r")
+        .arg(&file)
+        .args(["-Y", "tcp"])
+        .output()
+        .expect("run tshark");
+    let counted = String::from_utf8_lossy(&tcp.stdout).lines().count() as u64;
+    assert_eq!(
+        counted, segments,
+        "{scenario}: tshark counts the live run's TCP packets"
+    );
+    let comments = Command::new("tshark")
+        .arg("-r")
+        .arg(&file)
+        .args(["-Y", "frame.comment", "-T", "fields", "-e", "frame.comment"])
+        .output()
+        .expect("run tshark");
+    let comments = String::from_utf8_lossy(&comments.stdout);
+    assert!(
+        comments.contains("note: scenario "),
+        "{scenario}: the events carry readable comments:\n{comments}"
+    );
+}
+
+macro_rules! scenarios {
+    ($($test:ident => $name:expr),* $(,)?) => {
+        $(#[test] fn $test() { round_trip($name); })*
+    };
+}
+
+scenarios! {
+    echo_round_trips => "echo",
+    segments_round_trips => "segments",
+    coalesce_round_trips => "coalesce",
+    utf8_split_round_trips => "utf8-split",
+    half_close_round_trips => "half-close",
+    slow_reader_round_trips => "slow-reader",
+    backlog_round_trips => "backlog",
+    refused_round_trips => "refused",
+    reset_round_trips => "reset",
+}
+
+#[test]
+fn every_scenario_has_a_round_trip_test() {
+    let out = Command::new(BIN)
+        .args(["lab", "--list"])
+        .output()
+        .expect("lab --list");
+    let listed: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    let covered = [
+        "echo",
+        "segments",
+        "coalesce",
+        "utf8-split",
+        "half-close",
+        "slow-reader",
+        "backlog",
+        "refused",
+        "reset",
+    ];
+    for name in &listed {
+        assert!(covered.contains(&name.as_str()), "no round trip for {name}");
+    }
+}
+
+/// SIGKILL mid-scenario: what was written replays, marked incomplete.
+#[test]
+fn a_recording_killed_mid_scenario_replays_up_to_its_last_record() {
+    let file = scratch("killed.pcapng");
+    let _ = std::fs::remove_file(&file);
+    let mut child = Command::new(BIN)
+        .args([
+            "lab",
+            "--scenario",
+            "slow-reader",
+            "--headless",
+            "--json",
+            "--record",
+        ])
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the lab");
+    // slow-reader stalls for about a second in the middle: kill it once data is flowing.
+    let start = Instant::now();
+    loop {
+        let len = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        if len > 20_000 || start.elapsed() > Duration::from_secs(10) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().expect("SIGKILL the lab");
+    let status = child.wait().expect("reap the lab");
+    assert!(!status.success(), "the lab was killed, not finished");
+    let replayed = replay_json(&file);
+    let info = &replayed.summary["replay"];
+    assert_eq!(info["complete"], false, "{info}");
+    let warnings = info["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.contains("no closing summary"))),
+        "the replay says the recording was cut: {info}"
+    );
+    let segments = replayed.kind("segment").count();
+    assert!(
+        segments >= 3,
+        "the handshake and some data were written before the kill ({segments} segments)"
+    );
+    assert!(replayed.kind("call").count() > 0, "calls were written too");
+}
+
+/// `/dev/full` answers every write with ENOSPC: the lab runs to its end, says the recording
+/// stopped, and exits 1.
+#[test]
+fn a_full_disk_is_reported_and_the_lab_runs_on() {
+    if !Path::new("/dev/full").exists() {
+        eprintln!("no /dev/full here: skipping");
+        return;
+    }
+    let out = Command::new(BIN)
+        .args([
+            "lab",
+            "--scenario",
+            "echo",
+            "--headless",
+            "--json",
+            "--record",
+            "/dev/full",
+        ])
+        .output()
+        .expect("run sockviz lab");
+    let run = parse(out);
+    assert_eq!(run.status.code(), Some(1), "stderr: {}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("recording stopped: disk full (/dev/full)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.summary["failure"].is_null(), "the scenario itself ran");
+    assert!(run.kind("segment").count() >= 8, "the lab kept capturing");
+    assert!(
+        run.kind("note")
+            .any(|n| n["text"].as_str().is_some_and(|t| t.contains("disk full"))),
+        "the timeline says when the recording stopped"
+    );
+}
+
+fn data(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(rel)
+}
+
+fn inspect_json(file: &Path) -> Value {
+    let out = Command::new(BIN)
+        .arg("inspect")
+        .arg(file)
+        .arg("--json")
+        .output()
+        .expect("run inspect");
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).expect("inspect JSON")
+}
+
+/// The same segments, final states and analysis flags as `inspect` for each checked-in capture.
+#[test]
+fn replaying_plain_captures_agrees_with_inspect() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data(""))
+        .expect("tests/data")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "the checked-in captures are there");
+    for file in files {
+        let report = inspect_json(&file);
+        let replayed = replay_json(&file);
+        let info = &replayed.summary["replay"];
+        assert_eq!(info["source"], "capture");
+        assert_eq!(info["inferred"], true);
+        let conns = report["connections"].as_array().expect("connections");
+        assert_eq!(info["connections"].as_u64(), Some(conns.len() as u64));
+        let segs: Vec<&Value> = replayed.kind("segment").collect();
+        let packets: u64 = conns
+            .iter()
+            .map(|c| {
+                c["packets"]["to_server"].as_u64().unwrap_or(0)
+                    + c["packets"]["to_client"].as_u64().unwrap_or(0)
+            })
+            .sum();
+        assert_eq!(segs.len() as u64, packets, "{}: segments", file.display());
+        // Analysis: the same count of every flag.
+        for (inspect_name, line_name) in [
+            ("retransmission", "retransmission"),
+            ("fast_retransmission", "fast_retransmission"),
+            ("spurious_retransmission", "spurious_retransmission"),
+            ("out_of_order", "out_of_order"),
+            ("dup_ack", "duplicate_ack"),
+            ("zero_window", "zero_window"),
+            ("zero_window_probe", "zero_window_probe"),
+            ("window_full", "window_full"),
+            ("window_update", "window_update"),
+            ("keep_alive", "keep_alive"),
+        ] {
+            let want: u64 = conns
+                .iter()
+                .map(|c| c["analysis"][inspect_name].as_u64().unwrap_or(0))
+                .sum();
+            let got = segs
+                .iter()
+                .filter(|s| {
+                    s["analysis"]
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|n| n == line_name))
+                })
+                .count() as u64;
+            assert_eq!(got, want, "{}: {inspect_name}", file.display());
+        }
+        // Final states: the last segment of each 4-tuple, against the last connection on it
+        // (a reused port pair is two connections in a row).
+        for c in conns {
+            let (client, server) = (&c["client"], &c["server"]);
+            let later_on_same_tuple = conns
+                .iter()
+                .skip_while(|o| !std::ptr::eq(*o, c))
+                .skip(1)
+                .any(|o| o["client"] == *client && o["server"] == *server);
+            if later_on_same_tuple {
+                continue;
+            }
+            let last = segs
+                .iter()
+                .rev()
+                .find(|s| {
+                    (s["src"] == *client && s["dst"] == *server)
+                        || (s["src"] == *server && s["dst"] == *client)
+                })
+                .expect("a segment of the connection");
+            assert_eq!(
+                (&last["client_state"], &last["server_state"]),
+                (&c["final_state"]["client"], &c["final_state"]["server"]),
+                "{}: final states of {client} → {server}",
+                file.display()
+            );
+        }
+    }
+}
+
+/// A recording is a capture: `inspect` reads it and counts the events apart.
+#[test]
+fn inspect_reads_a_recording_and_counts_its_events_apart() {
+    let file = scratch("inspect-echo.pcapng");
+    let out = Command::new(BIN)
+        .args([
+            "lab",
+            "--scenario",
+            "echo",
+            "--headless",
+            "--json",
+            "--record",
+        ])
+        .arg(&file)
+        .output()
+        .expect("run sockviz lab");
+    let live = parse(out);
+    let report = inspect_json(&file);
+    assert_eq!(report["undecodable_packets"], 0, "{report}");
+    assert!(report["recording_events"].as_u64().unwrap_or(0) > 10);
+    assert!(
+        report["warnings"].as_array().is_some_and(|w| w.is_empty()),
+        "{report}"
+    );
+    let conn = &report["connections"][0];
+    let packets = conn["packets"]["to_server"].as_u64().unwrap_or(0)
+        + conn["packets"]["to_client"].as_u64().unwrap_or(0);
+    assert_eq!(Some(packets), live.summary["segments"].as_u64());
+}
