@@ -80,7 +80,12 @@ fn run(
                 return Err(lab::LabError::UnknownScenario(args.scenario).into());
             }
             if !args.headless && std::io::stdout().is_terminal() {
-                sockviz::ui::launch::run_lab(&lab_config(&args), &prepared, theme)?;
+                sockviz::ui::launch::run_lab_recording(
+                    &lab_config(&args),
+                    &prepared,
+                    theme,
+                    args.record.clone(),
+                )?;
                 return Ok(ExitCode::SUCCESS);
             }
             let (timeline, summary, recorded) = match &args.record {

@@ -76,6 +76,8 @@ pub enum Action {
     ShutdownWrite(LabSide),
     Close(LabSide),
     NewConnection,
+    /// Start or stop recording the live lab to a pcapng file.
+    ToggleRecording,
     OpenPicker,
     PickerUp,
     PickerDown,

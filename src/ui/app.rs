@@ -107,6 +107,12 @@ pub struct App {
     pub size: (u16, u16),
     /// Commands for the lab, drained by the event loop.
     pub outbox: Vec<LabCommand>,
+    /// The file being recorded to (the status bar's `● REC`); set by the event loop.
+    pub recording: Option<String>,
+    /// Ctrl-R was pressed: the event loop starts or stops the recording.
+    pub record_toggle: bool,
+    /// Where the next recording goes (`lab --record FILE`); `None`: a timestamped file.
+    pub record_path: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -142,6 +148,9 @@ impl App {
             quit: false,
             size: (80, 24),
             outbox: Vec::new(),
+            recording: None,
+            record_toggle: false,
+            record_path: None,
         }
     }
 
@@ -359,6 +368,7 @@ impl App {
             }),
             Action::Close(side) => self.command(LabCommand::Close { side: side.side() }),
             Action::NewConnection => self.command(LabCommand::NewConnection),
+            Action::ToggleRecording => self.record_toggle = self.lab,
             Action::OpenPicker => {
                 if self.lab {
                     self.mode = Mode::Picker;

@@ -84,7 +84,13 @@ pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> any
     app.update(Action::Resize(size.width, size.height));
     let mut last = Instant::now();
     let mut dirty = true;
+    let mut recorder = super::live_record::LiveRecorder::default();
     loop {
+        if app.record_toggle {
+            app.record_toggle = false;
+            toggle_recording(&mut app, &mut recorder);
+            dirty = true;
+        }
         if dirty {
             guard.terminal.draw(|f| widgets::draw(f, &app))?;
             dirty = false;
@@ -110,6 +116,10 @@ pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> any
                 app.update(Action::Tick(dt));
                 if let Feed::Lab { events, .. } = &feed {
                     let batch: Vec<SourceEvent> = events.try_iter().take(20_000).collect();
+                    if let Err(e) = recorder.observe(&batch) {
+                        app.recording = None;
+                        app.message = Some(e);
+                    }
                     app.ingest(batch);
                 }
                 if let Feed::Replay { path, loaded } = &mut feed
@@ -136,5 +146,35 @@ pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> any
             break;
         }
     }
+    if recorder.is_recording() {
+        toggle_recording(&mut app, &mut recorder);
+    }
     Ok(())
+}
+
+/// Ctrl-R: start recording (to `--record FILE` the first time, else a timestamped file), or
+/// stop and say where the file is.
+fn toggle_recording(app: &mut App, recorder: &mut super::live_record::LiveRecorder) {
+    let (scenario, capture) = match &app.source {
+        SourceLabel::Lab { scenario, capture } => (scenario.clone(), capture.clone()),
+        _ => return,
+    };
+    if recorder.is_recording() {
+        if let Some(path) = recorder.stop(&scenario, &capture) {
+            app.message = Some(format!("recorded {}", path.display()));
+        }
+        app.recording = None;
+        return;
+    }
+    let path = app
+        .record_path
+        .take()
+        .unwrap_or_else(super::live_record::timestamped_path);
+    match recorder.start(&path) {
+        Ok(()) => {
+            app.message = Some(format!("recording to {}", path.display()));
+            app.recording = Some(path.display().to_string());
+        }
+        Err(e) => app.message = Some(e),
+    }
 }

@@ -149,6 +149,7 @@ pub static NORMAL: &[Binding] = &[
     b!(lab Char('X'), "X", Action::Close(LabSide::Server), "lab: server close()"),
     b!(lab Char('n'), "n", Action::NewConnection, "lab: new connection"),
     b!(lab Char('o'), "o", Action::OpenPicker, "lab: run a scenario"),
+    b!(lab Ctrl('r'), "Ctrl-R", Action::ToggleRecording, "lab: record to a file (● REC)"),
     b!(Char('?'), "?", Action::ToggleHelp, "this help"),
     b!(Char('q'), "q", Action::Quit, "quit"),
     b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),

@@ -22,6 +22,16 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// The live lab in the terminal: the chosen scenario plays, then the keyboard drives the lab.
 pub fn run_lab(cfg: &LabConfig, prepared: &Prepared, theme: Theme) -> anyhow::Result<()> {
+    run_lab_recording(cfg, prepared, theme, None)
+}
+
+/// [`run_lab`], recording from the start to `record` (`sockviz lab --record FILE`).
+pub fn run_lab_recording(
+    cfg: &LabConfig,
+    prepared: &Prepared,
+    theme: Theme,
+    record: Option<PathBuf>,
+) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel();
     let origin = lab::probe::now();
     let session = lab::interactive::start(cfg, prepared, tx)?;
@@ -34,6 +44,8 @@ pub fn run_lab(cfg: &LabConfig, prepared: &Prepared, theme: Theme) -> anyhow::Re
         theme,
     );
     app.lab = true;
+    app.record_toggle = record.is_some();
+    app.record_path = record;
     let rt = runtime()?;
     let mut guard = TerminalGuard::take()?;
     let feed = Feed::Lab {

@@ -10,6 +10,7 @@ pub mod event_loop;
 pub mod keymap;
 pub mod launch;
 pub mod layout;
+pub mod live_record;
 pub mod picker;
 pub mod picker_screen;
 pub mod replay;

@@ -13,7 +13,7 @@ pub mod stream_map;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use unicode_width::UnicodeWidthStr;
 
 use super::action::Pane;
@@ -146,6 +146,15 @@ pub fn speed_text(s: f64) -> String {
 fn status(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     buf.set_style(area, t.status);
+    let mut used = 0;
+    if app.recording.is_some() {
+        // Red on any theme's status bar: a lecturer must see at a glance that it records.
+        let rec = t
+            .status
+            .fg(ratatui::style::Color::Red)
+            .add_modifier(Modifier::BOLD);
+        used = put(buf, area.x, area.y, " ● REC", area.width, rec);
+    }
     let mut left = format!(
         " {}/{}",
         app.index.visible_before(app.pos),
@@ -160,7 +169,14 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         left.push_str(m);
     }
     left.push_str("  ");
-    let used = put(buf, area.x, area.y, &left, area.width, t.status);
+    used += put(
+        buf,
+        area.x + used,
+        area.y,
+        &left,
+        area.width.saturating_sub(used),
+        t.status,
+    );
     let hints = keymap::hints(app.mode, app.lab);
     let room = area.width.saturating_sub(used);
     put(
