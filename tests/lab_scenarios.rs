@@ -251,6 +251,13 @@ fn slow_reader_shows_zero_window_and_blocked_send() {
         blocked > 0.5,
         "a blocking send blocked until the reader drained ({blocked:.3} s)"
     );
+    let sendall = &run.calls("client", "sendall")[0];
+    let waited =
+        sendall["t_end"].as_f64().unwrap_or(0.0) - sendall["t_start"].as_f64().unwrap_or(0.0);
+    assert!(
+        waited > 0.3,
+        "sendall waited through the second stall ({waited:.3} s)"
+    );
     let full = run
         .kind("probe")
         .filter(|p| p["side"] == "server")

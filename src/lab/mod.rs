@@ -191,7 +191,7 @@ pub fn run_live(
                      privileges), or give sockviz capture rights: \
                      `sudo setcap cap_net_raw,cap_net_admin=eip $(which sockviz)`"
                 ),
-                Prepared::NamespaceFailed(_) => format!("{e}; {CAPTURE_FIX}"),
+                Prepared::NamespaceFailed(ns) => format!("{ns}; {e}; {CAPTURE_FIX}"),
             };
             capture = CaptureStatus::Unavailable(reason);
             None

@@ -15,7 +15,7 @@ use super::{Scenario, ScenarioCtx, ScenarioError, Step, pattern, pause, recv_to_
 
 pub const SCENARIO: Scenario = Scenario {
     name: "slow-reader",
-    summary: "the server stops reading: zero window, window probes, a blocked send, a partial send",
+    summary: "the server stops reading: zero window, probes, partial and blocked sends, sendall waits",
     run,
 };
 
@@ -23,8 +23,9 @@ pub const SCENARIO: Scenario = Scenario {
 const RCVBUF: i32 = 4096;
 const SNDBUF: i32 = 4096;
 const CHUNK: usize = 16 * 1024;
-/// How long the server does not read.
-const STALL_MS: u64 = 1200;
+/// How long the server does not read, before and after reading one chunk.
+const STALL_MS: u64 = 1000;
+const SECOND_STALL_MS: u64 = 500;
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let mut listener = ctx.listener(1, &[SockOpt::RcvBuf(RCVBUF)])?;
@@ -37,9 +38,17 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
              next sequence number: Wireshark labels them keep_alive)",
         );
         pause(STALL_MS);
-        ctx.note("the server drains its receive queue: the window opens, the blocked calls return");
-        let all = recv_to_eof(&mut conn, LECTURE_BUFSIZE, side)?;
-        ctx.note(format!("the server read {} bytes in all", all.len()));
+        ctx.note("the server reads 32 KiB: the window opens and the blocked send returns");
+        // More than the client has queued so far, so the blocked send completes within it.
+        let first = super::recv_exact(&mut conn, 2 * CHUNK, LECTURE_BUFSIZE, side)?;
+        ctx.note("the server stops reading again: now sendall waits for room");
+        pause(SECOND_STALL_MS);
+        ctx.note("the server drains everything: sendall returns, the client closes");
+        let rest = recv_to_eof(&mut conn, LECTURE_BUFSIZE, side)?;
+        ctx.note(format!(
+            "the server read {} bytes in all",
+            first.len() + rest.len()
+        ));
         conn.close();
         Ok(())
     };
