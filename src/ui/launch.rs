@@ -48,6 +48,9 @@ pub fn run_lab(cfg: &LabConfig, prepared: &Prepared, theme: Theme) -> anyhow::Re
 /// A capture file in the same screens (wire only), loaded on a blocking task.
 pub fn run_replay(path: PathBuf, conn: Option<usize>, theme: Theme) -> anyhow::Result<()> {
     let shown = path.display().to_string();
+    // A missing or unreadable file is a plain error on the shell, not a screen to dismiss:
+    // check the header before taking the terminal (cheap; the frames load in the background).
+    crate::capture::CaptureFile::open(&path)?;
     let rt = runtime()?;
     let (done, loaded) = tokio::sync::oneshot::channel();
     let load_path = path.clone();
