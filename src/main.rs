@@ -41,6 +41,15 @@ fn lab_config(args: &LabArgs) -> LabConfig {
     }
 }
 
+/// 0 when the user quit; 128 + the signal's number when SIGTERM/SIGHUP ended the screen (the
+/// shell's convention), after the terminal was restored either way.
+fn screen_exit(ended: sockviz::ui::event_loop::Ended) -> ExitCode {
+    match ended {
+        sockviz::ui::event_loop::Ended::Quit => ExitCode::SUCCESS,
+        sockviz::ui::event_loop::Ended::Signal(n) => ExitCode::from(128 + n as u8),
+    }
+}
+
 /// `sockviz big.pcap | head` closes the pipe early: not an error.
 fn finish_output(written: std::io::Result<()>) -> anyhow::Result<ExitCode> {
     match written {
@@ -80,8 +89,8 @@ fn run(
                 return Err(lab::LabError::UnknownScenario(args.scenario).into());
             }
             if !args.headless && std::io::stdout().is_terminal() {
-                sockviz::ui::launch::run_lab(&lab_config(&args), &prepared, theme)?;
-                return Ok(ExitCode::SUCCESS);
+                let ended = sockviz::ui::launch::run_lab(&lab_config(&args), &prepared, theme)?;
+                return Ok(screen_exit(ended));
             }
             let (timeline, summary) = lab::run(&lab_config(&args), &prepared)?;
             let mut out = std::io::stdout().lock();
@@ -123,8 +132,8 @@ fn run(
             Ok(ExitCode::SUCCESS)
         }
         Command::Replay { file, conn } => {
-            sockviz::ui::launch::run_replay(file, conn, theme)?;
-            Ok(ExitCode::SUCCESS)
+            let ended = sockviz::ui::launch::run_replay(file, conn, theme)?;
+            Ok(screen_exit(ended))
         }
     }
 }
