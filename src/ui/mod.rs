@@ -10,6 +10,7 @@ pub mod event_loop;
 pub mod keymap;
 pub mod launch;
 pub mod layout;
+mod playback;
 pub mod terminal;
 pub mod theme;
 pub mod widgets;

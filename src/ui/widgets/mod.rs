@@ -4,6 +4,7 @@
 pub mod bytes;
 pub mod call_log;
 pub mod help;
+pub mod labels;
 pub mod ladder;
 pub mod scrubber;
 pub mod socket_panel;
