@@ -419,3 +419,29 @@ fn the_scrubber_marks_phases_and_a_click_seeks() {
     app.update(Action::SeekTo(f));
     assert_eq!(app.pos, 5);
 }
+
+#[test]
+fn replayed_echo_frame_snapshot_80x24() {
+    let replay = sockviz::timeline::from_capture::load(&ui_support::data("echo.pcap"), None)
+        .expect("echo.pcap loads");
+    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 80, 24);
+    app.lab = false;
+    app.load_replay(replay, "tests/data/echo.pcap".into());
+    app.pos = 6;
+    app.playing = false;
+    insta::assert_snapshot!(screen(&draw(&app)));
+}
+
+#[test]
+fn replay_picks_the_connection_asked_for() {
+    let path = ui_support::data("multi.pcap");
+    let first = sockviz::timeline::from_capture::load(&path, None).expect("multi.pcap loads");
+    assert!(first.connections > 1, "multi.pcap has several connections");
+    assert_eq!(first.conn, 0);
+    let second = sockviz::timeline::from_capture::load(&path, Some(1)).expect("--conn 1");
+    assert_eq!(second.conn, 1);
+    assert_ne!(first.sockets[0].local, second.sockets[0].local);
+    let err = sockviz::timeline::from_capture::load(&path, Some(first.connections))
+        .expect_err("one past the last");
+    assert!(err.to_string().contains("is not one of them"), "{err}");
+}
