@@ -186,3 +186,55 @@ fn a_replay_ended_by_sigterm_gives_the_terminal_back() {
         "cooked mode:\n{after}"
     );
 }
+
+#[test]
+fn a_panic_with_the_terminal_taken_restores_it_and_shows_the_message() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux is not installed: skipping the end-to-end test");
+        return;
+    }
+    // `cargo test` builds the examples next to the binaries.
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_sockviz"));
+    let example = bin
+        .parent()
+        .map(|d| d.join("examples/panic_restore"))
+        .filter(|p| p.exists());
+    let Some(example) = example else {
+        eprintln!("examples/panic_restore is not built: skipping");
+        return;
+    };
+    let name = format!("sockviz-e2e-panic-{}", std::process::id());
+    let script = format!(
+        "{}; echo EXITED:$?; stty -a | grep -o -- '-icanon\\|icanon'; sleep 30",
+        example.display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "-s",
+        &name,
+        "bash",
+        "-c",
+        &script,
+    ]);
+    let _session = Session(name.clone());
+    let (ok, after) = wait_for(&name, 10, |s| s.contains("EXITED:") && s.contains("icanon"));
+    assert!(ok, "the example did not end:\n{after}");
+    assert!(after.contains("EXITED:101"), "a panic's status:\n{after}");
+    assert!(
+        after.contains("a deliberate panic"),
+        "the message is readable:\n{after}"
+    );
+    assert!(
+        after.lines().any(|l| l.trim() == "icanon"),
+        "cooked mode:\n{after}"
+    );
+    assert!(
+        !after.contains("about to panic"),
+        "the alternate screen is gone:\n{after}"
+    );
+}
