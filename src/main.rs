@@ -41,6 +41,15 @@ fn lab_config(args: &LabArgs) -> LabConfig {
     }
 }
 
+/// 0 when the user quit; 128 + the signal's number when SIGTERM/SIGHUP ended the screen (the
+/// shell's convention), after the terminal was restored either way.
+fn screen_exit(ended: sockviz::ui::event_loop::Ended) -> ExitCode {
+    match ended {
+        sockviz::ui::event_loop::Ended::Quit => ExitCode::SUCCESS,
+        sockviz::ui::event_loop::Ended::Signal(n) => ExitCode::from(128 + n as u8),
+    }
+}
+
 /// `sockviz big.pcap | head` closes the pipe early: not an error.
 fn finish_output(written: std::io::Result<()>) -> anyhow::Result<ExitCode> {
     match written {
@@ -80,13 +89,13 @@ fn run(
                 return Err(lab::LabError::UnknownScenario(args.scenario).into());
             }
             if !args.headless && std::io::stdout().is_terminal() {
-                sockviz::ui::launch::run_lab_recording(
+                let ended = sockviz::ui::launch::run_lab_recording(
                     &lab_config(&args),
                     &prepared,
                     theme,
                     args.record.clone(),
                 )?;
-                return Ok(ExitCode::SUCCESS);
+                return Ok(screen_exit(ended));
             }
             let (timeline, summary, recorded) = match &args.record {
                 Some(path) => {
@@ -166,8 +175,8 @@ fn run(
                 lecture_pace: pace != "original",
                 speed: speed.clamp(0.1, 100.0),
             };
-            sockviz::ui::replay::run(file, options, theme)?;
-            Ok(ExitCode::SUCCESS)
+            let ended = sockviz::ui::replay::run(file, options, theme)?;
+            Ok(screen_exit(ended))
         }
         Command::Export {
             file,

@@ -343,3 +343,105 @@ fn at_80x24_the_help_still_lists_every_key() {
         assert!(text.contains(&start), "{help}:\n{text}");
     }
 }
+
+#[test]
+fn the_terminal_draw_path_renders_into_a_test_backend() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut app = lab_app(echo(), 120, 40);
+    app.pos = app.len();
+    let mut term = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
+    term.draw(|f| widgets::draw(f, &app)).expect("draw");
+    let text = screen(term.backend().buffer());
+    assert!(text.contains("server 127.0.0.1:7"), "{text}");
+    assert!(text.contains("╌ FIN,ACK"), "{text}");
+    // Resizing: the same app redraws at 80×24.
+    term.backend_mut().resize(80, 24);
+    app.update(Action::Resize(80, 24));
+    term.draw(|f| widgets::draw(f, &app)).expect("draw");
+    assert_eq!(term.backend().buffer().area, Rect::new(0, 0, 80, 24));
+    assert!(screen(term.backend().buffer()).contains("server 127.0.0.1:7"));
+}
+
+#[test]
+fn a_state_change_flashes_in_its_panel() {
+    let mut app = lab_app(echo(), 120, 40);
+    // The client's probe that first reads ESTABLISHED.
+    let i = app
+        .events()
+        .iter()
+        .position(|e| {
+            matches!(&e.kind, EventKind::Probe(p) if p.side == sockviz::timeline::Side::Client
+                && p.state == Some(sockviz::tcp::TcpState::Established))
+        })
+        .expect("client probed ESTABLISHED");
+    app.pos = i + 1;
+    let ps = app.play_state();
+    let socks = widgets::socket_panel::shown_sockets(&app);
+    let client = (*socks
+        .iter()
+        .find(|s| s.side == sockviz::timeline::Side::Client)
+        .expect("client panel"))
+    .clone();
+    let view = widgets::socket_panel::panel_view(&app, &ps, &client);
+    assert_eq!(view.state, "ESTABLISHED");
+    assert!(view.flash, "a fresh change flashes");
+    app.pos = app.len();
+    let ps = app.play_state();
+    let view = widgets::socket_panel::panel_view(&app, &ps, &client);
+    assert!(!view.flash, "an old state does not");
+}
+
+#[test]
+fn the_scrubber_marks_phases_and_a_click_seeks() {
+    let replay = sockviz::timeline::from_capture::load(&ui_support::data("echo.pcap"), None)
+        .expect("echo.pcap loads");
+    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
+    app.lab = false;
+    app.load_replay(replay, "echo.pcap".into());
+    app.pos = 3;
+    let area = Rect::new(0, 0, 120, 2);
+    let mut buf = Buffer::empty(area);
+    widgets::scrubber::render(&app, area, &mut buf);
+    let rows = rows(&buf);
+    assert!(
+        rows[0].contains("handshake") && rows[0].contains("data") && rows[0].contains("teardown"),
+        "{rows:?}"
+    );
+    assert!(
+        rows[1].contains('═')
+            && rows[1].contains('━')
+            && rows[1].contains('╌')
+            && rows[1].contains('◆'),
+        "{rows:?}"
+    );
+    let f = widgets::scrubber::fraction_at(area, 60);
+    app.update(Action::SeekTo(f));
+    assert_eq!(app.pos, 5);
+}
+
+#[test]
+fn replayed_echo_frame_snapshot_80x24() {
+    let replay = sockviz::timeline::from_capture::load(&ui_support::data("echo.pcap"), None)
+        .expect("echo.pcap loads");
+    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 80, 24);
+    app.lab = false;
+    app.load_replay(replay, "tests/data/echo.pcap".into());
+    app.pos = 6;
+    app.playing = false;
+    insta::assert_snapshot!(screen(&draw(&app)));
+}
+
+#[test]
+fn replay_picks_the_connection_asked_for() {
+    let path = ui_support::data("multi.pcap");
+    let first = sockviz::timeline::from_capture::load(&path, None).expect("multi.pcap loads");
+    assert!(first.connections > 1, "multi.pcap has several connections");
+    assert_eq!(first.conn, 0);
+    let second = sockviz::timeline::from_capture::load(&path, Some(1)).expect("--conn 1");
+    assert_eq!(second.conn, 1);
+    assert_ne!(first.sockets[0].local, second.sockets[0].local);
+    let err = sockviz::timeline::from_capture::load(&path, Some(first.connections))
+        .expect_err("one past the last");
+    assert!(err.to_string().contains("is not one of them"), "{err}");
+}

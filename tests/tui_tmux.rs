@@ -124,7 +124,7 @@ fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
     assert!(ok, "Esc closes the help");
 
     tmux(&["send-keys", "-t", &name, "q"]);
-    let (ok, after) = wait_for(&name, 10, |s| s.contains("EXITED:"));
+    let (ok, after) = wait_for(&name, 10, |s| s.contains("EXITED:") && s.contains("icanon"));
     assert!(ok, "sockviz did not exit:\n{after}");
     assert!(after.contains("EXITED:0"), "{after}");
     assert!(
@@ -133,6 +133,108 @@ fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
     );
     assert!(
         !after.contains("server 127.0.0.1:7"),
+        "the alternate screen is gone:\n{after}"
+    );
+}
+
+#[test]
+fn a_replay_ended_by_sigterm_gives_the_terminal_back() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux is not installed: skipping the end-to-end test");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_sockviz");
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/echo.pcap");
+    let name = format!("sockviz-e2e-term-{}", std::process::id());
+    let script = format!(
+        "{bin} replay {file}; echo EXITED:$?; stty -a | grep -o -- '-icanon\\|icanon'; sleep 30"
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "-s",
+        &name,
+        "bash",
+        "-c",
+        &script,
+    ]);
+    let _session = Session(name.clone());
+    let (ok, screen) = wait_for(&name, 10, |s| {
+        s.contains("replay") && s.contains("inferred")
+    });
+    assert!(ok, "the replay never showed:\n{screen}");
+    let shell = tmux(&["list-panes", "-t", &name, "-F", "#{pane_pid}"]);
+    let children = Command::new("pgrep")
+        .args(["-P", shell.trim()])
+        .output()
+        .expect("pgrep runs");
+    let pid = String::from_utf8_lossy(&children.stdout).trim().to_string();
+    assert!(!pid.is_empty(), "sockviz's pid");
+    Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    let (ok, after) = wait_for(&name, 10, |s| s.contains("EXITED:") && s.contains("icanon"));
+    assert!(ok, "sockviz did not exit on SIGTERM:\n{after}");
+    assert!(after.contains("EXITED:143"), "128 + SIGTERM:\n{after}");
+    assert!(
+        after.lines().any(|l| l.trim() == "icanon"),
+        "cooked mode:\n{after}"
+    );
+}
+
+#[test]
+fn a_panic_with_the_terminal_taken_restores_it_and_shows_the_message() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux is not installed: skipping the end-to-end test");
+        return;
+    }
+    // `cargo test` builds the examples next to the binaries.
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_sockviz"));
+    let example = bin
+        .parent()
+        .map(|d| d.join("examples/panic_restore"))
+        .filter(|p| p.exists());
+    let Some(example) = example else {
+        eprintln!("examples/panic_restore is not built: skipping");
+        return;
+    };
+    let name = format!("sockviz-e2e-panic-{}", std::process::id());
+    let script = format!(
+        "{}; echo EXITED:$?; stty -a | grep -o -- '-icanon\\|icanon'; sleep 30",
+        example.display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "-s",
+        &name,
+        "bash",
+        "-c",
+        &script,
+    ]);
+    let _session = Session(name.clone());
+    let (ok, after) = wait_for(&name, 10, |s| s.contains("EXITED:") && s.contains("icanon"));
+    assert!(ok, "the example did not end:\n{after}");
+    assert!(after.contains("EXITED:101"), "a panic's status:\n{after}");
+    assert!(
+        after.contains("a deliberate panic"),
+        "the message is readable:\n{after}"
+    );
+    assert!(
+        after.lines().any(|l| l.trim() == "icanon"),
+        "cooked mode:\n{after}"
+    );
+    assert!(
+        !after.contains("about to panic"),
         "the alternate screen is gone:\n{after}"
     );
 }

@@ -73,8 +73,16 @@ pub fn action_for(app: &App, ev: &TermEvent) -> Option<Action> {
     }
 }
 
+/// How the screen ended: the user quit, or a signal asked (the exit status says which).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    Quit,
+    Signal(i32),
+}
+
 /// Run until the user quits (or SIGTERM/SIGHUP), drawing on `guard`'s terminal.
-pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> anyhow::Result<()> {
+pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> anyhow::Result<Ended> {
+    let mut ended = Ended::Quit;
     let mut term_events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -134,8 +142,14 @@ pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> any
                 }
                 dirty |= before != (app.pos, app.progress, app.len());
             }
-            _ = sigterm.recv() => app.update(Action::Quit),
-            _ = sighup.recv() => app.update(Action::Quit),
+            _ = sigterm.recv() => {
+                ended = Ended::Signal(libc::SIGTERM);
+                app.update(Action::Quit);
+            }
+            _ = sighup.recv() => {
+                ended = Ended::Signal(libc::SIGHUP);
+                app.update(Action::Quit);
+            }
         }
         if let Feed::Lab { commands, .. } = &feed {
             for cmd in app.outbox.drain(..) {
@@ -149,7 +163,7 @@ pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> any
     if recorder.is_recording() {
         toggle_recording(&mut app, &mut recorder);
     }
-    Ok(())
+    Ok(ended)
 }
 
 /// Ctrl-R: start recording (to `--record FILE` the first time, else a timestamped file), or

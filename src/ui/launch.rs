@@ -10,7 +10,7 @@ use crate::lab::{self, LabConfig, Prepared};
 use crate::timeline::Timeline;
 
 use super::app::{App, SourceLabel};
-use super::event_loop::{self, Feed};
+use super::event_loop::{self, Ended, Feed};
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
 
@@ -21,7 +21,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// The live lab in the terminal: the chosen scenario plays, then the keyboard drives the lab.
-pub fn run_lab(cfg: &LabConfig, prepared: &Prepared, theme: Theme) -> anyhow::Result<()> {
+pub fn run_lab(cfg: &LabConfig, prepared: &Prepared, theme: Theme) -> anyhow::Result<Ended> {
     run_lab_recording(cfg, prepared, theme, None)
 }
 
@@ -31,7 +31,7 @@ pub fn run_lab_recording(
     prepared: &Prepared,
     theme: Theme,
     record: Option<PathBuf>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Ended> {
     let (tx, rx) = mpsc::channel();
     let origin = lab::probe::now();
     let session = lab::interactive::start(cfg, prepared, tx)?;
@@ -58,8 +58,11 @@ pub fn run_lab_recording(
 }
 
 /// A capture file in the same screens (wire only), loaded on a blocking task.
-pub fn run_replay(path: PathBuf, conn: Option<usize>, theme: Theme) -> anyhow::Result<()> {
+pub fn run_replay(path: PathBuf, conn: Option<usize>, theme: Theme) -> anyhow::Result<Ended> {
     let shown = path.display().to_string();
+    // A missing or unreadable file is a plain error on the shell, not a screen to dismiss:
+    // check the header before taking the terminal (cheap; the frames load in the background).
+    crate::capture::CaptureFile::open(&path)?;
     let rt = runtime()?;
     let (done, loaded) = tokio::sync::oneshot::channel();
     let load_path = path.clone();

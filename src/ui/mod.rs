@@ -13,6 +13,7 @@ pub mod layout;
 pub mod live_record;
 pub mod picker;
 pub mod picker_screen;
+mod playback;
 pub mod replay;
 pub mod terminal;
 pub mod theme;

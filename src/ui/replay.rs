@@ -8,7 +8,7 @@ use crate::timeline::from_capture::{Replay, ReplayError};
 use crate::timeline::playback::PlaybackIndex;
 
 use super::app::{App, LoadedReplay, Pacing, SourceLabel};
-use super::event_loop::{self, Feed};
+use super::event_loop::{self, Ended, Feed};
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
 
@@ -45,8 +45,10 @@ pub fn load(path: &std::path::Path, conn: Option<usize>) -> Result<Replay, Repla
 }
 
 /// Play `path` in the terminal until the user quits.
-pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Result<()> {
+pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Result<Ended> {
     let shown = path.display().to_string();
+    // A missing or unreadable file is a plain error on the shell, not a screen to dismiss.
+    crate::capture::CaptureFile::open(&path)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -54,7 +56,7 @@ pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Resul
         Some(n) => n,
         None => match super::picker_screen::choose(&path, theme)? {
             Some(n) => n,
-            None => return Ok(()),
+            None => return Ok(Ended::Quit),
         },
     };
     let (done, loaded) = tokio::sync::oneshot::channel();

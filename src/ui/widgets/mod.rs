@@ -4,6 +4,7 @@
 pub mod bytes;
 pub mod call_log;
 pub mod help;
+pub mod labels;
 pub mod ladder;
 pub mod picker;
 pub mod scrubber;
@@ -113,25 +114,31 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         SourceLabel::Loading { path } => format!(" sockviz · loading {path} …"),
         SourceLabel::Failed { message } => format!(" sockviz · {message}"),
     };
-    put(
-        buf,
-        area.x,
-        area.y,
-        &fit(&what, area.width as usize),
-        area.width,
-        t.status,
-    );
     let mode = if app.lab { "LIVE" } else { "REPLAY" };
     let play = if app.playing { "▶" } else { "⏸" };
     let pacing = match app.pacing {
         Pacing::Lecture => "lecture",
         Pacing::RealTime => "real time",
     };
-    let right = format!("{mode} {play} {pacing} ×{} ", speed_text(app.speed));
+    let right = format!(" {mode} {play} {pacing} ×{} ", speed_text(app.speed));
     let w = right.width() as u16;
-    if area.width > w + 20 {
-        put(buf, area.right() - w, area.y, &right, w, t.status);
-    }
+    let room = area.width.saturating_sub(w);
+    put(
+        buf,
+        area.x,
+        area.y,
+        &fit(&what, room as usize),
+        room,
+        t.status,
+    );
+    put(
+        buf,
+        area.right().saturating_sub(w),
+        area.y,
+        &right,
+        w,
+        t.status,
+    );
 }
 
 /// `1`, `2`, `0.5`, `1/64`.

@@ -210,7 +210,7 @@ pub fn panel_view(app: &App, ps: &PlayState, s: &SocketInfo) -> PanelView {
             lines.push(Line::detail(format!(
                 "▓ {in_flight} in flight of the peer's window"
             )));
-            lines.push(Line::new("recv", "unread bytes: not on the wire".into()));
+            lines.push(Line::new("recv", "inferred (wire only)".into()));
         }
     }
     let window = wire_out.map(|w| w.window.to_string()).unwrap_or("—".into());
@@ -281,28 +281,33 @@ fn draw_panel(app: &App, v: &PanelView, r: Rect, full: bool, buf: &mut Buffer) {
             r.height.saturating_sub(1),
         )
     };
-    // Title row: name on the left, state on the right (on the border when boxed).
+    // Title row: name on the left, state on the right (on the border when boxed). The state
+    // always shows; a long title is cut to make room for it.
     let ty = r.y;
     let tx = r.x + 1;
-    let used = put(
+    let sw = v.state.width() as u16 + 2;
+    let title_room = r.width.saturating_sub(sw + 3);
+    let mut title = format!(" {} ", v.title);
+    if title.width() > title_room as usize {
+        // "client #1 · inferred" → "client #1": the recv line still says "inferred".
+        title = format!(" {} ", v.title.split(" · ").next().unwrap_or(&v.title));
+    }
+    put(
         buf,
         tx,
         ty,
-        &format!(" {} ", v.title),
-        r.width.saturating_sub(2),
+        &fit(&title, title_room as usize),
+        title_room,
         t.title,
     );
-    let sw = v.state.width() as u16 + 2;
-    if r.width > used + sw + 2 {
-        put(
-            buf,
-            r.right() - sw - 1,
-            ty,
-            &format!(" {} ", v.state),
-            sw,
-            state_style,
-        );
-    }
+    put(
+        buf,
+        r.right().saturating_sub(sw + 1),
+        ty,
+        &format!(" {} ", v.state),
+        sw,
+        state_style,
+    );
     let mut y = inner.y;
     for line in &v.lines {
         if y >= inner.bottom() {
