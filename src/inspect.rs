@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::capture::{CaptureFile, FileError, LinkType, Timestamp};
-use crate::tcp::{Connection, Tracker};
+use crate::tcp::{AnalysisCounts, Connection, FlagCounts, Tracker};
 use crate::wire::{self, DecodeError, Decoded};
 
 /// The whole `inspect --json` object. Field names are the documented schema (README).
@@ -39,28 +39,6 @@ pub struct PerDirection {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FlagReport {
-    pub syn: u64,
-    pub syn_ack: u64,
-    pub fin: u64,
-    pub rst: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AnalysisReport {
-    pub retransmission: u64,
-    pub fast_retransmission: u64,
-    pub spurious_retransmission: u64,
-    pub out_of_order: u64,
-    pub dup_ack: u64,
-    pub zero_window: u64,
-    pub zero_window_probe: u64,
-    pub window_full: u64,
-    pub window_update: u64,
-    pub keep_alive: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct FinalState {
     pub client: String,
     pub server: String,
@@ -77,8 +55,9 @@ pub struct ConnectionReport {
     pub packets: PerDirection,
     pub bytes: PerDirection,
     pub payload_bytes: PerDirection,
-    pub flags: FlagReport,
-    pub analysis: AnalysisReport,
+    pub flags: FlagCounts,
+    /// Wireshark's `tcp.analysis.*` counts, plus the model's extra findings.
+    pub analysis: AnalysisCounts,
     pub handshake_seen: bool,
     pub mid_stream: bool,
     pub half_close: bool,
@@ -220,7 +199,6 @@ fn endpoint(addr: SocketAddr) -> String {
 
 impl ConnectionReport {
     fn new(c: &Connection, origin: Timestamp) -> Self {
-        let a = &c.analysis;
         ConnectionReport {
             id: c.id.0,
             client: endpoint(c.client),
@@ -239,24 +217,8 @@ impl ConnectionReport {
                 to_server: c.to_server.payload_bytes,
                 to_client: c.to_client.payload_bytes,
             },
-            flags: FlagReport {
-                syn: c.flags.syn,
-                syn_ack: c.flags.syn_ack,
-                fin: c.flags.fin,
-                rst: c.flags.rst,
-            },
-            analysis: AnalysisReport {
-                retransmission: a.retransmission,
-                fast_retransmission: a.fast_retransmission,
-                spurious_retransmission: a.spurious_retransmission,
-                out_of_order: a.out_of_order,
-                dup_ack: a.dup_ack,
-                zero_window: a.zero_window,
-                zero_window_probe: a.zero_window_probe,
-                window_full: a.window_full,
-                window_update: a.window_update,
-                keep_alive: a.keep_alive,
-            },
+            flags: c.flags,
+            analysis: c.analysis,
             handshake_seen: c.handshake_seen,
             mid_stream: c.mid_stream,
             half_close: c.half_close,

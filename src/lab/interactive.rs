@@ -5,7 +5,7 @@
 //! Each socket lives on its own worker thread, so a blocking `recv` blocks only its side (and
 //! later commands for that side wait behind it, as they would in a Python program).
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddrV4;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
@@ -15,8 +15,9 @@ use crate::timeline::{Side, SourceEvent};
 
 use super::probe::{Recorder, Sampler};
 use super::scenario::{self, ScenarioCtx};
+use super::setup::start_wire;
 use super::socket::{LabSocket, Shutdown};
-use super::{CAPTURE_FIX, ECHO_PORT, LabConfig, LabError, Prepared, capture_live, netns};
+use super::{CaptureStatus, LabConfig, LabError, Prepared};
 
 /// What the keyboard asks the lab to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,44 +265,14 @@ pub fn start(
         return Err(LabError::UnknownScenario(cfg.scenario.clone()));
     }
     let rec = Recorder::new(tx.clone());
-    let in_namespace = matches!(prepared, Prepared::Namespace(_));
-    if in_namespace {
-        if let Err(e) = netns::configure_loopback(cfg.mtu) {
-            rec.note(format!("{e}; segments may be larger than the MSS"));
-        }
-    } else if let Prepared::NamespaceFailed(e) = prepared {
-        rec.note(format!("{e}; running on the host loopback instead"));
-    }
-    let port = cfg
-        .port
-        .unwrap_or(if in_namespace || netns::geteuid() == 0 {
-            ECHO_PORT
-        } else {
-            7007
-        });
-    let server = SocketAddrV4::new(Ipv4Addr::LOCALHOST, port);
-    let filter = if in_namespace {
-        "tcp".to_string()
-    } else {
-        format!("tcp port {port}")
-    };
-    // Room for a full frame at the lab's MTU (a 65535 snaplen shrinks libpcap's ring and drops
-    // segments, see capture_live); the host's lo (MTU 65536, TSO) needs the maximum.
-    let snaplen = if in_namespace { cfg.mtu + 128 } else { 65535 };
-    let (live, capture) = match capture_live::LiveCapture::start("lo", &filter, snaplen, tx) {
-        Ok(live) => (
-            Some(live),
-            if in_namespace { "namespace" } else { "host" }.to_string(),
-        ),
-        Err(e) => {
-            let reason = if in_namespace {
-                e.to_string()
-            } else {
-                format!("{e}; {CAPTURE_FIX}")
-            };
+    let wire = start_wire(cfg, prepared, tx, |text| rec.note(text));
+    let (server, live) = (wire.server, wire.live);
+    let capture = match wire.capture {
+        CaptureStatus::Unavailable(reason) => {
             rec.note(format!("capture unavailable: {reason}"));
-            (None, "unavailable".to_string())
+            "unavailable".to_string()
         }
+        status => status.to_string(),
     };
     let sampler = Sampler::start(Arc::clone(&rec)).map_err(LabError::Thread)?;
     let (commands, rx) = mpsc::channel::<LabCommand>();

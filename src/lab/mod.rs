@@ -12,12 +12,13 @@ pub mod netns;
 pub mod peer;
 pub mod probe;
 pub mod scenario;
+mod setup;
 pub mod socket;
 pub mod sockopt;
 pub mod sys;
 
 use std::fmt;
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddrV4;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -142,61 +143,13 @@ pub fn run_live(
     let mut early_notes = Vec::new();
     let mut note = |text: String| early_notes.push(text);
 
-    let mut mtu = None;
-    let (device_filter, mut capture) = match prepared {
-        Prepared::Namespace(_) => {
-            match netns::configure_loopback(cfg.mtu) {
-                Ok(()) => mtu = Some(cfg.mtu),
-                Err(e) => note(format!("{e}; segments may be larger than the MSS")),
-            }
-            ("tcp".to_string(), CaptureStatus::Namespace)
-        }
-        Prepared::HostRequested | Prepared::NamespaceFailed(_) => {
-            (String::new(), CaptureStatus::Host)
-        }
-    };
-    if let Prepared::NamespaceFailed(e) = prepared {
-        note(format!("{e}; running on the host loopback instead"));
-    }
+    let setup::LabWire {
+        server,
+        live,
+        capture,
+        mtu,
+    } = setup::start_wire(cfg, prepared, tx.clone(), &mut note);
     let in_namespace = matches!(prepared, Prepared::Namespace(_));
-    let port = cfg
-        .port
-        .unwrap_or(if in_namespace || netns::geteuid() == 0 {
-            ECHO_PORT
-        } else {
-            7007
-        });
-    let server = SocketAddrV4::new(Ipv4Addr::LOCALHOST, port);
-    let filter = if in_namespace {
-        device_filter
-    } else {
-        format!("tcp port {port}")
-    };
-    if !in_namespace {
-        note(format!(
-            "on the host loopback: the kernel may hand lo super-segments bigger than the MTU \
-             (TSO), and port {port} must be free"
-        ));
-    }
-
-    // Room for a full frame at the lab's MTU; the host's lo (MTU 65536, TSO) needs the maximum.
-    let snaplen = if in_namespace { cfg.mtu + 128 } else { 65535 };
-    let live = match capture_live::LiveCapture::start("lo", &filter, snaplen, tx.clone()) {
-        Ok(live) => Some(live),
-        Err(e) => {
-            let reason = match prepared {
-                Prepared::Namespace(_) => e.to_string(),
-                Prepared::HostRequested => format!(
-                    "{e}; run without --host-loopback (the lab's private namespace needs no \
-                     privileges), or give sockviz capture rights: \
-                     `sudo setcap cap_net_raw,cap_net_admin=eip $(which sockviz)`"
-                ),
-                Prepared::NamespaceFailed(ns) => format!("{ns}; {e}; {CAPTURE_FIX}"),
-            };
-            capture = CaptureStatus::Unavailable(reason);
-            None
-        }
-    };
 
     let started = probe::now().max(origin);
     // The first event, always at `started`: a live view may take it as its t = 0.

@@ -108,8 +108,9 @@ impl fmt::Display for Analysis {
     }
 }
 
-/// Per-connection totals of each finding: how many segments carried each flag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Per-connection totals of each finding: how many segments carried each flag. Serialized as
+/// is into `inspect --json`'s `analysis` object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct AnalysisCounts {
     pub retransmission: u64,
     pub fast_retransmission: u64,

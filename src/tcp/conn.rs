@@ -38,7 +38,7 @@ pub struct DirStats {
 }
 
 /// Segments seen with each control flag (a SYN,ACK counts as `syn_ack`, not as `syn`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct FlagCounts {
     pub syn: u64,
     pub syn_ack: u64,

@@ -2,7 +2,7 @@
 //! terminal or a projector needs one change, not one per widget.
 //!
 //! The dark and light themes use the terminal's named colours, which the user's palette already
-//! makes readable on their background; high contrast uses bold black-on-white and pure colours.
+//! makes readable on their background; high contrast uses bold, bright colours on black.
 
 use ratatui::style::{Color, Modifier, Style};
 
