@@ -312,6 +312,11 @@ fn replaying_plain_captures_agrees_with_inspect() {
             ("window_full", "window_full"),
             ("window_update", "window_update"),
             ("keep_alive", "keep_alive"),
+            ("zero_window_probe_ack", "zero_window_probe_ack"),
+            ("keep_alive_ack", "keep_alive_ack"),
+            ("lost_segment", "lost_segment"),
+            ("acked_unseen", "ack_lost_segment"),
+            ("reused_ports", "reused_ports"),
         ] {
             let want: u64 = conns
                 .iter()
