@@ -98,6 +98,15 @@ fn is_zero(n: &u64) -> bool {
 ///
 /// A damaged record stops the read and becomes a warning: the connections read so far are kept.
 pub fn inspect_file(path: &Path) -> Result<Report, InspectError> {
+    inspect_file_with_progress(path, |_| {})
+}
+
+/// [`inspect_file`], calling `progress` now and then with the bytes read so far (a screen's
+/// "scanning … 42%" while a big capture is read).
+pub fn inspect_file_with_progress(
+    path: &Path,
+    mut progress: impl FnMut(u64),
+) -> Result<Report, InspectError> {
     let mut file = CaptureFile::open(path)?;
     let format = match file.format() {
         crate::capture::CaptureFormat::Pcap {
@@ -124,7 +133,10 @@ pub fn inspect_file(path: &Path) -> Result<Report, InspectError> {
 
     loop {
         match file.next_frame() {
-            Ok(Some((frame, _))) => {
+            Ok(Some((frame, at))) => {
+                if total % 4096 == 0 {
+                    progress(at.data_offset);
+                }
                 total += 1;
                 if frame.link == crate::record::format::EVENTS_LINK
                     && crate::record::format::decode(frame.data).is_ok()

@@ -40,9 +40,24 @@ pub struct Replay {
 /// Read `path` and keep connection `conn` (0-based, in order of first appearance; 0 when
 /// `None`).
 pub fn load(path: &Path, conn: Option<usize>) -> Result<Replay, ReplayError> {
+    load_with_progress(path, conn, |_| {})
+}
+
+/// [`load`], calling `progress` now and then with the bytes read so far (the loading screen's
+/// percentage).
+pub fn load_with_progress(
+    path: &Path,
+    conn: Option<usize>,
+    mut progress: impl FnMut(u64),
+) -> Result<Replay, ReplayError> {
     let mut file = CaptureFile::open(path)?;
     let mut all: Option<Timeline> = None;
-    while let Some((frame, _)) = file.next_frame()? {
+    let mut frames = 0u64;
+    while let Some((frame, at)) = file.next_frame()? {
+        if frames % 4096 == 0 {
+            progress(at.data_offset);
+        }
+        frames += 1;
         let tl = all.get_or_insert_with(|| Timeline::new(frame.ts));
         tl.push(SourceEvent::Frame(OwnedFrame {
             ts: frame.ts,

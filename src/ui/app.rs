@@ -113,6 +113,8 @@ pub struct App {
     pub record_toggle: bool,
     /// Where the next recording goes (`lab --record FILE`); `None`: a timestamped file.
     pub record_path: Option<std::path::PathBuf>,
+    /// How far a replay's background load has read (the header's percentage while loading).
+    pub loading: Option<super::loading::LoadProgress>,
 }
 
 impl App {
@@ -151,6 +153,7 @@ impl App {
             recording: None,
             record_toggle: false,
             record_path: None,
+            loading: None,
         }
     }
 

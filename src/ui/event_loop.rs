@@ -141,6 +141,8 @@ pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> any
                     feed = Feed::Replay { path: String::new(), loaded: tokio::sync::oneshot::channel().1 };
                 }
                 dirty |= before != (app.pos, app.progress, app.len());
+                // The loading percentage moves while nothing else does.
+                dirty |= matches!(app.source, SourceLabel::Loading { .. }) && app.loading.is_some();
             }
             _ = sigterm.recv() => {
                 ended = Ended::Signal(libc::SIGTERM);

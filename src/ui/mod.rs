@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod launch;
 pub mod layout;
 pub mod live_record;
+pub mod loading;
 pub mod picker;
 pub mod picker_screen;
 mod playback;

@@ -23,8 +23,11 @@ pub struct ReplayOptions {
 
 /// A recording as a [`Replay`]: the whole lab timeline, its sockets known from their calls
 /// (not inferred).
-pub fn recording_replay(path: &std::path::Path) -> Result<Replay, ReplayError> {
-    let rec = crate::record::reader::load(path, |_| {})?;
+pub fn recording_replay(
+    path: &std::path::Path,
+    progress: impl FnMut(u64),
+) -> Result<Replay, ReplayError> {
+    let rec = crate::record::reader::load(path, progress)?;
     let index = PlaybackIndex::build(rec.timeline.events());
     let connections = rec.timeline.connections().len();
     Ok(Replay {
@@ -37,10 +40,19 @@ pub fn recording_replay(path: &std::path::Path) -> Result<Replay, ReplayError> {
 
 /// Load `path` for the screens: a recording in full, a capture's chosen connection.
 pub fn load(path: &std::path::Path, conn: Option<usize>) -> Result<Replay, ReplayError> {
+    load_with_progress(path, conn, |_| {})
+}
+
+/// [`load`], reporting the bytes read so far to `progress`.
+pub fn load_with_progress(
+    path: &std::path::Path,
+    conn: Option<usize>,
+    progress: impl FnMut(u64),
+) -> Result<Replay, ReplayError> {
     if crate::record::is_recording(path)? {
-        recording_replay(path)
+        recording_replay(path, progress)
     } else {
-        crate::timeline::from_capture::load(path, conn)
+        crate::timeline::from_capture::load_with_progress(path, conn, progress)
     }
 }
 
@@ -61,9 +73,11 @@ pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Resul
     };
     let (done, loaded) = tokio::sync::oneshot::channel();
     let load_path = path.clone();
+    let progress = super::loading::LoadProgress::for_file(&path);
+    let report = progress.reporter();
     rt.spawn_blocking(move || {
         // Reading, decoding and indexing are linear in the file: all of it off the UI's thread.
-        let loaded = load(&load_path, Some(conn)).map(LoadedReplay::prepare);
+        let loaded = load_with_progress(&load_path, Some(conn), report).map(LoadedReplay::prepare);
         let _ = done.send(loaded);
     });
     let mut app = App::new(
@@ -74,6 +88,7 @@ pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Resul
         theme,
     );
     app.playing = true;
+    app.loading = Some(progress);
     app.pacing = if options.lecture_pace {
         Pacing::Lecture
     } else {

@@ -111,7 +111,10 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         SourceLabel::Replay { path, .. } => {
             format!(" sockviz · replay {path} · sockviz recording (calls, probes, wire)")
         }
-        SourceLabel::Loading { path } => format!(" sockviz · loading {path} …"),
+        SourceLabel::Loading { path } => match app.loading.as_ref().and_then(|l| l.percent()) {
+            Some(p) => format!(" sockviz · loading {path} … {p}%"),
+            None => format!(" sockviz · loading {path} …"),
+        },
         SourceLabel::Failed { message } => format!(" sockviz · {message}"),
     };
     let mode = if app.lab { "LIVE" } else { "REPLAY" };
