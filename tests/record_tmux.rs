@@ -1,0 +1,131 @@
+//! End to end in a real terminal (tmux): the connection picker before a replay, and recording
+//! the live lab with Ctrl-R (`● REC` in the status bar) into a file that replays complete.
+
+use std::path::Path;
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().expect("tmux runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn capture(session: &str) -> String {
+    tmux(&["capture-pane", "-p", "-t", session])
+}
+
+fn wait_for(session: &str, secs: u64, pred: impl Fn(&str) -> bool) -> (bool, String) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let screen = capture(session);
+        if pred(&screen) {
+            return (true, screen);
+        }
+        if Instant::now() > deadline {
+            return (false, screen);
+        }
+        sleep(Duration::from_millis(100));
+    }
+}
+
+struct Session(String);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+fn start(name: &str, script: &str) -> Option<Session> {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux is not installed: skipping");
+        return None;
+    }
+    tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-s",
+        name,
+        "bash",
+        "-c",
+        script,
+    ]);
+    Some(Session(name.to_string()))
+}
+
+#[test]
+fn several_connections_open_the_picker_and_the_filter_chooses_one() {
+    let bin = env!("CARGO_BIN_EXE_sockviz");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/multi.pcap");
+    let name = format!("sockviz-picker-{}", std::process::id());
+    let script = format!("{bin} replay {}; echo EXITED:$?; sleep 30", data.display());
+    let Some(_session) = start(&name, &script) else {
+        return;
+    };
+    let (ok, screen) = wait_for(&name, 20, |s| s.contains("7 TCP connections"));
+    assert!(ok, "the picker never showed:\n{screen}");
+    assert!(screen.contains("127.0.0.1:40005"), "{screen}");
+    assert!(screen.contains("half-close"), "flags per row: {screen}");
+    tmux(&["send-keys", "-t", &name, "/", "40005", "Enter"]);
+    let (ok, screen) = wait_for(&name, 20, |s| s.contains("connection 5 of 7"));
+    assert!(ok, "the filtered connection did not play:\n{screen}");
+    assert!(screen.contains("(wire only)"), "{screen}");
+    tmux(&["send-keys", "-t", &name, "q"]);
+    let (ok, screen) = wait_for(&name, 10, |s| s.contains("EXITED:0"));
+    assert!(ok, "{screen}");
+}
+
+#[test]
+fn ctrl_r_records_the_live_lab_with_a_rec_indicator() {
+    let bin = env!("CARGO_BIN_EXE_sockviz");
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("rec-tmux-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let name = format!("sockviz-rec-{}", std::process::id());
+    let script = format!("cd {}; {bin} lab; echo EXITED:$?; sleep 30", dir.display());
+    let Some(_session) = start(&name, &script) else {
+        return;
+    };
+    let (ok, screen) = wait_for(&name, 20, |s| s.contains(" SYN,ACK seq=0 ack=1"));
+    assert!(ok, "the lab never showed the handshake:\n{screen}");
+    assert!(!screen.contains("● REC"), "not recording yet: {screen}");
+    tmux(&["send-keys", "-t", &name, "C-r"]);
+    let (ok, screen) = wait_for(&name, 10, |s| s.contains("● REC"));
+    assert!(ok, "no REC indicator:\n{screen}");
+    assert!(screen.contains("recording to sockviz-"), "{screen}");
+    tmux(&["send-keys", "-t", &name, "C-r"]);
+    let (ok, screen) = wait_for(&name, 10, |s| !s.contains("● REC"));
+    assert!(ok, "the indicator stayed:\n{screen}");
+    tmux(&["send-keys", "-t", &name, "q"]);
+    let (ok, screen) = wait_for(&name, 10, |s| s.contains("EXITED:0"));
+    assert!(ok, "{screen}");
+
+    let file = std::fs::read_dir(&dir)
+        .expect("scratch dir")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "pcapng"))
+        .expect("a timestamped recording in the current directory");
+    let out = Command::new(bin)
+        .arg("replay")
+        .arg(&file)
+        .args(["--headless", "--json"])
+        .output()
+        .expect("replay");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let summary: serde_json::Value =
+        serde_json::from_str(text.lines().last().expect("summary")).expect("JSON");
+    assert_eq!(summary["replay"]["complete"], true, "{summary}");
+    assert!(
+        summary["segments"].as_u64().unwrap_or(0) >= 10,
+        "the whole echo, from before Ctrl-R: {summary}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
