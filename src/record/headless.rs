@@ -108,7 +108,18 @@ pub fn lab_summary(rec: &Recording) -> LabSummary {
                 .unwrap_or(other)
                 .to_string(),
         ),
-        None => CaptureStatus::Unavailable("not recorded (the recording was cut short)".into()),
+        // Cut before the summary: the lab's own opening notes say where it captured.
+        None if rec.frames > 0 => {
+            let on_host = rec.timeline.events().iter().any(
+                |e| matches!(&e.kind, EventKind::Note(t) if t.starts_with("on the host loopback")),
+            );
+            if on_host {
+                CaptureStatus::Host
+            } else {
+                CaptureStatus::Namespace
+            }
+        }
+        None => CaptureStatus::Unavailable("no packets in the recording".into()),
     };
     LabSummary {
         started: rec.timeline.origin(),
