@@ -4,6 +4,7 @@
 
 mod lab_support;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -390,4 +391,45 @@ fn inspect_reads_a_recording_and_counts_its_events_apart() {
     let packets = conn["packets"]["to_server"].as_u64().unwrap_or(0)
         + conn["packets"]["to_client"].as_u64().unwrap_or(0);
     assert_eq!(Some(packets), live.summary["segments"].as_u64());
+}
+
+/// `--conn N` narrows a recording to one connection: its segments, its sockets' calls.
+#[test]
+fn conn_narrows_a_recording_to_one_connection() {
+    let file = scratch("backlog-conn.pcapng");
+    let out = Command::new(BIN)
+        .args([
+            "lab",
+            "--scenario",
+            "backlog",
+            "--headless",
+            "--json",
+            "--record",
+        ])
+        .arg(&file)
+        .output()
+        .expect("run sockviz lab");
+    let live = parse(out);
+    let live_conns: BTreeSet<(String, String)> = live.kind("segment").map(|s| tuple(s)).collect();
+    assert!(live_conns.len() >= 3, "backlog has several connections");
+    let out = Command::new(BIN)
+        .arg("replay")
+        .arg(&file)
+        .args(["--headless", "--json", "--conn", "1"])
+        .output()
+        .expect("replay --conn");
+    let one = parse(out);
+    let tuples: BTreeSet<(String, String)> = one.kind("segment").map(|s| tuple(s)).collect();
+    assert_eq!(tuples.len(), 1, "one connection's segments: {tuples:?}");
+    assert!(
+        one.kind("call").any(|c| c["call"] == "connect"),
+        "its client's connect() is kept"
+    );
+    assert!(one.kind("segment").count() < live.kind("segment").count());
+}
+
+/// A segment's connection as an unordered address pair.
+fn tuple(s: &Value) -> (String, String) {
+    let (a, b) = (s["src"].to_string(), s["dst"].to_string());
+    if a < b { (a, b) } else { (b, a) }
 }

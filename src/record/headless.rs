@@ -32,8 +32,12 @@ pub enum Loaded {
 /// Read `path` as a recording when it is one, else as a plain capture.
 pub fn load(path: &Path, conn: Option<usize>) -> Result<Loaded, FileError> {
     if reader::is_recording(path)? {
-        let recording = Box::new(reader::load(path, |_| {})?);
+        let mut recording = Box::new(reader::load(path, |_| {})?);
         let summary = lab_summary(&recording);
+        // --conn narrows a recording to one connection; without it, the whole lab session.
+        if let Some(one) = conn.and_then(|n| super::select::connection(&recording.timeline, n)) {
+            recording.timeline = one;
+        }
         return Ok(Loaded::Recording { recording, summary });
     }
     let mut file = CaptureFile::open(path)?;

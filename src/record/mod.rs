@@ -5,6 +5,7 @@
 pub mod format;
 pub mod headless;
 pub mod reader;
+pub mod select;
 pub mod session;
 pub mod writer;
 

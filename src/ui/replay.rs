@@ -23,18 +23,31 @@ pub struct ReplayOptions {
 
 /// A recording as a [`Replay`]: the whole lab timeline, its sockets known from their calls
 /// (not inferred).
+///
+/// With `conn`, only that connection (its segments, its sockets' calls and probes, the notes).
 pub fn recording_replay(
     path: &std::path::Path,
+    conn: Option<usize>,
     progress: impl FnMut(u64),
 ) -> Result<Replay, ReplayError> {
     let rec = crate::record::reader::load(path, progress)?;
-    let index = PlaybackIndex::build(rec.timeline.events());
     let connections = rec.timeline.connections().len();
+    let timeline = match conn {
+        Some(n) => crate::record::select::connection(&rec.timeline, n).ok_or_else(|| {
+            ReplayError::NoSuchConnection {
+                path: path.display().to_string(),
+                count: connections,
+                asked: n,
+            }
+        })?,
+        None => rec.timeline,
+    };
+    let index = PlaybackIndex::build(timeline.events());
     Ok(Replay {
         sockets: index.sockets().to_vec(),
-        timeline: rec.timeline,
+        timeline,
         connections,
-        conn: 0,
+        conn: conn.unwrap_or(0),
     })
 }
 
@@ -50,7 +63,7 @@ pub fn load_with_progress(
     progress: impl FnMut(u64),
 ) -> Result<Replay, ReplayError> {
     if crate::record::is_recording(path)? {
-        recording_replay(path, progress)
+        recording_replay(path, conn, progress)
     } else {
         crate::timeline::from_capture::load_with_progress(path, conn, progress)
     }
@@ -64,10 +77,12 @@ pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Resul
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // A recording plays whole unless --conn narrows it; a capture's connection is picked.
     let conn = match options.conn {
-        Some(n) => n,
+        Some(n) => Some(n),
+        None if crate::record::is_recording(&path)? => None,
         None => match super::picker_screen::choose(&path, theme)? {
-            Some(n) => n,
+            Some(n) => Some(n),
             None => return Ok(Ended::Quit),
         },
     };
@@ -77,7 +92,7 @@ pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Resul
     let report = progress.reporter();
     rt.spawn_blocking(move || {
         // Reading, decoding and indexing are linear in the file: all of it off the UI's thread.
-        let loaded = load_with_progress(&load_path, Some(conn), report).map(LoadedReplay::prepare);
+        let loaded = load_with_progress(&load_path, conn, report).map(LoadedReplay::prepare);
         let _ = done.send(loaded);
     });
     let mut app = App::new(
