@@ -410,7 +410,7 @@ fn conn_narrows_a_recording_to_one_connection() {
         .output()
         .expect("run sockviz lab");
     let live = parse(out);
-    let live_conns: BTreeSet<(String, String)> = live.kind("segment").map(|s| tuple(s)).collect();
+    let live_conns: BTreeSet<(String, String)> = live.kind("segment").map(tuple).collect();
     assert!(live_conns.len() >= 3, "backlog has several connections");
     let out = Command::new(BIN)
         .arg("replay")
@@ -419,7 +419,7 @@ fn conn_narrows_a_recording_to_one_connection() {
         .output()
         .expect("replay --conn");
     let one = parse(out);
-    let tuples: BTreeSet<(String, String)> = one.kind("segment").map(|s| tuple(s)).collect();
+    let tuples: BTreeSet<(String, String)> = one.kind("segment").map(tuple).collect();
     assert_eq!(tuples.len(), 1, "one connection's segments: {tuples:?}");
     assert!(
         one.kind("call").any(|c| c["call"] == "connect"),
