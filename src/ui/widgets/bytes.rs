@@ -4,7 +4,6 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::widgets::{Block, Borders, Widget};
 use unicode_width::UnicodeWidthChar;
 
 use crate::timeline::EventKind;
@@ -139,18 +138,7 @@ pub fn focused_bytes(app: &App) -> Option<(String, &[u8])> {
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let (title, data) = focused_bytes(app).unwrap_or(("nothing selected".into(), &[]));
-    Block::default()
-        .borders(Borders::TOP)
-        .border_style(t.border)
-        .title(format!(" bytes · {title} "))
-        .title_style(t.title)
-        .render(area, buf);
-    let inner = Rect::new(
-        area.x + 1,
-        area.y + 1,
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(1),
-    );
+    let inner = super::pane(area, buf, t, format!(" bytes · {title} "));
     if data.is_empty() {
         put(
             buf,
