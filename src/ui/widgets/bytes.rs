@@ -107,16 +107,7 @@ fn shown(ch: char) -> char {
 ///
 /// With nothing selected, the newest event that moved bytes (a bare ACK has none to show).
 pub fn focused_bytes(app: &App) -> Option<(String, &[u8])> {
-    let i = match app.selected.filter(|&i| i < app.pos) {
-        Some(i) => i,
-        None => (app.pos.saturating_sub(10_000)..app.pos).rev().find(|&i| {
-            match &app.events()[i].kind {
-                EventKind::Segment(s) => !s.payload.is_empty(),
-                EventKind::Call(c) => !c.data.is_empty() && c.call != "accept",
-                _ => false,
-            }
-        })?,
-    };
+    let i = app.bytes_focus()?;
     match &app.events()[i].kind {
         EventKind::Segment(s) => Some((
             format!(
@@ -171,7 +162,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         rows.push(cur);
     }
     let max_rows = (inner.height / 2) as usize;
-    for (r, row) in rows.iter().take(max_rows).enumerate() {
+    let skip = app
+        .bytes_scroll_rows()
+        .min(rows.len().saturating_sub(max_rows));
+    for (r, row) in rows.iter().skip(skip).take(max_rows).enumerate() {
         let y = inner.y + 2 * r as u16;
         let first = row.first().map(|g| g.start).unwrap_or(0);
         put(buf, inner.x, y, &format!("{first:04x}"), 5, t.dim);
@@ -233,23 +227,33 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         put(buf, tx - 2, y, "│", 1, t.border);
         put(buf, tx, y, &fit(&plain, text_w as usize), text_w, t.text);
     }
-    if rows.len() > max_rows {
+    let shown: usize = rows
+        .iter()
+        .take(skip + max_rows)
+        .flatten()
+        .map(|g| g.len)
+        .sum();
+    let hidden = (skip > 0, data.len() - shown);
+    if hidden != (false, 0) && rows.len() > max_rows {
         let y = inner.y + 2 * max_rows as u16;
         if y < inner.bottom() {
+            let above = if skip > 0 {
+                format!(
+                    "{} bytes above · ",
+                    rows.iter()
+                        .take(skip)
+                        .flatten()
+                        .map(|g| g.len)
+                        .sum::<usize>()
+                )
+            } else {
+                String::new()
+            };
             put(
                 buf,
                 inner.x,
                 y,
-                &format!(
-                    "… {} more bytes",
-                    data.len()
-                        - rows
-                            .iter()
-                            .take(max_rows)
-                            .flatten()
-                            .map(|g| g.len)
-                            .sum::<usize>()
-                ),
+                &format!("… {above}{} more bytes · [ ] scroll", hidden.1),
                 inner.width,
                 t.dim,
             );
