@@ -52,6 +52,8 @@ fn normal_mode_keys() {
         (ch('d'), Action::ToggleStreamDir),
         (ch('z'), Action::ZoomIn),
         (ch('Z'), Action::ZoomOut),
+        (ch('['), Action::BytesUp),
+        (ch(']'), Action::BytesDown),
         (ch('s'), Action::StartInput { all: false }),
         (ch('S'), Action::StartInput { all: true }),
         (ch('r'), Action::Recv(LabSide::Client)),

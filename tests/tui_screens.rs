@@ -445,3 +445,47 @@ fn replay_picks_the_connection_asked_for() {
         .expect_err("one past the last");
     assert!(err.to_string().contains("is not one of them"), "{err}");
 }
+
+#[test]
+fn the_bytes_pane_scrolls_through_a_full_segment_and_resets_on_another() {
+    let replay = sockviz::timeline::from_capture::load(&ui_support::data("segments.pcap"), None)
+        .expect("segments.pcap loads");
+    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
+    app.lab = false;
+    app.load_replay(replay, "segments.pcap".into());
+    app.pos = app.len();
+    let full = app
+        .events()
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Segment(s) if s.len == 1448))
+        .expect("a 1448-byte segment");
+    app.selected = Some(full);
+    app.pane = Pane::Bytes;
+    let first_row = |app: &App| rows(&draw(app)).iter().any(|r| r.starts_with(" 0000  "));
+    let top = screen(&draw(&app));
+    assert!(first_row(&app), "{top}");
+    assert!(top.contains("more bytes · [ ] scroll"), "{top}");
+
+    app.update(Action::BytesDown);
+    app.update(Action::BytesDown);
+    let scrolled = screen(&draw(&app));
+    assert!(!first_row(&app), "first row scrolled away: {scrolled}");
+    assert!(
+        scrolled.contains(" 0036  36 37 38"),
+        "two rows of 27 bytes down: {scrolled}"
+    );
+    assert!(scrolled.contains("bytes above"), "{scrolled}");
+
+    app.update(Action::BytesUp);
+    app.update(Action::BytesUp);
+    app.update(Action::BytesUp);
+    assert!(first_row(&app), "back at the top, not below it");
+
+    app.update(Action::BytesDown);
+    app.selected = Some(full + 1);
+    assert_eq!(
+        app.bytes_scroll_rows(),
+        0,
+        "another event starts at the top"
+    );
+}

@@ -61,6 +61,9 @@ pub enum Action {
     ToggleStreamDir,
     ZoomIn,
     ZoomOut,
+    /// Scroll the bytes pane by one row (a segment holds up to ~1448 bytes).
+    BytesUp,
+    BytesDown,
     ToggleHelp,
     CloseOverlay,
     // Driving the lab.

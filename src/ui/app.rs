@@ -97,6 +97,9 @@ pub struct App {
     pub stream_dir: DirKey,
     /// Stream map zoom, in halvings relative to the automatic choice (`z` +1, `Z` −1).
     pub zoom: i32,
+    /// Bytes pane scrolled by rows: (the event it was scrolled on, rows). Another event
+    /// starts at the top again.
+    pub bytes_scroll: Option<(usize, usize)>,
     pub input: String,
     pub input_all: bool,
     pub picker: usize,
@@ -141,6 +144,7 @@ impl App {
             log_side: LabSide::Client,
             stream_dir: DirKey::ToServer,
             zoom: 0,
+            bytes_scroll: None,
             input: String::new(),
             input_all: false,
             picker: 0,
@@ -216,6 +220,29 @@ impl App {
     }
 
     /// The event the inspectors show: the selection, or the newest drawable event.
+    /// The event whose bytes the bytes pane shows: the selection, else the newest event that
+    /// moved bytes (looking back at most 10,000 events, so drawing cost stays bounded).
+    pub fn bytes_focus(&self) -> Option<usize> {
+        if let Some(i) = self.selected.filter(|&i| i < self.pos) {
+            return Some(i);
+        }
+        (self.pos.saturating_sub(10_000)..self.pos)
+            .rev()
+            .find(|&i| match &self.events()[i].kind {
+                crate::timeline::EventKind::Segment(s) => !s.payload.is_empty(),
+                crate::timeline::EventKind::Call(c) => !c.data.is_empty() && c.call != "accept",
+                _ => false,
+            })
+    }
+
+    /// Rows the bytes pane is scrolled by, for the event it shows now (the renderer clamps).
+    pub fn bytes_scroll_rows(&self) -> usize {
+        match (self.bytes_scroll, self.bytes_focus()) {
+            (Some((event, rows)), Some(now)) if event == now => rows,
+            _ => 0,
+        }
+    }
+
     pub fn focus(&self) -> Option<usize> {
         self.selected.filter(|&i| i < self.pos).or_else(|| {
             let k = self.index.visible_before(self.pos);
@@ -296,6 +323,17 @@ impl App {
                 self.stream_dir = match self.stream_dir {
                     DirKey::ToServer => DirKey::ToClient,
                     DirKey::ToClient => DirKey::ToServer,
+                }
+            }
+            Action::BytesUp | Action::BytesDown => {
+                if let Some(i) = self.bytes_focus() {
+                    let rows = self.bytes_scroll_rows();
+                    let rows = if action == Action::BytesDown {
+                        rows + 1
+                    } else {
+                        rows.saturating_sub(1)
+                    };
+                    self.bytes_scroll = Some((i, rows));
                 }
             }
             Action::ZoomIn => self.zoom = (self.zoom + 1).min(24),

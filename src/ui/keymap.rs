@@ -137,6 +137,8 @@ pub static NORMAL: &[Binding] = &[
     ),
     b!(Char('z'), "z", Action::ZoomIn, "stream map: zoom in"),
     b!(Char('Z'), "Z", Action::ZoomOut, "stream map: zoom out"),
+    b!(Char('['), "[", Action::BytesUp, "bytes: scroll up"),
+    b!(Char(']'), "]", Action::BytesDown, "bytes: scroll down"),
     b!(lab Char('s'), "s", Action::StartInput { all: false }, "lab: type, Enter = send()"),
     b!(lab Char('S'), "S", Action::StartInput { all: true }, "lab: type, Enter = sendall()"),
     b!(lab Char('r'), "r", Action::Recv(LabSide::Client), "lab: client recv(bufsize)"),

@@ -4,7 +4,6 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::widgets::{Block, Borders, Widget};
 use unicode_width::UnicodeWidthChar;
 
 use crate::timeline::EventKind;
@@ -108,16 +107,7 @@ fn shown(ch: char) -> char {
 ///
 /// With nothing selected, the newest event that moved bytes (a bare ACK has none to show).
 pub fn focused_bytes(app: &App) -> Option<(String, &[u8])> {
-    let i = match app.selected.filter(|&i| i < app.pos) {
-        Some(i) => i,
-        None => (app.pos.saturating_sub(10_000)..app.pos).rev().find(|&i| {
-            match &app.events()[i].kind {
-                EventKind::Segment(s) => !s.payload.is_empty(),
-                EventKind::Call(c) => !c.data.is_empty() && c.call != "accept",
-                _ => false,
-            }
-        })?,
-    };
+    let i = app.bytes_focus()?;
     match &app.events()[i].kind {
         EventKind::Segment(s) => Some((
             format!(
@@ -139,18 +129,7 @@ pub fn focused_bytes(app: &App) -> Option<(String, &[u8])> {
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let (title, data) = focused_bytes(app).unwrap_or(("nothing selected".into(), &[]));
-    Block::default()
-        .borders(Borders::TOP)
-        .border_style(t.border)
-        .title(format!(" bytes · {title} "))
-        .title_style(t.title)
-        .render(area, buf);
-    let inner = Rect::new(
-        area.x + 1,
-        area.y + 1,
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(1),
-    );
+    let inner = super::pane(area, buf, t, format!(" bytes · {title} "));
     if data.is_empty() {
         put(
             buf,
@@ -183,7 +162,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         rows.push(cur);
     }
     let max_rows = (inner.height / 2) as usize;
-    for (r, row) in rows.iter().take(max_rows).enumerate() {
+    let skip = app
+        .bytes_scroll_rows()
+        .min(rows.len().saturating_sub(max_rows));
+    for (r, row) in rows.iter().skip(skip).take(max_rows).enumerate() {
         let y = inner.y + 2 * r as u16;
         let first = row.first().map(|g| g.start).unwrap_or(0);
         put(buf, inner.x, y, &format!("{first:04x}"), 5, t.dim);
@@ -245,23 +227,33 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         put(buf, tx - 2, y, "│", 1, t.border);
         put(buf, tx, y, &fit(&plain, text_w as usize), text_w, t.text);
     }
-    if rows.len() > max_rows {
+    let shown: usize = rows
+        .iter()
+        .take(skip + max_rows)
+        .flatten()
+        .map(|g| g.len)
+        .sum();
+    let hidden = (skip > 0, data.len() - shown);
+    if hidden != (false, 0) && rows.len() > max_rows {
         let y = inner.y + 2 * max_rows as u16;
         if y < inner.bottom() {
+            let above = if skip > 0 {
+                format!(
+                    "{} bytes above · ",
+                    rows.iter()
+                        .take(skip)
+                        .flatten()
+                        .map(|g| g.len)
+                        .sum::<usize>()
+                )
+            } else {
+                String::new()
+            };
             put(
                 buf,
                 inner.x,
                 y,
-                &format!(
-                    "… {} more bytes",
-                    data.len()
-                        - rows
-                            .iter()
-                            .take(max_rows)
-                            .flatten()
-                            .map(|g| g.len)
-                            .sum::<usize>()
-                ),
+                &format!("… {above}{} more bytes · [ ] scroll", hidden.1),
                 inner.width,
                 t.dim,
             );

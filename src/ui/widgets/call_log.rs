@@ -3,7 +3,6 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::widgets::{Block, Borders, Widget};
 
 use crate::timeline::{CallEvent, EventKind, Side};
 use crate::ui::action::LabSide;
@@ -83,17 +82,11 @@ pub fn python_line(c: &CallEvent) -> String {
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let side = app.log_side;
-    Block::default()
-        .borders(Borders::TOP)
-        .border_style(t.border)
-        .title(format!(" call log · {} (v: switch side) ", side.name()))
-        .title_style(t.title)
-        .render(area, buf);
-    let inner = Rect::new(
-        area.x + 1,
-        area.y + 1,
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(1),
+    let inner = super::pane(
+        area,
+        buf,
+        t,
+        format!(" call log · {} (v: switch side) ", side.name()),
     );
     let wanted = |s: Side| match side {
         LabSide::Client => s == Side::Client,

@@ -15,12 +15,14 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
+use ratatui::widgets::{Block, Borders, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use super::action::Pane;
 use super::app::{App, Pacing, SourceLabel};
 use super::keymap::{self, Mode};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use super::theme::Theme;
 
 /// Draw the whole screen.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
@@ -62,6 +64,22 @@ pub fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, max: u16, style: Style)
 }
 
 /// `text` cut to `max` cells with a trailing `…` when cut (Korean counts two cells a syllable).
+/// Draw a bottom pane's frame (a rule with its title) and return the area inside it.
+pub fn pane(area: Rect, buf: &mut Buffer, theme: &Theme, title: String) -> Rect {
+    Block::default()
+        .borders(Borders::TOP)
+        .border_style(theme.border)
+        .title(title)
+        .title_style(theme.title)
+        .render(area, buf);
+    Rect::new(
+        area.x + 1,
+        area.y + 1,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(1),
+    )
+}
+
 pub fn fit(text: &str, max: usize) -> String {
     if text.width() <= max {
         return text.to_string();

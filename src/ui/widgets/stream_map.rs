@@ -136,18 +136,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         segs.len(),
         recvs.len()
     );
-    Block::default()
-        .borders(Borders::TOP)
-        .border_style(t.border)
-        .title(fit(&title, area.width as usize))
-        .title_style(t.title)
-        .render(area, buf);
-    let inner = Rect::new(
-        area.x + 1,
-        area.y + 1,
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(1),
-    );
+    let inner = super::pane(area, buf, t, fit(&title, area.width as usize));
     if total == 0 {
         put(
             buf,
