@@ -380,3 +380,34 @@ mod tests {
         assert_eq!(decode(&p), Err(DecodeError::NewerVersion(9)));
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Whatever the events interface holds (a damaged file, another program's USER0
+        /// packets), decoding answers and never panics.
+        #[test]
+        fn decoding_arbitrary_bytes_never_panics(tail in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let mut payload = MAGIC.to_vec();
+            payload.extend_from_slice(&1u16.to_le_bytes());
+            payload.extend_from_slice(&[0, 0]);
+            payload.extend_from_slice(&tail);
+            if let Ok(rec) = decode(&payload) {
+                let _ = source_event(&rec);
+                let _ = comment(&rec);
+            }
+            let _ = decode(&tail);
+        }
+
+        /// A note of any text round-trips.
+        #[test]
+        fn notes_round_trip(text in ".{0,80}", at in any::<i64>()) {
+            let rec = Record::Note { at, text };
+            prop_assert_eq!(decode(&encode(&rec)), Ok(rec));
+        }
+    }
+}
