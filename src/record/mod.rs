@@ -2,6 +2,7 @@
 //! `sockviz replay` plays with its calls and probes (format: `format.rs`,
 //! `docs/recording-format.md`).
 
+mod convert;
 pub mod format;
 pub mod headless;
 pub mod reader;
