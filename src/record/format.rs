@@ -190,6 +190,8 @@ pub fn record_time(record: &Record) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capture::Timestamp;
+    use crate::timeline::{ByteRange, CallEvent, Flow, Side, SocketId, SourceEvent};
 
     #[test]
     fn a_call_survives_encoding() {
