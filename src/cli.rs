@@ -79,7 +79,7 @@ pub enum Command {
         /// Print the timeline instead of showing it: a transcript, or JSON lines with --json.
         #[arg(long)]
         headless: bool,
-        /// With --headless: the lab's JSON lines (`lab --headless --json`), then a summary line.
+        /// The lab's JSON lines (`lab --headless --json`), then a summary line (implies --headless).
         #[arg(long)]
         json: bool,
         /// Timing: `lecture` (every arrow takes the same time) or `original` (recorded times,

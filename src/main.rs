@@ -160,7 +160,7 @@ fn run(
             pace,
             speed,
         } => {
-            if headless || !std::io::stdout().is_terminal() {
+            if headless || json || !std::io::stdout().is_terminal() {
                 let loaded = sockviz::record::headless::load(&file, conn)?;
                 let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
                 let written = if json {
