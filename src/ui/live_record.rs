@@ -62,12 +62,29 @@ impl LiveRecorder {
             started: started.unwrap_or(Timestamp(end.0)).0,
             scenario: scenario.to_string(),
             capture: capture.to_string(),
-            server: format!("127.0.0.1:{}", crate::lab::ECHO_PORT),
+            server: self.server(),
             mtu: None,
             failure: None,
             dropped: 0,
         }));
         Some(w.path().to_path_buf())
+    }
+}
+
+impl LiveRecorder {
+    /// The echo server's address, from the first `connect()` (7 in the namespace, 7007 on the
+    /// host loopback without root).
+    fn server(&self) -> String {
+        self.history
+            .iter()
+            .find_map(|ev| match ev {
+                SourceEvent::Call(c) if c.call == "connect" => {
+                    crate::timeline::playback::parse_py_addr(&c.args)
+                }
+                _ => None,
+            })
+            .map(|a| a.to_string())
+            .unwrap_or_else(|| format!("127.0.0.1:{}", crate::lab::ECHO_PORT))
     }
 }
 
@@ -105,6 +122,17 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_disk_is_an_error_that_says_so() {
+        if !Path::new("/dev/full").exists() {
+            return;
+        }
+        let mut rec = LiveRecorder::default();
+        let err = rec.start(Path::new("/dev/full")).expect_err("ENOSPC");
+        assert!(err.contains("disk full (/dev/full)"), "{err}");
+        assert!(!rec.is_recording(), "no REC indicator after a failed start");
+    }
 
     #[test]
     fn civil_dates() {
