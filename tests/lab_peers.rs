@@ -29,10 +29,10 @@ fn free_port() -> u16 {
 
 #[test]
 fn lecture_python_client_against_sockviz_server() {
-    if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("python3 is missing: skipping (scripts/dev installs it)");
-        return;
-    }
+    assert!(
+        Command::new("python3").arg("--version").output().is_ok(),
+        "python3 is missing: `bash scripts/dev test` installs it"
+    );
     let port = free_port().to_string();
     let mut server = Command::new(BIN)
         .args(["server", "--port", &port, "--connections", "1", "--json"])

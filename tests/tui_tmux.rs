@@ -43,10 +43,10 @@ impl Drop for Session {
 
 #[test]
 fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux is not installed: skipping the end-to-end test");
-        return;
-    }
+    assert!(
+        Command::new("tmux").arg("-V").output().is_ok(),
+        "tmux is not installed: `bash scripts/dev test` installs it (the end-to-end tests need it)"
+    );
     let bin = env!("CARGO_BIN_EXE_sockviz");
     let name = format!("sockviz-e2e-{}", std::process::id());
     let script =
@@ -139,10 +139,10 @@ fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
 
 #[test]
 fn a_replay_ended_by_sigterm_gives_the_terminal_back() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux is not installed: skipping the end-to-end test");
-        return;
-    }
+    assert!(
+        Command::new("tmux").arg("-V").output().is_ok(),
+        "tmux is not installed: `bash scripts/dev test` installs it (the end-to-end tests need it)"
+    );
     let bin = env!("CARGO_BIN_EXE_sockviz");
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/echo.pcap");
     let name = format!("sockviz-e2e-term-{}", std::process::id());
@@ -189,20 +189,17 @@ fn a_replay_ended_by_sigterm_gives_the_terminal_back() {
 
 #[test]
 fn a_panic_with_the_terminal_taken_restores_it_and_shows_the_message() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux is not installed: skipping the end-to-end test");
-        return;
-    }
+    assert!(
+        Command::new("tmux").arg("-V").output().is_ok(),
+        "tmux is not installed: `bash scripts/dev test` installs it (the end-to-end tests need it)"
+    );
     // `cargo test` builds the examples next to the binaries.
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_sockviz"));
     let example = bin
         .parent()
         .map(|d| d.join("examples/panic_restore"))
-        .filter(|p| p.exists());
-    let Some(example) = example else {
-        eprintln!("examples/panic_restore is not built: skipping");
-        return;
-    };
+        .filter(|p| p.exists())
+        .expect("cargo test builds examples/panic_restore next to the binary");
     let name = format!("sockviz-e2e-panic-{}", std::process::id());
     let script = format!(
         "{}; echo EXITED:$?; stty -a | grep -o -- '-icanon\\|icanon'; sleep 30",
