@@ -16,7 +16,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Colours of the terminal screens: dark, light, contrast (for projectors) or mono (also
-    /// chosen when NO_COLOR is set).
+    /// chosen when NO_COLOR is set; light is chosen when COLORFGBG says the background is white).
     #[arg(long, global = true, value_parser = ["dark", "light", "contrast", "mono"])]
     pub theme: Option<String>,
 }

@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let theme = sockviz::ui::Theme::pick(
         cli.theme.as_deref().and_then(sockviz::ui::ThemeName::parse),
         std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        sockviz::ui::Theme::light_background(std::env::var("COLORFGBG").ok().as_deref()),
     );
     let command = cli
         .command

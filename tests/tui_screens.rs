@@ -310,7 +310,7 @@ fn the_help_overlay_lists_every_key() {
 #[test]
 fn mono_theme_draws_no_colour() {
     let mut app = lab_app(echo(), 120, 40);
-    app.theme = Theme::pick(None, true);
+    app.theme = Theme::pick(None, true, false);
     app.pos = app.len();
     let buf = draw(&app);
     for cell in buf.content() {

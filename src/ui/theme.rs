@@ -75,13 +75,25 @@ impl Theme {
         }
     }
 
-    /// `--theme` if given, else mono when `NO_COLOR` is set (no-color.org), else dark.
-    pub fn pick(asked: Option<ThemeName>, no_color: bool) -> Self {
+    /// `--theme` if given, else mono when `NO_COLOR` is set (no-color.org), else light when the
+    /// terminal says its background is light, else dark.
+    pub fn pick(asked: Option<ThemeName>, no_color: bool, light_background: bool) -> Self {
         match asked {
             Some(n) => Self::new(n),
             None if no_color => Self::new(ThemeName::Mono),
+            None if light_background => Self::new(ThemeName::Light),
             None => Self::new(ThemeName::Dark),
         }
+    }
+
+    /// Whether `COLORFGBG` (set by rxvt, Konsole, iTerm2 and others as `fg;bg` or
+    /// `fg;default;bg`) names a light background: ANSI 7 (white) or 15 (bright white). The dark
+    /// theme's yellow teardown arrows would be hard to read there.
+    pub fn light_background(colorfgbg: Option<&str>) -> bool {
+        colorfgbg
+            .and_then(|v| v.rsplit(';').next())
+            .and_then(|bg| bg.trim().parse::<u8>().ok())
+            .is_some_and(|bg| bg == 7 || bg == 15)
     }
 
     fn colours(name: ThemeName, accent: Color, hs: Color, fin: Color, data2: Color) -> Self {
@@ -176,5 +188,26 @@ impl Theme {
             Phase::Teardown => self.teardown,
             Phase::Reset => self.reset,
         }
+    }
+}
+
+#[cfg(test)]
+mod background_tests {
+    use super::*;
+
+    #[test]
+    fn colorfgbg_picks_light_only_for_a_white_background() {
+        assert!(Theme::light_background(Some("0;15")));
+        assert!(Theme::light_background(Some("0;default;7")));
+        assert!(!Theme::light_background(Some("15;0")));
+        assert!(!Theme::light_background(Some("garbage")));
+        assert!(!Theme::light_background(None));
+        assert_eq!(Theme::pick(None, false, true).name, ThemeName::Light);
+        assert_eq!(Theme::pick(None, true, true).name, ThemeName::Mono);
+        assert_eq!(
+            Theme::pick(Some(ThemeName::Contrast), true, true).name,
+            ThemeName::Contrast
+        );
+        assert_eq!(Theme::pick(None, false, false).name, ThemeName::Dark);
     }
 }
