@@ -84,14 +84,10 @@ pub fn load_with_progress(
     };
     let id = chosen.id;
     let (client, server) = (chosen.client, chosen.server);
-    let mut timeline = Timeline::new(chosen.first_ts);
-    for ev in all.events() {
-        if let EventKind::Segment(s) = &ev.kind
-            && s.conn == id
-        {
-            timeline.push_event(ev.clone());
-        }
-    }
+    let timeline = all.narrowed(
+        chosen.first_ts,
+        |ev| matches!(&ev.kind, EventKind::Segment(s) if s.conn == id),
+    );
     let sockets = vec![
         SocketInfo {
             id: SocketId(1),
