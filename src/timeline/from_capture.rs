@@ -34,7 +34,8 @@ pub struct Replay {
     /// The two endpoints, marked `inferred`: no probe saw them.
     pub sockets: Vec<SocketInfo>,
     pub connections: usize,
-    pub conn: usize,
+    /// The connection shown (0-based); `None` when a recording plays whole.
+    pub conn: Option<usize>,
 }
 
 /// Read `path` and keep connection `conn` (0-based, in order of first appearance; 0 when
@@ -112,7 +113,7 @@ pub fn load_with_progress(
         timeline,
         sockets,
         connections: count,
-        conn: asked,
+        conn: Some(asked),
     })
 }
 

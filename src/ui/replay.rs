@@ -1,5 +1,5 @@
 //! `sockviz replay` in the terminal: a recording with its calls and probes, or any capture
-//! (wire only), loaded off the UI thread; a capture with several connections opens the
+//! (wire only), loaded off the UI thread; a file with several connections opens the
 //! connection picker first.
 
 use std::path::PathBuf;
@@ -47,7 +47,7 @@ pub fn recording_replay(
         sockets: index.sockets().to_vec(),
         timeline,
         connections,
-        conn: conn.unwrap_or(0),
+        conn,
     })
 }
 
@@ -77,12 +77,11 @@ pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Resul
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    // A recording plays whole unless --conn narrows it; a capture's connection is picked.
+    // Several connections open the picker, unless --conn chose one.
     let conn = match options.conn {
         Some(n) => Some(n),
-        None if crate::record::is_recording(&path)? => None,
         None => match super::picker_screen::choose(&path, theme)? {
-            Some(n) => Some(n),
+            Some(choice) => choice.conn(),
             None => return Ok(Ended::Quit),
         },
     };
