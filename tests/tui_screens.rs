@@ -498,6 +498,7 @@ fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chose
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use sockviz::ui::picker::{Choice, PickerOutcome};
     use sockviz::ui::picker_screen::{Offer, offer};
+    use sockviz::ui::replay::Scanned;
 
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("tui_screens");
     std::fs::create_dir_all(&dir).expect("scratch dir");
@@ -517,7 +518,11 @@ fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chose
     let n = report.connections.len();
     assert!(n >= 3, "backlog has three clients: {n}");
 
-    let Offer::Pick(mut picker) = offer("backlog.pcapng".into(), true, &report.connections) else {
+    // The picker's one read of the file lists what `inspect` lists, in `--conn` order.
+    let scanned = Scanned::read(&file, |_| {}).expect("the recording reads");
+    assert!(scanned.is_recording());
+    assert_same_rows(&scanned.reports(), &report.connections);
+    let Offer::Pick(mut picker) = offer("backlog.pcapng".into(), true, &scanned.reports()) else {
         panic!("several connections must open the picker");
     };
     let area = Rect::new(0, 0, 100, 10);
@@ -553,7 +558,15 @@ fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chose
         panic!("Enter chooses the highlighted row");
     };
     assert_eq!(choice, Choice::Connection(1));
-    let replay = sockviz::ui::replay::load(&file, choice.conn()).expect("the recording loads");
+    let replay = scanned
+        .replay(&file, choice.conn())
+        .expect("connection 1 of what was read");
+    let again = sockviz::ui::replay::load(&file, Some(1)).expect("the recording loads");
+    assert_eq!(
+        replay.timeline.events(),
+        again.timeline.events(),
+        "same as --conn 1"
+    );
     let segments = replay
         .timeline
         .events()
@@ -603,5 +616,48 @@ fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chose
             "sockviz recording, connection 1 of {n} (calls, probes, wire)"
         )),
         "{top}"
+    );
+}
+
+/// Rows for the picker: the same connections, in the same order, as `inspect` reports.
+fn assert_same_rows(
+    got: &[sockviz::inspect::ConnectionReport],
+    want: &[sockviz::inspect::ConnectionReport],
+) {
+    let key = |c: &sockviz::inspect::ConnectionReport| {
+        (
+            c.client.clone(),
+            c.server.clone(),
+            c.packets.to_server,
+            c.packets.to_client,
+            c.bytes.to_server + c.bytes.to_client,
+        )
+    };
+    let got: Vec<_> = got.iter().map(key).collect();
+    let want: Vec<_> = want.iter().map(key).collect();
+    assert_eq!(got, want);
+}
+
+/// A plain capture is read once for the picker too: its rows are `inspect`'s, and the row
+/// chosen plays exactly what `--conn N` loads from the file.
+#[test]
+fn a_capture_read_once_lists_inspects_connections_and_plays_the_one_chosen() {
+    use sockviz::ui::replay::Scanned;
+
+    let path = ui_support::data("multi.pcap");
+    let report = sockviz::inspect::inspect_file(&path).expect("inspect");
+    let scanned = Scanned::read(&path, |_| {}).expect("multi.pcap reads");
+    assert!(!scanned.is_recording());
+    assert_same_rows(&scanned.reports(), &report.connections);
+    let row = sockviz::ui::picker::row_text(&scanned.reports()[5]);
+    assert!(row.contains("half-close"), "{row}");
+    let chosen = scanned.replay(&path, Some(5)).expect("connection 5");
+    let loaded = sockviz::timeline::from_capture::load(&path, Some(5)).expect("--conn 5");
+    assert_eq!(chosen.timeline.events(), loaded.timeline.events());
+    assert_eq!(chosen.sockets, loaded.sockets);
+    let c = &report.connections[5];
+    assert_eq!(
+        chosen.timeline.frames_seen(),
+        c.packets.to_server + c.packets.to_client
     );
 }

@@ -49,8 +49,14 @@ pub fn load(path: &Path, conn: Option<usize>) -> Result<Replay, ReplayError> {
 pub fn load_with_progress(
     path: &Path,
     conn: Option<usize>,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> Result<Replay, ReplayError> {
+    one_connection(&read_all(path, progress)?, path, conn)
+}
+
+/// Every connection of `path`, read once: the picker lists them, then [`one_connection`]
+/// takes the one chosen without reading the file again.
+pub fn read_all(path: &Path, mut progress: impl FnMut(u64)) -> Result<Timeline, ReplayError> {
     let mut file = CaptureFile::open(path)?;
     let mut all: Option<Timeline> = None;
     let mut frames = 0u64;
@@ -67,10 +73,18 @@ pub fn load_with_progress(
             data: frame.data.to_vec(),
         }));
     }
+    all.ok_or_else(|| ReplayError::NoConnection {
+        path: path.display().to_string(),
+    })
+}
+
+/// Connection `conn` (0 when `None`) out of a capture read by [`read_all`].
+pub fn one_connection(
+    all: &Timeline,
+    path: &Path,
+    conn: Option<usize>,
+) -> Result<Replay, ReplayError> {
     let name = path.display().to_string();
-    let Some(all) = all else {
-        return Err(ReplayError::NoConnection { path: name });
-    };
     let count = all.connections().len();
     if count == 0 {
         return Err(ReplayError::NoConnection { path: name });

@@ -1,8 +1,9 @@
 //! The picker as a screen of its own, shown before the replay when a capture or a recording
 //! holds several connections (a recording's picker also offers its whole session).
 //!
-//! The capture is scanned on a thread while the screen shows how far it has read, so a big
-//! file shows something at once and Ctrl-C works during the scan.
+//! The file is read on a thread while the screen shows how far it has read, so a big file
+//! shows something at once and Ctrl-C works during the read. That read is the load: the
+//! connection chosen is taken from memory ([`Scanned::replay`]), not read again.
 
 use std::path::Path;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use crate::inspect::ConnectionReport;
 
 use super::loading::LoadProgress;
 use super::picker::{Choice, Picker, PickerOutcome};
+use super::replay::Scanned;
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
 use super::widgets::put;
@@ -37,15 +39,13 @@ pub fn offer(file: String, recording: bool, conns: &[ConnectionReport]) -> Offer
     }
 }
 
-/// What to play: without a choice to make, a capture's first connection or a recording's
-/// whole session; `None` when the user quit.
-pub fn choose(path: &Path, theme: Theme) -> anyhow::Result<Option<Choice>> {
-    let recording = crate::record::is_recording(path)?;
+/// What to play, and the file read whole: without a choice to make, a capture's first
+/// connection or a recording's whole session; `None` when the user quit.
+pub fn choose(path: &Path, theme: Theme) -> anyhow::Result<Option<(Choice, Scanned)>> {
     let progress = LoadProgress::for_file(path);
     let report = progress.reporter();
     let scan_path = path.to_path_buf();
-    let scan =
-        std::thread::spawn(move || crate::inspect::inspect_file_with_progress(&scan_path, report));
+    let scan = std::thread::spawn(move || Scanned::read(&scan_path, report));
     let mut guard = TerminalGuard::take()?;
     let shown = path.display().to_string();
     while !scan.is_finished() {
@@ -73,11 +73,11 @@ pub fn choose(path: &Path, theme: Theme) -> anyhow::Result<Option<Choice>> {
             return Ok(None);
         }
     }
-    let report = scan
+    let scanned = scan
         .join()
         .map_err(|_| anyhow::anyhow!("the capture scan panicked"))??;
-    let mut picker = match offer(shown, recording, &report.connections) {
-        Offer::Play(choice) => return Ok(Some(choice)),
+    let mut picker = match offer(shown, scanned.is_recording(), &scanned.reports()) {
+        Offer::Play(choice) => return Ok(Some((choice, scanned))),
         Offer::Pick(picker) => picker,
     };
     loop {
@@ -90,7 +90,7 @@ pub fn choose(path: &Path, theme: Theme) -> anyhow::Result<Option<Choice>> {
         {
             match picker.key(&k) {
                 PickerOutcome::Stay => {}
-                PickerOutcome::Chosen(c) => return Ok(Some(c)),
+                PickerOutcome::Chosen(c) => return Ok(Some((c, scanned))),
                 PickerOutcome::Quit => return Ok(None),
             }
         }
