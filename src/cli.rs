@@ -73,7 +73,8 @@ pub enum Command {
         /// The capture file to open.
         file: PathBuf,
         /// Which TCP connection to show (0-based, in order of first appearance; see `inspect`).
-        /// Without it, a capture with several connections opens a picker.
+        /// Without it, a file with several connections opens a picker (a recording's also
+        /// offers the whole session); --headless prints them all.
         #[arg(long)]
         conn: Option<usize>,
         /// Print the timeline instead of showing it: a transcript, or JSON lines with --json.

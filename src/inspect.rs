@@ -210,7 +210,8 @@ fn endpoint(addr: SocketAddr) -> String {
 }
 
 impl ConnectionReport {
-    fn new(c: &Connection, origin: Timestamp) -> Self {
+    /// `c` as `inspect` reports it, its `start` counted from `origin`.
+    pub fn new(c: &Connection, origin: Timestamp) -> Self {
         ConnectionReport {
             id: c.id.0,
             client: endpoint(c.client),

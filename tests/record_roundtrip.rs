@@ -426,6 +426,101 @@ fn conn_narrows_a_recording_to_one_connection() {
         "its client's connect() is kept"
     );
     assert!(one.kind("segment").count() < live.kind("segment").count());
+
+    // Every connection: its segments are the packets `inspect` counts for it, and the
+    // summary's `frames` counts that connection's frames (not 0, not the whole file's).
+    let report = inspect_json(&file);
+    let conns = report["connections"].as_array().expect("connections");
+    for (k, c) in conns.iter().enumerate() {
+        let out = Command::new(BIN)
+            .arg("replay")
+            .arg(&file)
+            .args(["--json", "--conn", &k.to_string()])
+            .output()
+            .expect("replay --conn");
+        let one = parse(out);
+        assert!(one.status.success(), "--conn {k}: {}", one.stderr);
+        let packets = c["packets"]["to_server"].as_u64().unwrap_or(0)
+            + c["packets"]["to_client"].as_u64().unwrap_or(0);
+        assert_eq!(one.kind("segment").count() as u64, packets, "--conn {k}");
+        assert_eq!(
+            one.summary["segments"].as_u64(),
+            Some(packets),
+            "--conn {k}"
+        );
+        assert_eq!(one.summary["frames"].as_u64(), Some(packets), "--conn {k}");
+        assert_eq!(one.summary["replay"]["conn"].as_u64(), Some(k as u64));
+        assert_eq!(
+            one.summary["replay"]["connections"].as_u64(),
+            Some(conns.len() as u64)
+        );
+    }
+}
+
+/// `--conn` past the last connection fails with one sentence (the file, the number asked
+/// for, how many there are) and exit status 2, for a recording and a plain capture alike, in
+/// `replay --headless` and `export`: never the whole file instead.
+#[test]
+fn conn_out_of_range_fails_with_the_file_the_number_and_the_count() {
+    let rec = scratch("backlog-range.pcapng");
+    let out = Command::new(BIN)
+        .args(["lab", "--scenario", "backlog", "--headless", "--record"])
+        .arg(&rec)
+        .output()
+        .expect("run sockviz lab");
+    assert!(out.status.success());
+    for file in [rec, data("multi.pcap")] {
+        let count = inspect_json(&file)["connections"]
+            .as_array()
+            .map(Vec::len)
+            .expect("connections");
+        assert!((2..9).contains(&count), "{}: {count}", file.display());
+        let want = format!(
+            "sockviz: {} has {count} TCP connection(s); --conn 9 is not one of them (0-based)\n",
+            file.display()
+        );
+        for args in [
+            &["replay", "--headless"][..],
+            &["replay", "--json"],
+            &["export", "--format", "txt"],
+        ] {
+            let out = Command::new(BIN)
+                .args(&args[..1])
+                .arg(&file)
+                .args(&args[1..])
+                .args(["--conn", "9"])
+                .output()
+                .expect("run sockviz");
+            assert_eq!(out.status.code(), Some(2), "{args:?} {}", file.display());
+            assert_eq!(String::from_utf8_lossy(&out.stderr), want, "{args:?}");
+            assert!(out.stdout.is_empty(), "{args:?}: nothing printed");
+        }
+    }
+}
+
+/// A plain capture's `--conn N` summary counts that connection's frames too.
+#[test]
+fn conn_on_a_plain_capture_counts_its_frames() {
+    let file = data("multi.pcap");
+    let report = inspect_json(&file);
+    let c = &report["connections"][1];
+    let packets = c["packets"]["to_server"].as_u64().unwrap_or(0)
+        + c["packets"]["to_client"].as_u64().unwrap_or(0);
+    let out = Command::new(BIN)
+        .arg("replay")
+        .arg(&file)
+        .args(["--json", "--conn", "1"])
+        .output()
+        .expect("replay --conn 1");
+    let one = parse(out);
+    assert!(one.status.success(), "{}", one.stderr);
+    assert_eq!(
+        one.summary["frames"].as_u64(),
+        Some(packets),
+        "{}",
+        one.summary
+    );
+    assert_eq!(one.summary["segments"].as_u64(), Some(packets));
 }
 
 /// A segment's connection as an unordered address pair.

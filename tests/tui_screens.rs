@@ -437,9 +437,9 @@ fn replay_picks_the_connection_asked_for() {
     let path = ui_support::data("multi.pcap");
     let first = sockviz::timeline::from_capture::load(&path, None).expect("multi.pcap loads");
     assert!(first.connections > 1, "multi.pcap has several connections");
-    assert_eq!(first.conn, 0);
+    assert_eq!(first.conn, Some(0));
     let second = sockviz::timeline::from_capture::load(&path, Some(1)).expect("--conn 1");
-    assert_eq!(second.conn, 1);
+    assert_eq!(second.conn, Some(1));
     assert_ne!(first.sockets[0].local, second.sockets[0].local);
     let err = sockviz::timeline::from_capture::load(&path, Some(first.connections))
         .expect_err("one past the last");
@@ -487,5 +487,177 @@ fn the_bytes_pane_scrolls_through_a_full_segment_and_resets_on_another() {
         app.bytes_scroll_rows(),
         0,
         "another event starts at the top"
+    );
+}
+
+/// A recording of the backlog lesson (three clients, one listener): the picker opens, lists
+/// every connection as `inspect` does plus the whole session, and the row chosen plays that
+/// connection only, exactly as `replay --conn N` would.
+#[test]
+fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chosen() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use sockviz::ui::picker::{Choice, PickerOutcome};
+    use sockviz::ui::picker_screen::{Offer, offer};
+    use sockviz::ui::replay::Scanned;
+
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("tui_screens");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let file = dir.join("backlog.pcapng");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockviz"))
+        .args(["lab", "--scenario", "backlog", "--headless", "--record"])
+        .arg(&file)
+        .output()
+        .expect("run sockviz lab");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(sockviz::record::is_recording(&file).expect("readable"));
+    let report = sockviz::inspect::inspect_file(&file).expect("inspect reads a recording");
+    let n = report.connections.len();
+    assert!(n >= 3, "backlog has three clients: {n}");
+
+    // The picker's one read of the file lists what `inspect` lists, in `--conn` order.
+    let scanned = Scanned::read(&file, |_| {}).expect("the recording reads");
+    assert!(scanned.is_recording());
+    assert_same_rows(&scanned.reports(), &report.connections);
+    let Offer::Pick(mut picker) = offer("backlog.pcapng".into(), true, &scanned.reports()) else {
+        panic!("several connections must open the picker");
+    };
+    let area = Rect::new(0, 0, 100, 10);
+    let mut buf = Buffer::empty(area);
+    widgets::picker::render(&picker, &Theme::new(ThemeName::Mono), area, &mut buf);
+    let text = screen(&buf);
+    assert!(
+        text.contains(&format!(
+            "backlog.pcapng · {n} TCP connections · choose one"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("/ filter"), "{text}");
+    assert!(
+        text.contains(&format!(" all  all {n} connections: the whole lab session")),
+        "{text}"
+    );
+    for (k, c) in report.connections.iter().enumerate() {
+        let row = format!("{k:>4}  {:<22} → {}", c.client, c.server);
+        assert!(text.contains(&row), "row {k} ({row}) missing:\n{text}");
+    }
+
+    // Enter on the first row plays the whole session, as before the picker existed.
+    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    assert_eq!(
+        picker.clone().key(&key(KeyCode::Enter)),
+        PickerOutcome::Chosen(Choice::Whole)
+    );
+    // Down twice: connection 1.
+    picker.key(&key(KeyCode::Down));
+    picker.key(&key(KeyCode::Down));
+    let PickerOutcome::Chosen(choice) = picker.key(&key(KeyCode::Enter)) else {
+        panic!("Enter chooses the highlighted row");
+    };
+    assert_eq!(choice, Choice::Connection(1));
+    let replay = scanned
+        .replay(&file, choice.conn())
+        .expect("connection 1 of what was read");
+    let again = sockviz::ui::replay::load(&file, Some(1)).expect("the recording loads");
+    assert_eq!(
+        replay.timeline.events(),
+        again.timeline.events(),
+        "same as --conn 1"
+    );
+    let segments = replay
+        .timeline
+        .events()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Segment(_)))
+        .count() as u64;
+    let c = &report.connections[1];
+    assert_eq!(
+        segments,
+        c.packets.to_server + c.packets.to_client,
+        "inspect's packets"
+    );
+    assert_eq!(
+        replay.timeline.frames_seen(),
+        segments,
+        "its frames are its segments"
+    );
+    assert_eq!((replay.conn, replay.connections), (Some(1), n));
+    assert!(
+        replay
+            .timeline
+            .events()
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::Call(c) if c.call == "connect")),
+        "its client's calls are kept"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockviz"))
+        .arg("replay")
+        .arg(&file)
+        .args(["--conn", "1", "--json"])
+        .output()
+        .expect("replay --conn 1");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let summary: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().expect("a summary")).expect("JSON");
+    assert_eq!(summary["segments"].as_u64(), Some(segments), "{summary}");
+    assert_eq!(summary["frames"].as_u64(), Some(segments), "{summary}");
+
+    // The app's header says which connection of the recording plays.
+    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 30);
+    app.lab = false;
+    app.load_replay(replay, "backlog.pcapng".into());
+    let top = rows(&draw(&app))[0].clone();
+    assert!(
+        top.contains(&format!(
+            "sockviz recording, connection 1 of {n} (calls, probes, wire)"
+        )),
+        "{top}"
+    );
+}
+
+/// Rows for the picker: the same connections, in the same order, as `inspect` reports.
+fn assert_same_rows(
+    got: &[sockviz::inspect::ConnectionReport],
+    want: &[sockviz::inspect::ConnectionReport],
+) {
+    let key = |c: &sockviz::inspect::ConnectionReport| {
+        (
+            c.client.clone(),
+            c.server.clone(),
+            c.packets.to_server,
+            c.packets.to_client,
+            c.bytes.to_server + c.bytes.to_client,
+        )
+    };
+    let got: Vec<_> = got.iter().map(key).collect();
+    let want: Vec<_> = want.iter().map(key).collect();
+    assert_eq!(got, want);
+}
+
+/// A plain capture is read once for the picker too: its rows are `inspect`'s, and the row
+/// chosen plays exactly what `--conn N` loads from the file.
+#[test]
+fn a_capture_read_once_lists_inspects_connections_and_plays_the_one_chosen() {
+    use sockviz::ui::replay::Scanned;
+
+    let path = ui_support::data("multi.pcap");
+    let report = sockviz::inspect::inspect_file(&path).expect("inspect");
+    let scanned = Scanned::read(&path, |_| {}).expect("multi.pcap reads");
+    assert!(!scanned.is_recording());
+    assert_same_rows(&scanned.reports(), &report.connections);
+    let row = sockviz::ui::picker::row_text(&scanned.reports()[5]);
+    assert!(row.contains("half-close"), "{row}");
+    let chosen = scanned.replay(&path, Some(5)).expect("connection 5");
+    let loaded = sockviz::timeline::from_capture::load(&path, Some(5)).expect("--conn 5");
+    assert_eq!(chosen.timeline.events(), loaded.timeline.events());
+    assert_eq!(chosen.sockets, loaded.sockets);
+    let c = &report.connections[5];
+    assert_eq!(
+        chosen.timeline.frames_seen(),
+        c.packets.to_server + c.packets.to_client
     );
 }

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::capture::{CaptureFile, FileError, Timestamp};
 use crate::lab::headless::{Transcript, event_json, summary_json};
 use crate::lab::{CaptureStatus, LabSummary};
+use crate::timeline::from_capture::ReplayError;
 use crate::timeline::{EventKind, OwnedFrame, SourceEvent, Timeline};
 
 use super::reader::{self, Recording};
@@ -17,28 +18,49 @@ use super::reader::{self, Recording};
 /// A file opened for a headless replay.
 pub enum Loaded {
     /// A sockviz recording: the lab's own timeline, calls and probes included.
+    /// With `--conn`, `recording.timeline` is that connection only (`select::connection`).
     Recording {
         recording: Box<Recording>,
         summary: LabSummary,
+        /// The connection asked for; `None`: the whole session.
+        conn: Option<usize>,
+        connections: usize,
     },
     /// Any other capture: the wire only, every connection (or the one asked for).
     Capture {
         timeline: Timeline,
         connections: usize,
+        /// The connection asked for; `None`: every connection.
+        conn: Option<usize>,
         warnings: Vec<String>,
     },
 }
 
 /// Read `path` as a recording when it is one, else as a plain capture.
-pub fn load(path: &Path, conn: Option<usize>) -> Result<Loaded, FileError> {
+///
+/// `--conn N` past the last connection is an error (the same sentence the screens and
+/// `export` give), never the whole file.
+pub fn load(path: &Path, conn: Option<usize>) -> Result<Loaded, ReplayError> {
+    let no_such = |count: usize, asked: usize| ReplayError::NoSuchConnection {
+        path: path.display().to_string(),
+        count,
+        asked,
+    };
     if reader::is_recording(path)? {
         let mut recording = Box::new(reader::load(path, |_| {})?);
         let summary = lab_summary(&recording);
+        let connections = recording.timeline.connections().len();
         // --conn narrows a recording to one connection; without it, the whole lab session.
-        if let Some(one) = conn.and_then(|n| super::select::connection(&recording.timeline, n)) {
-            recording.timeline = one;
+        if let Some(n) = conn {
+            recording.timeline = super::select::connection(&recording.timeline, n)
+                .ok_or_else(|| no_such(connections, n))?;
         }
-        return Ok(Loaded::Recording { recording, summary });
+        return Ok(Loaded::Recording {
+            recording,
+            summary,
+            conn,
+            connections,
+        });
     }
     let mut file = CaptureFile::open(path)?;
     let mut all: Option<Timeline> = None;
@@ -59,27 +81,30 @@ pub fn load(path: &Path, conn: Option<usize>) -> Result<Loaded, FileError> {
                 warnings.push(e.to_string());
                 break;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     warnings.extend(file.warnings().iter().cloned());
     let all = all.unwrap_or_else(|| Timeline::new(Timestamp(0)));
     let connections = all.connections().len();
-    let timeline = match conn.and_then(|n| all.connections().get(n)).map(|c| c.id) {
-        Some(id) => {
-            let mut one = Timeline::new(all.origin());
-            for ev in all.events() {
-                if matches!(&ev.kind, EventKind::Segment(s) if s.conn == id) {
-                    one.push_event(ev.clone());
-                }
-            }
-            one
+    let timeline = match conn {
+        Some(n) => {
+            let id = all
+                .connections()
+                .get(n)
+                .ok_or_else(|| no_such(connections, n))?
+                .id;
+            all.narrowed(
+                all.origin(),
+                |ev| matches!(&ev.kind, EventKind::Segment(s) if s.conn == id),
+            )
         }
         None => all,
     };
     Ok(Loaded::Capture {
         timeline,
         connections,
+        conn,
         warnings,
     })
 }
@@ -148,19 +173,27 @@ pub fn lab_summary(rec: &Recording) -> LabSummary {
 /// whether the recording is complete, warnings) that the live run does not have.
 pub fn write_json(out: &mut impl Write, path: &Path, loaded: &Loaded) -> io::Result<()> {
     let (tl, mut summary, warnings) = match loaded {
-        Loaded::Recording { recording, summary } => (
+        Loaded::Recording {
+            recording,
+            summary,
+            conn,
+            connections,
+        } => (
             &recording.timeline,
             summary_json(&recording.timeline, summary),
             json!({
                 "file": path.display().to_string(),
                 "source": "recording",
                 "complete": recording.complete(),
+                "connections": connections,
+                "conn": conn,
                 "warnings": recording.warnings,
             }),
         ),
         Loaded::Capture {
             timeline,
             connections,
+            conn,
             warnings,
         } => (
             timeline,
@@ -170,6 +203,7 @@ pub fn write_json(out: &mut impl Write, path: &Path, loaded: &Loaded) -> io::Res
                 "source": "capture",
                 "inferred": true,
                 "connections": connections,
+                "conn": conn,
                 "warnings": warnings,
             }),
         ),
@@ -208,7 +242,9 @@ fn capture_summary(tl: &Timeline) -> Value {
 pub fn write_transcript(out: &mut impl Write, path: &Path, loaded: &Loaded) -> io::Result<()> {
     let mut t = Transcript::default();
     match loaded {
-        Loaded::Recording { recording, summary } => {
+        Loaded::Recording {
+            recording, summary, ..
+        } => {
             t.header(out, summary)?;
             t.rows(out, &recording.timeline, recording.timeline.events())?;
             t.footer(out, &recording.timeline, summary)?;
@@ -220,6 +256,7 @@ pub fn write_transcript(out: &mut impl Write, path: &Path, loaded: &Loaded) -> i
             timeline,
             connections,
             warnings,
+            ..
         } => {
             writeln!(
                 out,

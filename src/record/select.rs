@@ -23,17 +23,10 @@ pub fn connection(tl: &Timeline, n: usize) -> Option<Timeline> {
         })
         .map(|s| s.id)
         .collect();
-    let mut one = Timeline::new(tl.origin());
-    for ev in tl.events() {
-        let keep = match &ev.kind {
-            EventKind::Segment(s) => s.conn == id,
-            EventKind::Call(c) => sockets.contains(&c.socket),
-            EventKind::Probe(p) => sockets.contains(&p.socket),
-            EventKind::Note(_) => true,
-        };
-        if keep {
-            one.push_event(ev.clone());
-        }
-    }
-    Some(one)
+    Some(tl.narrowed(tl.origin(), |ev| match &ev.kind {
+        EventKind::Segment(s) => s.conn == id,
+        EventKind::Call(c) => sockets.contains(&c.socket),
+        EventKind::Probe(p) => sockets.contains(&p.socket),
+        EventKind::Note(_) => true,
+    }))
 }

@@ -34,7 +34,8 @@ pub struct Replay {
     /// The two endpoints, marked `inferred`: no probe saw them.
     pub sockets: Vec<SocketInfo>,
     pub connections: usize,
-    pub conn: usize,
+    /// The connection shown (0-based); `None` when a recording plays whole.
+    pub conn: Option<usize>,
 }
 
 /// Read `path` and keep connection `conn` (0-based, in order of first appearance; 0 when
@@ -48,8 +49,14 @@ pub fn load(path: &Path, conn: Option<usize>) -> Result<Replay, ReplayError> {
 pub fn load_with_progress(
     path: &Path,
     conn: Option<usize>,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> Result<Replay, ReplayError> {
+    one_connection(&read_all(path, progress)?, path, conn)
+}
+
+/// Every connection of `path`, read once: the picker lists them, then [`one_connection`]
+/// takes the one chosen without reading the file again.
+pub fn read_all(path: &Path, mut progress: impl FnMut(u64)) -> Result<Timeline, ReplayError> {
     let mut file = CaptureFile::open(path)?;
     let mut all: Option<Timeline> = None;
     let mut frames = 0u64;
@@ -66,10 +73,18 @@ pub fn load_with_progress(
             data: frame.data.to_vec(),
         }));
     }
+    all.ok_or_else(|| ReplayError::NoConnection {
+        path: path.display().to_string(),
+    })
+}
+
+/// Connection `conn` (0 when `None`) out of a capture read by [`read_all`].
+pub fn one_connection(
+    all: &Timeline,
+    path: &Path,
+    conn: Option<usize>,
+) -> Result<Replay, ReplayError> {
     let name = path.display().to_string();
-    let Some(all) = all else {
-        return Err(ReplayError::NoConnection { path: name });
-    };
     let count = all.connections().len();
     if count == 0 {
         return Err(ReplayError::NoConnection { path: name });
@@ -84,14 +99,10 @@ pub fn load_with_progress(
     };
     let id = chosen.id;
     let (client, server) = (chosen.client, chosen.server);
-    let mut timeline = Timeline::new(chosen.first_ts);
-    for ev in all.events() {
-        if let EventKind::Segment(s) = &ev.kind
-            && s.conn == id
-        {
-            timeline.push_event(ev.clone());
-        }
-    }
+    let timeline = all.narrowed(
+        chosen.first_ts,
+        |ev| matches!(&ev.kind, EventKind::Segment(s) if s.conn == id),
+    );
     let sockets = vec![
         SocketInfo {
             id: SocketId(1),
@@ -116,7 +127,7 @@ pub fn load_with_progress(
         timeline,
         sockets,
         connections: count,
-        conn: asked,
+        conn: Some(asked),
     })
 }
 

@@ -168,6 +168,22 @@ impl Timeline {
         }))
     }
 
+    /// The events `keep` accepts, as a timeline of their own starting at `origin` (one
+    /// connection out of a capture or a recording).
+    ///
+    /// Every kept segment was one captured frame, so [`Timeline::frames_seen`] of the result
+    /// counts the frames of what was kept, not of the file; frames no connection owns (not
+    /// TCP, undecodable) are not part of it.
+    pub fn narrowed(&self, origin: Timestamp, keep: impl Fn(&Event) -> bool) -> Timeline {
+        let mut part = Timeline::new(origin);
+        // Already in order: appending keeps equal times in their arrival order.
+        for ev in self.events.iter().filter(|e| keep(e)) {
+            part.frames += u64::from(matches!(ev.kind, EventKind::Segment(_)));
+            part.events.push(ev.clone());
+        }
+        part
+    }
+
     /// Insert an already-built event at its place (to copy part of another timeline).
     pub fn push_event(&mut self, ev: Event) -> usize {
         self.insert(ev)

@@ -38,7 +38,8 @@ pub enum SourceLabel {
     },
     Replay {
         path: String,
-        conn: usize,
+        /// `None`: a recording playing whole.
+        conn: Option<usize>,
         connections: usize,
     },
     Loading {

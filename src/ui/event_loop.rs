@@ -136,6 +136,10 @@ pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> any
                     let path = path.clone();
                     match result {
                         Ok(loaded) => app.install_replay(loaded, path),
+                        // `--conn` past the last connection is a mistake on the command line:
+                        // the screen closes and the shell gets the sentence (exit status 2), as
+                        // `--headless` and `export` do.
+                        Err(e @ ReplayError::NoSuchConnection { .. }) => return Err(e.into()),
                         Err(e) => app.source = SourceLabel::Failed { message: e.to_string() },
                     }
                     feed = Feed::Replay { path: String::new(), loaded: tokio::sync::oneshot::channel().1 };

@@ -1,15 +1,38 @@
 //! The connection picker's state: the capture's connections as `inspect` reports them, a
 //! `/` filter over their text, and the highlighted row. Keys change it through [`Picker::key`];
 //! the widget (`widgets/picker.rs`) only draws it.
+//!
+//! A recording's picker has one more row, first and highlighted: the whole lab session. Its
+//! lessons (a listen backlog, several clients) are about connections at once, and Enter then
+//! plays what `replay` always played.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::inspect::ConnectionReport;
 
-/// One row: the connection's number (what `--conn` takes) and the line the picker shows.
+/// What a row plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// One connection, by the number `--conn` takes.
+    Connection(usize),
+    /// A recording's whole session: every connection, call, probe and note.
+    Whole,
+}
+
+impl Choice {
+    /// As `--conn` says it: `None` plays a recording whole.
+    pub fn conn(self) -> Option<usize> {
+        match self {
+            Choice::Connection(n) => Some(n),
+            Choice::Whole => None,
+        }
+    }
+}
+
+/// One row: what it plays and the line the picker shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PickerRow {
-    pub conn: usize,
+    pub choice: Choice,
     pub text: String,
 }
 
@@ -17,7 +40,7 @@ pub struct PickerRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickerOutcome {
     Stay,
-    Chosen(usize),
+    Chosen(Choice),
     Quit,
 }
 
@@ -69,6 +92,7 @@ pub fn row_text(c: &ConnectionReport) -> String {
 }
 
 impl Picker {
+    /// A capture's picker: one row per connection.
     pub fn new(file: String, conns: &[ConnectionReport]) -> Self {
         Picker {
             file,
@@ -76,12 +100,36 @@ impl Picker {
                 .iter()
                 .enumerate()
                 .map(|(conn, c)| PickerRow {
-                    conn,
+                    choice: Choice::Connection(conn),
                     text: row_text(c),
                 })
                 .collect(),
             ..Picker::default()
         }
+    }
+
+    /// A recording's picker: the whole session first, then one row per connection.
+    pub fn for_recording(file: String, conns: &[ConnectionReport]) -> Self {
+        let mut picker = Picker::new(file, conns);
+        picker.rows.insert(
+            0,
+            PickerRow {
+                choice: Choice::Whole,
+                text: format!(
+                    "all {} connections: the whole lab session (every call, probe and note)",
+                    conns.len()
+                ),
+            },
+        );
+        picker
+    }
+
+    /// How many connections the rows list (the whole-session row is not one).
+    pub fn connections(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| matches!(r.choice, Choice::Connection(_)))
+            .count()
     }
 
     /// The rows the filter keeps (case-insensitive substring of the row's text).
@@ -102,7 +150,7 @@ impl Picker {
             KeyCode::Enter => {
                 self.filtering = false;
                 return match self.visible().get(self.selected) {
-                    Some(r) => PickerOutcome::Chosen(r.conn),
+                    Some(r) => PickerOutcome::Chosen(r.choice),
                     None => PickerOutcome::Stay,
                 };
             }
@@ -147,7 +195,7 @@ mod tests {
             .enumerate()
         {
             p.rows.push(PickerRow {
-                conn: i,
+                choice: Choice::Connection(i),
                 text: t.to_string(),
             });
         }
@@ -162,7 +210,10 @@ mod tests {
             p.key(&key(KeyCode::Char(c)));
         }
         assert_eq!(p.visible().len(), 1);
-        assert_eq!(p.key(&key(KeyCode::Enter)), PickerOutcome::Chosen(1));
+        assert_eq!(
+            p.key(&key(KeyCode::Enter)),
+            PickerOutcome::Chosen(Choice::Connection(1))
+        );
     }
 
     #[test]

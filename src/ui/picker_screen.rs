@@ -1,30 +1,51 @@
-//! The picker as a screen of its own, shown before the replay when a capture holds several
-//! connections (a recording plays whole: its calls tie the connections together).
+//! The picker as a screen of its own, shown before the replay when a capture or a recording
+//! holds several connections (a recording's picker also offers its whole session).
 //!
-//! The capture is scanned on a thread while the screen shows how far it has read, so a big
-//! file shows something at once and Ctrl-C works during the scan.
+//! The file is read on a thread while the screen shows how far it has read, so a big file
+//! shows something at once and Ctrl-C works during the read. That read is the load: the
+//! connection chosen is taken from memory ([`Scanned::replay`]), not read again.
 
 use std::path::Path;
 use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 
+use crate::inspect::ConnectionReport;
+
 use super::loading::LoadProgress;
-use super::picker::{Picker, PickerOutcome};
+use super::picker::{Choice, Picker, PickerOutcome};
+use super::replay::Scanned;
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
 use super::widgets::put;
 
-/// The connection to play: `Some(0)` when there is at most one, `None` when the user quit.
-pub fn choose(path: &Path, theme: Theme) -> anyhow::Result<Option<usize>> {
-    if crate::record::is_recording(path)? {
-        return Ok(Some(0));
+/// What the screen does once the file is scanned.
+#[derive(Debug)]
+pub enum Offer {
+    /// Nothing to choose: play this.
+    Play(Choice),
+    /// Several connections: ask.
+    Pick(Picker),
+}
+
+/// A picker when there are several connections; else a capture's only connection, or a
+/// recording's whole session (what it always played).
+pub fn offer(file: String, recording: bool, conns: &[ConnectionReport]) -> Offer {
+    match (conns.len(), recording) {
+        (0..=1, true) => Offer::Play(Choice::Whole),
+        (0..=1, false) => Offer::Play(Choice::Connection(0)),
+        (_, true) => Offer::Pick(Picker::for_recording(file, conns)),
+        (_, false) => Offer::Pick(Picker::new(file, conns)),
     }
+}
+
+/// What to play, and the file read whole: without a choice to make, a capture's first
+/// connection or a recording's whole session; `None` when the user quit.
+pub fn choose(path: &Path, theme: Theme) -> anyhow::Result<Option<(Choice, Scanned)>> {
     let progress = LoadProgress::for_file(path);
     let report = progress.reporter();
     let scan_path = path.to_path_buf();
-    let scan =
-        std::thread::spawn(move || crate::inspect::inspect_file_with_progress(&scan_path, report));
+    let scan = std::thread::spawn(move || Scanned::read(&scan_path, report));
     let mut guard = TerminalGuard::take()?;
     let shown = path.display().to_string();
     while !scan.is_finished() {
@@ -52,13 +73,13 @@ pub fn choose(path: &Path, theme: Theme) -> anyhow::Result<Option<usize>> {
             return Ok(None);
         }
     }
-    let report = scan
+    let scanned = scan
         .join()
         .map_err(|_| anyhow::anyhow!("the capture scan panicked"))??;
-    if report.connections.len() <= 1 {
-        return Ok(Some(0));
-    }
-    let mut picker = Picker::new(shown, &report.connections);
+    let mut picker = match offer(shown, scanned.is_recording(), &scanned.reports()) {
+        Offer::Play(choice) => return Ok(Some((choice, scanned))),
+        Offer::Pick(picker) => picker,
+    };
     loop {
         guard.terminal.draw(|f| {
             let area = f.area();
@@ -69,7 +90,7 @@ pub fn choose(path: &Path, theme: Theme) -> anyhow::Result<Option<usize>> {
         {
             match picker.key(&k) {
                 PickerOutcome::Stay => {}
-                PickerOutcome::Chosen(n) => return Ok(Some(n)),
+                PickerOutcome::Chosen(c) => return Ok(Some((c, scanned))),
                 PickerOutcome::Quit => return Ok(None),
             }
         }

@@ -1,9 +1,11 @@
 //! `sockviz replay` in the terminal: a recording with its calls and probes, or any capture
-//! (wire only), loaded off the UI thread; a capture with several connections opens the
+//! (wire only), loaded off the UI thread; a file with several connections opens the
 //! connection picker first.
 
 use std::path::PathBuf;
 
+use crate::inspect::ConnectionReport;
+use crate::timeline::Timeline;
 use crate::timeline::from_capture::{Replay, ReplayError};
 use crate::timeline::playback::PlaybackIndex;
 
@@ -31,24 +33,86 @@ pub fn recording_replay(
     progress: impl FnMut(u64),
 ) -> Result<Replay, ReplayError> {
     let rec = crate::record::reader::load(path, progress)?;
-    let connections = rec.timeline.connections().len();
+    recording_part(rec.timeline, path, conn)
+}
+
+/// Connection `conn` of a recording's timeline, or all of it.
+fn recording_part(
+    whole: Timeline,
+    path: &std::path::Path,
+    conn: Option<usize>,
+) -> Result<Replay, ReplayError> {
+    let connections = whole.connections().len();
     let timeline = match conn {
-        Some(n) => crate::record::select::connection(&rec.timeline, n).ok_or_else(|| {
+        Some(n) => crate::record::select::connection(&whole, n).ok_or_else(|| {
             ReplayError::NoSuchConnection {
                 path: path.display().to_string(),
                 count: connections,
                 asked: n,
             }
         })?,
-        None => rec.timeline,
+        None => whole,
     };
     let index = PlaybackIndex::build(timeline.events());
     Ok(Replay {
         sockets: index.sockets().to_vec(),
         timeline,
         connections,
-        conn: conn.unwrap_or(0),
+        conn,
     })
+}
+
+/// A file read once with every connection in it: the picker lists them, then
+/// [`Scanned::replay`] takes the one chosen in memory, without reading the file again.
+///
+/// Holding every connection costs no more than loading one did: the loader read them all
+/// before keeping one.
+#[derive(Debug)]
+pub enum Scanned {
+    /// A recording's whole session (calls and probes included).
+    Recording(Timeline),
+    /// A plain capture's every connection (wire only).
+    Capture(Timeline),
+}
+
+impl Scanned {
+    /// Read `path` whole, reporting the bytes read so far to `progress`.
+    pub fn read(path: &std::path::Path, progress: impl FnMut(u64)) -> Result<Self, ReplayError> {
+        if crate::record::is_recording(path)? {
+            Ok(Scanned::Recording(
+                crate::record::reader::load(path, progress)?.timeline,
+            ))
+        } else {
+            Ok(Scanned::Capture(crate::timeline::from_capture::read_all(
+                path, progress,
+            )?))
+        }
+    }
+
+    pub fn is_recording(&self) -> bool {
+        matches!(self, Scanned::Recording(_))
+    }
+
+    /// The connections as `inspect` reports them (the picker's rows).
+    pub fn reports(&self) -> Vec<ConnectionReport> {
+        let (Scanned::Recording(tl) | Scanned::Capture(tl)) = self;
+        tl.connections()
+            .iter()
+            .map(|c| ConnectionReport::new(c, tl.origin()))
+            .collect()
+    }
+
+    /// What the screens play for `conn` (`None`: a recording whole, a capture's first).
+    pub fn replay(
+        self,
+        path: &std::path::Path,
+        conn: Option<usize>,
+    ) -> Result<Replay, ReplayError> {
+        match self {
+            Scanned::Recording(tl) => recording_part(tl, path, conn),
+            Scanned::Capture(tl) => crate::timeline::from_capture::one_connection(&tl, path, conn),
+        }
+    }
 }
 
 /// Load `path` for the screens: a recording in full, a capture's chosen connection.
@@ -77,23 +141,29 @@ pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Resul
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    // A recording plays whole unless --conn narrows it; a capture's connection is picked.
-    let conn = match options.conn {
-        Some(n) => Some(n),
-        None if crate::record::is_recording(&path)? => None,
+    // Several connections open the picker, unless --conn chose one; the picker's scan read
+    // the whole file, so what was chosen is taken from memory.
+    let (conn, scanned) = match options.conn {
+        Some(n) => (Some(n), None),
         None => match super::picker_screen::choose(&path, theme)? {
-            Some(n) => Some(n),
+            Some((choice, scanned)) => (choice.conn(), Some(scanned)),
             None => return Ok(Ended::Quit),
         },
     };
     let (done, loaded) = tokio::sync::oneshot::channel();
     let load_path = path.clone();
     let progress = super::loading::LoadProgress::for_file(&path);
+    if scanned.is_some() {
+        progress.set(u64::MAX);
+    }
     let report = progress.reporter();
     rt.spawn_blocking(move || {
         // Reading, decoding and indexing are linear in the file: all of it off the UI's thread.
-        let loaded = load_with_progress(&load_path, conn, report).map(LoadedReplay::prepare);
-        let _ = done.send(loaded);
+        let replay = match scanned {
+            Some(s) => s.replay(&load_path, conn),
+            None => load_with_progress(&load_path, conn, report),
+        };
+        let _ = done.send(replay.map(LoadedReplay::prepare));
     });
     let mut app = App::new(
         crate::timeline::Timeline::new(crate::capture::Timestamp(0)),

@@ -124,11 +124,22 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             conn,
             connections,
         } if app.inferred() => {
+            let conn = conn.unwrap_or(0);
             format!(" sockviz · replay {path} · connection {conn} of {connections} (wire only)")
         }
-        SourceLabel::Replay { path, .. } => {
-            format!(" sockviz · replay {path} · sockviz recording (calls, probes, wire)")
-        }
+        SourceLabel::Replay {
+            path,
+            conn,
+            connections,
+        } => match conn {
+            Some(n) if *connections > 1 => format!(
+                " sockviz · replay {path} · sockviz recording, connection {n} of {connections} (calls, probes, wire)"
+            ),
+            None if *connections > 1 => format!(
+                " sockviz · replay {path} · sockviz recording, all {connections} connections (calls, probes, wire)"
+            ),
+            _ => format!(" sockviz · replay {path} · sockviz recording (calls, probes, wire)"),
+        },
         SourceLabel::Loading { path } => match app.loading.as_ref().and_then(|l| l.percent()) {
             Some(p) => format!(" sockviz · loading {path} … {p}%"),
             None => format!(" sockviz · loading {path} …"),

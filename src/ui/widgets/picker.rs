@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Widget};
 
-use crate::ui::picker::Picker;
+use crate::ui::picker::{Choice, Picker};
 use crate::ui::theme::Theme;
 
 use super::put;
@@ -17,7 +17,7 @@ pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .title(format!(
             " {} · {} TCP connections · choose one ",
             p.file,
-            p.rows.len()
+            p.connections()
         ));
     let inner = block.inner(area);
     block.render(area, buf);
@@ -41,7 +41,11 @@ pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
         } else {
             theme.text
         };
-        let line = format!("{:>4}  {}", row.conn, row.text);
+        let number = match row.choice {
+            Choice::Connection(n) => n.to_string(),
+            Choice::Whole => "all".to_string(),
+        };
+        let line = format!("{number:>4}  {}", row.text);
         put(buf, inner.x, y, &line, inner.width, style);
     }
     if rows.is_empty() {
@@ -70,7 +74,7 @@ mod tests {
         };
         for conn in 0..3 {
             p.rows.push(PickerRow {
-                conn,
+                choice: Choice::Connection(conn),
                 text: format!("10.0.0.1:{} → 10.0.0.2:80   4 pkts", 5000 + conn),
             });
         }
