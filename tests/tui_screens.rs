@@ -661,3 +661,20 @@ fn a_capture_read_once_lists_inspects_connections_and_plays_the_one_chosen() {
         c.packets.to_server + c.packets.to_client
     );
 }
+
+#[test]
+fn a_capture_with_a_damaged_tail_replays_up_to_the_damage_and_says_where() {
+    let replay =
+        sockviz::timeline::from_capture::load(&ui_support::data("damaged/cut-tail.pcap"), None)
+            .expect("a damaged tail still replays");
+    let events = replay.timeline.events();
+    let segments = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Segment(_)))
+        .count();
+    assert_eq!(segments, 9, "the nine frames before record 10");
+    let Some(EventKind::Note(note)) = events.last().map(|e| &e.kind) else {
+        panic!("the last event says where the capture stopped: {events:?}");
+    };
+    assert!(note.contains("record 10 at offset 818"), "{note}");
+}

@@ -60,11 +60,29 @@ pub fn read_all(path: &Path, mut progress: impl FnMut(u64)) -> Result<Timeline, 
     let mut file = CaptureFile::open(path)?;
     let mut all: Option<Timeline> = None;
     let mut frames = 0u64;
-    while let Some((frame, at)) = file.next_frame()? {
+    let mut last_ts = None;
+    loop {
+        let (frame, at) = match file.next_frame() {
+            Ok(Some(next)) => next,
+            Ok(None) => break,
+            // A damaged tail: play what came before it, and say where it stopped (as
+            // `inspect` does) on the timeline itself, after the last frame.
+            Err(err @ FileError::Damaged { .. }) => {
+                if let (Some(tl), Some(at)) = (all.as_mut(), last_ts) {
+                    tl.push(SourceEvent::Note {
+                        at,
+                        text: err.to_string(),
+                    });
+                }
+                break;
+            }
+            Err(err) => return Err(err.into()),
+        };
         if frames % 4096 == 0 {
             progress(at.data_offset);
         }
         frames += 1;
+        last_ts = Some(frame.ts);
         let tl = all.get_or_insert_with(|| Timeline::new(frame.ts));
         tl.push(SourceEvent::Frame(OwnedFrame {
             ts: frame.ts,
@@ -101,7 +119,12 @@ pub fn one_connection(
     let (client, server) = (chosen.client, chosen.server);
     let timeline = all.narrowed(
         chosen.first_ts,
-        |ev| matches!(&ev.kind, EventKind::Segment(s) if s.conn == id),
+        // Notes in a plain capture say where a damaged file stopped: every connection needs them.
+        |ev| match &ev.kind {
+            EventKind::Segment(s) => s.conn == id,
+            EventKind::Note(_) => true,
+            _ => false,
+        },
     );
     let sockets = vec![
         SocketInfo {
