@@ -4,62 +4,10 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::thread::sleep;
-use std::time::{Duration, Instant};
 
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().expect("tmux runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+mod tmux_support;
 
-fn capture(session: &str) -> String {
-    tmux(&["capture-pane", "-p", "-t", session])
-}
-
-fn wait_for(session: &str, secs: u64, pred: impl Fn(&str) -> bool) -> (bool, String) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let screen = capture(session);
-        if pred(&screen) {
-            return (true, screen);
-        }
-        if Instant::now() > deadline {
-            return (false, screen);
-        }
-        sleep(Duration::from_millis(100));
-    }
-}
-
-struct Session(String);
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
-
-fn start(name: &str, script: &str) -> Option<Session> {
-    assert!(
-        Command::new("tmux").arg("-V").output().is_ok(),
-        "tmux is not installed: `bash scripts/dev test` installs it (the end-to-end tests need it)"
-    );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-s",
-        name,
-        "bash",
-        "-c",
-        script,
-    ]);
-    Some(Session(name.to_string()))
-}
+use tmux_support::{start, tmux, wait_for};
 
 #[test]
 fn several_connections_open_the_picker_and_the_filter_chooses_one() {
@@ -67,9 +15,7 @@ fn several_connections_open_the_picker_and_the_filter_chooses_one() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/multi.pcap");
     let name = format!("sockviz-picker-{}", std::process::id());
     let script = format!("{bin} replay {}; echo EXITED:$?; sleep 30", data.display());
-    let Some(_session) = start(&name, &script) else {
-        return;
-    };
+    let _session = start(&name, &script);
     let (ok, screen) = wait_for(&name, 20, |s| s.contains("7 TCP connections"));
     assert!(ok, "the picker never showed:\n{screen}");
     assert!(screen.contains("127.0.0.1:40005"), "{screen}");
@@ -105,9 +51,7 @@ fn a_recording_with_several_connections_opens_the_picker() {
         "cd {}; {bin} replay backlog.pcapng; echo EXITED:$?; sleep 30",
         dir.display()
     );
-    let Some(_session) = start(&name, &script) else {
-        return;
-    };
+    let _session = start(&name, &script);
     let (ok, screen) = wait_for(&name, 20, |s| s.contains("3 TCP connections · choose one"));
     assert!(ok, "the picker never showed:\n{screen}");
     assert!(
@@ -132,9 +76,7 @@ fn a_recording_with_several_connections_opens_the_picker() {
         "cd {}; {bin} replay backlog.pcapng --conn 3; echo EXITED:$?; sleep 30",
         dir.display()
     );
-    let Some(_session) = start(&name, &script) else {
-        return;
-    };
+    let _session = start(&name, &script);
     let (ok, screen) = wait_for(&name, 20, |s| s.contains("EXITED:"));
     assert!(ok, "{screen}");
     assert!(screen.contains("EXITED:2"), "{screen}");
@@ -152,9 +94,7 @@ fn ctrl_r_records_the_live_lab_with_a_rec_indicator() {
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let name = format!("sockviz-rec-{}", std::process::id());
     let script = format!("cd {}; {bin} lab; echo EXITED:$?; sleep 30", dir.display());
-    let Some(_session) = start(&name, &script) else {
-        return;
-    };
+    let _session = start(&name, &script);
     let (ok, screen) = wait_for(&name, 20, |s| s.contains(" SYN,ACK seq=0 ack=1"));
     assert!(ok, "the lab never showed the handshake:\n{screen}");
     assert!(!screen.contains("● REC"), "not recording yet: {screen}");

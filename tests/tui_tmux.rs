@@ -5,48 +5,15 @@
 
 use std::process::Command;
 use std::thread::sleep;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().expect("tmux runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+mod tmux_support;
 
-fn capture(session: &str) -> String {
-    tmux(&["capture-pane", "-p", "-t", session])
-}
-
-/// Poll the pane until `pred` holds or `secs` pass; returns the last screen.
-fn wait_for(session: &str, secs: u64, pred: impl Fn(&str) -> bool) -> (bool, String) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let screen = capture(session);
-        if pred(&screen) {
-            return (true, screen);
-        }
-        if Instant::now() > deadline {
-            return (false, screen);
-        }
-        sleep(Duration::from_millis(100));
-    }
-}
-
-struct Session(String);
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
+use tmux_support::{Session, capture, tmux, wait_for};
 
 #[test]
 fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
-    assert!(
-        Command::new("tmux").arg("-V").output().is_ok(),
-        "tmux is not installed: `bash scripts/dev test` installs it (the end-to-end tests need it)"
-    );
+    tmux_support::require_tmux();
     let bin = env!("CARGO_BIN_EXE_sockviz");
     let name = format!("sockviz-e2e-{}", std::process::id());
     let script =
@@ -139,10 +106,7 @@ fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
 
 #[test]
 fn a_replay_ended_by_sigterm_gives_the_terminal_back() {
-    assert!(
-        Command::new("tmux").arg("-V").output().is_ok(),
-        "tmux is not installed: `bash scripts/dev test` installs it (the end-to-end tests need it)"
-    );
+    tmux_support::require_tmux();
     let bin = env!("CARGO_BIN_EXE_sockviz");
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/echo.pcap");
     let name = format!("sockviz-e2e-term-{}", std::process::id());
@@ -189,10 +153,7 @@ fn a_replay_ended_by_sigterm_gives_the_terminal_back() {
 
 #[test]
 fn a_panic_with_the_terminal_taken_restores_it_and_shows_the_message() {
-    assert!(
-        Command::new("tmux").arg("-V").output().is_ok(),
-        "tmux is not installed: `bash scripts/dev test` installs it (the end-to-end tests need it)"
-    );
+    tmux_support::require_tmux();
     // `cargo test` builds the examples next to the binaries.
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_sockviz"));
     let example = bin
