@@ -120,6 +120,10 @@ fn txt_has_the_ladder_and_the_transcript() {
             .is_some_and(|(left, _)| left.contains("recv(1024) → 20"))),
         "client calls left of the lifeline: {txt}"
     );
+    assert!(
+        txt.contains("recv(1024) → b''"),
+        "the FIN seen by recv, as the lecture writes it: {txt}"
+    );
     assert!(txt.contains("\nTranscript\n"), "{txt}");
     assert!(
         txt.contains("client#2"),

@@ -58,10 +58,12 @@ pub fn segment_label(s: &SegmentEvent) -> String {
     label
 }
 
-/// `recv(1024) → 20`, `connect(('127.0.0.1', 7)) → ECONNREFUSED`.
+/// `recv(1024) → 20`, `recv(1024) → b''` (the peer's FIN, as the lecture writes it),
+/// `connect(('127.0.0.1', 7)) → ECONNREFUSED`.
 pub fn call_text(c: &CallEvent) -> String {
     let result = match (c.errno, c.ret) {
         (Some(e), _) => format!(" → {}", e.name),
+        (None, Some(0)) if c.call == "recv" => " → b''".to_string(),
         (None, Some(r)) => format!(" → {r}"),
         (None, None) => String::new(),
     };
