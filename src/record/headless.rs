@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::capture::{CaptureFile, FileError, Timestamp};
 use crate::lab::headless::{Transcript, event_json, summary_json};
 use crate::lab::{CaptureStatus, LabSummary};
+use crate::timeline::capture_index::CaptureIndex;
 use crate::timeline::from_capture::ReplayError;
 use crate::timeline::{EventKind, OwnedFrame, SourceEvent, Timeline};
 
@@ -62,6 +63,24 @@ pub fn load(path: &Path, conn: Option<usize>) -> Result<Loaded, ReplayError> {
             connections,
         });
     }
+    // --conn: a compact index of every frame, then that connection's frames read back.
+    if let Some(n) = conn {
+        let index = CaptureIndex::scan(path, |_| {})?;
+        let connections = index.connections().len();
+        let id = index
+            .connections()
+            .get(n)
+            .ok_or_else(|| no_such(connections, n))?
+            .id;
+        let origin = index.origin().unwrap_or_default();
+        return Ok(Loaded::Capture {
+            timeline: index.load(id, origin, false)?,
+            connections,
+            conn,
+            warnings: index.warnings().to_vec(),
+        });
+    }
+    // Every connection: the whole wire, in one timeline.
     let mut file = CaptureFile::open(path)?;
     let mut all: Option<Timeline> = None;
     let mut warnings = Vec::new();
@@ -85,22 +104,8 @@ pub fn load(path: &Path, conn: Option<usize>) -> Result<Loaded, ReplayError> {
         }
     }
     warnings.extend(file.warnings().iter().cloned());
-    let all = all.unwrap_or_else(|| Timeline::new(Timestamp(0)));
-    let connections = all.connections().len();
-    let timeline = match conn {
-        Some(n) => {
-            let id = all
-                .connections()
-                .get(n)
-                .ok_or_else(|| no_such(connections, n))?
-                .id;
-            all.narrowed(
-                all.origin(),
-                |ev| matches!(&ev.kind, EventKind::Segment(s) if s.conn == id),
-            )
-        }
-        None => all,
-    };
+    let timeline = all.unwrap_or_else(|| Timeline::new(Timestamp(0)));
+    let connections = timeline.connections().len();
     Ok(Loaded::Capture {
         timeline,
         connections,

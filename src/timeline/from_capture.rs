@@ -1,14 +1,16 @@
 //! A timeline from a capture file: the wire only, one connection (what `sockviz replay` shows).
 //!
-//! Frames go through [`Timeline::push`], so states and analysis are the same as `inspect`'s and
-//! the live lab's; then the chosen connection's segments are copied to a timeline of their own.
+//! The file is scanned once into a [`CaptureIndex`] (where each TCP frame lives, which
+//! connection owns it); the chosen connection's frames are then read back and go through
+//! [`Timeline::push`], so states and analysis are the same as `inspect`'s and the live lab's.
 
 use std::path::Path;
 
-use crate::capture::{CaptureFile, FileError};
+use crate::capture::FileError;
 
+use super::capture_index::CaptureIndex;
 use super::playback::{PlaybackIndex, SocketInfo};
-use super::{EventKind, OwnedFrame, Side, SocketId, SourceEvent, Timeline};
+use super::{Side, SocketId, Timeline};
 
 /// Why a capture cannot be replayed.
 #[derive(Debug, thiserror::Error)]
@@ -54,51 +56,22 @@ pub fn load_with_progress(
     one_connection(&read_all(path, progress)?, path, conn)
 }
 
-/// Every connection of `path`, read once: the picker lists them, then [`one_connection`]
-/// takes the one chosen without reading the file again.
-pub fn read_all(path: &Path, mut progress: impl FnMut(u64)) -> Result<Timeline, ReplayError> {
-    let mut file = CaptureFile::open(path)?;
-    let mut all: Option<Timeline> = None;
-    let mut frames = 0u64;
-    let mut last_ts = None;
-    loop {
-        let (frame, at) = match file.next_frame() {
-            Ok(Some(next)) => next,
-            Ok(None) => break,
-            // A damaged tail: play what came before it, and say where it stopped (as
-            // `inspect` does) on the timeline itself, after the last frame.
-            Err(err @ FileError::Damaged { .. }) => {
-                if let (Some(tl), Some(at)) = (all.as_mut(), last_ts) {
-                    tl.push(SourceEvent::Note {
-                        at,
-                        text: err.to_string(),
-                    });
-                }
-                break;
-            }
-            Err(err) => return Err(err.into()),
-        };
-        if frames % 4096 == 0 {
-            progress(at.data_offset);
-        }
-        frames += 1;
-        last_ts = Some(frame.ts);
-        let tl = all.get_or_insert_with(|| Timeline::new(frame.ts));
-        tl.push(SourceEvent::Frame(OwnedFrame {
-            ts: frame.ts,
-            link: frame.link,
-            orig_len: frame.orig_len,
-            data: frame.data.to_vec(),
-        }));
+/// Every connection of `path`, scanned once into a compact index: the picker lists them, then
+/// [`one_connection`] reads back the frames of the one chosen, and only those.
+pub fn read_all(path: &Path, progress: impl FnMut(u64)) -> Result<CaptureIndex, ReplayError> {
+    let index = CaptureIndex::scan(path, progress)?;
+    if index.origin().is_none() {
+        return Err(ReplayError::NoConnection {
+            path: path.display().to_string(),
+        });
     }
-    all.ok_or_else(|| ReplayError::NoConnection {
-        path: path.display().to_string(),
-    })
+    Ok(index)
 }
 
-/// Connection `conn` (0 when `None`) out of a capture read by [`read_all`].
+/// Connection `conn` (0 when `None`) out of a capture scanned by [`read_all`], its frames read
+/// back from the file.
 pub fn one_connection(
-    all: &Timeline,
+    all: &CaptureIndex,
     path: &Path,
     conn: Option<usize>,
 ) -> Result<Replay, ReplayError> {
@@ -115,17 +88,9 @@ pub fn one_connection(
             asked,
         });
     };
-    let id = chosen.id;
     let (client, server) = (chosen.client, chosen.server);
-    let timeline = all.narrowed(
-        chosen.first_ts,
-        // Notes in a plain capture say where a damaged file stopped: every connection needs them.
-        |ev| match &ev.kind {
-            EventKind::Segment(s) => s.conn == id,
-            EventKind::Note(_) => true,
-            _ => false,
-        },
-    );
+    // Notes in a plain capture say where a damaged file stopped: every connection needs them.
+    let timeline = all.load(chosen.id, chosen.first_ts, true)?;
     let sockets = vec![
         SocketInfo {
             id: SocketId(1),

@@ -7,6 +7,7 @@
 //! from" ([`Timeline::byte_map`]).
 
 pub mod bytemap;
+pub mod capture_index;
 pub mod event;
 pub mod from_capture;
 pub mod playback;

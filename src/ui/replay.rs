@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::inspect::ConnectionReport;
 use crate::timeline::Timeline;
+use crate::timeline::capture_index::CaptureIndex;
 use crate::timeline::from_capture::{Replay, ReplayError};
 use crate::timeline::playback::PlaybackIndex;
 
@@ -63,29 +64,28 @@ fn recording_part(
 }
 
 /// A file read once with every connection in it: the picker lists them, then
-/// [`Scanned::replay`] takes the one chosen in memory, without reading the file again.
+/// [`Scanned::replay`] takes the one chosen without scanning the file again.
 ///
-/// Holding every connection costs no more than loading one did: the loader read them all
-/// before keeping one.
+/// A recording is small and held whole; a plain capture is held as its compact index, and the
+/// chosen connection's frames are read back from the file.
 #[derive(Debug)]
 pub enum Scanned {
     /// A recording's whole session (calls and probes included).
     Recording(Timeline),
-    /// A plain capture's every connection (wire only).
-    Capture(Timeline),
+    /// A plain capture's every connection (wire only), indexed, not loaded.
+    Capture(Box<CaptureIndex>),
 }
 
 impl Scanned {
-    /// Read `path` whole, reporting the bytes read so far to `progress`.
+    /// Read `path` through once, reporting the bytes read so far to `progress`.
     pub fn read(path: &std::path::Path, progress: impl FnMut(u64)) -> Result<Self, ReplayError> {
         if crate::record::is_recording(path)? {
             Ok(Scanned::Recording(
                 crate::record::reader::load(path, progress)?.timeline,
             ))
         } else {
-            Ok(Scanned::Capture(crate::timeline::from_capture::read_all(
-                path, progress,
-            )?))
+            let index = crate::timeline::from_capture::read_all(path, progress)?;
+            Ok(Scanned::Capture(Box::new(index)))
         }
     }
 
@@ -95,10 +95,13 @@ impl Scanned {
 
     /// The connections as `inspect` reports them (the picker's rows).
     pub fn reports(&self) -> Vec<ConnectionReport> {
-        let (Scanned::Recording(tl) | Scanned::Capture(tl)) = self;
-        tl.connections()
+        let (connections, origin) = match self {
+            Scanned::Recording(tl) => (tl.connections(), tl.origin()),
+            Scanned::Capture(index) => (index.connections(), index.origin().unwrap_or_default()),
+        };
+        connections
             .iter()
-            .map(|c| ConnectionReport::new(c, tl.origin()))
+            .map(|c| ConnectionReport::new(c, origin))
             .collect()
     }
 
@@ -110,7 +113,9 @@ impl Scanned {
     ) -> Result<Replay, ReplayError> {
         match self {
             Scanned::Recording(tl) => recording_part(tl, path, conn),
-            Scanned::Capture(tl) => crate::timeline::from_capture::one_connection(&tl, path, conn),
+            Scanned::Capture(index) => {
+                crate::timeline::from_capture::one_connection(&index, path, conn)
+            }
         }
     }
 }
@@ -141,8 +146,8 @@ pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Resul
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    // Several connections open the picker, unless --conn chose one; the picker's scan read
-    // the whole file, so what was chosen is taken from memory.
+    // Several connections open the picker, unless --conn chose one; the picker's scan indexed
+    // the whole file, so only the chosen connection's frames are read again.
     let (conn, scanned) = match options.conn {
         Some(n) => (Some(n), None),
         None => match super::picker_screen::choose(&path, theme)? {

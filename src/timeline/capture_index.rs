@@ -1,0 +1,264 @@
+//! A capture's compact per-packet index: where each TCP frame lives and which connection owns
+//! it, so one connection can be loaded without holding a copy of every packet.
+//!
+//! `sockviz replay` must scale to captures larger than memory. The scan reads the file once,
+//! front to back (as `inspect` does), and keeps only an [`IndexedFrame`] per TCP frame plus the
+//! tracker's connections (the picker's rows); [`CaptureIndex::load`] then reads back, with
+//! positioned reads, the bytes of the chosen connection's frames only and pushes them through a
+//! fresh [`Timeline`]. Wireshark's analysis of a connection depends on that connection's
+//! segments alone, so the fresh tracker finds the same states and flags the scan did, with one
+//! exception the index remembers: `tcp.analysis.reused_ports` on a connection's first SYN says
+//! an earlier connection used the same 4-tuple, which a tracker fed one connection cannot see.
+
+use std::path::Path;
+
+use crate::capture::{CaptureFile, FileError, FrameRef, LinkType, Timestamp};
+use crate::tcp::{Analysis, ConnId, Connection, Tracker};
+use crate::wire::{self, Decoded};
+
+use super::{Event, EventKind, OwnedFrame, Timeline};
+
+/// One TCP frame of the capture: its number, its connection, and where its bytes are.
+///
+/// Kept flat (not a [`FrameRef`] plus fields) so it packs into 40 bytes: the index of a
+/// 2-million-packet capture is ~80 MB, not the gigabyte of a copy of every packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexedFrame {
+    /// 1-based frame number in the capture (every frame counted, TCP or not).
+    pub number: u64,
+    pub data_offset: u64,
+    pub ts: Timestamp,
+    pub captured_len: u32,
+    pub orig_len: u32,
+    pub link: LinkType,
+    pub conn: ConnId,
+}
+
+impl IndexedFrame {
+    fn frame_ref(&self) -> FrameRef {
+        FrameRef {
+            data_offset: self.data_offset,
+            captured_len: self.captured_len,
+            orig_len: self.orig_len,
+            ts: self.ts,
+            link: self.link,
+        }
+    }
+}
+
+/// A note the scan found, placed after frame `after` (as a whole-file timeline would hold it).
+#[derive(Debug, Clone)]
+struct ScanNote {
+    after: u64,
+    at: Timestamp,
+    text: String,
+}
+
+/// A plain capture scanned once: its TCP frames' places, its connections, its notes.
+pub struct CaptureIndex {
+    file: CaptureFile,
+    /// The capture's first frame's time (`t = 0` of a whole-file timeline).
+    origin: Option<Timestamp>,
+    frames: Vec<IndexedFrame>,
+    connections: Vec<Connection>,
+    /// Per connection: its first segment reused an earlier connection's 4-tuple.
+    reopened: Vec<bool>,
+    notes: Vec<ScanNote>,
+    /// The damaged tail's message, if the read stopped early, then the reader's notes.
+    warnings: Vec<String>,
+}
+
+impl std::fmt::Debug for CaptureIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaptureIndex")
+            .field("path", &self.file.path())
+            .field("frames", &self.frames.len())
+            .field("connections", &self.connections.len())
+            .finish()
+    }
+}
+
+impl CaptureIndex {
+    /// Read `path` front to back once, calling `progress` now and then with the bytes read.
+    ///
+    /// A damaged record stops the read: the frames before it are indexed, and the damage
+    /// becomes a note after the last frame (and a warning).
+    pub fn scan(path: &Path, mut progress: impl FnMut(u64)) -> Result<Self, FileError> {
+        let mut file = CaptureFile::open(path)?;
+        let mut tracker = Tracker::new();
+        let mut frames = Vec::new();
+        let mut notes = Vec::new();
+        let mut reopened = Vec::new();
+        let mut warnings = Vec::new();
+        let mut origin = None;
+        let mut last: Option<(u64, Timestamp)> = None;
+        let mut decode_note_given = false;
+        loop {
+            let (frame, at) = match file.next_frame() {
+                Ok(Some(next)) => next,
+                Ok(None) => break,
+                Err(err @ FileError::Damaged { .. }) => {
+                    if let Some((after, at)) = last {
+                        notes.push(ScanNote {
+                            after,
+                            at,
+                            text: err.to_string(),
+                        });
+                    }
+                    warnings.push(err.to_string());
+                    break;
+                }
+                Err(err) => return Err(err),
+            };
+            if frame.number % 4096 == 1 {
+                progress(at.data_offset);
+            }
+            origin.get_or_insert(frame.ts);
+            last = Some((frame.number, frame.ts));
+            // The same decoding and the same single note as `Timeline::push`.
+            let seg = match wire::decode(frame.link, frame.data) {
+                Ok(Decoded::Tcp(seg)) => seg,
+                Ok(Decoded::NotTcp) => continue,
+                Err(err) => {
+                    if !decode_note_given {
+                        decode_note_given = true;
+                        notes.push(ScanNote {
+                            after: frame.number - 1,
+                            at: frame.ts,
+                            text: format!(
+                                "frame {} could not be decoded ({err}); such frames are left out",
+                                frame.number
+                            ),
+                        });
+                    }
+                    continue;
+                }
+            };
+            let info = tracker.push(frame.ts, frame.orig_len, &seg);
+            if tracker.connections().len() > reopened.len() {
+                reopened.push(info.analysis.contains(Analysis::REUSED_PORTS));
+            }
+            frames.push(IndexedFrame {
+                number: frame.number,
+                data_offset: at.data_offset,
+                ts: at.ts,
+                captured_len: at.captured_len,
+                orig_len: at.orig_len,
+                link: at.link,
+                conn: info.conn,
+            });
+        }
+        warnings.extend(file.warnings().iter().cloned());
+        frames.shrink_to_fit();
+        Ok(CaptureIndex {
+            file,
+            origin,
+            frames,
+            connections: tracker.into_connections(),
+            reopened,
+            notes,
+            warnings,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
+    /// The first frame's time; `None` for a capture without frames.
+    pub fn origin(&self) -> Option<Timestamp> {
+        self.origin
+    }
+
+    /// Every TCP connection, in order of first appearance (as `inspect` lists them).
+    pub fn connections(&self) -> &[Connection] {
+        &self.connections
+    }
+
+    /// Every TCP frame, in capture order.
+    pub fn frames(&self) -> &[IndexedFrame] {
+        &self.frames
+    }
+
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Connection `conn`'s segments read back from the file, as a timeline starting at
+    /// `origin`, with the capture's frame numbers and connection id; with `notes`, the scan's
+    /// notes too (where a damaged file stopped, the first undecodable frame).
+    ///
+    /// Like [`Timeline::narrowed`], the result has no connections of its own and counts the
+    /// frames it kept.
+    pub fn load(
+        &self,
+        conn: ConnId,
+        origin: Timestamp,
+        notes: bool,
+    ) -> Result<Timeline, FileError> {
+        let mut fresh = Timeline::new(origin);
+        let mut buf = Vec::new();
+        let mut pending = self.notes.iter().filter(|_| notes).peekable();
+        let reopened = self.reopened.get(conn.0 as usize).copied().unwrap_or(false);
+        let mut first = None;
+        for f in self.frames.iter().filter(|f| f.conn == conn) {
+            first.get_or_insert(f.number);
+            while let Some(n) = pending.next_if(|n| n.after < f.number) {
+                fresh.push_note(n.at, n.text.clone());
+            }
+            let data = self.file.read_frame(&f.frame_ref(), &mut buf)?;
+            fresh.push_numbered_frame(
+                f.number,
+                OwnedFrame {
+                    ts: f.ts,
+                    link: f.link,
+                    orig_len: f.orig_len,
+                    data: data.to_vec(),
+                },
+            );
+        }
+        for n in pending {
+            fresh.push_note(n.at, n.text.clone());
+        }
+        let mut part = fresh.detached(conn);
+        if let (true, Some(first)) = (reopened, first) {
+            for ev in &mut part.events {
+                if let EventKind::Segment(s) = &mut ev.kind
+                    && s.number == first
+                {
+                    s.analysis |= Analysis::REUSED_PORTS;
+                }
+            }
+        }
+        Ok(part)
+    }
+}
+
+impl Timeline {
+    fn push_note(&mut self, at: Timestamp, text: String) {
+        self.insert(Event {
+            at,
+            kind: EventKind::Note(text),
+        });
+    }
+
+    /// Push a frame under its number in the capture rather than the next one here.
+    fn push_numbered_frame(&mut self, number: u64, frame: OwnedFrame) {
+        self.frames = number - 1;
+        self.push_frame(frame);
+    }
+
+    /// This timeline's events without its tracker, every segment under connection `conn`, as
+    /// [`Timeline::narrowed`] would have cut them out of the whole file.
+    fn detached(self, conn: ConnId) -> Timeline {
+        let mut part = Timeline::new(self.origin);
+        part.events = self.events;
+        for ev in &mut part.events {
+            if let EventKind::Segment(s) = &mut ev.kind {
+                s.conn = conn;
+                part.frames += 1;
+            }
+        }
+        part
+    }
+}
