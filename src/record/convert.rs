@@ -80,7 +80,7 @@ pub fn source_event(record: &Record) -> Result<Option<SourceEvent>, DecodeError>
             probe: ProbeEvent {
                 side: side(&p.side).ok_or_else(|| bad("unknown side"))?,
                 socket: SocketId(p.sock),
-                state: p.state.as_deref().and_then(state_named),
+                state: p.state.as_deref().and_then(TcpState::from_name),
                 recv_q: p.recv_q,
                 send_q: p.send_q,
                 unsent: p.unsent,
@@ -105,24 +105,6 @@ fn side(name: &str) -> Option<Side> {
     [Side::Client, Side::Server, Side::Listener]
         .into_iter()
         .find(|s| s.name() == name)
-}
-
-const STATES: [TcpState; 11] = [
-    TcpState::Closed,
-    TcpState::Listen,
-    TcpState::SynSent,
-    TcpState::SynReceived,
-    TcpState::Established,
-    TcpState::FinWait1,
-    TcpState::FinWait2,
-    TcpState::CloseWait,
-    TcpState::Closing,
-    TcpState::LastAck,
-    TcpState::TimeWait,
-];
-
-fn state_named(name: &str) -> Option<TcpState> {
-    STATES.into_iter().find(|s| s.name() == name)
 }
 
 /// The socket calls the lab makes (`CallEvent::call` is a `&'static str`); a name from a newer

@@ -24,6 +24,26 @@ pub enum TcpState {
 }
 
 impl TcpState {
+    /// Every state, in RFC 9293's order.
+    pub const ALL: [TcpState; 11] = [
+        TcpState::Closed,
+        TcpState::Listen,
+        TcpState::SynSent,
+        TcpState::SynReceived,
+        TcpState::Established,
+        TcpState::FinWait1,
+        TcpState::FinWait2,
+        TcpState::CloseWait,
+        TcpState::Closing,
+        TcpState::LastAck,
+        TcpState::TimeWait,
+    ];
+
+    /// The state [`TcpState::name`] prints as `name` (reading JSON lines and recordings back).
+    pub fn from_name(name: &str) -> Option<TcpState> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+
     /// The name as RFC 9293 and `ss` print it: `ESTABLISHED`, `FIN_WAIT_1`, ...
     pub fn name(self) -> &'static str {
         match self {

@@ -59,25 +59,6 @@ fn flags(text: &str) -> TcpFlags {
     TcpFlags(bits)
 }
 
-fn state(name: &str) -> Option<TcpState> {
-    use TcpState::*;
-    [
-        Closed,
-        Listen,
-        SynSent,
-        SynReceived,
-        Established,
-        FinWait1,
-        FinWait2,
-        CloseWait,
-        Closing,
-        LastAck,
-        TimeWait,
-    ]
-    .into_iter()
-    .find(|s| s.name() == name)
-}
-
 fn side(name: &str) -> Side {
     match name {
         "client" => Side::Client,
@@ -205,9 +186,9 @@ pub fn lab_timeline(scenario: &str) -> Timeline {
                     len: u32_of(l, "len"),
                     window: u32_of(l, "win"),
                     analysis: Analysis(l["analysis"].as_u64().unwrap_or(0) as u16),
-                    client_state: state(l["client_state"].as_str().unwrap_or(""))
+                    client_state: TcpState::from_name(l["client_state"].as_str().unwrap_or(""))
                         .unwrap_or_default(),
-                    server_state: state(l["server_state"].as_str().unwrap_or(""))
+                    server_state: TcpState::from_name(l["server_state"].as_str().unwrap_or(""))
                         .unwrap_or_default(),
                     payload: Vec::new(),
                     frame_len: 0,
@@ -224,7 +205,7 @@ pub fn lab_timeline(scenario: &str) -> Timeline {
                 EventKind::Probe(ProbeEvent {
                     side: side(l["side"].as_str().unwrap_or("")),
                     socket: SocketId(u32_of(l, "sock")),
-                    state: l["state"].as_str().and_then(state),
+                    state: l["state"].as_str().and_then(TcpState::from_name),
                     recv_q: u32_of(l, "recv_q"),
                     send_q: u32_of(l, "send_q"),
                     unsent: u32_of(l, "unsent"),

@@ -209,3 +209,11 @@ fn sack_blocks_are_reported_in_the_peer_sequence_space() {
         }]
     );
 }
+
+#[test]
+fn every_state_name_reads_back_and_unknown_names_do_not() {
+    for s in crate::tcp::TcpState::ALL {
+        assert_eq!(crate::tcp::TcpState::from_name(s.name()), Some(s));
+    }
+    assert_eq!(crate::tcp::TcpState::from_name("ESTABLISHED?"), None);
+}
