@@ -12,6 +12,23 @@ use std::time::{Duration, Instant};
 use lab_support::{BIN, LabRun, parse};
 use serde_json::Value;
 
+/// Run `scenario` headless with `--json --record file`, and read its JSON lines.
+fn record(scenario: &str, file: &Path) -> LabRun {
+    let out = Command::new(BIN)
+        .args([
+            "lab",
+            "--scenario",
+            scenario,
+            "--headless",
+            "--json",
+            "--record",
+        ])
+        .arg(file)
+        .output()
+        .expect("run sockviz lab");
+    parse(out)
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("record_roundtrip");
     std::fs::create_dir_all(&dir).expect("scratch dir");
@@ -47,19 +64,7 @@ fn tshark_available() -> bool {
 /// object in the summary line (file, source, complete, warnings), removed before comparing.
 fn round_trip(scenario: &str) {
     let file = scratch(&format!("{scenario}.pcapng"));
-    let out = Command::new(BIN)
-        .args([
-            "lab",
-            "--scenario",
-            scenario,
-            "--headless",
-            "--json",
-            "--record",
-        ])
-        .arg(&file)
-        .output()
-        .expect("run sockviz lab");
-    let live = parse(out);
+    let live = record(scenario, &file);
     assert!(
         live.status.success(),
         "lab --scenario {scenario} --record failed: {}",
@@ -228,19 +233,7 @@ fn a_full_disk_is_reported_and_the_lab_runs_on() {
         eprintln!("no /dev/full here: skipping");
         return;
     }
-    let out = Command::new(BIN)
-        .args([
-            "lab",
-            "--scenario",
-            "echo",
-            "--headless",
-            "--json",
-            "--record",
-            "/dev/full",
-        ])
-        .output()
-        .expect("run sockviz lab");
-    let run = parse(out);
+    let run = record("echo", Path::new("/dev/full"));
     assert_eq!(run.status.code(), Some(1), "stderr: {}", run.stderr);
     assert!(
         run.stderr
@@ -367,19 +360,7 @@ fn replaying_plain_captures_agrees_with_inspect() {
 #[test]
 fn inspect_reads_a_recording_and_counts_its_events_apart() {
     let file = scratch("inspect-echo.pcapng");
-    let out = Command::new(BIN)
-        .args([
-            "lab",
-            "--scenario",
-            "echo",
-            "--headless",
-            "--json",
-            "--record",
-        ])
-        .arg(&file)
-        .output()
-        .expect("run sockviz lab");
-    let live = parse(out);
+    let live = record("echo", &file);
     let report = inspect_json(&file);
     assert_eq!(report["undecodable_packets"], 0, "{report}");
     assert!(report["recording_events"].as_u64().unwrap_or(0) > 10);
@@ -397,19 +378,7 @@ fn inspect_reads_a_recording_and_counts_its_events_apart() {
 #[test]
 fn conn_narrows_a_recording_to_one_connection() {
     let file = scratch("backlog-conn.pcapng");
-    let out = Command::new(BIN)
-        .args([
-            "lab",
-            "--scenario",
-            "backlog",
-            "--headless",
-            "--json",
-            "--record",
-        ])
-        .arg(&file)
-        .output()
-        .expect("run sockviz lab");
-    let live = parse(out);
+    let live = record("backlog", &file);
     let live_conns: BTreeSet<(String, String)> = live.kind("segment").map(tuple).collect();
     assert!(live_conns.len() >= 3, "backlog has several connections");
     let out = Command::new(BIN)
