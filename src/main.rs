@@ -24,6 +24,15 @@ fn main() -> ExitCode {
         Command::Lab(args) if !args.list => Some(lab::prepare(&lab_config(args))),
         _ => None,
     };
+    // Reading files needs no capability: a setcap'd binary gives them up before it reads one
+    // (the lab, server and client give them up once their capture is open).
+    if !matches!(
+        &command,
+        Command::Lab(LabArgs { list: false, .. }) | Command::Server { .. } | Command::Client { .. }
+    ) && let Err(e) = sockviz::privilege::drop_capabilities(sockviz::privilege::Keep::NOTHING)
+    {
+        eprintln!("sockviz: cannot drop capabilities: {e}");
+    }
     match run(command, prepared, theme) {
         Ok(code) => code,
         Err(err) => {

@@ -58,6 +58,9 @@ pub fn enter_private_namespace() -> Result<NamespaceKind, NetnsError> {
         hint: userns_hint(&source),
         source,
     })?;
+    // A setcap'd binary is non-dumpable, which leaves /proc/self/* owned by root: the maps
+    // below would fail with EACCES (crate::privilege::allow_id_maps says why this is safe).
+    let _ = crate::privilege::allow_id_maps();
     // user_namespaces(7): an unprivileged process must deny setgroups before writing gid_map.
     write_proc("/proc/self/setgroups", "deny")?;
     write_proc("/proc/self/uid_map", &format!("0 {uid} 1"))?;
@@ -114,6 +117,13 @@ pub fn configure_loopback(mtu: u32) -> Result<(), NetnsError> {
     set_ethtool(fd, "lo", ETHTOOL_STSO, 0).map_err(err("ethtool -K lo tso off"))?;
     set_ethtool(fd, "lo", ETHTOOL_SGSO, 0).map_err(err("ethtool -K lo gso off"))?;
     Ok(())
+}
+
+/// Let any port bind without privileges in this namespace (`net.ipv4.ip_unprivileged_port_start`
+/// = 0, a per-namespace setting), so the lecture's port 7 still binds after the lab has given
+/// up its capabilities (crate::privilege). Only the lab's own programs exist here.
+pub fn allow_low_ports() -> io::Result<()> {
+    std::fs::write("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0")
 }
 
 const ETHTOOL_STSO: u32 = 0x1f;

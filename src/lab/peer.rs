@@ -122,7 +122,13 @@ fn start_capture(
         Some(h) => format!("tcp port {port} and host {h}"),
         None => format!("tcp port {port}"),
     };
-    match LiveCapture::start("any", &filter, 65535, tx.clone()) {
+    let opened = LiveCapture::open("any", &filter, 65535);
+    // Open (or refused): nothing below needs a capability. Dropped before the capture's thread
+    // starts, so no thread keeps any (capabilities are per thread).
+    if let Err(e) = crate::privilege::drop_capabilities(crate::privilege::Keep::NOTHING) {
+        eprintln!("sockviz: cannot drop capabilities: {e}");
+    }
+    match opened.and_then(|o| o.start(tx.clone())) {
         Ok(c) => (Some(c), CaptureStatus::Host),
         Err(e) => (
             None,
@@ -136,12 +142,19 @@ pub fn serve(port: u16, connections: Option<u64>, out: PeerOutput) -> Result<(),
     let origin = probe::now();
     let (tx, rx) = mpsc::channel();
     let rec = Recorder::new(tx.clone());
+    let server = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port);
+    // Bound before the capture opens, so a low port's privilege is given up with the others
+    // (no traffic can reach a socket that is not listening yet).
+    let mut listener = LabSocket::new(&rec, Side::Listener).step(Side::Listener, "socket")?;
+    listener
+        .setsockopt(SockOpt::ReuseAddr(true))
+        .step(Side::Listener, "setsockopt")?;
+    listener.bind(server).step(Side::Listener, "bind")?;
     let (capture, status) = start_capture(port, None, &tx);
     if let CaptureStatus::Unavailable(reason) = &status {
         eprintln!("sockviz: capture unavailable: {reason}; calls and probes are still shown");
     }
     let sampler = Sampler::start(Arc::clone(&rec)).map_err(PeerError::Thread)?;
-    let server = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port);
     let summary = LabSummary {
         started: origin,
         scenario: "server",
@@ -153,11 +166,6 @@ pub fn serve(port: u16, connections: Option<u64>, out: PeerOutput) -> Result<(),
     };
     let mut printer = Printer::new(rx, origin, out);
     printer.header(&summary)?;
-    let mut listener = LabSocket::new(&rec, Side::Listener).step(Side::Listener, "socket")?;
-    listener
-        .setsockopt(SockOpt::ReuseAddr(true))
-        .step(Side::Listener, "setsockopt")?;
-    listener.bind(server).step(Side::Listener, "bind")?;
     listener.listen(5).step(Side::Listener, "listen")?;
     eprintln!("sockviz: echo server listening on {server}");
     let mut served = 0u64;

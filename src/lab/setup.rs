@@ -6,6 +6,7 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::mpsc;
 
+use crate::privilege::{self, Keep};
 use crate::timeline::SourceEvent;
 
 use super::capture_live::LiveCapture;
@@ -61,7 +62,20 @@ pub(super) fn start_wire(
     // Room for a full frame at the lab's MTU (a 65535 snaplen shrinks libpcap's ring and drops
     // segments, see capture_live); the host's lo (MTU 65536, TSO) needs the maximum.
     let snaplen = if in_namespace { cfg.mtu + 128 } else { 65535 };
-    match LiveCapture::start("lo", &filter, snaplen, tx) {
+    // In the lab's own namespace any port binds without privileges; elsewhere a low port
+    // still needs CAP_NET_BIND_SERVICE when the scenario's server binds it.
+    let keep = if in_namespace && netns::allow_low_ports().is_ok() {
+        Keep::NOTHING
+    } else {
+        Keep::for_port(port)
+    };
+    let opened = LiveCapture::open("lo", &filter, snaplen);
+    // The capture is open (or cannot be): give up the capabilities before any thread starts,
+    // the capture's own included, so none of them holds any (capabilities are per thread).
+    if let Err(e) = privilege::drop_capabilities(keep) {
+        note(format!("cannot drop capabilities: {e}"));
+    }
+    match opened.and_then(|o| o.start(tx)) {
         Ok(live) => LabWire {
             server,
             live: Some(live),

@@ -48,7 +48,12 @@ pub fn run_recorded(
     let writer = RecordingWriter::create(path, LinkType::ETHERNET, "lo");
     let recorder = std::thread::Builder::new()
         .name("recorder".into())
-        .spawn(move || record_all(writer, rx))
+        .spawn(move || {
+            // Started before the lab opens its capture, so it would keep the capabilities the
+            // lab gives up then (they are per thread); its file is already open.
+            let _ = crate::privilege::drop_capabilities(crate::privilege::Keep::NOTHING);
+            record_all(writer, rx)
+        })
         .map_err(LabError::Thread)?;
     let summary = lab::run_live(cfg, prepared, origin, tx);
     // run_live dropped its sender: the recorder drains the channel and hands back the writer.
