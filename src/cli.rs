@@ -103,9 +103,13 @@ pub enum Command {
         /// Which TCP connection (0-based; default: the first).
         #[arg(long)]
         conn: Option<usize>,
-        /// Where to write (default: standard output).
+        /// Where to write (default: standard output). The file appears once complete; an
+        /// existing file is kept unless --force.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the --out file if it exists (a symbolic link is never written through).
+        #[arg(long)]
+        force: bool,
     },
     /// Print the TCP connections in a pcap/pcapng capture, like `tshark -q -z conv,tcp`.
     #[command(
@@ -149,6 +153,9 @@ pub struct LabArgs {
     /// `sockviz replay` plays it).
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Replace the --record file if it exists (a symbolic link is never written through).
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl Default for LabArgs {
@@ -163,6 +170,7 @@ impl Default for LabArgs {
             host_loopback: false,
             port: None,
             record: None,
+            force: false,
         }
     }
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use sockviz::cli::{Cli, Command, LabArgs};
 use sockviz::lab::{self, LabConfig, Prepared};
+use sockviz::output_file::Existing;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -98,19 +99,28 @@ fn run(
             if lab::scenario::find(&args.scenario).is_none() {
                 return Err(lab::LabError::UnknownScenario(args.scenario).into());
             }
+            let existing = Existing::from_force(args.force);
+            // Refused before the lab starts rather than after it ran (or in the status bar).
+            if let Some(path) = &args.record {
+                sockviz::output_file::check(path, existing)?;
+            }
             if !args.headless && std::io::stdout().is_terminal() {
                 let ended = sockviz::ui::launch::run_lab_recording(
                     &lab_config(&args),
                     &prepared,
                     theme,
-                    args.record.clone(),
+                    args.record.clone().map(|p| (p, existing)),
                 )?;
                 return Ok(screen_exit(ended));
             }
             let (timeline, summary, recorded) = match &args.record {
                 Some(path) => {
-                    let (tl, summary, outcome) =
-                        sockviz::record::run_recorded(&lab_config(&args), &prepared, path)?;
+                    let (tl, summary, outcome) = sockviz::record::run_recorded(
+                        &lab_config(&args),
+                        &prepared,
+                        path,
+                        existing,
+                    )?;
                     (tl, summary, Some(outcome))
                 }
                 None => {
@@ -193,10 +203,12 @@ fn run(
             format,
             conn,
             out,
+            force,
         } => {
             let format = sockviz::export::Format::parse(&format)
                 .ok_or_else(|| anyhow::anyhow!("unknown export format {format}"))?;
-            sockviz::export::export(&file, format, conn, out.as_deref(), theme)?;
+            let out = out.as_deref().map(|p| (p, Existing::from_force(force)));
+            sockviz::export::export(&file, format, conn, out, theme)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -42,10 +42,11 @@ pub fn run_recorded(
     cfg: &LabConfig,
     prepared: &Prepared,
     path: &Path,
+    existing: crate::output_file::Existing,
 ) -> Result<(Timeline, LabSummary, RecordOutcome), LabError> {
     let origin = lab::probe::now();
     let (tx, rx) = mpsc::channel::<SourceEvent>();
-    let writer = RecordingWriter::create(path, LinkType::ETHERNET, "lo");
+    let writer = RecordingWriter::create(path, existing, LinkType::ETHERNET, "lo");
     let recorder = std::thread::Builder::new()
         .name("recorder".into())
         .spawn(move || {

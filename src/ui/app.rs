@@ -117,6 +117,8 @@ pub struct App {
     pub record_toggle: bool,
     /// Where the next recording goes (`lab --record FILE`); `None`: a timestamped file.
     pub record_path: Option<std::path::PathBuf>,
+    /// `--force`: the first recording may replace an existing `record_path`.
+    pub record_force: bool,
     /// How far a replay's background load has read (the header's percentage while loading).
     pub loading: Option<super::loading::LoadProgress>,
 }
@@ -158,6 +160,7 @@ impl App {
             recording: None,
             record_toggle: false,
             record_path: None,
+            record_force: false,
             loading: None,
         }
     }

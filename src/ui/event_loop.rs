@@ -3,6 +3,7 @@
 //! Nothing here waits on the lab or the disk: lab events arrive on a channel drained with
 //! `try_recv`, a replay loads on a blocking task and arrives on a oneshot.
 
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,7 @@ use ratatui::layout::Rect;
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::lab::interactive::LabCommand;
+use crate::output_file::Existing;
 use crate::timeline::SourceEvent;
 use crate::timeline::from_capture::ReplayError;
 
@@ -186,12 +188,12 @@ fn toggle_recording(app: &mut App, recorder: &mut super::live_record::LiveRecord
         app.recording = None;
         return;
     }
-    let path = app
-        .record_path
-        .take()
-        .unwrap_or_else(super::live_record::timestamped_path);
-    match recorder.start(&path) {
-        Ok(()) => {
+    let started = match app.record_path.take() {
+        Some(path) => recorder.start(&path, Existing::from_force(app.record_force)),
+        None => recorder.start_new_in(Path::new(".")),
+    };
+    match started {
+        Ok(path) => {
             app.message = Some(format!("recording to {}", path.display()));
             app.recording = Some(path.display().to_string());
         }

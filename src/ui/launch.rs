@@ -30,7 +30,7 @@ pub fn run_lab_recording(
     cfg: &LabConfig,
     prepared: &Prepared,
     theme: Theme,
-    record: Option<PathBuf>,
+    record: Option<(PathBuf, crate::output_file::Existing)>,
 ) -> anyhow::Result<Ended> {
     let (tx, rx) = mpsc::channel();
     let origin = lab::probe::now();
@@ -45,7 +45,10 @@ pub fn run_lab_recording(
     );
     app.lab = true;
     app.record_toggle = record.is_some();
-    app.record_path = record;
+    app.record_force = record
+        .as_ref()
+        .is_some_and(|(_, e)| *e == crate::output_file::Existing::Replace);
+    app.record_path = record.map(|(p, _)| p);
     let rt = runtime()?;
     let mut guard = TerminalGuard::take()?;
     let feed = Feed::Lab {

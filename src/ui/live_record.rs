@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::capture::{LinkType, Timestamp};
+use crate::output_file::Existing;
 use crate::record::format::{Record, SummaryRecord};
 use crate::record::writer::RecordingWriter;
 use crate::timeline::SourceEvent;
@@ -37,15 +38,30 @@ impl LiveRecorder {
         Ok(())
     }
 
-    /// Start recording to `path`: the session so far, then every new event.
-    pub fn start(&mut self, path: &Path) -> Result<(), String> {
-        let mut w =
-            RecordingWriter::create(path, LinkType::ETHERNET, "lo").map_err(|e| e.to_string())?;
+    /// Start recording to `path` (`--record FILE`; an existing file only with `--force`): the
+    /// session so far, then every new event. Returns the path written.
+    pub fn start(&mut self, path: &Path, existing: Existing) -> Result<PathBuf, String> {
+        let w = RecordingWriter::create(path, existing, LinkType::ETHERNET, "lo")
+            .map_err(|e| e.to_string())?;
+        self.start_with(w)
+    }
+
+    /// Start recording under a name of sockviz's choosing in `dir` (Ctrl-R): the date, time and
+    /// process id, always a new file, so nothing planted under a predictable name is written
+    /// through (crate::output_file::create_unique). Returns the path written.
+    pub fn start_new_in(&mut self, dir: &Path) -> Result<PathBuf, String> {
+        let w = RecordingWriter::create_unique(dir, &timestamped_stem(), LinkType::ETHERNET, "lo")
+            .map_err(|e| e.to_string())?;
+        self.start_with(w)
+    }
+
+    fn start_with(&mut self, mut w: RecordingWriter) -> Result<PathBuf, String> {
         for ev in &self.history {
             w.write(ev).map_err(|e| e.to_string())?;
         }
+        let path = w.path().to_path_buf();
         self.writer = Some(w);
-        Ok(())
+        Ok(path)
     }
 
     /// Stop, closing the file with a summary (so a replay knows it is complete); returns the
@@ -88,21 +104,21 @@ impl LiveRecorder {
     }
 }
 
-/// `sockviz-20261125-093012.pcapng` in the current directory (UTC, so two lecturers' files sort
-/// the same way).
-pub fn timestamped_path() -> PathBuf {
+/// `sockviz-20261125-093012`, to which the file's creation adds the process id and
+/// `.pcapng` (UTC, so two lecturers' files sort the same way).
+pub fn timestamped_stem() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
-    PathBuf::from(format!(
-        "sockviz-{y:04}{m:02}{d:02}-{:02}{:02}{:02}.pcapng",
+    format!(
+        "sockviz-{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
         s / 3600,
         s / 60 % 60,
         s % 60
-    ))
+    )
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
@@ -129,7 +145,9 @@ mod tests {
             return;
         }
         let mut rec = LiveRecorder::default();
-        let err = rec.start(Path::new("/dev/full")).expect_err("ENOSPC");
+        let err = rec
+            .start(Path::new("/dev/full"), Existing::Replace)
+            .expect_err("ENOSPC");
         assert!(err.contains("disk full (/dev/full)"), "{err}");
         assert!(!rec.is_recording(), "no REC indicator after a failed start");
     }
@@ -153,7 +171,8 @@ mod tests {
         };
         rec.observe(&[note(1_000, "scenario echo: x")])
             .expect("not recording yet");
-        rec.start(&path).expect("start");
+        let _ = std::fs::remove_file(&path);
+        rec.start(&path, Existing::Refuse).expect("start");
         assert!(rec.is_recording());
         rec.observe(&[note(2_000, "later")]).expect("written");
         assert_eq!(rec.stop("echo", "namespace"), Some(path.clone()));
@@ -161,6 +180,38 @@ mod tests {
         assert!(back.complete());
         assert_eq!(back.timeline.events().len(), 2);
         assert_eq!(back.timeline.origin(), Timestamp(1_000));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[cfg(test)]
+mod chosen_names {
+    use super::*;
+
+    /// Ctrl-R picks the name: date, time and process id, and never an existing file, so two
+    /// recordings in the same second, or a file planted under the expected name, are kept.
+    #[test]
+    fn ctrl_r_always_makes_a_new_file_named_with_the_process_id() {
+        let dir = std::env::temp_dir().join(format!("sockviz-ctrl-r-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut rec = LiveRecorder::default();
+        let first = rec.start_new_in(&dir).expect("first");
+        rec.stop("echo", "namespace");
+        let second = rec.start_new_in(&dir).expect("second");
+        rec.stop("echo", "namespace");
+        assert_ne!(first, second);
+        let name = first.file_name().and_then(|n| n.to_str()).expect("name");
+        assert!(name.starts_with("sockviz-"), "{name}");
+        assert!(
+            name.ends_with(&format!("-{}.pcapng", std::process::id()))
+                || name.contains(&format!("-{}-", std::process::id())),
+            "{name}"
+        );
+        for p in [first, second] {
+            let back = crate::record::reader::load(&p, |_| {}).expect("reads back");
+            assert!(back.complete());
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
