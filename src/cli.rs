@@ -37,12 +37,16 @@ pub enum Command {
     /// `sudo setcap cap_net_raw,cap_net_admin=eip $(which sockviz)`); without them the calls and
     /// probes are still shown.
     #[command(
-        after_help = "Example:\n  sockviz server --port 7007 &\n  python3 -c \"import socket; s=socket.create_connection(('127.0.0.1', 7007)); s.send('Hello, 대한민국!'.encode()); print(s.recv(1024).decode())\""
+        after_help = "Listens on 127.0.0.1 (this machine only) unless --bind says otherwise.\n\nExample:\n  sockviz server --port 7007 &\n  python3 -c \"import socket; s=socket.create_connection(('127.0.0.1', 7007)); s.send('Hello, 대한민국!'.encode()); print(s.recv(1024).decode())\""
     )]
     Server {
         /// Port to listen on (the lecture's echo port is 7, which needs root outside the lab).
         #[arg(long, default_value_t = 7)]
         port: u16,
+        /// The address to listen on: 127.0.0.1 lets only this machine connect; 0.0.0.0 (or
+        /// one of this machine's addresses) lets other machines connect too.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        bind: std::net::Ipv4Addr,
         /// Exit after serving this many connections (default: serve until interrupted).
         #[arg(long)]
         connections: Option<u64>,

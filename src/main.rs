@@ -152,10 +152,11 @@ fn run(
         }
         Command::Server {
             port,
+            bind,
             connections,
             json,
         } => {
-            lab::peer::serve(port, connections, lab::peer::PeerOutput { json })?;
+            lab::peer::serve(bind, port, connections, lab::peer::PeerOutput { json })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Client {

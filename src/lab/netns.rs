@@ -12,9 +12,9 @@ use super::sys;
 
 /// What to print when the lab cannot capture: the two ways to grant it.
 pub const CAPTURE_FIX: &str = "to capture, either allow unprivileged user namespaces \
-(`sudo sysctl kernel.unprivileged_userns_clone=1`, or on Ubuntu 23.10+ \
-`sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0`), or give sockviz capture \
-rights: `sudo setcap cap_net_raw,cap_net_admin=eip $(which sockviz)`";
+(`sudo sysctl kernel.unprivileged_userns_clone=1`; `sudo sysctl user.max_user_namespaces=15000` \
+where it is 0; or on Ubuntu 23.10+ `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0`), \
+or give sockviz capture rights: `sudo setcap cap_net_raw,cap_net_admin=eip $(which sockviz)`";
 
 /// Why the private namespace could not be made or set up.
 #[derive(Debug, thiserror::Error)]
@@ -200,4 +200,19 @@ pub fn geteuid() -> u32 {
 fn getegid() -> u32 {
     // SAFETY: no arguments, cannot fail.
     unsafe { libc::getegid() }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_fix_names_every_setting_that_forbids_user_namespaces() {
+        for setting in [
+            "kernel.unprivileged_userns_clone",
+            "user.max_user_namespaces",
+            "kernel.apparmor_restrict_unprivileged_userns",
+            "setcap cap_net_raw,cap_net_admin=eip",
+        ] {
+            assert!(super::CAPTURE_FIX.contains(setting), "{setting}");
+        }
+    }
 }

@@ -137,12 +137,29 @@ fn start_capture(
     }
 }
 
-/// `sockviz server`: the lecture's iterative echo server on `0.0.0.0:port`.
-pub fn serve(port: u16, connections: Option<u64>, out: PeerOutput) -> Result<(), PeerError> {
+/// Who can reach a server listening on `addr`, for the line printed when it starts.
+pub fn reach(addr: Ipv4Addr) -> &'static str {
+    if addr.is_loopback() {
+        "only programs on this machine can connect (--bind 0.0.0.0 lets other machines in)"
+    } else if addr.is_unspecified() {
+        "any machine that can reach this one on any of its networks can connect"
+    } else {
+        "any machine that can reach this address can connect"
+    }
+}
+
+/// `sockviz server`: the lecture's iterative echo server on `bind:port` (loopback unless the
+/// user exposes it).
+pub fn serve(
+    bind: Ipv4Addr,
+    port: u16,
+    connections: Option<u64>,
+    out: PeerOutput,
+) -> Result<(), PeerError> {
     let origin = probe::now();
     let (tx, rx) = mpsc::channel();
     let rec = Recorder::new(tx.clone());
-    let server = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port);
+    let server = SocketAddrV4::new(bind, port);
     // Bound before the capture opens, so a low port's privilege is given up with the others
     // (no traffic can reach a socket that is not listening yet).
     let mut listener = LabSocket::new(&rec, Side::Listener).step(Side::Listener, "socket")?;
@@ -167,7 +184,10 @@ pub fn serve(port: u16, connections: Option<u64>, out: PeerOutput) -> Result<(),
     let mut printer = Printer::new(rx, origin, out);
     printer.header(&summary)?;
     listener.listen(5).step(Side::Listener, "listen")?;
-    eprintln!("sockviz: echo server listening on {server}");
+    eprintln!(
+        "sockviz: echo server listening on {server}: {}",
+        reach(*server.ip())
+    );
     let mut served = 0u64;
     while connections.is_none_or(|n| served < n) {
         let mut conn = listener.accept().step(Side::Listener, "accept")?;
