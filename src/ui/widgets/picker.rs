@@ -30,11 +30,11 @@ pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
         "/ filter   ↑↓ choose   Enter play   q quit".to_string()
     };
     put(buf, inner.x, inner.y, &filter, inner.width, theme.dim);
-    let rows = p.visible();
     let list_h = usize::from(inner.height - 1);
     // Keep the highlighted row on screen.
     let first = p.selected.saturating_sub(list_h.saturating_sub(1));
-    for (k, row) in rows.iter().enumerate().skip(first).take(list_h) {
+    let rows = p.visible_rows(first, list_h);
+    for (k, row) in (first..).zip(rows.iter()) {
         let y = inner.y + 1 + (k - first) as u16;
         let style = if k == p.selected {
             theme.selected
@@ -48,7 +48,7 @@ pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
         let line = format!("{number:>4}  {}", row.text);
         put(buf, inner.x, y, &line, inner.width, style);
     }
-    if rows.is_empty() {
+    if p.visible_len() == 0 {
         put(
             buf,
             inner.x,
