@@ -186,11 +186,7 @@ pub fn inspect_file_with_progress(
     }
 
     let origin = first_ts.unwrap_or_default();
-    let connections = tracker
-        .into_connections()
-        .iter()
-        .map(|c| ConnectionReport::new(c, origin))
-        .collect();
+    let connections = reports(tracker.into_connections(), origin);
     Ok(Report {
         file: path.display().to_string(),
         format,
@@ -202,6 +198,21 @@ pub fn inspect_file_with_progress(
         connections,
         warnings,
     })
+}
+
+/// The connections as reports, giving back the connections' memory as the reports grow, so a
+/// capture of a million connections never holds both whole (each is a few hundred bytes).
+fn reports(mut connections: Vec<Connection>, origin: Timestamp) -> Vec<ConnectionReport> {
+    let mut out = Vec::with_capacity(connections.len());
+    // From the end, so the connections' vector can shrink as it goes; reversed after.
+    while let Some(c) = connections.pop() {
+        out.push(ConnectionReport::new(&c, origin));
+        if connections.len() % 65_536 == 0 && connections.capacity() > 2 * connections.len() {
+            connections.shrink_to_fit();
+        }
+    }
+    out.reverse();
+    out
 }
 
 /// `addr:port`, IPv6 as `[addr]:port`: exactly what `SocketAddr`'s `Display` prints.
