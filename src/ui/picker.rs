@@ -55,6 +55,9 @@ pub struct Picker {
     pub filtering: bool,
     /// Position among the rows the filter keeps.
     pub selected: usize,
+    /// What did not read cleanly (a damaged tail): shown above the rows, since the connections
+    /// listed are only those before the damage.
+    pub warning: Option<String>,
     /// The rows the filter kept, for the filter they were computed for: a keystroke narrows the
     /// previous result instead of lowering every row's text again (a million rows took 1-2 s a
     /// key).
@@ -129,6 +132,22 @@ impl Picker {
                 .map(|(conn, c)| PickerRow {
                     choice: Choice::Connection(conn),
                     text: row_text(c),
+                })
+                .collect(),
+            ..Picker::default()
+        }
+    }
+
+    /// A capture's picker from its reports one at a time: a million connections never have
+    /// their reports (a few hundred bytes each) in memory at once, only the rows.
+    pub fn from_reports(file: String, reports: impl Iterator<Item = ConnectionReport>) -> Self {
+        Picker {
+            file,
+            rows: reports
+                .enumerate()
+                .map(|(conn, c)| PickerRow {
+                    choice: Choice::Connection(conn),
+                    text: row_text(&c),
                 })
                 .collect(),
             ..Picker::default()

@@ -76,10 +76,16 @@ pub fn choose(path: &Path, theme: Theme) -> anyhow::Result<Option<(Choice, Scann
     let scanned = scan
         .join()
         .map_err(|_| anyhow::anyhow!("the capture scan panicked"))??;
-    let mut picker = match offer(shown, scanned.is_recording(), &scanned.reports()) {
-        Offer::Play(choice) => return Ok(Some((choice, scanned))),
-        Offer::Pick(picker) => picker,
+    let mut picker = if !scanned.is_recording() && scanned.connection_count() > 1 {
+        // What `offer` decides, without every report in memory at once.
+        Picker::from_reports(shown, scanned.report_iter())
+    } else {
+        match offer(shown, scanned.is_recording(), &scanned.reports()) {
+            Offer::Play(choice) => return Ok(Some((choice, scanned))),
+            Offer::Pick(picker) => picker,
+        }
     };
+    picker.warning = scanned.warnings().first().cloned();
     loop {
         guard.terminal.draw(|f| {
             let area = f.area();

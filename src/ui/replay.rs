@@ -34,12 +34,13 @@ pub fn recording_replay(
     progress: impl FnMut(u64),
 ) -> Result<Replay, ReplayError> {
     let rec = crate::record::reader::load(path, progress)?;
-    recording_part(rec.timeline, path, conn)
+    recording_part(rec.timeline, rec.warnings, path, conn)
 }
 
 /// Connection `conn` of a recording's timeline, or all of it.
 fn recording_part(
     whole: Timeline,
+    warnings: Vec<String>,
     path: &std::path::Path,
     conn: Option<usize>,
 ) -> Result<Replay, ReplayError> {
@@ -60,6 +61,7 @@ fn recording_part(
         timeline,
         connections,
         conn,
+        warnings,
     })
 }
 
@@ -70,8 +72,8 @@ fn recording_part(
 /// chosen connection's frames are read back from the file.
 #[derive(Debug)]
 pub enum Scanned {
-    /// A recording's whole session (calls and probes included).
-    Recording(Timeline),
+    /// A recording's whole session (calls and probes included), and what did not read cleanly.
+    Recording(Timeline, Vec<String>),
     /// A plain capture's every connection (wire only), indexed, not loaded.
     Capture(Box<CaptureIndex>),
 }
@@ -80,9 +82,8 @@ impl Scanned {
     /// Read `path` through once, reporting the bytes read so far to `progress`.
     pub fn read(path: &std::path::Path, progress: impl FnMut(u64)) -> Result<Self, ReplayError> {
         if crate::record::is_recording(path)? {
-            Ok(Scanned::Recording(
-                crate::record::reader::load(path, progress)?.timeline,
-            ))
+            let rec = crate::record::reader::load(path, progress)?;
+            Ok(Scanned::Recording(rec.timeline, rec.warnings))
         } else {
             let index = crate::timeline::from_capture::read_all(path, progress)?;
             Ok(Scanned::Capture(Box::new(index)))
@@ -90,19 +91,38 @@ impl Scanned {
     }
 
     pub fn is_recording(&self) -> bool {
-        matches!(self, Scanned::Recording(_))
+        matches!(self, Scanned::Recording(..))
     }
 
     /// The connections as `inspect` reports them (the picker's rows).
     pub fn reports(&self) -> Vec<ConnectionReport> {
+        self.report_iter().collect()
+    }
+
+    /// [`Scanned::reports`] one at a time.
+    pub fn report_iter(&self) -> impl Iterator<Item = ConnectionReport> + '_ {
         let (connections, origin) = match self {
-            Scanned::Recording(tl) => (tl.connections(), tl.origin()),
+            Scanned::Recording(tl, _) => (tl.connections(), tl.origin()),
             Scanned::Capture(index) => (index.connections(), index.origin().unwrap_or_default()),
         };
         connections
             .iter()
-            .map(|c| ConnectionReport::new(c, origin))
-            .collect()
+            .map(move |c| ConnectionReport::new(c, origin))
+    }
+
+    /// What did not read cleanly (a damaged or cut tail): the picker says it above the rows.
+    pub fn warnings(&self) -> &[String] {
+        match self {
+            Scanned::Recording(_, warnings) => warnings,
+            Scanned::Capture(index) => index.warnings(),
+        }
+    }
+
+    pub fn connection_count(&self) -> usize {
+        match self {
+            Scanned::Recording(tl, _) => tl.connections().len(),
+            Scanned::Capture(index) => index.connections().len(),
+        }
     }
 
     /// What the screens play for `conn` (`None`: a recording whole, a capture's first).
@@ -112,7 +132,7 @@ impl Scanned {
         conn: Option<usize>,
     ) -> Result<Replay, ReplayError> {
         match self {
-            Scanned::Recording(tl) => recording_part(tl, path, conn),
+            Scanned::Recording(tl, warnings) => recording_part(tl, warnings, path, conn),
             Scanned::Capture(index) => {
                 crate::timeline::from_capture::one_connection(&index, path, conn)
             }
