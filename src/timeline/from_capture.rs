@@ -38,6 +38,8 @@ pub struct Replay {
     pub connections: usize,
     /// The connection shown (0-based); `None` when a recording plays whole.
     pub conn: Option<usize>,
+    /// What did not read cleanly (a damaged or cut tail), for the screen to say at once.
+    pub warnings: Vec<String>,
 }
 
 /// Read `path` and keep connection `conn` (0-based, in order of first appearance; 0 when
@@ -116,6 +118,7 @@ pub fn one_connection(
         sockets,
         connections: count,
         conn: Some(asked),
+        warnings: all.warnings().to_vec(),
     })
 }
 

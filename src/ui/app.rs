@@ -183,6 +183,21 @@ impl App {
             connections: replay.connections,
         };
         self.replay_sockets = Some(replay.sockets);
+        // A damaged file plays what was before the damage: say so at once, not only in a note
+        // at the end of the timeline.
+        if let Some(first) = replay.warnings.first() {
+            // The header names the file already.
+            let first = match &self.source {
+                SourceLabel::Replay { path, .. } => {
+                    first.strip_prefix(&format!("{path}: ")).unwrap_or(first)
+                }
+                _ => first,
+            };
+            self.message = Some(match replay.warnings.len() {
+                1 => format!("warning: {first}"),
+                n => format!("warning: {first} (and {} more)", n - 1),
+            });
+        }
         self.timeline = replay.timeline;
         self.index = index;
         self.bytemap = bytemap;
