@@ -1,0 +1,5 @@
+//! Text shown to people: what comes from outside made safe to print.
+
+pub mod visible;
+
+pub use visible::{visible, visible_line};
