@@ -392,10 +392,11 @@ fn update(
     stats.bytes += u64::from(frame_len);
     stats.payload_bytes += u64::from(seg.payload_len);
     let flags = &mut conn.flags;
-    flags.syn += u64::from(syn && !ack_flag);
-    flags.syn_ack += u64::from(syn && ack_flag);
-    flags.fin += u64::from(fin);
-    flags.rst += u64::from(rst);
+    let bump = |n: &mut u32, on: bool| *n = n.saturating_add(u32::from(on));
+    bump(&mut flags.syn, syn && !ack_flag);
+    bump(&mut flags.syn_ack, syn && ack_flag);
+    bump(&mut flags.fin, fin);
+    bump(&mut flags.rst, rst);
     if !analysis.is_empty() {
         conn.analysis.add(analysis);
     }
