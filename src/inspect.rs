@@ -40,8 +40,8 @@ pub struct PerDirection {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FinalState {
-    pub client: String,
-    pub server: String,
+    pub client: &'static str,
+    pub server: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -207,7 +207,8 @@ fn reports(mut connections: Vec<Connection>, origin: Timestamp) -> Vec<Connectio
     // From the end, so the connections' vector can shrink as it goes; reversed after.
     while let Some(c) = connections.pop() {
         out.push(ConnectionReport::new(&c, origin));
-        if connections.len() % 65_536 == 0 && connections.capacity() > 2 * connections.len() {
+        // A large vector is its own mapping: shrinking it returns the pages at once.
+        if connections.len() % 65_536 == 0 {
             connections.shrink_to_fit();
         }
     }
@@ -247,8 +248,8 @@ impl ConnectionReport {
             mid_stream: c.mid_stream,
             half_close: c.half_close,
             final_state: FinalState {
-                client: c.client_state.name().to_string(),
-                server: c.server_state.name().to_string(),
+                client: c.client_state.name(),
+                server: c.server_state.name(),
             },
         }
     }
@@ -313,29 +314,27 @@ impl Report {
             "server state",
             "notes",
         ];
-        let rows: Vec<[String; 12]> = self
-            .connections
-            .iter()
-            .map(|c| {
-                [
-                    c.id.to_string(),
-                    c.client.clone(),
-                    c.server.clone(),
-                    format!("{:.6}", c.start),
-                    format!("{:.6}", c.duration),
-                    c.packets.to_server.to_string(),
-                    c.packets.to_client.to_string(),
-                    c.bytes.to_server.to_string(),
-                    c.bytes.to_client.to_string(),
-                    c.final_state.client.clone(),
-                    c.final_state.server.clone(),
-                    c.notes(),
-                ]
-            })
-            .collect();
+        // Formatted twice (widths, then lines) rather than held: a million rows of twelve
+        // strings took more memory than everything else inspect keeps.
+        let cells = |c: &ConnectionReport| -> [String; 12] {
+            [
+                c.id.to_string(),
+                c.client.clone(),
+                c.server.clone(),
+                format!("{:.6}", c.start),
+                format!("{:.6}", c.duration),
+                c.packets.to_server.to_string(),
+                c.packets.to_client.to_string(),
+                c.bytes.to_server.to_string(),
+                c.bytes.to_client.to_string(),
+                c.final_state.client.to_string(),
+                c.final_state.server.to_string(),
+                c.notes(),
+            ]
+        };
         let mut widths = headers.map(str::len);
-        for row in &rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
+        for c in &self.connections {
+            for (w, cell) in widths.iter_mut().zip(cells(c)) {
                 *w = (*w).max(cell.len());
             }
         }
@@ -360,8 +359,8 @@ impl Report {
             s.trim_end().to_string()
         };
         writeln!(out, "{}", line(&headers.map(String::from)))?;
-        for row in &rows {
-            writeln!(out, "{}", line(row))?;
+        for c in &self.connections {
+            writeln!(out, "{}", line(&cells(c)))?;
         }
         if self.non_tcp_packets > 0 || self.undecodable_packets > 0 {
             writeln!(
