@@ -190,7 +190,8 @@ fn toggle_recording(app: &mut App, recorder: &mut super::live_record::LiveRecord
     }
     let started = match app.record_path.take() {
         Some(path) => recorder.start(&path, Existing::from_force(app.record_force)),
-        None => recorder.start_new_in(Path::new(".")),
+        // The current directory, and the name shown without a leading "./".
+        None => recorder.start_new_in(Path::new("")),
     };
     match started {
         Ok(path) => {
