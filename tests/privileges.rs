@@ -168,6 +168,18 @@ fn sample_while_open(child: &mut Child, file: &Path) -> Vec<Vec<u64>> {
     samples
 }
 
+/// A server that would wait forever for its client is ended if an assertion fails first.
+struct KillOnDrop(Option<Child>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -247,6 +259,8 @@ fn the_server_gives_up_every_capability_before_its_first_client() {
     .spawn()
     .expect("spawn");
     let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut guard = KillOnDrop(Some(child));
+    let child = guard.0.as_mut().expect("just set");
     let mut line = String::new();
     while !line.contains("listening") {
         line.clear();
@@ -267,7 +281,12 @@ fn the_server_gives_up_every_capability_before_its_first_client() {
     drop(s);
     let mut rest = String::new();
     let _ = stderr.read_to_string(&mut rest);
-    let out = child.wait_with_output().expect("output");
+    let out = guard
+        .0
+        .take()
+        .expect("still ours")
+        .wait_with_output()
+        .expect("output");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let summary = stdout.lines().last().unwrap_or_default();
     assert!(

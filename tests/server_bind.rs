@@ -44,7 +44,14 @@ fn serve(extra: &[&str]) -> (String, Option<String>) {
         }
     }
     let bound = listening_address(port);
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let mut s = match std::net::TcpStream::connect(("127.0.0.1", port)) {
+        Ok(s) => s,
+        Err(e) => {
+            // Not left waiting for a client that will never come.
+            let _ = child.kill();
+            panic!("connect: {e}");
+        }
+    };
     s.write_all(b"hi").expect("send");
     let mut buf = [0u8; 2];
     s.read_exact(&mut buf).expect("echo");
