@@ -42,6 +42,13 @@ impl Timestamp {
         self.0 as f64 / 1e9
     }
 
+    /// Nanoseconds from `earlier` to `self`, wrapping as Wireshark's integer arithmetic does
+    /// (the TCP analysis mirrors it; a damaged capture may hold any two times).
+    #[inline]
+    pub const fn nanos_since(self, earlier: Timestamp) -> i64 {
+        self.0.wrapping_sub(earlier.0)
+    }
+
     /// Seconds from `earlier` to `self` (negative when `self` is earlier).
     pub fn secs_since(self, earlier: Timestamp) -> f64 {
         (self.0.saturating_sub(earlier.0)) as f64 / 1e9

@@ -21,17 +21,18 @@
 pub mod analysis;
 pub mod conn;
 pub mod endpoint;
-pub mod seq;
 pub mod state;
 pub mod tracker;
+mod update;
 mod wireshark;
 
 #[cfg(test)]
 mod tests;
 
+/// Sequence space types live in `wire` (the decoder produces them); the model re-exports them.
+pub use crate::wire::seq::{RelSeq, SeqNum, SeqRange};
 pub use analysis::{Analysis, AnalysisCounts};
 pub use conn::{ConnId, Connection, DirStats, Direction, FlagCounts, SegmentInfo};
 pub use endpoint::{Endpoint, WindowScale};
-pub use seq::{ByteRange, SeqNum};
 pub use state::TcpState;
 pub use tracker::Tracker;

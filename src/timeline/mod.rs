@@ -21,7 +21,7 @@ pub use event::{
 use std::collections::BTreeMap;
 
 use crate::capture::{LinkType, Timestamp};
-use crate::tcp::{ConnId, Connection, TcpState, Tracker};
+use crate::tcp::{ConnId, Connection, RelSeq, TcpState, Tracker};
 use crate::wire::{self, Decoded};
 
 /// A frame a live capture handed over, owned so it can cross threads.
@@ -153,8 +153,9 @@ impl Timeline {
             conn: info.conn,
             dir: info.dir,
             flags: seg.flags,
-            rel_seq: info.rel_seq,
-            rel_ack: info.rel_ack,
+            rel_seq: info.rel_seq.get(),
+            // The event keeps the numbers as shown (and recorded): 0 for "no ACK".
+            rel_ack: info.rel_ack.map_or(0, RelSeq::get),
             len: seg.payload_len,
             window: info.window,
             analysis: info.analysis,

@@ -7,6 +7,7 @@
 mod ip;
 pub mod link;
 pub mod segment;
+pub mod seq;
 mod tcp_header;
 #[cfg(test)]
 pub(crate) mod testframes;
@@ -15,4 +16,5 @@ mod tests;
 
 pub use link::{DecodeError, Decoded, decode};
 pub use segment::{SackBlock, Segment, TcpFlags, TcpOptions};
+pub use seq::{RelSeq, SeqNum, SeqRange};
 pub use tcp_header::parse_options;
