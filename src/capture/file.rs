@@ -10,16 +10,10 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use super::buffer::{ReadBuffer, WINDOW};
-use super::parse::{Notes, ParseError};
+use super::parse::{MAX_RECORD_LEN, Notes, ParseError};
 use super::pcap::Pcap;
 use super::pcapng::Pcapng;
 use super::{Frame, LinkType, Timestamp};
-
-/// The largest single record (pcap record, pcapng block) sockviz accepts: 256 MiB.
-///
-/// libpcap itself refuses snaplens above 256 KiB; anything near this limit is a damaged length
-/// field, and trusting it would let one bad header allocate gigabytes.
-pub const MAX_RECORD_LEN: usize = 256 << 20;
 
 /// Which container the file uses, as detected from its magic number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

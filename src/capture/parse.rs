@@ -1,9 +1,16 @@
 //! What the format parsers (`pcap`, `pcapng`) hand back to [`super::CaptureFile`]: records
-//! located by index in the read buffer, problems without a file name yet, and notes.
+//! located by index in the read buffer, problems without a file name yet, and notes; and the
+//! record-size limit that the parsers and the file reader share.
 
 use std::io;
 
 use super::{LinkType, Timestamp};
+
+/// The largest single record (pcap record, pcapng block) sockviz accepts: 256 MiB.
+///
+/// libpcap itself refuses snaplens above 256 KiB; anything near this limit is a damaged length
+/// field, and trusting it would let one bad header allocate gigabytes.
+pub const MAX_RECORD_LEN: usize = 256 << 20;
 
 /// A problem found by a format parser, before the file's name is attached.
 pub(crate) enum ParseError {

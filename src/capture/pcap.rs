@@ -4,8 +4,7 @@
 use std::io::Read;
 
 use super::buffer::ReadBuffer;
-use super::file::MAX_RECORD_LEN;
-use super::parse::{Notes, ParseError, RawRecord, u32_at};
+use super::parse::{MAX_RECORD_LEN, Notes, ParseError, RawRecord, u32_at};
 use super::{LinkType, Timestamp};
 
 const FILE_HEADER_LEN: usize = 24;

@@ -10,8 +10,7 @@
 use std::io::Read;
 
 use super::buffer::ReadBuffer;
-use super::file::MAX_RECORD_LEN;
-use super::parse::{Notes, ParseError, RawRecord, u16_at, u32_at};
+use super::parse::{MAX_RECORD_LEN, Notes, ParseError, RawRecord, u16_at, u32_at};
 use super::{LinkType, Timestamp};
 
 const SHB: u32 = 0x0A0D_0D0A;

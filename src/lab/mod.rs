@@ -5,7 +5,6 @@
 //! and plays a [`scenario`] whose client and server run on their own threads, so a blocking call
 //! blocks only its side, visibly. Everything lands on one [`Timeline`].
 
-pub mod capture_live;
 pub mod headless;
 pub mod interactive;
 pub mod netns;

@@ -8,9 +8,9 @@ use std::net::{Ipv4Addr, SocketAddrV4, ToSocketAddrs};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
+use crate::capture::live::LiveCapture;
 use crate::timeline::{Side, SourceEvent, Timeline};
 
-use super::capture_live::LiveCapture;
 use super::probe::{self, Recorder, Sampler};
 use super::scenario::{ScenarioError, Step};
 use super::socket::{LabSocket, SockOpt};

@@ -20,18 +20,12 @@ pub use event::{
 
 use std::collections::BTreeMap;
 
-use crate::capture::{LinkType, Timestamp};
+use crate::capture::Timestamp;
 use crate::tcp::{ConnId, Connection, RelSeq, TcpState, Tracker};
 use crate::wire::{self, Decoded};
 
-/// A frame a live capture handed over, owned so it can cross threads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnedFrame {
-    pub ts: Timestamp,
-    pub link: LinkType,
-    pub orig_len: u32,
-    pub data: Vec<u8>,
-}
+/// A frame a live capture handed over (defined with the other frame sources).
+pub use crate::capture::OwnedFrame;
 
 /// A raw fact from one of the lab's sources, in the order that source saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +34,12 @@ pub enum SourceEvent {
     Probe { at: Timestamp, probe: ProbeEvent },
     Frame(OwnedFrame),
     Note { at: Timestamp, text: String },
+}
+
+impl From<OwnedFrame> for SourceEvent {
+    fn from(frame: OwnedFrame) -> Self {
+        SourceEvent::Frame(frame)
+    }
 }
 
 /// What is true at one point of the timeline.

@@ -99,6 +99,15 @@ impl TcpOptions {
     }
 }
 
+/// What a frame turned out to carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decoded<'a> {
+    Tcp(Segment<'a>),
+    /// IP but not TCP (UDP, ICMP, ...), not IP at all (ARP, ...), or an IP fragment that does
+    /// not start a TCP segment.
+    NotTcp,
+}
+
 /// One TCP segment as decoded from a captured frame. Borrows the frame's payload bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Segment<'a> {

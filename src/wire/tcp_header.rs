@@ -2,8 +2,8 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use super::link::{DecodeError, Decoded, malformed};
-use super::segment::{SackBlock, Segment, TcpFlags, TcpOptions};
+use super::error::{DecodeError, malformed};
+use super::segment::{Decoded, SackBlock, Segment, TcpFlags, TcpOptions};
 use super::seq::SeqNum;
 
 const MIN_HEADER_LEN: usize = 20;
