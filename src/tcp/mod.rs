@@ -17,6 +17,12 @@
 //!   if it arrived at that moment (RFC 9293 §3.10.7).
 //! - **Analysis** (`wireshark.rs`): Wireshark 4.0's `tcp_analyze_sequence_number`, check for
 //!   check, so counts agree with tshark's `tcp.analysis.*` filters.
+//! - **Relative numbers** ([`RelSeq`], `update.rs`): counted from each side's ISN, or from one
+//!   below its first number seen when the SYN is missing; `rel_ack` is `None` without ACK. The
+//!   sequence types and their wrapping arithmetic live in [`crate::wire::seq`].
+//!
+//! `update.rs` applies one segment to its connection, one concern per function (numbering,
+//! analysis, handshake, placement and window, states, counters).
 
 pub mod analysis;
 pub mod conn;
