@@ -6,7 +6,6 @@
 //! blocks only its side, visibly. Everything lands on one [`Timeline`].
 
 pub mod capture_live;
-pub mod headless;
 pub mod interactive;
 pub mod netns;
 pub mod peer;
@@ -283,7 +282,8 @@ mod tests {
         let mut refused = false;
         for ev in lab.events.iter() {
             if let SourceEvent::Call(c) = &ev {
-                refused |= c.call == "connect" && c.errno.is_some_and(|e| e.name == "ECONNREFUSED");
+                refused |= matches!(c.call, crate::timeline::Call::Connect { .. })
+                    && c.errno.is_some_and(|e| e.code == libc::ECONNREFUSED);
             }
             let tl = timeline.get_or_insert_with(|| match &ev {
                 SourceEvent::Note { at, .. } => Timeline::new(*at),
@@ -298,7 +298,7 @@ mod tests {
         assert!(
             tl.events()
                 .iter()
-                .any(|e| matches!(&e.kind, EventKind::Call(c) if c.call == "close"))
+                .any(|e| matches!(&e.kind, EventKind::Call(c) if c.call == crate::timeline::Call::Close))
         );
     }
 }

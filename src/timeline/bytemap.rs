@@ -45,9 +45,10 @@ impl ByteMap {
                         continue;
                     }
                     let entry = flows.entry(flow).or_default();
-                    match c.call {
-                        "recv" => entry.recvs.push((i, range)),
-                        _ => entry.sends.push((i, range)),
+                    if c.call.reads() {
+                        entry.recvs.push((i, range));
+                    } else {
+                        entry.sends.push((i, range));
                     }
                 }
                 EventKind::Segment(s) => {
@@ -109,13 +110,19 @@ mod tests {
     use crate::timeline::event::{CallEvent, Side, SocketId};
 
     fn call(name: &'static str, flow: Flow, start: u64, end: u64) -> Event {
+        let call = match name {
+            "recv" => crate::timeline::Call::Recv { bufsize: 1024 },
+            _ => crate::timeline::Call::Send {
+                len: end - start,
+                all: false,
+            },
+        };
         Event {
             at: Timestamp(0),
             kind: EventKind::Call(CallEvent {
                 side: Side::Client,
                 socket: SocketId(1),
-                call: name,
-                args: String::new(),
+                call,
                 len: Some(end - start),
                 ret: None,
                 errno: None,

@@ -7,12 +7,14 @@
 //! from" ([`Timeline::byte_map`]).
 
 pub mod bytemap;
+pub mod call;
 pub mod capture_index;
 pub mod event;
 pub mod from_capture;
 pub mod playback;
 
 pub use bytemap::{ByteMap, Origin};
+pub use call::{Call, Shutdown, SockOpt};
 pub use event::{
     AcceptQueue, ByteRange, CallEvent, Errno, Event, EventKind, Flow, ProbeEvent, SegmentEvent,
     Side, SocketId,
@@ -290,21 +292,16 @@ mod tests {
         }
     }
 
-    fn call(
-        name: &'static str,
-        started: i64,
-        returned: i64,
-        range: Option<(u64, u64)>,
-    ) -> CallEvent {
+    fn call(name: &'static str, started: i64, returned: i64, range: Option<(u64, u64)>) -> CallEvent {
+        let len = range.map_or(0, |(a, b)| b - a);
+        let (side, call) = match name {
+            "recv" => (Side::Server, Call::Recv { bufsize: 1024 }),
+            _ => (Side::Client, Call::Send { len, all: false }),
+        };
         CallEvent {
-            side: if name == "recv" {
-                Side::Server
-            } else {
-                Side::Client
-            },
+            side,
             socket: SocketId(1),
-            call: name,
-            args: String::new(),
+            call,
             len: range.map(|(a, b)| b - a),
             ret: range.map(|(a, b)| (b - a) as i64),
             errno: None,
@@ -339,11 +336,11 @@ mod tests {
         }
     }
 
-    fn names(tl: &Timeline) -> Vec<&'static str> {
+    fn names(tl: &Timeline) -> Vec<&str> {
         tl.events()
             .iter()
             .map(|e| match &e.kind {
-                EventKind::Call(c) => c.call,
+                EventKind::Call(c) => c.call.name(),
                 other => other.name(),
             })
             .collect()
