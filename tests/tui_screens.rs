@@ -586,11 +586,9 @@ fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chose
     );
     assert_eq!((replay.conn, replay.connections), (Some(1), n));
     assert!(
-        replay
-            .timeline
-            .events()
-            .iter()
-            .any(|e| matches!(&e.kind, EventKind::Call(c) if matches!(c.call, Call::Connect { .. }))),
+        replay.timeline.events().iter().any(
+            |e| matches!(&e.kind, EventKind::Call(c) if matches!(c.call, Call::Connect { .. }))
+        ),
         "its client's calls are kept"
     );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockviz"))

@@ -295,10 +295,8 @@ mod tests {
         assert!(refused, "connect() failed with ECONNREFUSED");
         assert_eq!(summary.scenario, "refused");
         let tl = timeline.expect("events arrived");
-        assert!(
-            tl.events()
-                .iter()
-                .any(|e| matches!(&e.kind, EventKind::Call(c) if c.call == crate::timeline::Call::Close))
-        );
+        assert!(tl.events().iter().any(
+            |e| matches!(&e.kind, EventKind::Call(c) if c.call == crate::timeline::Call::Close)
+        ));
     }
 }

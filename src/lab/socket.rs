@@ -193,12 +193,15 @@ impl LabSocket {
         if r.is_ok() {
             self.local = self.fd().and_then(sys::local_addr).ok();
         }
-        self.emit(Outcome::new(
-            Call::Bind {
-                addr: SocketAddr::V4(addr),
-            },
-            started,
-        ).result(&r));
+        self.emit(
+            Outcome::new(
+                Call::Bind {
+                    addr: SocketAddr::V4(addr),
+                },
+                started,
+            )
+            .result(&r),
+        );
         r
     }
 
@@ -254,12 +257,15 @@ impl LabSocket {
             self.peer = Some(addr);
             self.local = self.fd().and_then(sys::local_addr).ok();
         }
-        self.emit(Outcome::new(
-            Call::Connect {
-                addr: SocketAddr::V4(addr),
-            },
-            started,
-        ).result(&r));
+        self.emit(
+            Outcome::new(
+                Call::Connect {
+                    addr: SocketAddr::V4(addr),
+                },
+                started,
+            )
+            .result(&r),
+        );
         r
     }
 
@@ -336,7 +342,8 @@ impl LabSocket {
                 bufsize: bufsize as u64,
             },
             started,
-        ).result(&r);
+        )
+        .result(&r);
         let r = r.map(|n| {
             buf.truncate(n);
             buf

@@ -6,7 +6,8 @@
 use crate::capture::Timestamp;
 use crate::tcp::TcpState;
 use crate::timeline::{
-    AcceptQueue, ByteRange, Call, CallEvent, Shutdown, SockOpt, Errno, Flow, ProbeEvent, Side, SocketId, SourceEvent,
+    AcceptQueue, ByteRange, Call, CallEvent, Errno, Flow, ProbeEvent, Shutdown, Side, SockOpt,
+    SocketId, SourceEvent,
 };
 
 use std::net::SocketAddr;
@@ -28,7 +29,9 @@ pub fn record_of(ev: &SourceEvent) -> Option<Record> {
             returned: c.returned.0,
             // The accepted peer's address travels in `data`, as sockviz has always written it.
             data: match &c.call {
-                Call::Accept { peer: Some(p) } => hex(crate::timeline::call::py_addr(*p).as_bytes()),
+                Call::Accept { peer: Some(p) } => {
+                    hex(crate::timeline::call::py_addr(*p).as_bytes())
+                }
                 _ => hex(&c.data),
             },
             flow: c.flow.map(|f| (f.from.to_string(), f.to.to_string())),
@@ -132,7 +135,11 @@ pub fn parse_call(name: &str, args: &str, len: Option<u64>, data: &mut Vec<u8>) 
         "socket" => Some(Call::Socket),
         "bind" => parse_py_addr(args).map(|addr| Call::Bind { addr }),
         "connect" => parse_py_addr(args).map(|addr| Call::Connect { addr }),
-        "listen" => args.trim().parse().ok().map(|backlog| Call::Listen { backlog }),
+        "listen" => args
+            .trim()
+            .parse()
+            .ok()
+            .map(|backlog| Call::Listen { backlog }),
         "accept" => {
             let peer = std::str::from_utf8(data).ok().and_then(parse_py_addr);
             if peer.is_some() {
@@ -149,7 +156,11 @@ pub fn parse_call(name: &str, args: &str, len: Option<u64>, data: &mut Vec<u8>) 
                 .unwrap_or(0),
             all: name == "sendall",
         }),
-        "recv" => args.trim().parse().ok().map(|bufsize| Call::Recv { bufsize }),
+        "recv" => args
+            .trim()
+            .parse()
+            .ok()
+            .map(|bufsize| Call::Recv { bufsize }),
         "shutdown" => Shutdown::from_name(args.trim()).map(Call::Shutdown),
         "close" => Some(Call::Close),
         "setblocking" => match args.trim() {

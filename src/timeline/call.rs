@@ -53,9 +53,10 @@ impl SockOpt {
     /// `SOL_SOCKET` or `IPPROTO_TCP`.
     pub fn level(self) -> &'static str {
         match self {
-            SockOpt::RcvBuf(_) | SockOpt::SndBuf(_) | SockOpt::Linger(_) | SockOpt::ReuseAddr(_) => {
-                "SOL_SOCKET"
-            }
+            SockOpt::RcvBuf(_)
+            | SockOpt::SndBuf(_)
+            | SockOpt::Linger(_)
+            | SockOpt::ReuseAddr(_) => "SOL_SOCKET",
             SockOpt::NoDelay(_) | SockOpt::QuickAck(_) => "IPPROTO_TCP",
         }
     }
@@ -213,7 +214,10 @@ mod tests {
     #[test]
     fn python_forms_are_the_lectures() {
         let addr: SocketAddr = "127.0.0.1:7".parse().expect("literal");
-        assert_eq!(Call::Connect { addr }.to_string(), "connect(('127.0.0.1', 7))");
+        assert_eq!(
+            Call::Connect { addr }.to_string(),
+            "connect(('127.0.0.1', 7))"
+        );
         assert_eq!(
             Call::SetSockOpt(SockOpt::Linger(Some(0))).python(),
             "SOL_SOCKET, SO_LINGER, (1, 0)"

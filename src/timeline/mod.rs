@@ -292,7 +292,12 @@ mod tests {
         }
     }
 
-    fn call(name: &'static str, started: i64, returned: i64, range: Option<(u64, u64)>) -> CallEvent {
+    fn call(
+        name: &'static str,
+        started: i64,
+        returned: i64,
+        range: Option<(u64, u64)>,
+    ) -> CallEvent {
         let len = range.map_or(0, |(a, b)| b - a);
         let (side, call) = match name {
             "recv" => (Side::Server, Call::Recv { bufsize: 1024 }),

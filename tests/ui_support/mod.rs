@@ -14,8 +14,8 @@ use serde_json::Value;
 use sockviz::capture::Timestamp;
 use sockviz::tcp::{Analysis, ConnId, Direction, TcpState};
 use sockviz::timeline::{
-    AcceptQueue, ByteRange, Call, CallEvent, Errno, Event, EventKind, Flow, ProbeEvent, SegmentEvent,
-    Side, SocketId, Timeline,
+    AcceptQueue, ByteRange, Call, CallEvent, Errno, Event, EventKind, Flow, ProbeEvent,
+    SegmentEvent, Side, SocketId, Timeline,
 };
 use sockviz::wire::TcpFlags;
 

@@ -16,8 +16,8 @@ use crate::timeline::{CallEvent, EventKind, SegmentEvent, Side};
 use crate::ui::app::App;
 use crate::ui::layout;
 
-pub use crate::export::labels::{call_label, call_label_plain, call_label_short, segment_label};
 use super::{fit, put};
+pub use crate::export::labels::{call_label, call_label_plain, call_label_short, segment_label};
 
 /// Column positions of one ladder drawing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
