@@ -107,16 +107,13 @@ impl ByteMap {
 mod tests {
     use super::*;
     use crate::capture::Timestamp;
+    use crate::timeline::Call;
     use crate::timeline::event::{CallEvent, Side, SocketId};
 
-    fn call(name: &'static str, flow: Flow, start: u64, end: u64) -> Event {
-        let call = match name {
-            "recv" => crate::timeline::Call::Recv { bufsize: 1024 },
-            _ => crate::timeline::Call::Send {
-                len: end - start,
-                all: false,
-            },
-        };
+    const SEND: Call = Call::Send { len: 5, all: false };
+    const RECV: Call = Call::Recv { bufsize: 1024 };
+
+    fn call(call: Call, flow: Flow, start: u64, end: u64) -> Event {
         Event {
             at: Timestamp(0),
             kind: EventKind::Call(CallEvent {
@@ -143,10 +140,10 @@ mod tests {
         };
         // Three 5-byte sends read back by one recv of 15 (the coalesce lesson).
         let events = vec![
-            call("send", flow, 0, 5),
-            call("send", flow, 5, 10),
-            call("send", flow, 10, 15),
-            call("recv", flow, 0, 15),
+            call(SEND, flow, 0, 5),
+            call(SEND, flow, 5, 10),
+            call(SEND, flow, 10, 15),
+            call(RECV, flow, 0, 15),
         ];
         let map = ByteMap::build(&events);
         let origin = map.origin(&flow, ByteRange { start: 0, end: 15 });

@@ -292,16 +292,17 @@ mod tests {
         }
     }
 
-    fn call(
-        name: &'static str,
-        started: i64,
-        returned: i64,
-        range: Option<(u64, u64)>,
-    ) -> CallEvent {
-        let len = range.map_or(0, |(a, b)| b - a);
-        let (side, call) = match name {
-            "recv" => (Side::Server, Call::Recv { bufsize: 1024 }),
-            _ => (Side::Client, Call::Send { len, all: false }),
+    const SEND: Call = Call::Send {
+        len: 20,
+        all: false,
+    };
+    const RECV: Call = Call::Recv { bufsize: 1024 };
+
+    fn call(call: Call, started: i64, returned: i64, range: Option<(u64, u64)>) -> CallEvent {
+        let side = if call.reads() {
+            Side::Server
+        } else {
+            Side::Client
         };
         CallEvent {
             side,
@@ -355,7 +356,7 @@ mod tests {
     fn a_send_sits_before_the_segment_captured_while_it_ran() {
         // LAB.md: the segment is stamped ~17 µs before send() returns.
         let mut tl = Timeline::new(Timestamp(0));
-        tl.push(SourceEvent::Call(call("send", 100, 130, Some((0, 20)))));
+        tl.push(SourceEvent::Call(call(SEND, 100, 130, Some((0, 20)))));
         tl.push_event(segment(113, 1, 20));
         assert_eq!(names(&tl), ["send", "segment"]);
     }
@@ -364,7 +365,7 @@ mod tests {
     fn a_recv_sits_after_the_segment_that_carried_its_bytes() {
         let mut tl = Timeline::new(Timestamp(0));
         // A blocking recv started long before the data came.
-        tl.push(SourceEvent::Call(call("recv", 10, 200, Some((0, 20)))));
+        tl.push(SourceEvent::Call(call(RECV, 10, 200, Some((0, 20)))));
         tl.push_event(segment(150, 1, 20));
         assert_eq!(names(&tl), ["segment", "recv"]);
     }
@@ -374,7 +375,7 @@ mod tests {
         let mut tl = Timeline::new(Timestamp(0));
         tl.push_event(Event {
             at: Timestamp(100),
-            kind: EventKind::Call(call("recv", 50, 100, Some((0, 20)))),
+            kind: EventKind::Call(call(RECV, 50, 100, Some((0, 20)))),
         });
         tl.push_event(segment(101, 1, 20));
         tl.settle();
@@ -405,7 +406,7 @@ mod tests {
     #[test]
     fn snapshot_knows_blocked_calls_and_latest_probes() {
         let mut tl = Timeline::new(Timestamp(0));
-        tl.push(SourceEvent::Call(call("recv", 10, 500, Some((0, 20)))));
+        tl.push(SourceEvent::Call(call(RECV, 10, 500, Some((0, 20)))));
         let probe = |recv_q| ProbeEvent {
             side: Side::Server,
             socket: SocketId(1),
