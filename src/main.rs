@@ -111,9 +111,9 @@ fn run(
             };
             let mut out = std::io::stdout().lock();
             let written = if args.json {
-                lab::headless::write_json(&mut out, &timeline, &summary)
+                sockviz::export::headless::write_json(&mut out, &timeline, &summary)
             } else {
-                lab::headless::write_transcript(&mut out, &timeline, &summary)
+                sockviz::export::headless::write_transcript(&mut out, &timeline, &summary)
             };
             let code = finish_output(written)?;
             if let Some(err) = recorded.as_ref().and_then(|o| o.error.as_ref()) {

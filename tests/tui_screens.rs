@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use sockviz::timeline::{EventKind, Timeline};
+use sockviz::timeline::{Call, EventKind, Timeline};
 use sockviz::ui::action::{Action, Pane};
 use sockviz::ui::app::{App, SourceLabel};
 use sockviz::ui::theme::{Theme, ThemeName};
@@ -133,7 +133,7 @@ fn the_bytes_inspector_groups_each_korean_character_under_its_three_bytes() {
     let send = app
         .events()
         .iter()
-        .position(|e| matches!(&e.kind, EventKind::Call(c) if c.call == "send"))
+        .position(|e| matches!(&e.kind, EventKind::Call(c) if matches!(c.call, Call::Send { all: false, .. })))
         .expect("the client's send");
     app.selected = Some(send);
     app.pane = Pane::Bytes;
@@ -170,7 +170,7 @@ fn socket_panels_show_addresses_state_and_buffers_from_the_probes() {
     // Just after the server's recv: the reply is on its way back.
     app.pos = after(
         &app,
-        |k| matches!(k, EventKind::Call(c) if c.call == "recv"),
+        |k| matches!(k, EventKind::Call(c) if matches!(c.call, Call::Recv { .. })),
     );
     let text = screen(&draw(&app));
     assert!(text.contains("listener #1"), "{text}");
@@ -231,7 +231,7 @@ fn coalesce_stream_map_letters_three_sends_under_one_recv() {
     // Up to the first round's recv on the server.
     app.pos = after(
         &app,
-        |k| matches!(k, EventKind::Call(c) if c.call == "recv" && c.side == sockviz::timeline::Side::Server),
+        |k| matches!(k, EventKind::Call(c) if matches!(c.call, Call::Recv { .. }) && c.side == sockviz::timeline::Side::Server),
     );
     app.pane = Pane::StreamMap;
     let text = screen(&draw(&app));
@@ -586,11 +586,9 @@ fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chose
     );
     assert_eq!((replay.conn, replay.connections), (Some(1), n));
     assert!(
-        replay
-            .timeline
-            .events()
-            .iter()
-            .any(|e| matches!(&e.kind, EventKind::Call(c) if c.call == "connect")),
+        replay.timeline.events().iter().any(
+            |e| matches!(&e.kind, EventKind::Call(c) if matches!(c.call, Call::Connect { .. }))
+        ),
         "its client's calls are kept"
     );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockviz"))

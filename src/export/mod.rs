@@ -5,6 +5,8 @@
 //! screens use) and writes; nothing here decodes packets.
 
 pub mod cast;
+pub mod headless;
+pub mod labels;
 pub mod ladder;
 pub mod svg;
 pub mod text;

@@ -14,7 +14,8 @@ use crate::timeline::{Side, SourceEvent, Timeline};
 use super::probe::{self, Recorder, Sampler};
 use super::scenario::{ScenarioError, Step};
 use super::socket::{LabSocket, SockOpt};
-use super::{CAPTURE_FIX, CaptureStatus, LECTURE_BUFSIZE, LECTURE_MESSAGE, LabSummary, headless};
+use super::{CAPTURE_FIX, CaptureStatus, LECTURE_BUFSIZE, LECTURE_MESSAGE, LabSummary};
+use crate::export::headless;
 
 /// Why a peer could not run.
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::capture::{CaptureFile, FileError, Timestamp};
-use crate::lab::headless::{Transcript, event_json, summary_json};
+use crate::export::headless::{Transcript, event_json, summary_json};
 use crate::lab::{CaptureStatus, LabSummary};
 use crate::timeline::capture_index::CaptureIndex;
 use crate::timeline::from_capture::ReplayError;

@@ -10,6 +10,7 @@ pub mod select;
 pub mod session;
 pub mod writer;
 
+pub use convert::parse_call;
 pub use reader::{Recording, is_recording};
 pub use session::{RecordOutcome, run_recorded};
 pub use writer::{RecordError, RecordingWriter};

@@ -7,12 +7,14 @@
 //! from" ([`Timeline::byte_map`]).
 
 pub mod bytemap;
+pub mod call;
 pub mod capture_index;
 pub mod event;
 pub mod from_capture;
 pub mod playback;
 
 pub use bytemap::{ByteMap, Origin};
+pub use call::{Call, Shutdown, SockOpt};
 pub use event::{
     AcceptQueue, ByteRange, CallEvent, Errno, Event, EventKind, Flow, ProbeEvent, SegmentEvent,
     Side, SocketId,
@@ -291,21 +293,22 @@ mod tests {
         }
     }
 
-    fn call(
-        name: &'static str,
-        started: i64,
-        returned: i64,
-        range: Option<(u64, u64)>,
-    ) -> CallEvent {
+    const SEND: Call = Call::Send {
+        len: 20,
+        all: false,
+    };
+    const RECV: Call = Call::Recv { bufsize: 1024 };
+
+    fn call(call: Call, started: i64, returned: i64, range: Option<(u64, u64)>) -> CallEvent {
+        let side = if call.reads() {
+            Side::Server
+        } else {
+            Side::Client
+        };
         CallEvent {
-            side: if name == "recv" {
-                Side::Server
-            } else {
-                Side::Client
-            },
+            side,
             socket: SocketId(1),
-            call: name,
-            args: String::new(),
+            call,
             len: range.map(|(a, b)| b - a),
             ret: range.map(|(a, b)| (b - a) as i64),
             errno: None,
@@ -340,11 +343,11 @@ mod tests {
         }
     }
 
-    fn names(tl: &Timeline) -> Vec<&'static str> {
+    fn names(tl: &Timeline) -> Vec<&str> {
         tl.events()
             .iter()
             .map(|e| match &e.kind {
-                EventKind::Call(c) => c.call,
+                EventKind::Call(c) => c.call.name(),
                 other => other.name(),
             })
             .collect()
@@ -354,7 +357,7 @@ mod tests {
     fn a_send_sits_before_the_segment_captured_while_it_ran() {
         // LAB.md: the segment is stamped ~17 µs before send() returns.
         let mut tl = Timeline::new(Timestamp(0));
-        tl.push(SourceEvent::Call(call("send", 100, 130, Some((0, 20)))));
+        tl.push(SourceEvent::Call(call(SEND, 100, 130, Some((0, 20)))));
         tl.push_event(segment(113, 1, 20));
         assert_eq!(names(&tl), ["send", "segment"]);
     }
@@ -363,7 +366,7 @@ mod tests {
     fn a_recv_sits_after_the_segment_that_carried_its_bytes() {
         let mut tl = Timeline::new(Timestamp(0));
         // A blocking recv started long before the data came.
-        tl.push(SourceEvent::Call(call("recv", 10, 200, Some((0, 20)))));
+        tl.push(SourceEvent::Call(call(RECV, 10, 200, Some((0, 20)))));
         tl.push_event(segment(150, 1, 20));
         assert_eq!(names(&tl), ["segment", "recv"]);
     }
@@ -373,7 +376,7 @@ mod tests {
         let mut tl = Timeline::new(Timestamp(0));
         tl.push_event(Event {
             at: Timestamp(100),
-            kind: EventKind::Call(call("recv", 50, 100, Some((0, 20)))),
+            kind: EventKind::Call(call(RECV, 50, 100, Some((0, 20)))),
         });
         tl.push_event(segment(101, 1, 20));
         tl.settle();
@@ -404,7 +407,7 @@ mod tests {
     #[test]
     fn snapshot_knows_blocked_calls_and_latest_probes() {
         let mut tl = Timeline::new(Timestamp(0));
-        tl.push(SourceEvent::Call(call("recv", 10, 500, Some((0, 20)))));
+        tl.push(SourceEvent::Call(call(RECV, 10, 500, Some((0, 20)))));
         let probe = |recv_q| ProbeEvent {
             side: Side::Server,
             socket: SocketId(1),

@@ -231,7 +231,7 @@ impl App {
             .rev()
             .find(|&i| match &self.events()[i].kind {
                 crate::timeline::EventKind::Segment(s) => !s.payload.is_empty(),
-                crate::timeline::EventKind::Call(c) => !c.data.is_empty() && c.call != "accept",
+                crate::timeline::EventKind::Call(c) => !c.data.is_empty(),
                 _ => false,
             })
     }

@@ -78,9 +78,10 @@ impl LiveRecorder {
         self.history
             .iter()
             .find_map(|ev| match ev {
-                SourceEvent::Call(c) if c.call == "connect" => {
-                    crate::timeline::playback::parse_py_addr(&c.args)
-                }
+                SourceEvent::Call(c) => match c.call {
+                    crate::timeline::Call::Connect { addr } => Some(addr),
+                    _ => None,
+                },
                 _ => None,
             })
             .map(|a| a.to_string())

@@ -4,7 +4,6 @@
 pub mod bytes;
 pub mod call_log;
 pub mod help;
-pub mod labels;
 pub mod ladder;
 pub mod picker;
 pub mod scrubber;
@@ -80,23 +79,7 @@ pub fn pane(area: Rect, buf: &mut Buffer, theme: &Theme, title: String) -> Rect 
     )
 }
 
-pub fn fit(text: &str, max: usize) -> String {
-    if text.width() <= max {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for ch in text.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
-        if w + cw + 1 > max {
-            break;
-        }
-        out.push(ch);
-        w += cw;
-    }
-    out.push('…');
-    out
-}
+pub use crate::export::labels::fit;
 
 fn too_small(area: Rect, buf: &mut Buffer) {
     let lines = [
