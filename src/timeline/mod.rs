@@ -9,7 +9,6 @@
 pub mod bytemap;
 pub mod capture_index;
 pub mod event;
-pub mod from_capture;
 pub mod playback;
 
 pub use bytemap::{ByteMap, Origin};
