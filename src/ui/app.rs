@@ -9,7 +9,7 @@ use crate::lab::interactive::LabCommand;
 use crate::lab::socket::Shutdown;
 use crate::open::Replay;
 use crate::timeline::playback::{DirKey, PlayState, PlaybackIndex};
-use crate::timeline::{ByteMap, Event, Timeline};
+use crate::timeline::{ByteMap, Event, SourceEvent, Timeline};
 
 use super::action::{Action, Effect, LabSide, Pane};
 use super::keymap::Mode;
@@ -189,6 +189,32 @@ impl App {
     /// Drawable events not yet played (live: what pausing let queue up).
     pub fn queued(&self) -> usize {
         self.index.visible().len() - self.index.visible_before(self.playback.pos)
+    }
+
+    /// Add the lab's new events. Events that land before the position (a call is placed at its
+    /// return, which may precede segments already shown) count as already seen.
+    pub fn ingest(&mut self, batch: Vec<SourceEvent>) {
+        if batch.is_empty() {
+            return;
+        }
+        let at_end = self.playback.pos >= self.len();
+        for ev in batch {
+            if let Some(i) = self.timeline.push(ev) {
+                if i < self.playback.pos {
+                    self.playback.pos += 1;
+                }
+                if let Some(sel) = self.selected.as_mut()
+                    && i <= *sel
+                {
+                    *sel += 1;
+                }
+            }
+        }
+        self.reindex();
+        let p = &mut self.playback;
+        if at_end && p.pacing == Pacing::RealTime && p.playing {
+            p.pos = self.timeline.events().len();
+        }
     }
 
     /// The state of the app after `action`, and what it asks of the world.

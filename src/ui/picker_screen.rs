@@ -7,11 +7,13 @@
 
 use std::time::Duration;
 
-use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use crossterm::event::{self, Event, KeyEventKind};
 
 use crate::inspect::ConnectionReport;
 use crate::open::{LoadProgress, Scanned, SourceFile};
 
+use super::action::Action;
+use super::keymap::{self, Mode};
 use super::picker::{Choice, Picker, PickerOutcome};
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
@@ -62,10 +64,11 @@ pub fn choose(source: &SourceFile, theme: Theme) -> anyhow::Result<Option<(Choic
                 theme.text,
             );
         })?;
+        // The picker's quit keys (its key table) work while the file is read.
         if event::poll(Duration::from_millis(50))?
             && let Event::Key(k) = event::read()?
-            && (k.code == KeyCode::Char('q')
-                || k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c'))
+            && k.kind != KeyEventKind::Release
+            && keymap::action_for(Mode::Connections, &k, false) == Some(Action::Quit)
         {
             // The scan thread ends with the process.
             return Ok(None);

@@ -1,16 +1,13 @@
 //! Playback: where the position is and how it moves. Steps go from one drawable event to the
 //! next; lecture pacing gives every arrow the same travel time, real-time pacing follows the
-//! recorded timestamps slowed down; a live lab's new events are merged without losing the
-//! viewer's place.
+//! recorded timestamps slowed down.
 //!
 //! The position is state ([`Playback::pos`]: how many events have happened), advanced by
 //! [`Playback::tick`] with the elapsed time the event loop measured, so rendering never reads a
 //! clock and tests can step time.
 
 use crate::timeline::playback::PlaybackIndex;
-use crate::timeline::{EventKind, SourceEvent, Timeline};
-
-use super::app::App;
+use crate::timeline::{EventKind, Timeline};
 
 /// Seconds an arrow takes to cross the wire in lecture pacing, at speed 1.
 pub const LECTURE_TRAVEL_SECS: f64 = 0.6;
@@ -164,32 +161,4 @@ fn newest_is_segment(tl: &Timeline, pos: usize) -> bool {
     pos.checked_sub(1)
         .and_then(|i| tl.events().get(i))
         .is_some_and(|e| matches!(e.kind, EventKind::Segment(_)))
-}
-
-impl App {
-    /// Add the lab's new events. Events that land before the position (a call is placed at its
-    /// return, which may precede segments already shown) count as already seen.
-    pub fn ingest(&mut self, batch: Vec<SourceEvent>) {
-        if batch.is_empty() {
-            return;
-        }
-        let at_end = self.playback.pos >= self.len();
-        for ev in batch {
-            if let Some(i) = self.timeline.push(ev) {
-                if i < self.playback.pos {
-                    self.playback.pos += 1;
-                }
-                if let Some(sel) = self.selected.as_mut()
-                    && i <= *sel
-                {
-                    *sel += 1;
-                }
-            }
-        }
-        self.reindex();
-        let p = &mut self.playback;
-        if at_end && p.pacing == Pacing::RealTime && p.playing {
-            p.pos = self.timeline.events().len();
-        }
-    }
 }
