@@ -7,6 +7,7 @@ pub mod cli;
 pub mod export;
 pub mod inspect;
 pub mod lab;
+pub mod open;
 pub mod record;
 pub mod tcp;
 pub mod timeline;

@@ -162,7 +162,7 @@ fn run(
             speed,
         } => {
             if headless || json || !std::io::stdout().is_terminal() {
-                let loaded = sockviz::record::headless::load(&file, conn)?;
+                let loaded = sockviz::open::SourceFile::open(&file)?.transcript(conn)?;
                 let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
                 let written = if json {
                     sockviz::record::headless::write_json(&mut out, &file, &loaded)

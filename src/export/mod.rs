@@ -1,7 +1,7 @@
 //! Exports for slides and handouts: the ladder diagram as SVG, the ladder and the transcript as
 //! plain text, and the replay as an asciicast v2 movie with milestone markers.
 //!
-//! Views only: each reads a loaded timeline ([`crate::ui::replay::load`], the same loading the
+//! Views only: each reads a loaded timeline ([`crate::open::load`], the same loading the
 //! screens use) and writes; nothing here decodes packets.
 
 pub mod cast;
@@ -14,8 +14,8 @@ pub mod text;
 use std::io::Write;
 use std::path::Path;
 
-use crate::timeline::from_capture::{Replay, ReplayError};
-use crate::ui::Theme;
+use crate::open::{OpenError, Replay};
+pub use cast::Theme;
 
 /// What `sockviz export --format` makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +40,7 @@ impl Format {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(transparent)]
-    Load(#[from] ReplayError),
+    Load(#[from] OpenError),
     #[error("cannot write {path}: {source}; check the directory exists and has space")]
     Write {
         path: String,
@@ -58,7 +58,7 @@ pub fn export(
     out: Option<&Path>,
     theme: Theme,
 ) -> Result<(), ExportError> {
-    let replay = crate::ui::replay::load(file, conn)?;
+    let replay = crate::open::load(file, conn)?;
     let name = out
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "standard output".into());

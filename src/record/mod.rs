@@ -6,7 +6,7 @@ mod convert;
 pub mod format;
 pub mod headless;
 pub mod reader;
-pub mod select;
+pub mod recorder;
 pub mod session;
 pub mod writer;
 

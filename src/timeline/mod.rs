@@ -10,7 +10,6 @@ pub mod bytemap;
 pub mod call;
 pub mod capture_index;
 pub mod event;
-pub mod from_capture;
 pub mod playback;
 
 pub use bytemap::{ByteMap, Origin};

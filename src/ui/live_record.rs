@@ -2,62 +2,97 @@
 //!
 //! The event loop hands every batch of source events here before the app sees it. Everything
 //! since the lab started is kept, so a recording started halfway still holds the whole session
-//! (a replay needs the handshake to make sense of the segments after it); from then on each
-//! event is written as it arrives. A write error (disk full) stops the recording, never the lab.
+//! (a replay needs the handshake to make sense of the segments after it). The file is written
+//! on the recording thread ([`crate::record::recorder`]), never by the screen's task; what the
+//! recorder has to say (started, stopped, failed) comes back as actions through [`Self::news`].
+//! A write error (disk full) stops the recording, never the lab.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 
-use crate::capture::{LinkType, Timestamp};
+use crate::capture::Timestamp;
 use crate::record::format::{Record, SummaryRecord};
-use crate::record::writer::RecordingWriter;
+use crate::record::recorder::Recorder;
 use crate::timeline::SourceEvent;
 
-#[derive(Debug, Default)]
+use super::action::Action;
+
+#[derive(Debug)]
 pub struct LiveRecorder {
     history: Vec<SourceEvent>,
-    writer: Option<RecordingWriter>,
+    active: Option<Recorder>,
+    news_tx: mpsc::Sender<Action>,
+    news: mpsc::Receiver<Action>,
+    /// Recordings being closed (their summary written) off the screen's task.
+    closing: Vec<JoinHandle<()>>,
+}
+
+impl Default for LiveRecorder {
+    fn default() -> Self {
+        let (news_tx, news) = mpsc::channel();
+        LiveRecorder {
+            history: Vec::new(),
+            active: None,
+            news_tx,
+            news,
+            closing: Vec::new(),
+        }
+    }
 }
 
 impl LiveRecorder {
+    /// A recorder thread is attached (it may have stopped writing after a failure).
     pub fn is_recording(&self) -> bool {
-        self.writer.is_some()
+        self.active.is_some()
     }
 
-    /// Keep `batch`, and write it when recording. `Err` says why recording just stopped.
-    pub fn observe(&mut self, batch: &[SourceEvent]) -> Result<(), String> {
+    /// Keep `batch`, and queue it for the file when recording.
+    pub fn observe(&mut self, batch: &[SourceEvent]) {
         self.history.extend_from_slice(batch);
-        if let Some(w) = self.writer.as_mut() {
+        if let Some(r) = &self.active {
             for ev in batch {
-                if let Err(e) = w.write(ev) {
-                    self.writer = None;
-                    return Err(e.to_string());
-                }
+                r.send(ev.clone());
             }
         }
-        Ok(())
     }
 
-    /// Start recording to `path`: the session so far, then every new event.
-    pub fn start(&mut self, path: &Path) -> Result<(), String> {
-        let mut w =
-            RecordingWriter::create(path, LinkType::ETHERNET, "lo").map_err(|e| e.to_string())?;
-        for ev in &self.history {
-            w.write(ev).map_err(|e| e.to_string())?;
+    /// Start recording to `path`: the session so far, then every new event. The answer
+    /// ([`Action::RecordingStarted`] or [`Action::RecordingFailed`]) arrives through
+    /// [`Self::news`].
+    pub fn start(&mut self, path: &Path) {
+        // A recording that failed earlier is let go: its thread ends on its own.
+        self.active = None;
+        let news = self.news_tx.clone();
+        let shown = path.display().to_string();
+        let told = move |r: Result<(), String>| {
+            let _ = news.send(match r {
+                Ok(()) => Action::RecordingStarted(shown.clone()),
+                Err(why) => Action::RecordingFailed(why),
+            });
+        };
+        match Recorder::spawn(path, self.history.clone(), false, told) {
+            Ok(r) => self.active = Some(r),
+            Err(e) => {
+                let _ = self
+                    .news_tx
+                    .send(Action::RecordingFailed(format!("cannot record: {e}")));
+            }
         }
-        self.writer = Some(w);
-        Ok(())
     }
 
-    /// Stop, closing the file with a summary (so a replay knows it is complete); returns the
-    /// path written.
-    pub fn stop(&mut self, scenario: &str, capture: &str) -> Option<PathBuf> {
-        let mut w = self.writer.take()?;
+    /// Stop: the file is closed with a summary (so a replay knows it is complete) on another
+    /// thread, which then answers [`Action::RecordingStopped`] with the path written.
+    pub fn stop(&mut self, scenario: &str, capture: &str) {
+        let Some(recorder) = self.active.take() else {
+            return;
+        };
         let started = self.history.iter().find_map(|ev| match ev {
             SourceEvent::Note { at, .. } => Some(*at),
             _ => None,
         });
         let end = crate::lab::probe::now();
-        let _ = w.write_record(&Record::Summary(SummaryRecord {
+        let summary = Record::Summary(SummaryRecord {
             at: end.0,
             started: started.unwrap_or(Timestamp(end.0)).0,
             scenario: scenario.to_string(),
@@ -66,8 +101,27 @@ impl LiveRecorder {
             mtu: None,
             failure: None,
             dropped: 0,
+        });
+        let news = self.news_tx.clone();
+        self.closing.push(std::thread::spawn(move || {
+            let mut drained = recorder.finish();
+            if let Some(w) = drained.writer.as_mut() {
+                let _ = w.write_record(&summary);
+                let _ = news.send(Action::RecordingStopped(w.path().display().to_string()));
+            }
         }));
-        Some(w.path().to_path_buf())
+    }
+
+    /// What the recorder said since the last call, as actions for the app.
+    pub fn news(&self) -> impl Iterator<Item = Action> + '_ {
+        self.news.try_iter()
+    }
+
+    /// Wait for every recording being closed (before the process exits).
+    pub fn wait(&mut self) {
+        for t in self.closing.drain(..) {
+            let _ = t.join();
+        }
     }
 }
 
@@ -124,15 +178,37 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 mod tests {
     use super::*;
 
+    /// The recorder's next answer (it comes from another thread).
+    fn next_news(rec: &LiveRecorder) -> Action {
+        rec.news
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the recorder answers")
+    }
+
     #[test]
     fn a_full_disk_is_an_error_that_says_so() {
         if !Path::new("/dev/full").exists() {
             return;
         }
         let mut rec = LiveRecorder::default();
-        let err = rec.start(Path::new("/dev/full")).expect_err("ENOSPC");
+        rec.start(Path::new("/dev/full"));
+        let Action::RecordingFailed(err) = next_news(&rec) else {
+            panic!("ENOSPC");
+        };
         assert!(err.contains("disk full (/dev/full)"), "{err}");
-        assert!(!rec.is_recording(), "no REC indicator after a failed start");
+        let mut app = crate::ui::App::new(
+            crate::timeline::Timeline::new(Timestamp(0)),
+            crate::ui::app::SourceLabel::Lab {
+                scenario: "echo".into(),
+                capture: "namespace".into(),
+            },
+            crate::ui::Theme::new(crate::ui::ThemeName::Dark),
+        );
+        app.update(Action::RecordingFailed(err));
+        assert!(
+            app.lab.recording.is_none(),
+            "no REC indicator after a failed start"
+        );
     }
 
     #[test]
@@ -152,12 +228,20 @@ mod tests {
             at: Timestamp(at),
             text: text.into(),
         };
-        rec.observe(&[note(1_000, "scenario echo: x")])
-            .expect("not recording yet");
-        rec.start(&path).expect("start");
+        rec.observe(&[note(1_000, "scenario echo: x")]);
+        rec.start(&path);
+        assert_eq!(
+            next_news(&rec),
+            Action::RecordingStarted(path.display().to_string())
+        );
         assert!(rec.is_recording());
-        rec.observe(&[note(2_000, "later")]).expect("written");
-        assert_eq!(rec.stop("echo", "namespace"), Some(path.clone()));
+        rec.observe(&[note(2_000, "later")]);
+        rec.stop("echo", "namespace");
+        assert_eq!(
+            next_news(&rec),
+            Action::RecordingStopped(path.display().to_string())
+        );
+        rec.wait();
         let back = crate::record::reader::load(&path, |_| {}).expect("reads back");
         assert!(back.complete());
         assert_eq!(back.timeline.events().len(), 2);

@@ -31,8 +31,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let rows = inner.height as usize;
     let focus = app.focus();
     let mut lines: Vec<(usize, &CallEvent)> = Vec::new();
-    let from = app.pos.saturating_sub(LOOKBACK);
-    for (i, ev) in app.events()[from..app.pos].iter().enumerate().rev() {
+    let from = app.playback.pos.saturating_sub(LOOKBACK);
+    for (i, ev) in app.events()[from..app.playback.pos]
+        .iter()
+        .enumerate()
+        .rev()
+    {
         if let EventKind::Call(c) = &ev.kind
             && wanted(c.side)
         {

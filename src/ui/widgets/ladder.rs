@@ -43,9 +43,9 @@ pub fn geometry(area: Rect) -> Geometry {
 
 /// Visible-event positions `[start, end)` the ladder shows in `rows` rows.
 pub fn window(app: &App, rows: usize) -> (usize, usize) {
-    let shown = app.index.visible_before(app.pos);
+    let shown = app.index.visible_before(app.playback.pos);
     let mut start = shown.saturating_sub(rows);
-    if let Some(sel) = app.selected.filter(|&i| i < app.pos) {
+    if let Some(sel) = app.selected.filter(|&i| i < app.playback.pos) {
         let k = app.index.visible().partition_point(|&v| v < sel);
         if k < start {
             start = k;
@@ -76,11 +76,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let client = sockets
         .iter()
         .rev()
-        .find(|s| s.side == Side::Client && s.born < app.pos.max(1));
+        .find(|s| s.side == Side::Client && s.born < app.playback.pos.max(1));
     let server = sockets
         .iter()
         .rev()
-        .find(|s| s.side != Side::Client && s.born < app.pos.max(1) && s.local.is_some());
+        .find(|s| s.side != Side::Client && s.born < app.playback.pos.max(1) && s.local.is_some());
     let name = |label: &str, addr: Option<std::net::SocketAddr>| match addr {
         Some(a) => format!("{label} {a}"),
         None => label.to_string(),
@@ -108,7 +108,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let vis = &app.index.visible()[start..end];
     let events = app.events();
     let focus = app.focus();
-    let newest = app.pos.checked_sub(1);
+    let newest = app.playback.pos.checked_sub(1);
 
     // Calls that may be blocking during the window: those drawn, and those returning later
     // (bounded look-ahead so drawing cost does not grow with the timeline).
@@ -159,8 +159,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         match &ev.kind {
             EventKind::Segment(s) => {
-                let progress = if Some(i) == newest && app.playing {
-                    app.progress
+                let progress = if Some(i) == newest && app.playback.playing {
+                    app.playback.progress
                 } else {
                     1.0
                 };
