@@ -393,3 +393,38 @@ fn a_click_on_a_ladder_row_selects_that_event() {
         matches!(&app.events()[sel].kind, EventKind::Segment(s) if s.flags.syn() && !s.flags.ack())
     );
 }
+
+#[test]
+fn the_connection_picker_keys_come_from_its_tables() {
+    assert_eq!(
+        action_for(Mode::Connections, &ch('/'), false),
+        Some(Action::FilterStart)
+    );
+    assert_eq!(
+        action_for(Mode::Connections, &ch('q'), false),
+        Some(Action::Quit)
+    );
+    assert_eq!(
+        action_for(Mode::Connections, &key(KeyCode::Esc), false),
+        Some(Action::Quit)
+    );
+    // While filtering, every character is text, `q` and `j` included; Esc drops the filter.
+    assert_eq!(
+        action_for(Mode::Filter, &ch('q'), false),
+        Some(Action::FilterChar('q'))
+    );
+    assert_eq!(
+        action_for(Mode::Filter, &ch('j'), false),
+        Some(Action::FilterChar('j'))
+    );
+    assert_eq!(
+        action_for(Mode::Filter, &key(KeyCode::Esc), false),
+        Some(Action::FilterClear)
+    );
+    for mode in [Mode::Connections, Mode::Filter] {
+        assert_eq!(action_for(mode, &ctrl('c'), false), Some(Action::Quit));
+        for b in keymap::table(mode) {
+            assert!(!b.help.is_empty(), "{mode:?} {}", b.label);
+        }
+    }
+}
