@@ -155,11 +155,6 @@ impl CaptureFile {
         self.format
     }
 
-    /// Frames handed out so far.
-    pub fn frames_read(&self) -> u64 {
-        self.frames
-    }
-
     /// Non-fatal notes about the file so far (snaplen exceeded, odd timestamp resolution, ...),
     /// one per kind, worth showing next to the report.
     pub fn warnings(&self) -> &[String] {

@@ -387,10 +387,6 @@ impl LabSocket {
     pub fn wait_readable(&self, timeout_ms: i32) -> io::Result<bool> {
         self.fd().and_then(|fd| sys::wait_readable(fd, timeout_ms))
     }
-
-    pub fn is_nonblocking(&self) -> bool {
-        self.nonblocking
-    }
 }
 
 impl Drop for LabSocket {

@@ -128,7 +128,7 @@ pub fn call_of(c: &CallRecord, data: &mut Vec<u8>) -> Call {
     parse_call(&c.call, &c.args, c.len, data)
 }
 
-/// [`call_of`] over the stored fields: a call's Python name and arguments, the bytes it handed
+/// `call_of` over the stored fields: a call's Python name and arguments, the bytes it handed
 /// over (`len`) and its `data`.
 pub fn parse_call(name: &str, args: &str, len: Option<u64>, data: &mut Vec<u8>) -> Call {
     let typed = match name {

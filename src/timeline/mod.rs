@@ -3,8 +3,8 @@
 //! Sources (the lab's socket threads, its prober, a live capture) send [`SourceEvent`]s as they
 //! happen; [`Timeline::push`] decodes frames through `wire::decode` and `tcp::Tracker` (so the
 //! states and analysis flags are the same as `inspect`'s) and inserts each event at its place.
-//! Views ask "what is true at event i" ([`Timeline::snapshot`]) and "where did these bytes come
-//! from" ([`Timeline::byte_map`]).
+//! Views ask "what is true at event i" through the checkpointed [`playback::PlaybackIndex`] and
+//! "where did these bytes come from" through [`Timeline::byte_map`].
 
 pub mod bytemap;
 pub mod call;
@@ -19,10 +19,8 @@ pub use event::{
     Side, SocketId,
 };
 
-use std::collections::BTreeMap;
-
 use crate::capture::Timestamp;
-use crate::tcp::{ConnId, Connection, RelSeq, TcpState, Tracker};
+use crate::tcp::{Connection, RelSeq, Tracker};
 use crate::wire::{self, Decoded};
 
 /// A frame a live capture handed over (defined with the other frame sources).
@@ -41,17 +39,6 @@ impl From<OwnedFrame> for SourceEvent {
     fn from(frame: OwnedFrame) -> Self {
         SourceEvent::Frame(frame)
     }
-}
-
-/// What is true at one point of the timeline.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Snapshot {
-    /// The latest probe of every socket probed so far.
-    pub probes: BTreeMap<SocketId, ProbeEvent>,
-    /// Each connection's endpoint states after its latest segment so far.
-    pub states: BTreeMap<ConnId, (TcpState, TcpState)>,
-    /// Calls that had started but not yet returned (a blocked `recv`, a `sendall` waiting).
-    pub in_progress: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -239,37 +226,6 @@ impl Timeline {
         self.events.partition_point(|e| e.at <= t)
     }
 
-    /// What is true once the first `upto` events have happened.
-    pub fn snapshot(&self, upto: usize) -> Snapshot {
-        let mut snap = Snapshot::default();
-        let upto = upto.min(self.events.len());
-        let now = upto
-            .checked_sub(1)
-            .map(|i| self.events[i].at)
-            .unwrap_or(self.origin);
-        for ev in &self.events[..upto] {
-            match &ev.kind {
-                EventKind::Probe(p) => {
-                    snap.probes.insert(p.socket, *p);
-                }
-                EventKind::Segment(s) => {
-                    snap.states.insert(s.conn, (s.client_state, s.server_state));
-                }
-                _ => {}
-            }
-        }
-        // A call placed later (it is anchored at its return) may already be under way.
-        for (i, ev) in self.events.iter().enumerate() {
-            if let EventKind::Call(c) = &ev.kind
-                && c.started <= now
-                && now < c.returned
-            {
-                snap.in_progress.push(i);
-            }
-        }
-        snap
-    }
-
     /// The send → segment → recv map over the whole timeline.
     pub fn byte_map(&self) -> ByteMap {
         ByteMap::build(&self.events)
@@ -279,7 +235,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::{Analysis, Direction};
+    use crate::tcp::{Analysis, ConnId, Direction, TcpState};
     use crate::wire::TcpFlags;
 
     const C: &str = "127.0.0.1:40000";
@@ -401,41 +357,5 @@ mod tests {
             })
             .collect();
         assert_eq!(texts, ["first", "second"]);
-    }
-
-    #[test]
-    fn snapshot_knows_blocked_calls_and_latest_probes() {
-        let mut tl = Timeline::new(Timestamp(0));
-        tl.push(SourceEvent::Call(call(RECV, 10, 500, Some((0, 20)))));
-        let probe = |recv_q| ProbeEvent {
-            side: Side::Server,
-            socket: SocketId(1),
-            state: Some(TcpState::Established),
-            recv_q,
-            send_q: 0,
-            unsent: 0,
-            sndbuf: 16384,
-            rcvbuf: 131072,
-            rtt_us: 10,
-            cwnd: 10,
-            accept_queue: None,
-        };
-        tl.push(SourceEvent::Probe {
-            at: Timestamp(100),
-            probe: probe(0),
-        });
-        tl.push(SourceEvent::Probe {
-            at: Timestamp(200),
-            probe: probe(20),
-        });
-        let at_200 = tl.snapshot(tl.index_at(Timestamp(200)));
-        assert_eq!(at_200.probes[&SocketId(1)].recv_q, 20);
-        assert_eq!(
-            at_200.in_progress.len(),
-            1,
-            "the recv is still blocked at t=200"
-        );
-        let at_end = tl.snapshot(tl.events().len());
-        assert!(at_end.in_progress.is_empty());
     }
 }

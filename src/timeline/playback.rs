@@ -1,9 +1,9 @@
 //! What a player needs from a timeline: "what is true after the first `p` events" in time that
 //! does not grow with the timeline, the sockets and their addresses, and the connection's phases.
 //!
-//! [`super::Timeline::snapshot`] answers the same question by scanning every event before `p`;
-//! a screen redrawn 30 times a second over a million-event replay cannot afford that, so this
-//! index keeps a checkpoint every [`CHECKPOINT`] events and replays at most that many.
+//! Scanning every event before `p` would answer it too, but a screen redrawn 30 times a second
+//! over a million-event replay cannot afford that, so this index keeps a checkpoint every
+//! [`CHECKPOINT`] events and replays at most that many.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -4,7 +4,7 @@
 //! since the lab started is kept, so a recording started halfway still holds the whole session
 //! (a replay needs the handshake to make sense of the segments after it). The file is written
 //! on the recording thread ([`crate::record::recorder`]), never by the screen's task; what the
-//! recorder has to say (started, stopped, failed) comes back as actions through [`Self::news`].
+//! recorder has to say (started, stopped, failed) comes back as actions through [`LiveRecorder::news`].
 //! A write error (disk full) stops the recording, never the lab.
 
 use std::path::{Path, PathBuf};
@@ -59,7 +59,7 @@ impl LiveRecorder {
 
     /// Start recording to `path`: the session so far, then every new event. The answer
     /// ([`Action::RecordingStarted`] or [`Action::RecordingFailed`]) arrives through
-    /// [`Self::news`].
+    /// [`LiveRecorder::news`].
     pub fn start(&mut self, path: &Path) {
         // A recording that failed earlier is let go: its thread ends on its own.
         self.active = None;
