@@ -64,8 +64,8 @@ fn main() {
         Theme::new(ThemeName::Dark),
     );
     let indexed = t1.elapsed();
-    app.lab = true;
-    app.playing = false;
+    app.lab.attached = true;
+    app.playback.playing = false;
     app.size = (120, 40);
     println!(
         "timeline: {} events ({} copies of a {}-event coalesce run); built in {:.2?}, indexed in {:.2?}",

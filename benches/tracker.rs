@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use sockviz::capture::Timestamp;
 use sockviz::tcp::Tracker;
-use sockviz::wire::{Segment, TcpFlags, TcpOptions};
+use sockviz::wire::{Segment, SeqNum, TcpFlags, TcpOptions};
 
 const CONNECTIONS: u32 = 43_000;
 const OPEN_AT_ONCE: usize = 300;
@@ -43,8 +43,8 @@ fn segment(
     Segment {
         src,
         dst,
-        seq,
-        ack,
+        seq: SeqNum(seq),
+        ack: SeqNum(ack),
         flags: TcpFlags(flags),
         window: 502,
         options: TcpOptions::default(),

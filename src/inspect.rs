@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::capture::{CaptureFile, FileError, LinkType, Timestamp};
+use crate::capture::{FileError, LinkType, Timestamp};
 use crate::tcp::{AnalysisCounts, Connection, FlagCounts, Tracker};
 use crate::wire::{self, DecodeError, Decoded};
 
@@ -107,7 +107,7 @@ pub fn inspect_file_with_progress(
     path: &Path,
     mut progress: impl FnMut(u64),
 ) -> Result<Report, InspectError> {
-    let mut file = CaptureFile::open(path)?;
+    let mut file = crate::open::SourceFile::open(path)?.frames()?;
     let format = match file.format() {
         crate::capture::CaptureFormat::Pcap {
             nanosecond,

@@ -130,9 +130,9 @@ fn run(
             };
             let mut out = std::io::stdout().lock();
             let written = if args.json {
-                lab::headless::write_json(&mut out, &timeline, &summary)
+                sockviz::export::headless::write_json(&mut out, &timeline, &summary)
             } else {
-                lab::headless::write_transcript(&mut out, &timeline, &summary)
+                sockviz::export::headless::write_transcript(&mut out, &timeline, &summary)
             };
             let code = finish_output(written)?;
             if let Some(err) = recorded.as_ref().and_then(|o| o.error.as_ref()) {
@@ -182,7 +182,7 @@ fn run(
             speed,
         } => {
             if headless || json || !std::io::stdout().is_terminal() {
-                let loaded = sockviz::record::headless::load(&file, conn)?;
+                let loaded = sockviz::open::SourceFile::open(&file)?.transcript(conn)?;
                 let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
                 let written = if json {
                     sockviz::record::headless::write_json(&mut out, &file, &loaded)

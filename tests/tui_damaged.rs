@@ -19,7 +19,7 @@ fn data(rel: &str) -> std::path::PathBuf {
 
 fn replay_screen(rel: &str) -> String {
     let path = data(rel);
-    let replay = sockviz::ui::replay::load(&path, Some(0)).expect("plays what is before the cut");
+    let replay = sockviz::open::load(&path, Some(0)).expect("plays what is before the cut");
     let mut app = App::new(
         sockviz::timeline::Timeline::new(sockviz::capture::Timestamp(0)),
         SourceLabel::Loading {
@@ -28,7 +28,7 @@ fn replay_screen(rel: &str) -> String {
         Theme::new(ThemeName::Mono),
     );
     app.size = (120, 40);
-    app.playing = false;
+    app.playback.playing = false;
     // As `sockviz replay FILE` names it: the file as given.
     app.load_replay(replay, path.display().to_string());
     let area = Rect::new(0, 0, 120, 40);

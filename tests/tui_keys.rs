@@ -7,7 +7,7 @@ use sockviz::capture::Timestamp;
 use sockviz::lab::interactive::LabCommand;
 use sockviz::lab::socket::Shutdown;
 use sockviz::timeline::{EventKind, Side, Timeline};
-use sockviz::ui::action::{Action, LabSide, Pane};
+use sockviz::ui::action::{Action, Effect, LabSide, Pane};
 use sockviz::ui::app::{App, Pacing, SourceLabel};
 use sockviz::ui::keymap::{self, Key, Mode, action_for};
 use sockviz::ui::theme::{Theme, ThemeName};
@@ -196,8 +196,8 @@ fn every_binding_has_help_text_and_is_reachable() {
 }
 
 fn echo_app() -> App {
-    let replay = sockviz::timeline::from_capture::load(&ui_support::data("echo.pcap"), None)
-        .expect("echo.pcap loads");
+    let replay =
+        sockviz::open::load(&ui_support::data("echo.pcap"), None).expect("echo.pcap loads");
     let mut app = App::new(
         Timeline::new(Timestamp(0)),
         SourceLabel::Loading {
@@ -206,58 +206,58 @@ fn echo_app() -> App {
         Theme::new(ThemeName::Dark),
     );
     app.load_replay(replay, "echo.pcap".into());
-    app.playing = false;
+    app.playback.playing = false;
     app
 }
 
 #[test]
 fn stepping_moves_one_arrow_at_a_time_and_pauses() {
     let mut app = echo_app();
-    app.playing = true;
+    app.playback.playing = true;
     app.update(Action::StepForward);
-    assert!(!app.playing);
-    assert_eq!(app.pos, 1);
+    assert!(!app.playback.playing);
+    assert_eq!(app.playback.pos, 1);
     app.update(Action::StepForward);
     app.update(Action::StepForward);
-    assert_eq!(app.pos, 3);
+    assert_eq!(app.playback.pos, 3);
     app.update(Action::StepBack);
-    assert_eq!(app.pos, 2);
+    assert_eq!(app.playback.pos, 2);
     app.update(Action::ToEnd);
-    assert_eq!(app.pos, 10);
+    assert_eq!(app.playback.pos, 10);
     app.update(Action::ToStart);
-    assert_eq!(app.pos, 0);
+    assert_eq!(app.playback.pos, 0);
     app.update(Action::SeekTo(0.5));
-    assert_eq!(app.pos, 5);
+    assert_eq!(app.playback.pos, 5);
 }
 
 #[test]
 fn lecture_pacing_takes_one_event_per_travel_time() {
     let mut app = echo_app();
-    app.playing = true;
-    assert_eq!(app.pacing, Pacing::Lecture);
+    app.playback.playing = true;
+    assert_eq!(app.playback.pacing, Pacing::Lecture);
     app.update(Action::Tick(0.01));
-    assert_eq!(app.pos, 1, "the SYN leaves");
-    assert!(app.progress < 0.1, "and starts its travel");
+    assert_eq!(app.playback.pos, 1, "the SYN leaves");
+    assert!(app.playback.progress < 0.1, "and starts its travel");
     app.update(Action::Tick(0.3));
-    assert_eq!(app.pos, 1, "half way across");
+    assert_eq!(app.playback.pos, 1, "half way across");
     app.update(Action::Tick(0.31));
-    assert_eq!(app.pos, 2, "the SYN-ACK leaves");
+    assert_eq!(app.playback.pos, 2, "the SYN-ACK leaves");
     app.update(Action::Faster);
     app.update(Action::Tick(0.31));
-    assert_eq!(app.pos, 3, "twice as fast");
+    assert_eq!(app.playback.pos, 3, "twice as fast");
 }
 
 #[test]
 fn real_time_pacing_follows_the_recorded_times_slowed_down() {
     let mut app = echo_app();
     app.update(Action::TogglePacing);
-    assert_eq!(app.pacing, Pacing::RealTime);
-    app.playing = true;
+    assert_eq!(app.playback.pacing, Pacing::RealTime);
+    app.playback.playing = true;
     // echo.pcap spans 0.4 ms; slowed 1000×, 0.5 s of ticks shows all of it.
     for _ in 0..10 {
         app.update(Action::Tick(0.05));
     }
-    assert_eq!(app.pos, app.len());
+    assert_eq!(app.playback.pos, app.len());
 }
 
 #[test]
@@ -271,9 +271,9 @@ fn pausing_a_live_lab_lets_events_queue_and_resuming_plays_them() {
         },
         Theme::new(ThemeName::Dark),
     );
-    app.lab = true;
+    app.lab.attached = true;
     app.update(Action::TogglePlay);
-    assert!(!app.playing);
+    assert!(!app.playback.playing);
     let notes = |from: i64| {
         (from..from + 3)
             .map(|k| SourceEvent::Note {
@@ -284,17 +284,17 @@ fn pausing_a_live_lab_lets_events_queue_and_resuming_plays_them() {
     };
     app.ingest(notes(1));
     app.update(Action::Tick(5.0));
-    assert_eq!(app.pos, 0, "paused: nothing plays");
+    assert_eq!(app.playback.pos, 0, "paused: nothing plays");
     assert_eq!(app.queued(), 3);
     app.update(Action::TogglePlay);
     app.update(Action::Tick(0.01));
-    assert_eq!(app.pos, 1);
+    assert_eq!(app.playback.pos, 1);
     // An event that lands before the position counts as seen: the position moves with it.
     app.ingest(vec![SourceEvent::Note {
         at: Timestamp(0),
         text: "early".into(),
     }]);
-    assert_eq!(app.pos, 2);
+    assert_eq!(app.playback.pos, 2);
     assert_eq!(app.queued(), 2);
 }
 
@@ -302,7 +302,7 @@ fn pausing_a_live_lab_lets_events_queue_and_resuming_plays_them() {
 fn selection_moves_among_drawn_events() {
     let mut app = echo_app();
     app.update(Action::ToEnd);
-    app.playing = false;
+    app.playback.playing = false;
     app.update(Action::SelectPrev);
     assert_eq!(app.focus(), Some(8));
     app.update(Action::SelectNext);
@@ -315,26 +315,34 @@ fn selection_moves_among_drawn_events() {
 #[test]
 fn lab_keys_become_commands_for_the_lab() {
     let mut app = echo_app();
-    app.lab = true;
-    app.update(Action::StartInput { all: false });
+    app.lab.attached = true;
+    // What `update` asks of the lab, in order.
+    let mut outbox = Vec::new();
+    let mut update = |app: &mut App, a| {
+        outbox.extend(app.update(a).into_iter().filter_map(|e| match e {
+            Effect::Lab(cmd) => Some(cmd),
+            _ => None,
+        }))
+    };
+    update(&mut app, Action::StartInput { all: false });
     assert_eq!(app.mode, Mode::Input);
     for c in "hello, 안녕".chars() {
-        app.update(Action::InputChar(c));
+        update(&mut app, Action::InputChar(c));
     }
-    app.update(Action::InputSubmit);
+    update(&mut app, Action::InputSubmit);
     assert_eq!(app.mode, Mode::Normal);
-    app.update(Action::CycleBufsize);
-    app.update(Action::Recv(LabSide::Server));
-    app.update(Action::ShutdownWrite(LabSide::Client));
-    app.update(Action::Close(LabSide::Server));
-    app.update(Action::ToggleAutoEcho);
-    app.update(Action::NewConnection);
-    app.update(Action::OpenPicker);
+    update(&mut app, Action::CycleBufsize);
+    update(&mut app, Action::Recv(LabSide::Server));
+    update(&mut app, Action::ShutdownWrite(LabSide::Client));
+    update(&mut app, Action::Close(LabSide::Server));
+    update(&mut app, Action::ToggleAutoEcho);
+    update(&mut app, Action::NewConnection);
+    update(&mut app, Action::OpenPicker);
     assert_eq!(app.mode, Mode::Picker);
-    app.update(Action::PickerDown);
-    app.update(Action::PickerChoose);
+    update(&mut app, Action::PickerDown);
+    update(&mut app, Action::PickerChoose);
     assert_eq!(
-        app.outbox,
+        outbox,
         vec![
             LabCommand::Send {
                 text: "hello, 안녕".into(),
@@ -370,8 +378,7 @@ fn panes_and_overlays_cycle() {
     assert_eq!(app.mode, Mode::Help);
     app.update(Action::CloseOverlay);
     assert_eq!(app.mode, Mode::Normal);
-    app.update(Action::Quit);
-    assert!(app.quit);
+    assert_eq!(app.update(Action::Quit), vec![Effect::Quit]);
 }
 
 #[test]
@@ -385,4 +392,39 @@ fn a_click_on_a_ladder_row_selects_that_event() {
     assert!(
         matches!(&app.events()[sel].kind, EventKind::Segment(s) if s.flags.syn() && !s.flags.ack())
     );
+}
+
+#[test]
+fn the_connection_picker_keys_come_from_its_tables() {
+    assert_eq!(
+        action_for(Mode::Connections, &ch('/'), false),
+        Some(Action::FilterStart)
+    );
+    assert_eq!(
+        action_for(Mode::Connections, &ch('q'), false),
+        Some(Action::Quit)
+    );
+    assert_eq!(
+        action_for(Mode::Connections, &key(KeyCode::Esc), false),
+        Some(Action::Quit)
+    );
+    // While filtering, every character is text, `q` and `j` included; Esc drops the filter.
+    assert_eq!(
+        action_for(Mode::Filter, &ch('q'), false),
+        Some(Action::FilterChar('q'))
+    );
+    assert_eq!(
+        action_for(Mode::Filter, &ch('j'), false),
+        Some(Action::FilterChar('j'))
+    );
+    assert_eq!(
+        action_for(Mode::Filter, &key(KeyCode::Esc), false),
+        Some(Action::FilterClear)
+    );
+    for mode in [Mode::Connections, Mode::Filter] {
+        assert_eq!(action_for(mode, &ctrl('c'), false), Some(Action::Quit));
+        for b in keymap::table(mode) {
+            assert!(!b.help.is_empty(), "{mode:?} {}", b.label);
+        }
+    }
 }

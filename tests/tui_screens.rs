@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use sockviz::timeline::{EventKind, Timeline};
+use sockviz::timeline::{Call, EventKind, Timeline};
 use sockviz::ui::action::{Action, Pane};
 use sockviz::ui::app::{App, SourceLabel};
 use sockviz::ui::theme::{Theme, ThemeName};
@@ -34,8 +34,8 @@ fn lab_app(tl: Timeline, w: u16, h: u16) -> App {
         },
         Theme::new(ThemeName::Dark),
     );
-    app.lab = true;
-    app.playing = false;
+    app.lab.attached = true;
+    app.playback.playing = false;
     app.size = (w, h);
     app
 }
@@ -63,7 +63,7 @@ fn first_data_segment(k: &EventKind) -> bool {
 #[test]
 fn echo_after_the_handshake_shows_both_addresses_the_three_arrows_and_established() {
     let mut app = lab_app(echo(), 120, 40);
-    app.pos = after(&app, first_data_segment) - 1;
+    app.playback.pos = after(&app, first_data_segment) - 1;
     let text = screen(&draw(&app));
     assert!(text.contains("server 127.0.0.1:7"), "{text}");
     assert!(text.contains("client 127.0.0.1:"), "{text}");
@@ -78,7 +78,7 @@ fn echo_after_the_handshake_shows_both_addresses_the_three_arrows_and_establishe
 #[test]
 fn the_syn_arrow_runs_from_the_client_lifeline_to_the_server_lifeline() {
     let mut app = lab_app(echo(), 120, 40);
-    app.pos = after(&app, first_data_segment) - 1;
+    app.playback.pos = after(&app, first_data_segment) - 1;
     let buf = draw(&app);
     let rows = rows(&buf);
     let y = rows
@@ -96,7 +96,7 @@ fn the_syn_arrow_runs_from_the_client_lifeline_to_the_server_lifeline() {
 #[test]
 fn teardown_arrows_are_dashed_and_recv_returns_empty_bytes_after_the_fin() {
     let mut app = lab_app(echo(), 120, 40);
-    app.pos = app.len();
+    app.playback.pos = app.len();
     let text = screen(&draw(&app));
     assert!(text.contains("╌ FIN,ACK"), "{text}");
     assert!(text.contains("recv(1024) → b''"), "{text}");
@@ -106,12 +106,12 @@ fn teardown_arrows_are_dashed_and_recv_returns_empty_bytes_after_the_fin() {
 #[test]
 fn the_newest_arrow_travels_while_playing() {
     let mut app = lab_app(echo(), 120, 40);
-    app.pos = after(
+    app.playback.pos = after(
         &app,
         |k| matches!(k, EventKind::Segment(s) if s.flags.syn() && !s.flags.ack()),
     );
-    app.playing = true;
-    app.progress = 0.3;
+    app.playback.playing = true;
+    app.playback.progress = 0.3;
     let half = screen(&draw(&app));
     let row = half
         .lines()
@@ -121,7 +121,7 @@ fn the_newest_arrow_travels_while_playing() {
         !row.contains("win=64240 ═"),
         "only part of the arrow is drawn: {row}"
     );
-    app.progress = 1.0;
+    app.playback.progress = 1.0;
     let full = screen(&draw(&app));
     assert!(full.contains(" SYN seq=0 ack=0 len=0 win="), "{full}");
 }
@@ -129,11 +129,11 @@ fn the_newest_arrow_travels_while_playing() {
 #[test]
 fn the_bytes_inspector_groups_each_korean_character_under_its_three_bytes() {
     let mut app = lab_app(echo(), 120, 40);
-    app.pos = app.len();
+    app.playback.pos = app.len();
     let send = app
         .events()
         .iter()
-        .position(|e| matches!(&e.kind, EventKind::Call(c) if c.call == "send"))
+        .position(|e| matches!(&e.kind, EventKind::Call(c) if matches!(c.call, Call::Send { all: false, .. })))
         .expect("the client's send");
     app.selected = Some(send);
     app.pane = Pane::Bytes;
@@ -152,7 +152,7 @@ fn the_bytes_inspector_groups_each_korean_character_under_its_three_bytes() {
 #[test]
 fn the_call_log_reads_like_the_lectures_python() {
     let mut app = lab_app(echo(), 120, 40);
-    app.pos = app.len();
+    app.playback.pos = app.len();
     app.pane = Pane::CallLog;
     let text = screen(&draw(&app));
     assert!(text.contains("s.connect(('127.0.0.1', 7))"), "{text}");
@@ -168,9 +168,9 @@ fn the_call_log_reads_like_the_lectures_python() {
 fn socket_panels_show_addresses_state_and_buffers_from_the_probes() {
     let mut app = lab_app(echo(), 120, 40);
     // Just after the server's recv: the reply is on its way back.
-    app.pos = after(
+    app.playback.pos = after(
         &app,
-        |k| matches!(k, EventKind::Call(c) if c.call == "recv"),
+        |k| matches!(k, EventKind::Call(c) if matches!(c.call, Call::Recv { .. })),
     );
     let text = screen(&draw(&app));
     assert!(text.contains("listener #1"), "{text}");
@@ -189,7 +189,7 @@ fn socket_panels_show_addresses_state_and_buffers_from_the_probes() {
 fn segments_stream_map_shows_one_sendall_many_segments_and_many_recvs() {
     let tl = lab_timeline("segments");
     let mut app = lab_app(tl, 120, 40);
-    app.pos = app.len();
+    app.playback.pos = app.len();
     app.pane = Pane::StreamMap;
     let text = screen(&draw(&app));
     assert!(text.contains("100000 bytes · 1 sends"), "{text}");
@@ -229,9 +229,9 @@ fn coalesce_stream_map_letters_three_sends_under_one_recv() {
     let tl = lab_timeline("coalesce");
     let mut app = lab_app(tl, 120, 40);
     // Up to the first round's recv on the server.
-    app.pos = after(
+    app.playback.pos = after(
         &app,
-        |k| matches!(k, EventKind::Call(c) if c.call == "recv" && c.side == sockviz::timeline::Side::Server),
+        |k| matches!(k, EventKind::Call(c) if matches!(c.call, Call::Recv { .. }) && c.side == sockviz::timeline::Side::Server),
     );
     app.pane = Pane::StreamMap;
     let text = screen(&draw(&app));
@@ -248,12 +248,12 @@ fn coalesce_stream_map_letters_three_sends_under_one_recv() {
 
 #[test]
 fn a_replayed_capture_uses_the_same_screens_and_says_inferred() {
-    let replay = sockviz::timeline::from_capture::load(&ui_support::data("echo.pcap"), None)
-        .expect("echo.pcap loads");
+    let replay =
+        sockviz::open::load(&ui_support::data("echo.pcap"), None).expect("echo.pcap loads");
     let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
-    app.lab = false;
+    app.lab.attached = false;
     app.load_replay(replay, "echo.pcap".into());
-    app.pos = after(&app, first_data_segment);
+    app.playback.pos = after(&app, first_data_segment);
     let text = screen(&draw(&app));
     assert!(text.contains("replay echo.pcap"), "{text}");
     assert!(text.contains(" SYN seq=0 ack=0"), "{text}");
@@ -264,12 +264,12 @@ fn a_replayed_capture_uses_the_same_screens_and_says_inferred() {
 
 #[test]
 fn a_reset_is_drawn_with_a_cross() {
-    let replay = sockviz::timeline::from_capture::load(&ui_support::data("reset.pcap"), None)
-        .expect("reset.pcap loads");
+    let replay =
+        sockviz::open::load(&ui_support::data("reset.pcap"), None).expect("reset.pcap loads");
     let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
-    app.lab = false;
+    app.lab.attached = false;
     app.load_replay(replay, "reset.pcap".into());
-    app.pos = app.len();
+    app.playback.pos = app.len();
     let text = screen(&draw(&app));
     assert!(text.contains("✕"), "{text}");
     assert!(text.contains("RST"), "{text}");
@@ -278,14 +278,14 @@ fn a_reset_is_drawn_with_a_cross() {
 #[test]
 fn at_80x24_everything_still_fits_and_below_it_says_so() {
     let mut app = lab_app(echo(), 80, 24);
-    app.pos = after(&app, first_data_segment);
+    app.playback.pos = after(&app, first_data_segment);
     let text = screen(&draw(&app));
     assert!(text.contains("server 127.0.0.1:7"), "{text}");
     assert!(text.contains("ESTABLISHED"), "{text}");
     assert!(text.contains("SYN"), "{text}");
     assert!(text.contains("space play/pause"), "{text}");
     let mut small = lab_app(echo(), 70, 20);
-    small.pos = 5;
+    small.playback.pos = 5;
     let text = screen(&draw(&small));
     assert!(text.contains("needs at least 80×24"), "{text}");
     assert!(text.contains("this terminal is 70×20"), "{text}");
@@ -311,7 +311,7 @@ fn the_help_overlay_lists_every_key() {
 fn mono_theme_draws_no_colour() {
     let mut app = lab_app(echo(), 120, 40);
     app.theme = Theme::pick(None, true, false);
-    app.pos = app.len();
+    app.playback.pos = app.len();
     let buf = draw(&app);
     for cell in buf.content() {
         assert_eq!(cell.fg, ratatui::style::Color::Reset);
@@ -321,13 +321,13 @@ fn mono_theme_draws_no_colour() {
 
 #[test]
 fn replayed_echo_frame_snapshot() {
-    let replay = sockviz::timeline::from_capture::load(&ui_support::data("echo.pcap"), None)
-        .expect("echo.pcap loads");
+    let replay =
+        sockviz::open::load(&ui_support::data("echo.pcap"), None).expect("echo.pcap loads");
     let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
-    app.lab = false;
+    app.lab.attached = false;
     app.load_replay(replay, "tests/data/echo.pcap".into());
-    app.pos = app.len();
-    app.playing = false;
+    app.playback.pos = app.len();
+    app.playback.playing = false;
     insta::assert_snapshot!(screen(&draw(&app)));
 }
 
@@ -349,7 +349,7 @@ fn the_terminal_draw_path_renders_into_a_test_backend() {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     let mut app = lab_app(echo(), 120, 40);
-    app.pos = app.len();
+    app.playback.pos = app.len();
     let mut term = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
     term.draw(|f| widgets::draw(f, &app)).expect("draw");
     let text = screen(term.backend().buffer());
@@ -375,7 +375,7 @@ fn a_state_change_flashes_in_its_panel() {
                 && p.state == Some(sockviz::tcp::TcpState::Established))
         })
         .expect("client probed ESTABLISHED");
-    app.pos = i + 1;
+    app.playback.pos = i + 1;
     let ps = app.play_state();
     let socks = widgets::socket_panel::shown_sockets(&app);
     let client = (*socks
@@ -386,7 +386,7 @@ fn a_state_change_flashes_in_its_panel() {
     let view = widgets::socket_panel::panel_view(&app, &ps, &client);
     assert_eq!(view.state, "ESTABLISHED");
     assert!(view.flash, "a fresh change flashes");
-    app.pos = app.len();
+    app.playback.pos = app.len();
     let ps = app.play_state();
     let view = widgets::socket_panel::panel_view(&app, &ps, &client);
     assert!(!view.flash, "an old state does not");
@@ -394,12 +394,12 @@ fn a_state_change_flashes_in_its_panel() {
 
 #[test]
 fn the_scrubber_marks_phases_and_a_click_seeks() {
-    let replay = sockviz::timeline::from_capture::load(&ui_support::data("echo.pcap"), None)
-        .expect("echo.pcap loads");
+    let replay =
+        sockviz::open::load(&ui_support::data("echo.pcap"), None).expect("echo.pcap loads");
     let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
-    app.lab = false;
+    app.lab.attached = false;
     app.load_replay(replay, "echo.pcap".into());
-    app.pos = 3;
+    app.playback.pos = 3;
     let area = Rect::new(0, 0, 120, 2);
     let mut buf = Buffer::empty(area);
     widgets::scrubber::render(&app, area, &mut buf);
@@ -417,43 +417,42 @@ fn the_scrubber_marks_phases_and_a_click_seeks() {
     );
     let f = widgets::scrubber::fraction_at(area, 60);
     app.update(Action::SeekTo(f));
-    assert_eq!(app.pos, 5);
+    assert_eq!(app.playback.pos, 5);
 }
 
 #[test]
 fn replayed_echo_frame_snapshot_80x24() {
-    let replay = sockviz::timeline::from_capture::load(&ui_support::data("echo.pcap"), None)
-        .expect("echo.pcap loads");
+    let replay =
+        sockviz::open::load(&ui_support::data("echo.pcap"), None).expect("echo.pcap loads");
     let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 80, 24);
-    app.lab = false;
+    app.lab.attached = false;
     app.load_replay(replay, "tests/data/echo.pcap".into());
-    app.pos = 6;
-    app.playing = false;
+    app.playback.pos = 6;
+    app.playback.playing = false;
     insta::assert_snapshot!(screen(&draw(&app)));
 }
 
 #[test]
 fn replay_picks_the_connection_asked_for() {
     let path = ui_support::data("multi.pcap");
-    let first = sockviz::timeline::from_capture::load(&path, None).expect("multi.pcap loads");
+    let first = sockviz::open::load(&path, None).expect("multi.pcap loads");
     assert!(first.connections > 1, "multi.pcap has several connections");
     assert_eq!(first.conn, Some(0));
-    let second = sockviz::timeline::from_capture::load(&path, Some(1)).expect("--conn 1");
+    let second = sockviz::open::load(&path, Some(1)).expect("--conn 1");
     assert_eq!(second.conn, Some(1));
     assert_ne!(first.sockets[0].local, second.sockets[0].local);
-    let err = sockviz::timeline::from_capture::load(&path, Some(first.connections))
-        .expect_err("one past the last");
+    let err = sockviz::open::load(&path, Some(first.connections)).expect_err("one past the last");
     assert!(err.to_string().contains("is not one of them"), "{err}");
 }
 
 #[test]
 fn the_bytes_pane_scrolls_through_a_full_segment_and_resets_on_another() {
-    let replay = sockviz::timeline::from_capture::load(&ui_support::data("segments.pcap"), None)
-        .expect("segments.pcap loads");
+    let replay =
+        sockviz::open::load(&ui_support::data("segments.pcap"), None).expect("segments.pcap loads");
     let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
-    app.lab = false;
+    app.lab.attached = false;
     app.load_replay(replay, "segments.pcap".into());
-    app.pos = app.len();
+    app.playback.pos = app.len();
     let full = app
         .events()
         .iter()
@@ -496,9 +495,9 @@ fn the_bytes_pane_scrolls_through_a_full_segment_and_resets_on_another() {
 #[test]
 fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chosen() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use sockviz::ui::picker::reports;
     use sockviz::ui::picker::{Choice, PickerOutcome};
     use sockviz::ui::picker_screen::{Offer, offer};
-    use sockviz::ui::replay::Scanned;
 
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("tui_screens");
     std::fs::create_dir_all(&dir).expect("scratch dir");
@@ -526,10 +525,10 @@ fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chose
     assert!(n >= 3, "backlog has three clients: {n}");
 
     // The picker's one read of the file lists what `inspect` lists, in `--conn` order.
-    let scanned = Scanned::read(&file, |_| {}).expect("the recording reads");
+    let scanned = sockviz::open::scan(&file, |_| {}).expect("the recording reads");
     assert!(scanned.is_recording());
-    assert_same_rows(&scanned.reports(), &report.connections);
-    let Offer::Pick(mut picker) = offer("backlog.pcapng".into(), true, &scanned.reports()) else {
+    assert_same_rows(&reports(&scanned), &report.connections);
+    let Offer::Pick(mut picker) = offer("backlog.pcapng".into(), true, &reports(&scanned)) else {
         panic!("several connections must open the picker");
     };
     let area = Rect::new(0, 0, 100, 10);
@@ -566,9 +565,9 @@ fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chose
     };
     assert_eq!(choice, Choice::Connection(1));
     let replay = scanned
-        .replay(&file, choice.conn())
+        .play(&file, choice.conn())
         .expect("connection 1 of what was read");
-    let again = sockviz::ui::replay::load(&file, Some(1)).expect("the recording loads");
+    let again = sockviz::open::load(&file, Some(1)).expect("the recording loads");
     assert_eq!(
         replay.timeline.events(),
         again.timeline.events(),
@@ -593,11 +592,9 @@ fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chose
     );
     assert_eq!((replay.conn, replay.connections), (Some(1), n));
     assert!(
-        replay
-            .timeline
-            .events()
-            .iter()
-            .any(|e| matches!(&e.kind, EventKind::Call(c) if c.call == "connect")),
+        replay.timeline.events().iter().any(
+            |e| matches!(&e.kind, EventKind::Call(c) if matches!(c.call, Call::Connect { .. }))
+        ),
         "its client's calls are kept"
     );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockviz"))
@@ -615,7 +612,7 @@ fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chose
 
     // The app's header says which connection of the recording plays.
     let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 30);
-    app.lab = false;
+    app.lab.attached = false;
     app.load_replay(replay, "backlog.pcapng".into());
     let top = rows(&draw(&app))[0].clone();
     assert!(
@@ -649,17 +646,17 @@ fn assert_same_rows(
 /// chosen plays exactly what `--conn N` loads from the file.
 #[test]
 fn a_capture_read_once_lists_inspects_connections_and_plays_the_one_chosen() {
-    use sockviz::ui::replay::Scanned;
+    use sockviz::ui::picker::reports;
 
     let path = ui_support::data("multi.pcap");
     let report = sockviz::inspect::inspect_file(&path).expect("inspect");
-    let scanned = Scanned::read(&path, |_| {}).expect("multi.pcap reads");
+    let scanned = sockviz::open::scan(&path, |_| {}).expect("multi.pcap reads");
     assert!(!scanned.is_recording());
-    assert_same_rows(&scanned.reports(), &report.connections);
-    let row = sockviz::ui::picker::row_text(&scanned.reports()[5]);
+    assert_same_rows(&reports(&scanned), &report.connections);
+    let row = sockviz::ui::picker::row_text(&reports(&scanned)[5]);
     assert!(row.contains("half-close"), "{row}");
-    let chosen = scanned.replay(&path, Some(5)).expect("connection 5");
-    let loaded = sockviz::timeline::from_capture::load(&path, Some(5)).expect("--conn 5");
+    let chosen = scanned.play(&path, Some(5)).expect("connection 5");
+    let loaded = sockviz::open::load(&path, Some(5)).expect("--conn 5");
     assert_eq!(chosen.timeline.events(), loaded.timeline.events());
     assert_eq!(chosen.sockets, loaded.sockets);
     let c = &report.connections[5];
@@ -671,9 +668,8 @@ fn a_capture_read_once_lists_inspects_connections_and_plays_the_one_chosen() {
 
 #[test]
 fn a_capture_with_a_damaged_tail_replays_up_to_the_damage_and_says_where() {
-    let replay =
-        sockviz::timeline::from_capture::load(&ui_support::data("damaged/cut-tail.pcap"), None)
-            .expect("a damaged tail still replays");
+    let replay = sockviz::open::load(&ui_support::data("damaged/cut-tail.pcap"), None)
+        .expect("a damaged tail still replays");
     let events = replay.timeline.events();
     let segments = events
         .iter()

@@ -10,28 +10,10 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use super::buffer::{ReadBuffer, WINDOW};
-use super::parse::{Notes, ParseError};
+use super::parse::{MAX_RECORD_LEN, Notes, ParseError};
 use super::pcap::Pcap;
 use super::pcapng::Pcapng;
 use super::{Frame, LinkType, Timestamp};
-
-/// The largest single record (pcap record, pcapng block) sockviz accepts: 256 MiB.
-///
-/// libpcap itself refuses snaplens above 256 KiB; anything near this limit is a damaged length
-/// field, and trusting it would let one bad header allocate gigabytes.
-pub const MAX_RECORD_LEN: usize = 256 << 20;
-
-/// libpcap's largest snaplen for ordinary link types (`MAXIMUM_SNAPLEN`, 262,144). A record
-/// may exceed its file's snaplen a little (some writers do; it is read with a warning), but one
-/// longer than both the snaplen and this is a damaged header, not a frame: libpcap refuses it
-/// too ("invalid packet capture length"), and reading it would hold up to 256 MiB for nothing.
-pub const SNAPLEN_MARGIN: u32 = 262_144;
-
-/// Whether a record of `caplen` bytes is more than a file with this `snaplen` (0: unknown) can
-/// hold, margin included.
-pub fn beyond_snaplen(caplen: u32, snaplen: u32) -> bool {
-    snaplen != 0 && caplen > snaplen.max(SNAPLEN_MARGIN)
-}
 
 /// Which container the file uses, as detected from its magic number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,11 +153,6 @@ impl CaptureFile {
 
     pub fn format(&self) -> CaptureFormat {
         self.format
-    }
-
-    /// Frames handed out so far.
-    pub fn frames_read(&self) -> u64 {
-        self.frames
     }
 
     /// Non-fatal notes about the file so far (snaplen exceeded, odd timestamp resolution, ...),

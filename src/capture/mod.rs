@@ -1,4 +1,4 @@
-//! Sources of captured frames: capture files (pcap, pcapng) and, later, live libpcap handles.
+//! Sources of captured frames: capture files (pcap, pcapng) and live libpcap handles (`live.rs`).
 //!
 //! A source yields [`Frame`]s: raw bytes with a timestamp and a link type. It knows nothing of
 //! IP or TCP; [`crate::wire`] decodes frames into segments.
@@ -9,6 +9,7 @@
 
 mod buffer;
 pub mod file;
+pub mod live;
 mod parse;
 mod pcap;
 mod pcapng;
@@ -17,7 +18,8 @@ mod tests_pcap;
 #[cfg(test)]
 mod tests_pcapng;
 
-pub use file::{CaptureFile, CaptureFormat, FileError, FrameRef, MAX_RECORD_LEN};
+pub use file::{CaptureFile, CaptureFormat, FileError, FrameRef};
+pub use parse::MAX_RECORD_LEN;
 
 use std::fmt;
 
@@ -40,6 +42,13 @@ impl Timestamp {
     /// Seconds since the epoch as a float (what tshark and `inspect --json` print).
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / 1e9
+    }
+
+    /// Nanoseconds from `earlier` to `self`, wrapping as Wireshark's integer arithmetic does
+    /// (the TCP analysis mirrors it; a damaged capture may hold any two times).
+    #[inline]
+    pub const fn nanos_since(self, earlier: Timestamp) -> i64 {
+        self.0.wrapping_sub(earlier.0)
     }
 
     /// Seconds from `earlier` to `self` (negative when `self` is earlier).
@@ -110,6 +119,15 @@ pub struct Frame<'a> {
     pub orig_len: u32,
     /// The captured bytes.
     pub data: &'a [u8],
+}
+
+/// A frame that owns its bytes, so it can cross threads (what a live capture hands over).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedFrame {
+    pub ts: Timestamp,
+    pub link: LinkType,
+    pub orig_len: u32,
+    pub data: Vec<u8>,
 }
 
 impl Frame<'_> {

@@ -1,9 +1,28 @@
 //! What the format parsers (`pcap`, `pcapng`) hand back to [`super::CaptureFile`]: records
-//! located by index in the read buffer, problems without a file name yet, and notes.
+//! located by index in the read buffer, problems without a file name yet, and notes; and the
+//! record-size limit that the parsers and the file reader share.
 
 use std::io;
 
 use super::{LinkType, Timestamp};
+
+/// The largest single record (pcap record, pcapng block) sockviz accepts: 256 MiB.
+///
+/// libpcap itself refuses snaplens above 256 KiB; anything near this limit is a damaged length
+/// field, and trusting it would let one bad header allocate gigabytes.
+pub const MAX_RECORD_LEN: usize = 256 << 20;
+
+/// libpcap's largest snaplen for ordinary link types (`MAXIMUM_SNAPLEN`, 262,144). A record
+/// may exceed its file's snaplen a little (some writers do; it is read with a warning), but one
+/// longer than both the snaplen and this is a damaged header, not a frame: libpcap refuses it
+/// too ("invalid packet capture length"), and reading it would hold up to 256 MiB for nothing.
+pub const SNAPLEN_MARGIN: u32 = 262_144;
+
+/// Whether a record of `caplen` bytes is more than a file with this `snaplen` (0: unknown) can
+/// hold, margin included.
+pub fn beyond_snaplen(caplen: u32, snaplen: u32) -> bool {
+    snaplen != 0 && caplen > snaplen.max(SNAPLEN_MARGIN)
+}
 
 /// A problem found by a format parser, before the file's name is attached.
 pub(crate) enum ParseError {

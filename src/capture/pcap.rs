@@ -4,8 +4,7 @@
 use std::io::Read;
 
 use super::buffer::ReadBuffer;
-use super::file::MAX_RECORD_LEN;
-use super::parse::{Notes, ParseError, RawRecord, u32_at};
+use super::parse::{MAX_RECORD_LEN, Notes, ParseError, RawRecord, u32_at};
 use super::{LinkType, Timestamp};
 
 const FILE_HEADER_LEN: usize = 24;
@@ -101,14 +100,14 @@ impl Pcap {
                 ),
             ));
         }
-        if super::file::beyond_snaplen(caplen, self.snaplen) {
+        if super::parse::beyond_snaplen(caplen, self.snaplen) {
             let snaplen = self.snaplen;
             return Err(self.damaged(
                 rb,
                 format!(
                     "the record claims {caplen} captured bytes, more than the file's snaplen of \
                      {snaplen} (and libpcap's {}): its header is damaged",
-                    super::file::SNAPLEN_MARGIN
+                    super::parse::SNAPLEN_MARGIN
                 ),
             ));
         }

@@ -10,8 +10,7 @@
 use std::io::Read;
 
 use super::buffer::ReadBuffer;
-use super::file::MAX_RECORD_LEN;
-use super::parse::{Notes, ParseError, RawRecord, u16_at, u32_at};
+use super::parse::{MAX_RECORD_LEN, Notes, ParseError, RawRecord, u16_at, u32_at};
 use super::{LinkType, Timestamp};
 
 const SHB: u32 = 0x0A0D_0D0A;
@@ -272,12 +271,12 @@ impl Pcapng {
                 body.len() - FIXED
             ));
         }
-        if super::file::beyond_snaplen(caplen, iface.snaplen) {
+        if super::parse::beyond_snaplen(caplen, iface.snaplen) {
             return Err(format!(
                 "packet claims {caplen} captured bytes, more than interface {id}'s snaplen of {} \
                  (and libpcap's {}): its header is damaged",
                 iface.snaplen,
-                super::file::SNAPLEN_MARGIN
+                super::parse::SNAPLEN_MARGIN
             ));
         }
         if iface.snaplen != 0 && caplen > iface.snaplen {

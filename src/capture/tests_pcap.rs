@@ -340,10 +340,10 @@ fn a_record_far_beyond_the_snaplen_is_damage_not_a_frame() {
         "{text}"
     );
     // A little past the snaplen is still read (with a warning): some writers do that.
-    assert!(!super::file::beyond_snaplen(70, 64));
-    assert!(super::file::beyond_snaplen(262_145, 64));
+    assert!(!super::parse::beyond_snaplen(70, 64));
+    assert!(super::parse::beyond_snaplen(262_145, 64));
     assert!(
-        !super::file::beyond_snaplen(u32::MAX, 0),
+        !super::parse::beyond_snaplen(u32::MAX, 0),
         "snaplen 0: unknown"
     );
 }

@@ -14,11 +14,13 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 use serde_json::json;
 
+use crate::open::Replay;
 use crate::tcp::TcpState;
-use crate::timeline::from_capture::Replay;
 use crate::timeline::{EventKind, Timeline};
+use crate::ui::Action;
+/// The cast draws the real screens, in their theme.
+pub use crate::ui::Theme;
 use crate::ui::app::{App, LoadedReplay, Pacing, SourceLabel};
-use crate::ui::{Action, Theme};
 
 /// Seconds of movie per rendered frame (10 frames per second is smooth enough for arrows).
 const FRAME_SECS: f64 = 0.1;
@@ -195,8 +197,8 @@ pub fn write(
         theme,
     );
     app.install_replay(loaded, name.to_string());
-    app.pacing = Pacing::Lecture;
-    app.playing = true;
+    app.playback.pacing = Pacing::Lecture;
+    app.playback.playing = true;
     app.update(Action::Resize(size.width, size.height));
 
     let header = json!({
@@ -222,7 +224,8 @@ pub fn write(
         // A milestone is marked once the event that reaches it has arrived on screen: the
         // arrow has finished crossing, or playback has moved past it.
         while let Some((i, name)) = marks.get(next_mark) {
-            if app.pos > *i + 1 || (app.pos > *i && app.progress >= 1.0) {
+            if app.playback.pos > *i + 1 || (app.playback.pos > *i && app.playback.progress >= 1.0)
+            {
                 writeln!(out, "{}", json!([round(t), "m", name]))?;
                 next_mark += 1;
             } else {
@@ -230,7 +233,7 @@ pub fn write(
             }
         }
         prev = Some(buf);
-        if app.pos >= app.len() && app.progress >= 1.0 && frame > 0 {
+        if app.playback.pos >= app.len() && app.playback.progress >= 1.0 && frame > 0 {
             break;
         }
         app.update(Action::Tick(FRAME_SECS));

@@ -1,10 +1,12 @@
 //! Exports for slides and handouts: the ladder diagram as SVG, the ladder and the transcript as
 //! plain text, and the replay as an asciicast v2 movie with milestone markers.
 //!
-//! Views only: each reads a loaded timeline ([`crate::ui::replay::load`], the same loading the
+//! Views only: each reads a loaded timeline ([`crate::open::load`], the same loading the
 //! screens use) and writes; nothing here decodes packets.
 
 pub mod cast;
+pub mod headless;
+pub mod labels;
 pub mod ladder;
 pub mod svg;
 pub mod text;
@@ -12,9 +14,9 @@ pub mod text;
 use std::io::Write;
 use std::path::Path;
 
+use crate::open::{OpenError, Replay};
 use crate::output_file::{AtomicFile, Existing};
-use crate::timeline::from_capture::{Replay, ReplayError};
-use crate::ui::Theme;
+pub use cast::Theme;
 
 /// What `sockviz export --format` makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +41,7 @@ impl Format {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(transparent)]
-    Load(#[from] ReplayError),
+    Load(#[from] OpenError),
     /// The OS error is part of the sentence and not a `source`, so it is printed once.
     #[error("cannot write {path}: {error}; check the directory exists and has space")]
     Write { path: String, error: std::io::Error },
@@ -61,7 +63,7 @@ pub fn export(
     if let Some((p, existing)) = out {
         crate::output_file::check(p, existing)?;
     }
-    let replay = crate::ui::replay::load(file, conn)?;
+    let replay = crate::open::load(file, conn)?;
     let name = file.display().to_string();
     let title = format!("sockviz · {name}");
     let Some((p, existing)) = out else {

@@ -3,9 +3,9 @@
 
 use std::io::{self, Write};
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
-use crate::lab::headless::Transcript;
+use super::headless::Transcript;
 use crate::timeline::Timeline;
 
 use super::ladder::{self, Row};
@@ -17,21 +17,8 @@ const CALLS: usize = 34;
 
 /// `text` cut to `width` cells (with `…`) and padded to exactly `width`.
 fn fit(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return format!("{text}{}", " ".repeat(width - text.width()));
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for ch in text.chars() {
-        let w = ch.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(ch);
-        used += w;
-    }
-    out.push('…');
-    used += 1;
+    let out = super::labels::fit(text, width);
+    let used = out.width();
     out + &" ".repeat(width.saturating_sub(used))
 }
 

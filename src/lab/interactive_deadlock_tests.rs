@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use super::*;
-use crate::timeline::CallEvent;
+use crate::timeline::{Call, CallEvent};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -35,9 +35,10 @@ fn calls_until(
     true
 }
 
-fn count(seen: &[CallEvent], side: Side, call: &str) -> usize {
+/// The `accept()` calls `side` made.
+fn accepts(seen: &[CallEvent], side: Side) -> usize {
     seen.iter()
-        .filter(|c| c.side == side && c.call == call)
+        .filter(|c| c.side == side && matches!(c.call, Call::Accept { .. }))
         .count()
 }
 
@@ -61,7 +62,7 @@ fn new_connection_while_the_client_is_blocked_in_recv_keeps_the_lab_answering() 
     send(LabCommand::NewConnection);
     assert!(
         calls_until(&rx, &mut seen, Duration::from_secs(10), |s| {
-            count(s, Side::Listener, "accept") >= 1
+            accepts(s, Side::Listener) >= 1
         }),
         "first connection: {seen:?}"
     );
@@ -78,16 +79,19 @@ fn new_connection_while_the_client_is_blocked_in_recv_keeps_the_lab_answering() 
     });
     assert!(
         calls_until(&rx, &mut seen, Duration::from_secs(10), |s| {
-            count(s, Side::Listener, "accept") >= 2
-                && s.iter().any(|c| c.call == "send" && c.data == b"after")
+            accepts(s, Side::Listener) >= 2
+                && s.iter()
+                    .any(|c| matches!(c.call, Call::Send { all: false, .. }) && c.data == b"after")
         }),
         "the lab stopped answering after n, r, n: {:?}",
-        seen.iter().map(|c| (c.side, c.call)).collect::<Vec<_>>()
+        seen.iter()
+            .map(|c| (c.side, c.call.name()))
+            .collect::<Vec<_>>()
     );
     // The blocked recv ended the honest way: the server's close reached it as b''.
     let recv = seen
         .iter()
-        .find(|c| c.side == Side::Client && c.call == "recv")
+        .find(|c| c.side == Side::Client && matches!(c.call, Call::Recv { .. }))
         .expect("the client's recv returned");
     assert_eq!(recv.ret, Some(0), "{recv:?}");
 }
@@ -116,11 +120,14 @@ fn closing_a_side_blocked_on_a_silent_peer_wakes_it() {
     });
     assert!(
         calls_until(&rx, &mut seen, Duration::from_secs(10), |s| {
-            count(s, Side::Listener, "accept") >= 2
-                && s.iter()
-                    .any(|c| c.call == "sendall" && c.data == b"still here")
+            accepts(s, Side::Listener) >= 2
+                && s.iter().any(|c| {
+                    matches!(c.call, Call::Send { all: true, .. }) && c.data == b"still here"
+                })
         }),
         "{:?}",
-        seen.iter().map(|c| (c.side, c.call)).collect::<Vec<_>>()
+        seen.iter()
+            .map(|c| (c.side, c.call.name()))
+            .collect::<Vec<_>>()
     );
 }

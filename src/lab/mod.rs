@@ -5,8 +5,6 @@
 //! and plays a [`scenario`] whose client and server run on their own threads, so a blocking call
 //! blocks only its side, visibly. Everything lands on one [`Timeline`].
 
-pub mod capture_live;
-pub mod headless;
 pub mod interactive;
 pub mod netns;
 pub mod peer;
@@ -283,7 +281,8 @@ mod tests {
         let mut refused = false;
         for ev in lab.events.iter() {
             if let SourceEvent::Call(c) = &ev {
-                refused |= c.call == "connect" && c.errno.is_some_and(|e| e.name == "ECONNREFUSED");
+                refused |= matches!(c.call, crate::timeline::Call::Connect { .. })
+                    && c.errno.is_some_and(|e| e.code == libc::ECONNREFUSED);
             }
             let tl = timeline.get_or_insert_with(|| match &ev {
                 SourceEvent::Note { at, .. } => Timeline::new(*at),
@@ -295,10 +294,8 @@ mod tests {
         assert!(refused, "connect() failed with ECONNREFUSED");
         assert_eq!(summary.scenario, "refused");
         let tl = timeline.expect("events arrived");
-        assert!(
-            tl.events()
-                .iter()
-                .any(|e| matches!(&e.kind, EventKind::Call(c) if c.call == "close"))
-        );
+        assert!(tl.events().iter().any(
+            |e| matches!(&e.kind, EventKind::Call(c) if c.call == crate::timeline::Call::Close)
+        ));
     }
 }

@@ -8,13 +8,14 @@ use std::net::{Ipv4Addr, SocketAddrV4, ToSocketAddrs};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
+use crate::capture::live::LiveCapture;
 use crate::timeline::{Side, SourceEvent, Timeline};
 
-use super::capture_live::LiveCapture;
 use super::probe::{self, Recorder, Sampler};
 use super::scenario::{ScenarioError, Step};
 use super::socket::{LabSocket, SockOpt};
-use super::{CAPTURE_FIX, CaptureStatus, LECTURE_BUFSIZE, LECTURE_MESSAGE, LabSummary, headless};
+use super::{CAPTURE_FIX, CaptureStatus, LECTURE_BUFSIZE, LECTURE_MESSAGE, LabSummary};
+use crate::export::headless;
 
 /// Why a peer could not run.
 #[derive(Debug, thiserror::Error)]

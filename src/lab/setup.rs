@@ -6,10 +6,10 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::mpsc;
 
+use crate::capture::live::LiveCapture;
 use crate::privilege::{self, Keep};
 use crate::timeline::SourceEvent;
 
-use super::capture_live::LiveCapture;
 use super::{CAPTURE_FIX, CaptureStatus, ECHO_PORT, LabConfig, Prepared, netns};
 
 /// What a lab run captures on, and where its echo server listens.
@@ -74,7 +74,7 @@ pub(super) fn start_wire(
         format!("tcp port {port}")
     };
     // Room for a full frame at the lab's MTU (a 65535 snaplen shrinks libpcap's ring and drops
-    // segments, see capture_live); the host's lo (MTU 65536, TSO) needs the maximum.
+    // segments, see capture/live.rs); the host's lo (MTU 65536, TSO) needs the maximum.
     let snaplen = if in_namespace { cfg.mtu + 128 } else { 65535 };
     // In the lab's own namespace any port binds without privileges; elsewhere a low port
     // still needs CAP_NET_BIND_SERVICE when the scenario's server binds it.

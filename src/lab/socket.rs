@@ -10,16 +10,12 @@ use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::sync::Arc;
 
 use crate::capture::Timestamp;
-use crate::timeline::{ByteRange, CallEvent, Errno, Flow, Side, SocketId, SourceEvent};
+use crate::timeline::{ByteRange, Call, CallEvent, Errno, Flow, Side, SocketId, SourceEvent};
 
 use super::probe::{Recorder, now};
 use super::sys;
 
 pub use super::sockopt::{Shutdown, SockOpt};
-
-fn py_addr(addr: SocketAddrV4) -> String {
-    format!("('{}', {})", addr.ip(), addr.port())
-}
 
 /// A TCP socket whose every call lands on the lab's timeline.
 #[derive(Debug)]
@@ -38,8 +34,7 @@ pub struct LabSocket {
 
 /// What one call did, before it becomes a [`CallEvent`].
 struct Outcome {
-    call: &'static str,
-    args: String,
+    call: Call,
     started: Timestamp,
     len: Option<u64>,
     ret: Option<i64>,
@@ -50,10 +45,9 @@ struct Outcome {
 }
 
 impl Outcome {
-    fn new(call: &'static str, args: impl Into<String>, started: Timestamp) -> Self {
+    fn new(call: Call, started: Timestamp) -> Self {
         Outcome {
             call,
-            args: args.into(),
             started,
             len: None,
             ret: None,
@@ -89,7 +83,7 @@ impl LabSocket {
             received: 0,
             nonblocking: false,
         };
-        let mut out = Outcome::new("socket", "AF_INET, SOCK_STREAM", started).result(&r);
+        let mut out = Outcome::new(Call::Socket, started).result(&r);
         if r.is_ok() {
             out.ret = Some(i64::from(id.0));
         }
@@ -135,7 +129,6 @@ impl LabSocket {
             side: self.side,
             socket: self.id,
             call: out.call,
-            args: out.args,
             len: out.len,
             ret: out.ret,
             errno,
@@ -179,7 +172,7 @@ impl LabSocket {
                 sys::set_int_opt(fd, libc::IPPROTO_TCP, libc::TCP_QUICKACK, i32::from(on))
             }
         });
-        self.emit(Outcome::new("setsockopt", opt.describe(), started).result(&r));
+        self.emit(Outcome::new(Call::SetSockOpt(opt), started).result(&r));
         r
     }
 
@@ -190,8 +183,7 @@ impl LabSocket {
         if r.is_ok() {
             self.nonblocking = !blocking;
         }
-        let args = if blocking { "True" } else { "False" };
-        self.emit(Outcome::new("setblocking", args, started).result(&r));
+        self.emit(Outcome::new(Call::SetBlocking(blocking), started).result(&r));
         r
     }
 
@@ -201,7 +193,15 @@ impl LabSocket {
         if r.is_ok() {
             self.local = self.fd().and_then(sys::local_addr).ok();
         }
-        self.emit(Outcome::new("bind", py_addr(addr), started).result(&r));
+        self.emit(
+            Outcome::new(
+                Call::Bind {
+                    addr: SocketAddr::V4(addr),
+                },
+                started,
+            )
+            .result(&r),
+        );
         r
     }
 
@@ -210,7 +210,7 @@ impl LabSocket {
     pub fn listen(&mut self, backlog: i32) -> io::Result<()> {
         let started = now();
         let r = self.fd().and_then(|fd| sys::listen(fd, backlog));
-        self.emit(Outcome::new("listen", backlog.to_string(), started).result(&r));
+        self.emit(Outcome::new(Call::Listen { backlog }, started).result(&r));
         r
     }
 
@@ -218,7 +218,7 @@ impl LabSocket {
     pub fn accept(&mut self) -> io::Result<LabSocket> {
         let started = now();
         let r = self.fd().and_then(sys::accept);
-        let mut out = Outcome::new("accept", "", started).result(&r);
+        let mut out = Outcome::new(Call::Accept { peer: None }, started).result(&r);
         let (fd, peer) = match r {
             Ok(v) => v,
             Err(e) => {
@@ -241,8 +241,9 @@ impl LabSocket {
             nonblocking: false,
         };
         out.ret = Some(i64::from(id.0));
-        out.args = String::new();
-        out.data = py_addr(peer).into_bytes();
+        out.call = Call::Accept {
+            peer: Some(SocketAddr::V4(peer)),
+        };
         self.emit(out);
         Ok(conn)
     }
@@ -256,7 +257,15 @@ impl LabSocket {
             self.peer = Some(addr);
             self.local = self.fd().and_then(sys::local_addr).ok();
         }
-        self.emit(Outcome::new("connect", py_addr(addr), started).result(&r));
+        self.emit(
+            Outcome::new(
+                Call::Connect {
+                    addr: SocketAddr::V4(addr),
+                },
+                started,
+            )
+            .result(&r),
+        );
         r
     }
 
@@ -265,7 +274,11 @@ impl LabSocket {
     pub fn send(&mut self, data: &[u8]) -> io::Result<usize> {
         let started = now();
         let r = self.fd().and_then(|fd| sys::send(fd, data));
-        let mut out = Outcome::new("send", format!("<{} bytes>", data.len()), started).result(&r);
+        let call = Call::Send {
+            len: data.len() as u64,
+            all: false,
+        };
+        let mut out = Outcome::new(call, started).result(&r);
         out.len = Some(data.len() as u64);
         if let Ok(n) = r {
             out.ret = Some(n as i64);
@@ -302,8 +315,11 @@ impl LabSocket {
             Ok(())
         })();
         self.sent += done as u64;
-        let mut out =
-            Outcome::new("sendall", format!("<{} bytes>", data.len()), started).result(&r);
+        let call = Call::Send {
+            len: data.len() as u64,
+            all: true,
+        };
+        let mut out = Outcome::new(call, started).result(&r);
         out.len = Some(data.len() as u64);
         out.data = data[..done].to_vec();
         out.flow = self.out_flow();
@@ -321,7 +337,13 @@ impl LabSocket {
         let started = now();
         let mut buf = vec![0u8; bufsize];
         let r = self.fd().and_then(|fd| sys::recv(fd, &mut buf));
-        let mut out = Outcome::new("recv", bufsize.to_string(), started).result(&r);
+        let mut out = Outcome::new(
+            Call::Recv {
+                bufsize: bufsize as u64,
+            },
+            started,
+        )
+        .result(&r);
         let r = r.map(|n| {
             buf.truncate(n);
             buf
@@ -344,9 +366,10 @@ impl LabSocket {
 
     pub fn shutdown(&mut self, how: Shutdown) -> io::Result<()> {
         let started = now();
-        let (raw, name) = how.raw();
-        let r = self.fd().and_then(|fd| sys::shutdown(fd, raw));
-        self.emit(Outcome::new("shutdown", name, started).result(&r));
+        let r = self
+            .fd()
+            .and_then(|fd| sys::shutdown(fd, super::sockopt::shutdown_how(how)));
+        self.emit(Outcome::new(Call::Shutdown(how), started).result(&r));
         r
     }
 
@@ -356,17 +379,13 @@ impl LabSocket {
         let started = now();
         self.rec.unregister(self.id);
         drop(self.fd.take());
-        self.emit(Outcome::new("close", "", started));
+        self.emit(Outcome::new(Call::Close, started));
     }
 
     /// Wait up to `timeout_ms` for something to read (data or the peer's FIN) without making a
     /// call the timeline records: how an interactive server polls between commands.
     pub fn wait_readable(&self, timeout_ms: i32) -> io::Result<bool> {
         self.fd().and_then(|fd| sys::wait_readable(fd, timeout_ms))
-    }
-
-    pub fn is_nonblocking(&self) -> bool {
-        self.nonblocking
     }
 }
 

@@ -1,11 +1,16 @@
-//! Lab events ↔ stored records: the timeline's types hold `&'static str` names and parsed
-//! addresses; records hold plain strings, so a file from another sockviz version still reads.
+//! Lab events ↔ stored records: the timeline's types hold typed calls and parsed addresses;
+//! records hold plain strings (a call's Python name and arguments, an accepted peer's address in
+//! `data`), so a file from another sockviz version still reads. The strings are parsed here,
+//! once, into a [`Call`].
 
 use crate::capture::Timestamp;
 use crate::tcp::TcpState;
 use crate::timeline::{
-    AcceptQueue, ByteRange, CallEvent, Errno, Flow, ProbeEvent, Side, SocketId, SourceEvent,
+    AcceptQueue, ByteRange, Call, CallEvent, Errno, Flow, ProbeEvent, Shutdown, Side, SockOpt,
+    SocketId, SourceEvent,
 };
+
+use std::net::SocketAddr;
 
 use super::format::{CallRecord, DecodeError, ProbeRecord, Record};
 
@@ -15,14 +20,20 @@ pub fn record_of(ev: &SourceEvent) -> Option<Record> {
         SourceEvent::Call(c) => Record::Call(CallRecord {
             side: c.side.name().into(),
             sock: c.socket.0,
-            call: c.call.into(),
-            args: c.args.clone(),
+            call: c.call.name().into(),
+            args: c.call.python(),
             len: c.len,
             ret: c.ret,
             errno: c.errno.map(|e| e.code),
             started: c.started.0,
             returned: c.returned.0,
-            data: hex(&c.data),
+            // The accepted peer's address travels in `data`, as sockviz has always written it.
+            data: match &c.call {
+                Call::Accept { peer: Some(p) } => {
+                    hex(crate::timeline::call::py_addr(*p).as_bytes())
+                }
+                _ => hex(&c.data),
+            },
             flow: c.flow.map(|f| (f.from.to_string(), f.to.to_string())),
             stream: c.stream.map(|r| (r.start, r.end)),
         }),
@@ -52,29 +63,32 @@ pub fn record_of(ev: &SourceEvent) -> Option<Record> {
 pub fn source_event(record: &Record) -> Result<Option<SourceEvent>, DecodeError> {
     let bad = |what: &str| DecodeError::Damaged(what.to_string());
     Ok(Some(match record {
-        Record::Call(c) => SourceEvent::Call(CallEvent {
-            side: side(&c.side).ok_or_else(|| bad("unknown side"))?,
-            socket: SocketId(c.sock),
-            call: call_name(&c.call),
-            args: c.args.clone(),
-            len: c.len,
-            ret: c.ret,
-            errno: c.errno.map(|code| Errno {
-                code,
-                name: crate::lab::sys::errno_name(code),
-            }),
-            started: Timestamp(c.started),
-            returned: Timestamp(c.returned),
-            data: unhex(&c.data).ok_or_else(|| bad("call data is not hex"))?,
-            flow: match &c.flow {
-                Some((from, to)) => Some(Flow {
-                    from: from.parse().map_err(|_| bad("flow address"))?,
-                    to: to.parse().map_err(|_| bad("flow address"))?,
+        Record::Call(c) => {
+            let mut data = unhex(&c.data).ok_or_else(|| bad("call data is not hex"))?;
+            let call = call_of(c, &mut data);
+            SourceEvent::Call(CallEvent {
+                side: side(&c.side).ok_or_else(|| bad("unknown side"))?,
+                socket: SocketId(c.sock),
+                call,
+                len: c.len,
+                ret: c.ret,
+                errno: c.errno.map(|code| Errno {
+                    code,
+                    name: crate::lab::sys::errno_name(code),
                 }),
-                None => None,
-            },
-            stream: c.stream.map(|(start, end)| ByteRange { start, end }),
-        }),
+                started: Timestamp(c.started),
+                returned: Timestamp(c.returned),
+                data,
+                flow: match &c.flow {
+                    Some((from, to)) => Some(Flow {
+                        from: from.parse().map_err(|_| bad("flow address"))?,
+                        to: to.parse().map_err(|_| bad("flow address"))?,
+                    }),
+                    None => None,
+                },
+                stream: c.stream.map(|(start, end)| ByteRange { start, end }),
+            })
+        }
         Record::Probe(p) => SourceEvent::Probe {
             at: Timestamp(p.at),
             probe: ProbeEvent {
@@ -107,25 +121,92 @@ fn side(name: &str) -> Option<Side> {
         .find(|s| s.name() == name)
 }
 
-/// The socket calls the lab makes (`CallEvent::call` is a `&'static str`); a name from a newer
-/// sockviz reads as `?` rather than failing the whole file.
-const CALLS: [&str; 12] = [
-    "socket",
-    "bind",
-    "listen",
-    "accept",
-    "connect",
-    "send",
-    "sendall",
-    "recv",
-    "shutdown",
-    "close",
-    "setblocking",
-    "setsockopt",
-];
+/// The typed call a stored record names: the one place a call's name and Python-formatted
+/// arguments are read as text. An accept's peer address comes out of `data` (which then holds
+/// no bytes); a call or argument this sockviz cannot read stays [`Call::Other`], shown as written.
+pub fn call_of(c: &CallRecord, data: &mut Vec<u8>) -> Call {
+    parse_call(&c.call, &c.args, c.len, data)
+}
 
-fn call_name(name: &str) -> &'static str {
-    CALLS.into_iter().find(|c| *c == name).unwrap_or("?")
+/// `call_of` over the stored fields: a call's Python name and arguments, the bytes it handed
+/// over (`len`) and its `data`.
+pub fn parse_call(name: &str, args: &str, len: Option<u64>, data: &mut Vec<u8>) -> Call {
+    let typed = match name {
+        "socket" => Some(Call::Socket),
+        "bind" => parse_py_addr(args).map(|addr| Call::Bind { addr }),
+        "connect" => parse_py_addr(args).map(|addr| Call::Connect { addr }),
+        "listen" => args
+            .trim()
+            .parse()
+            .ok()
+            .map(|backlog| Call::Listen { backlog }),
+        "accept" => {
+            let peer = std::str::from_utf8(data).ok().and_then(parse_py_addr);
+            if peer.is_some() {
+                data.clear();
+            }
+            Some(Call::Accept { peer })
+        }
+        name @ ("send" | "sendall") => Some(Call::Send {
+            len: args
+                .strip_prefix('<')
+                .and_then(|a| a.strip_suffix(" bytes>"))
+                .and_then(|n| n.parse().ok())
+                .or(len)
+                .unwrap_or(0),
+            all: name == "sendall",
+        }),
+        "recv" => args
+            .trim()
+            .parse()
+            .ok()
+            .map(|bufsize| Call::Recv { bufsize }),
+        "shutdown" => Shutdown::from_name(args.trim()).map(Call::Shutdown),
+        "close" => Some(Call::Close),
+        "setblocking" => match args.trim() {
+            "True" => Some(Call::SetBlocking(true)),
+            "False" => Some(Call::SetBlocking(false)),
+            _ => None,
+        },
+        "setsockopt" => sockopt_of(args).map(Call::SetSockOpt),
+        _ => None,
+    };
+    typed.unwrap_or_else(|| Call::Other {
+        name: name.to_string(),
+        args: args.to_string(),
+    })
+}
+
+/// `SOL_SOCKET, SO_LINGER, (1, 0)` → `SockOpt::Linger(Some(0))`.
+fn sockopt_of(args: &str) -> Option<SockOpt> {
+    let mut parts = args.splitn(3, ',').map(str::trim);
+    let (_level, name, value) = (parts.next()?, parts.next()?, parts.next()?);
+    let int = || value.parse::<i32>().ok();
+    Some(match name {
+        "SO_RCVBUF" => SockOpt::RcvBuf(int()?),
+        "SO_SNDBUF" => SockOpt::SndBuf(int()?),
+        "TCP_NODELAY" => SockOpt::NoDelay(int()? != 0),
+        "SO_REUSEADDR" => SockOpt::ReuseAddr(int()? != 0),
+        "TCP_QUICKACK" => SockOpt::QuickAck(int()? != 0),
+        "SO_LINGER" => {
+            let inner = value.strip_prefix('(')?.strip_suffix(')')?;
+            let (on, secs) = inner.split_once(',')?;
+            match on.trim() {
+                "0" => SockOpt::Linger(None),
+                _ => SockOpt::Linger(Some(secs.trim().parse().ok()?)),
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// `('127.0.0.1', 7)` → 127.0.0.1:7, as the lab writes addresses in call arguments.
+fn parse_py_addr(text: &str) -> Option<SocketAddr> {
+    let inner = text.trim().strip_prefix('(')?.strip_suffix(')')?;
+    let (host, port) = inner.rsplit_once(',')?;
+    let host = host.trim().trim_matches('\'');
+    let port: u16 = port.trim().parse().ok()?;
+    format!("{host}:{port}").parse().ok()
 }
 
 fn hex(data: &[u8]) -> String {
@@ -140,4 +221,33 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_addresses_parse() {
+        assert_eq!(
+            parse_py_addr("('127.0.0.1', 7)"),
+            Some("127.0.0.1:7".parse().expect("literal"))
+        );
+        assert_eq!(parse_py_addr("SHUT_WR"), None);
+    }
+
+    #[test]
+    fn every_sockopt_reads_back_from_its_python_form() {
+        for opt in [
+            SockOpt::RcvBuf(4096),
+            SockOpt::SndBuf(8192),
+            SockOpt::NoDelay(true),
+            SockOpt::Linger(None),
+            SockOpt::Linger(Some(0)),
+            SockOpt::ReuseAddr(true),
+            SockOpt::QuickAck(false),
+        ] {
+            assert_eq!(sockopt_of(&opt.python()), Some(opt));
+        }
+    }
 }

@@ -137,7 +137,9 @@ pub fn comment(record: &Record) -> String {
         Record::Call(c) => {
             let result = match (c.errno, c.ret) {
                 (Some(code), _) => format!(" -> {}", crate::lab::sys::errno_name(code)),
-                (None, Some(r)) if c.call == "recv" => format!(" -> {r} bytes"),
+                (None, Some(r)) if super::convert::call_of(c, &mut Vec::new()).reads() => {
+                    format!(" -> {r} bytes")
+                }
                 (None, Some(r)) => format!(" -> {r}"),
                 (None, None) => String::new(),
             };
@@ -177,10 +179,13 @@ pub fn comment(record: &Record) -> String {
 /// Where a record sits in time (the EPB timestamp): the same place the timeline puts it.
 pub fn record_time(record: &Record) -> i64 {
     match record {
-        Record::Call(c) => match c.call.as_str() {
-            "recv" | "accept" | "connect" => c.returned,
-            _ => c.started,
-        },
+        Record::Call(c) => {
+            if super::convert::call_of(c, &mut Vec::new()).waits_for_peer() {
+                c.returned
+            } else {
+                c.started
+            }
+        }
         Record::Probe(p) => p.at,
         Record::Note { at, .. } => *at,
         Record::Summary(s) => s.at,
@@ -198,8 +203,7 @@ mod tests {
         let call = SourceEvent::Call(CallEvent {
             side: Side::Client,
             socket: SocketId(2),
-            call: "recv",
-            args: "1024".into(),
+            call: crate::timeline::Call::Recv { bufsize: 1024 },
             len: Some(20),
             ret: Some(20),
             errno: None,

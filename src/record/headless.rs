@@ -7,19 +7,17 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::capture::{CaptureFile, FileError, Timestamp};
-use crate::lab::headless::{Transcript, event_json, summary_json};
+use crate::export::headless::{Transcript, event_json, summary_json};
 use crate::lab::{CaptureStatus, LabSummary};
-use crate::timeline::capture_index::CaptureIndex;
-use crate::timeline::from_capture::ReplayError;
-use crate::timeline::{EventKind, OwnedFrame, SourceEvent, Timeline};
+use crate::timeline::{EventKind, Timeline};
 
-use super::reader::{self, Recording};
+use super::reader::Recording;
 
-/// A file opened for a headless replay.
+/// A file opened for a headless replay (by [`crate::open::SourceFile::transcript`]).
 pub enum Loaded {
     /// A sockviz recording: the lab's own timeline, calls and probes included.
-    /// With `--conn`, `recording.timeline` is that connection only (`select::connection`).
+    /// With `--conn`, `recording.timeline` is that connection only
+    /// ([`crate::open::select::connection`]).
     Recording {
         recording: Box<Recording>,
         summary: LabSummary,
@@ -35,83 +33,6 @@ pub enum Loaded {
         conn: Option<usize>,
         warnings: Vec<String>,
     },
-}
-
-/// Read `path` as a recording when it is one, else as a plain capture.
-///
-/// `--conn N` past the last connection is an error (the same sentence the screens and
-/// `export` give), never the whole file.
-pub fn load(path: &Path, conn: Option<usize>) -> Result<Loaded, ReplayError> {
-    let no_such = |count: usize, asked: usize| ReplayError::NoSuchConnection {
-        path: path.display().to_string(),
-        count,
-        asked,
-    };
-    if reader::is_recording(path)? {
-        let mut recording = Box::new(reader::load(path, |_| {})?);
-        let summary = lab_summary(&recording);
-        let connections = recording.timeline.connections().len();
-        // --conn narrows a recording to one connection; without it, the whole lab session.
-        if let Some(n) = conn {
-            recording.timeline = super::select::connection(&recording.timeline, n)
-                .ok_or_else(|| no_such(connections, n))?;
-        }
-        return Ok(Loaded::Recording {
-            recording,
-            summary,
-            conn,
-            connections,
-        });
-    }
-    // --conn: a compact index of every frame, then that connection's frames read back.
-    if let Some(n) = conn {
-        let index = CaptureIndex::scan(path, |_| {})?;
-        let connections = index.connections().len();
-        let id = index
-            .connections()
-            .get(n)
-            .ok_or_else(|| no_such(connections, n))?
-            .id;
-        let origin = index.origin().unwrap_or_default();
-        return Ok(Loaded::Capture {
-            timeline: index.load(id, origin, false)?,
-            connections,
-            conn,
-            warnings: index.warnings().to_vec(),
-        });
-    }
-    // Every connection: the whole wire, in one timeline.
-    let mut file = CaptureFile::open(path)?;
-    let mut all: Option<Timeline> = None;
-    let mut warnings = Vec::new();
-    loop {
-        match file.next_frame() {
-            Ok(Some((frame, _))) => {
-                let tl = all.get_or_insert_with(|| Timeline::new(frame.ts));
-                tl.push(SourceEvent::Frame(OwnedFrame {
-                    ts: frame.ts,
-                    link: frame.link,
-                    orig_len: frame.orig_len,
-                    data: frame.data.to_vec(),
-                }));
-            }
-            Ok(None) => break,
-            Err(e @ FileError::Damaged { .. }) => {
-                warnings.push(e.to_string());
-                break;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    warnings.extend(file.warnings().iter().cloned());
-    let timeline = all.unwrap_or_else(|| Timeline::new(Timestamp(0)));
-    let connections = timeline.connections().len();
-    Ok(Loaded::Capture {
-        timeline,
-        connections,
-        conn,
-        warnings,
-    })
 }
 
 /// The lab's summary as the recording kept it; for a cut recording, what the opening note says.

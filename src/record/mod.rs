@@ -6,10 +6,11 @@ mod convert;
 pub mod format;
 pub mod headless;
 pub mod reader;
-pub mod select;
+pub mod recorder;
 pub mod session;
 pub mod writer;
 
+pub use convert::parse_call;
 pub use reader::{Recording, is_recording};
 pub use session::{RecordOutcome, run_recorded};
 pub use writer::{RecordError, RecordingWriter};

@@ -1,15 +1,14 @@
-//! Recording a lab run: every source event goes to the file the moment it arrives, on its own
-//! thread, so a lab killed mid-scenario leaves everything up to that moment on disk.
+//! Recording a lab run: every source event goes to the file the moment it arrives, on the
+//! recording thread ([`super::recorder`]), so a lab killed mid-scenario leaves everything up
+//! to that moment on disk.
 
 use std::path::Path;
-use std::sync::mpsc;
 
-use crate::capture::LinkType;
 use crate::lab::{self, LabConfig, LabError, LabSummary, Prepared};
-use crate::timeline::{SourceEvent, Timeline};
+use crate::timeline::Timeline;
 
 use super::format::{Record, SummaryRecord};
-use super::writer::{RecordError, RecordingWriter};
+use super::recorder::{Destination, Drained, Recorder, event_time};
 
 /// What happened to the recording of one lab run.
 #[derive(Debug, Default)]
@@ -45,29 +44,15 @@ pub fn run_recorded(
     existing: crate::output_file::Existing,
 ) -> Result<(Timeline, LabSummary, RecordOutcome), LabError> {
     let origin = lab::probe::now();
-    let (tx, rx) = mpsc::channel::<SourceEvent>();
-    let writer = RecordingWriter::create(path, existing, LinkType::ETHERNET, "lo");
-    let recorder = std::thread::Builder::new()
-        .name("recorder".into())
-        .spawn(move || {
-            // Started before the lab opens its capture, so it would keep the capabilities the
-            // lab gives up then (they are per thread); its file is already open.
-            let _ = crate::privilege::drop_capabilities(crate::privilege::Keep::NOTHING);
-            record_all(writer, rx)
-        })
-        .map_err(LabError::Thread)?;
-    let summary = lab::run_live(cfg, prepared, origin, tx);
+    let to = Destination::File(path.to_path_buf(), existing);
+    let recorder = Recorder::spawn(to, Vec::new(), true, |_| {}).map_err(LabError::Thread)?;
+    let summary = lab::run_live(cfg, prepared, origin, recorder.sender());
     // run_live dropped its sender: the recorder drains the channel and hands back the writer.
-    let (mut writer, sources, mut outcome) = recorder.join().unwrap_or_else(|_| {
-        (
-            None,
-            Vec::new(),
-            RecordOutcome {
-                error: Some("the recorder thread panicked".into()),
-                ..RecordOutcome::default()
-            },
-        )
-    });
+    let Drained {
+        mut writer,
+        sources,
+        mut outcome,
+    } = recorder.finish();
     let summary = summary?;
     if let Some(w) = writer.as_mut() {
         let end = sources
@@ -83,48 +68,4 @@ pub fn run_recorded(
     }
     let timeline = super::reader::build(summary.started, sources);
     Ok((timeline, summary, outcome))
-}
-
-fn event_time(ev: &SourceEvent) -> crate::capture::Timestamp {
-    match ev {
-        SourceEvent::Call(c) => c.returned,
-        SourceEvent::Probe { at, .. } | SourceEvent::Note { at, .. } => *at,
-        SourceEvent::Frame(f) => f.ts,
-    }
-}
-
-type Drained = (Option<RecordingWriter>, Vec<SourceEvent>, RecordOutcome);
-
-/// Write each event as it arrives and keep it for the timeline.
-fn record_all(
-    writer: Result<RecordingWriter, RecordError>,
-    rx: mpsc::Receiver<SourceEvent>,
-) -> Drained {
-    let mut outcome = RecordOutcome::default();
-    let mut sources = Vec::new();
-    let mut writer = match writer {
-        Ok(w) => Some(w),
-        Err(e) => {
-            outcome.error = Some(e.to_string());
-            None
-        }
-    };
-    let mut noted = false;
-    for ev in rx {
-        if let Some(w) = writer.as_mut()
-            && let Err(e) = w.write(&ev)
-        {
-            outcome.error.get_or_insert(e.to_string());
-        }
-        sources.push(ev);
-        // The note sits where the recording stopped (after the lab's opening note).
-        if let Some(err) = outcome.error.as_ref().filter(|_| !noted) {
-            noted = true;
-            sources.push(SourceEvent::Note {
-                at: event_time(sources.last().expect("just pushed")),
-                text: err.clone(),
-            });
-        }
-    }
-    (writer, sources, outcome)
 }

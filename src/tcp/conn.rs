@@ -3,10 +3,9 @@
 use std::net::SocketAddr;
 
 use crate::capture::Timestamp;
-use crate::wire::Segment;
+use crate::wire::{RelSeq, Segment, SeqRange};
 
 use super::endpoint::Endpoint;
-use super::seq::ByteRange;
 use super::{Analysis, AnalysisCounts, TcpState};
 
 /// Index of a connection in the tracker, in order of first appearance (0-based).
@@ -108,9 +107,9 @@ impl Connection {
         &'s self,
         dir: Direction,
         seg: &'s Segment<'_>,
-    ) -> impl Iterator<Item = ByteRange> + 's {
+    ) -> impl Iterator<Item = SeqRange> + 's {
         let peer = self.receiver(dir);
-        seg.options.sack_blocks().iter().map(|b| ByteRange {
+        seg.options.sack_blocks().iter().map(|b| SeqRange {
             start: peer.relative(b.left),
             end: peer.relative(b.right),
         })
@@ -123,14 +122,14 @@ pub struct SegmentInfo {
     pub conn: ConnId,
     pub dir: Direction,
     /// Sequence and ack numbers relative to each side's initial sequence number (see
-    /// [`Endpoint::base_seq`]); `rel_ack` is 0 when the ACK flag is not set.
-    pub rel_seq: u32,
-    pub rel_ack: u32,
+    /// [`Endpoint::base_seq`]); `rel_ack` is `None` when the ACK flag is not set.
+    pub rel_seq: RelSeq,
+    pub rel_ack: Option<RelSeq>,
     /// Advertised window in bytes with the sender's window scale applied (never to a SYN's
     /// window, RFC 7323 §2.2; raw when the scale is unknown).
     pub window: u32,
     /// The payload octets in relative sequence numbers (after the SYN's own number).
-    pub payload: ByteRange,
+    pub payload: SeqRange,
     pub analysis: Analysis,
     /// Both endpoints' states after this segment.
     pub client_state: TcpState,

@@ -3,9 +3,7 @@
 
 use std::net::SocketAddr;
 
-use crate::wire::{Segment, TcpOptions};
-
-use super::seq::SeqNum;
+use crate::wire::{RelSeq, Segment, SeqNum, TcpOptions};
 
 /// The shift that applies to the windows one side advertises (RFC 7323 §2.3), as Wireshark
 /// tracks it (`win_scale` -1, -2 or the shift).
@@ -54,11 +52,11 @@ impl WindowScale {
 pub struct Endpoint {
     pub addr: SocketAddr,
     /// The initial sequence number from this side's SYN, when the capture has it.
-    pub isn: Option<u32>,
+    pub isn: Option<SeqNum>,
     /// What relative sequence numbers count from: the ISN, or one below the first sequence
     /// number seen (or the peer's first ack minus one) when the SYN was not captured, so that
     /// relative numbers start at 1 as in Wireshark.
-    pub base_seq: u32,
+    pub base_seq: SeqNum,
     pub(crate) base_known: bool,
     /// Options from this side's SYN (RFC 9293 §3.7.1 MSS, RFC 7323 §2 window scale and §3
     /// timestamps, RFC 2018 §2 SACK-permitted). `None`/false when absent or not captured.
@@ -71,9 +69,9 @@ pub struct Endpoint {
     /// The last window this side advertised, in bytes (scaled when the scale is known).
     pub last_window: u32,
     /// Relative sequence number just past the highest octet (or SYN/FIN) this side has sent.
-    pub next_seq: u32,
+    pub next_seq: RelSeq,
     /// Relative sequence number of this side's FIN, once seen.
-    pub fin_seq: Option<u32>,
+    pub fin_seq: Option<RelSeq>,
 }
 
 impl Endpoint {
@@ -81,7 +79,7 @@ impl Endpoint {
         Endpoint {
             addr,
             isn: None,
-            base_seq: 0,
+            base_seq: SeqNum(0),
             base_known: false,
             mss: None,
             window_scale_option: None,
@@ -89,17 +87,17 @@ impl Endpoint {
             timestamps: false,
             window_scale: WindowScale::Unknown,
             last_window: 0,
-            next_seq: 0,
+            next_seq: RelSeq(0),
             fin_seq: None,
         }
     }
 
     /// `seq` (this side's sequence space) relative to [`Endpoint::base_seq`].
-    pub fn relative(&self, seq: u32) -> u32 {
-        SeqNum(seq).since(SeqNum(self.base_seq))
+    pub fn relative(&self, seq: SeqNum) -> RelSeq {
+        seq.since(self.base_seq)
     }
 
-    pub(crate) fn set_base(&mut self, base: u32) {
+    pub(crate) fn set_base(&mut self, base: SeqNum) {
         self.base_seq = base;
         self.base_known = true;
     }

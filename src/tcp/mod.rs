@@ -17,21 +17,28 @@
 //!   if it arrived at that moment (RFC 9293 §3.10.7).
 //! - **Analysis** (`wireshark.rs`): Wireshark 4.0's `tcp_analyze_sequence_number`, check for
 //!   check, so counts agree with tshark's `tcp.analysis.*` filters.
+//! - **Relative numbers** ([`RelSeq`], `update.rs`): counted from each side's ISN, or from one
+//!   below its first number seen when the SYN is missing; `rel_ack` is `None` without ACK. The
+//!   sequence types and their wrapping arithmetic live in [`crate::wire::seq`].
+//!
+//! `update.rs` applies one segment to its connection, one concern per function (numbering,
+//! analysis, handshake, placement and window, states, counters).
 
 pub mod analysis;
 pub mod conn;
 pub mod endpoint;
-pub mod seq;
 pub mod state;
 pub mod tracker;
+mod update;
 mod wireshark;
 
 #[cfg(test)]
 mod tests;
 
+/// Sequence space types live in `wire` (the decoder produces them); the model re-exports them.
+pub use crate::wire::seq::{RelSeq, SeqNum, SeqRange};
 pub use analysis::{Analysis, AnalysisCounts};
 pub use conn::{ConnId, Connection, DirStats, Direction, FlagCounts, SegmentInfo};
 pub use endpoint::{Endpoint, WindowScale};
-pub use seq::{ByteRange, SeqNum};
 pub use state::TcpState;
 pub use tracker::Tracker;

@@ -1,5 +1,6 @@
-//! The tracker: finds each segment's connection by 4-tuple and lifetime, then updates relative
-//! numbering, endpoint states, statistics and the Wireshark-style analysis.
+//! The tracker: finds each segment's connection by 4-tuple and lifetime, then hands it to
+//! `update.rs`, which updates relative numbering, endpoint states, statistics and the
+//! Wireshark-style analysis.
 //!
 //! Per segment it does one hash lookup and a fixed amount of work; per connection it keeps a
 //! fixed-size record. Segments themselves are not stored: the caller keeps the returned
@@ -12,11 +13,9 @@ use rustc_hash::FxHashMap;
 use crate::capture::Timestamp;
 use crate::wire::Segment;
 
-use super::conn::{ConnId, Connection, DirStats, Direction, FlagCounts, SegmentInfo};
-use super::endpoint::{Endpoint, WindowScale};
-use super::seq::{ByteRange, SeqNum};
-use super::state::Transition;
-use super::wireshark::{SegFacts, SeqFlow, analyze};
+use super::conn::{ConnId, Connection, DirStats, FlagCounts, SegmentInfo};
+use super::endpoint::Endpoint;
+use super::update::{Track, update};
 use super::{Analysis, AnalysisCounts, TcpState};
 
 /// The 4-tuple with its two endpoints in a fixed order, so both directions find one entry.
@@ -87,20 +86,6 @@ impl Index {
             FlowKey::V6 { a, b } => self.v6.insert((a, b), idx),
         };
     }
-}
-
-/// Model state of one connection that is not part of the public [`Connection`].
-#[derive(Debug, Clone)]
-struct Track {
-    client_is_a: bool,
-    /// Wireshark's per-direction analysis state: `[to_server, to_client]`.
-    flows: [SeqFlow; 2],
-    /// Time of the latest SYN (without ACK), for the handshake RTT.
-    last_syn: Option<Timestamp>,
-    /// Wireshark's `ts_first_rtt` in nanoseconds; 0 while unknown.
-    first_rtt_ns: i64,
-    syn_seen: bool,
-    synack_seen: bool,
 }
 
 /// Rebuilds connections from segments fed in capture order.
@@ -208,14 +193,7 @@ impl Tracker {
             client_endpoint: Endpoint::new(client),
             server_endpoint: Endpoint::new(server),
         });
-        self.tracks.push(Track {
-            client_is_a: src_is_a == src_is_client,
-            flows: [SeqFlow::default(); 2],
-            last_syn: None,
-            first_rtt_ns: 0,
-            syn_seen: false,
-            synack_seen: false,
-        });
+        self.tracks.push(Track::new(src_is_a == src_is_client));
         self.index.insert(key, id.0);
         idx
     }
@@ -226,191 +204,5 @@ impl Tracker {
 
     pub fn into_connections(self) -> Vec<Connection> {
         self.connections
-    }
-}
-
-/// Apply one segment to its connection.
-fn update(
-    conn: &mut Connection,
-    track: &mut Track,
-    src_is_a: bool,
-    ts: Timestamp,
-    frame_len: u32,
-    seg: &Segment<'_>,
-    found: Analysis,
-) -> SegmentInfo {
-    let f = seg.flags;
-    let (syn, ack_flag, fin, rst) = (f.syn(), f.ack(), f.fin(), f.rst());
-    let dir = if src_is_a == track.client_is_a {
-        Direction::ToServer
-    } else {
-        Direction::ToClient
-    };
-    let Connection {
-        client_endpoint,
-        server_endpoint,
-        ..
-    } = conn;
-    let [to_server, to_client] = &mut track.flows;
-    let (sender, receiver, fwd, rev) = match dir {
-        Direction::ToServer => (client_endpoint, server_endpoint, to_server, to_client),
-        Direction::ToClient => (server_endpoint, client_endpoint, to_client, to_server),
-    };
-    let mut analysis = found;
-
-    // Relative numbering, as Wireshark sets its base_seq (packet-tcp.c, "initialize base_seq").
-    if syn && !ack_flag && sender.base_known && seg.seq == sender.base_seq {
-        // A retransmitted SYN: RFC 9293 §3.10.7.4 allows a RST with SEQ = the ACK received,
-        // which can push nextseq past the SYN; Wireshark restores it (its issue 17616).
-        fwd.nextseq = fwd.maxseqtobeacked;
-    }
-    if syn && ack_flag && sender.base_known && seg.seq != sender.base_seq {
-        // A SYN-ACK with a new ISN on a reused 4-tuple (Wireshark issue 16944).
-        sender.set_base(seg.seq);
-        analysis |= Analysis::REUSED_PORTS;
-    }
-    if !sender.base_known {
-        // Without the SYN, count from one below the first sequence number (relative 1).
-        sender.set_base(if syn {
-            seg.seq
-        } else {
-            seg.seq.wrapping_sub(1)
-        });
-    }
-    if !receiver.base_known && ack_flag {
-        receiver.set_base(seg.ack.wrapping_sub(1));
-    }
-
-    analysis |= analyze(
-        fwd,
-        rev,
-        receiver.window_scale,
-        track.first_rtt_ns,
-        SegFacts {
-            ts,
-            seq: SeqNum(seg.seq),
-            ack: SeqNum(seg.ack),
-            seglen: seg.payload_len,
-            flags: f,
-            window: seg.window,
-        },
-    );
-
-    // Handshake RTT and "first ACK" bookkeeping, after the analysis as in Wireshark.
-    if syn {
-        fwd.is_first_ack = true;
-        if !ack_flag {
-            track.last_syn = Some(ts);
-        }
-    }
-    if ack_flag && !syn {
-        if let (Some(t), 0) = (track.last_syn, track.first_rtt_ns) {
-            track.first_rtt_ns = ts.0.wrapping_sub(t.0);
-        }
-        fwd.is_first_ack = false;
-    }
-    if syn {
-        sender.learn_syn_options(seg);
-        WindowScale::verify(
-            ack_flag,
-            &mut sender.window_scale,
-            &mut receiver.window_scale,
-        );
-    }
-
-    let rel_seq = sender.relative(seg.seq);
-    let rel_ack = if ack_flag {
-        receiver.relative(seg.ack)
-    } else {
-        0
-    };
-    // RFC 7323 §2.2: the window in a SYN is never scaled.
-    let window = if syn {
-        u32::from(seg.window)
-    } else {
-        sender.window_scale.apply(seg.window)
-    };
-    sender.last_window = window;
-    let payload_start = rel_seq.wrapping_add(u32::from(syn));
-    let payload = ByteRange {
-        start: payload_start,
-        end: payload_start.wrapping_add(seg.payload_len),
-    };
-    let next = rel_seq.wrapping_add(seg.seq_len());
-    if SeqNum(next).gt(SeqNum(sender.next_seq)) {
-        sender.next_seq = next;
-    }
-    if fin {
-        sender.fin_seq = Some(payload.end);
-    }
-
-    let acks_receiver_syn = ack_flag
-        && receiver
-            .isn
-            .is_none_or(|isn| SeqNum(seg.ack).gt(SeqNum(isn)));
-    let acks_receiver_fin = ack_flag
-        && receiver
-            .fin_seq
-            .is_some_and(|f| SeqNum(rel_ack).gt(SeqNum(f)));
-    let transition = Transition {
-        syn,
-        ack: ack_flag,
-        fin,
-        rst,
-        acks_receiver_syn,
-        acks_receiver_fin,
-    };
-    let (sender_state, receiver_state) = match dir {
-        Direction::ToServer => (&mut conn.client_state, &mut conn.server_state),
-        Direction::ToClient => (&mut conn.server_state, &mut conn.client_state),
-    };
-    if rst && *receiver_state == TcpState::SynSent {
-        conn.refused = true;
-    }
-    (*sender_state, *receiver_state) = transition.apply(*sender_state, *receiver_state);
-
-    if seg.payload_len > 0 && acks_receiver_fin {
-        conn.half_close = true;
-    }
-    match (dir, syn, ack_flag) {
-        (Direction::ToServer, true, false) => track.syn_seen = true,
-        (Direction::ToClient, true, true) => track.synack_seen = true,
-        (Direction::ToServer, false, true) if track.syn_seen && track.synack_seen => {
-            let server_isn = conn.server_endpoint.isn;
-            if server_isn.is_some_and(|isn| SeqNum(seg.ack).gt(SeqNum(isn))) {
-                conn.handshake_seen = true;
-            }
-        }
-        _ => {}
-    }
-
-    let stats = match dir {
-        Direction::ToServer => &mut conn.to_server,
-        Direction::ToClient => &mut conn.to_client,
-    };
-    stats.packets += 1;
-    stats.bytes += u64::from(frame_len);
-    stats.payload_bytes += u64::from(seg.payload_len);
-    let flags = &mut conn.flags;
-    let bump = |n: &mut u32, on: bool| *n = n.saturating_add(u32::from(on));
-    bump(&mut flags.syn, syn && !ack_flag);
-    bump(&mut flags.syn_ack, syn && ack_flag);
-    bump(&mut flags.fin, fin);
-    bump(&mut flags.rst, rst);
-    if !analysis.is_empty() {
-        conn.analysis.add(analysis);
-    }
-    conn.last_ts = conn.last_ts.max(ts);
-
-    SegmentInfo {
-        conn: conn.id,
-        dir,
-        rel_seq,
-        rel_ack,
-        window,
-        payload,
-        analysis,
-        client_state: conn.client_state,
-        server_state: conn.server_state,
     }
 }

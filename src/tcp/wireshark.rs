@@ -19,7 +19,7 @@ use crate::wire::TcpFlags;
 
 use super::Analysis;
 use super::endpoint::WindowScale;
-use super::seq::SeqNum;
+use crate::wire::SeqNum;
 
 /// Wireshark's `TCP_MAX_UNACKED_SEGMENTS`.
 const MAX_UNACKED_SEGMENTS: u32 = 10_000;
@@ -83,7 +83,7 @@ pub(crate) struct SegFacts {
 
 /// Nanoseconds from `earlier` to `now` as an unsigned number, wrapping like Wireshark's guint64.
 fn elapsed(now: Timestamp, earlier: Timestamp) -> u64 {
-    now.0.wrapping_sub(earlier.0) as u64
+    now.nanos_since(earlier) as u64
 }
 
 /// Analyse one segment travelling in `fwd`'s direction and update both flows.

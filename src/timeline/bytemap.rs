@@ -45,9 +45,10 @@ impl ByteMap {
                         continue;
                     }
                     let entry = flows.entry(flow).or_default();
-                    match c.call {
-                        "recv" => entry.recvs.push((i, range)),
-                        _ => entry.sends.push((i, range)),
+                    if c.call.reads() {
+                        entry.recvs.push((i, range));
+                    } else {
+                        entry.sends.push((i, range));
                     }
                 }
                 EventKind::Segment(s) => {
@@ -106,16 +107,19 @@ impl ByteMap {
 mod tests {
     use super::*;
     use crate::capture::Timestamp;
+    use crate::timeline::Call;
     use crate::timeline::event::{CallEvent, Side, SocketId};
 
-    fn call(name: &'static str, flow: Flow, start: u64, end: u64) -> Event {
+    const SEND: Call = Call::Send { len: 5, all: false };
+    const RECV: Call = Call::Recv { bufsize: 1024 };
+
+    fn call(call: Call, flow: Flow, start: u64, end: u64) -> Event {
         Event {
             at: Timestamp(0),
             kind: EventKind::Call(CallEvent {
                 side: Side::Client,
                 socket: SocketId(1),
-                call: name,
-                args: String::new(),
+                call,
                 len: Some(end - start),
                 ret: None,
                 errno: None,
@@ -136,10 +140,10 @@ mod tests {
         };
         // Three 5-byte sends read back by one recv of 15 (the coalesce lesson).
         let events = vec![
-            call("send", flow, 0, 5),
-            call("send", flow, 5, 10),
-            call("send", flow, 10, 15),
-            call("recv", flow, 0, 15),
+            call(SEND, flow, 0, 5),
+            call(SEND, flow, 5, 10),
+            call(SEND, flow, 10, 15),
+            call(RECV, flow, 0, 15),
         ];
         let map = ByteMap::build(&events);
         let origin = map.origin(&flow, ByteRange { start: 0, end: 15 });

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 
+use super::call::Call;
 use crate::capture::Timestamp;
 use crate::tcp::{Analysis, ConnId, Direction, TcpState};
 use crate::wire::TcpFlags;
@@ -78,11 +79,9 @@ pub struct Errno {
 pub struct CallEvent {
     pub side: Side,
     pub socket: SocketId,
-    /// The Python method name: `socket`, `bind`, `listen`, `accept`, `connect`, `send`,
-    /// `sendall`, `recv`, `shutdown`, `close`, `setblocking`, `setsockopt`.
-    pub call: &'static str,
-    /// Arguments as the lecture writes them: `1024`, `('127.0.0.1', 7)`, `SHUT_WR`.
-    pub args: String,
+    /// What was called, with its arguments typed (`Call::python` writes them as the lecture
+    /// does: `1024`, `('127.0.0.1', 7)`, `SHUT_WR`).
+    pub call: Call,
     /// Bytes handed to a send, or returned by a recv.
     pub len: Option<u64>,
     /// The return value when there is one (`send` → bytes queued, `accept` → new socket id).
@@ -103,9 +102,10 @@ impl CallEvent {
     /// (send, sendall, shutdown, close) are placed when they start: on loopback the segment is
     /// captured ~17 µs *before* send() returns (LAB.md), and it must not appear before its cause.
     pub fn anchor(&self) -> Timestamp {
-        match self.call {
-            "recv" | "accept" | "connect" => self.returned,
-            _ => self.started,
+        if self.call.waits_for_peer() {
+            self.returned
+        } else {
+            self.started
         }
     }
 

@@ -3,35 +3,28 @@
 //! Sources (the lab's socket threads, its prober, a live capture) send [`SourceEvent`]s as they
 //! happen; [`Timeline::push`] decodes frames through `wire::decode` and `tcp::Tracker` (so the
 //! states and analysis flags are the same as `inspect`'s) and inserts each event at its place.
-//! Views ask "what is true at event i" ([`Timeline::snapshot`]) and "where did these bytes come
-//! from" ([`Timeline::byte_map`]).
+//! Views ask "what is true at event i" through the checkpointed [`playback::PlaybackIndex`] and
+//! "where did these bytes come from" through [`Timeline::byte_map`].
 
 pub mod bytemap;
+pub mod call;
 pub mod capture_index;
 pub mod event;
-pub mod from_capture;
 pub mod playback;
 
 pub use bytemap::{ByteMap, Origin};
+pub use call::{Call, Shutdown, SockOpt};
 pub use event::{
     AcceptQueue, ByteRange, CallEvent, Errno, Event, EventKind, Flow, ProbeEvent, SegmentEvent,
     Side, SocketId,
 };
 
-use std::collections::BTreeMap;
-
-use crate::capture::{LinkType, Timestamp};
-use crate::tcp::{ConnId, Connection, TcpState, Tracker};
+use crate::capture::Timestamp;
+use crate::tcp::{Connection, RelSeq, Tracker};
 use crate::wire::{self, Decoded};
 
-/// A frame a live capture handed over, owned so it can cross threads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnedFrame {
-    pub ts: Timestamp,
-    pub link: LinkType,
-    pub orig_len: u32,
-    pub data: Vec<u8>,
-}
+/// A frame a live capture handed over (defined with the other frame sources).
+pub use crate::capture::OwnedFrame;
 
 /// A raw fact from one of the lab's sources, in the order that source saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,15 +35,10 @@ pub enum SourceEvent {
     Note { at: Timestamp, text: String },
 }
 
-/// What is true at one point of the timeline.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Snapshot {
-    /// The latest probe of every socket probed so far.
-    pub probes: BTreeMap<SocketId, ProbeEvent>,
-    /// Each connection's endpoint states after its latest segment so far.
-    pub states: BTreeMap<ConnId, (TcpState, TcpState)>,
-    /// Calls that had started but not yet returned (a blocked `recv`, a `sendall` waiting).
-    pub in_progress: Vec<usize>,
+impl From<OwnedFrame> for SourceEvent {
+    fn from(frame: OwnedFrame) -> Self {
+        SourceEvent::Frame(frame)
+    }
 }
 
 #[derive(Debug)]
@@ -153,8 +141,9 @@ impl Timeline {
             conn: info.conn,
             dir: info.dir,
             flags: seg.flags,
-            rel_seq: info.rel_seq,
-            rel_ack: info.rel_ack,
+            rel_seq: info.rel_seq.get(),
+            // The event keeps the numbers as shown (and recorded): 0 for "no ACK".
+            rel_ack: info.rel_ack.map_or(0, RelSeq::get),
             len: seg.payload_len,
             window: info.window,
             analysis: info.analysis,
@@ -237,37 +226,6 @@ impl Timeline {
         self.events.partition_point(|e| e.at <= t)
     }
 
-    /// What is true once the first `upto` events have happened.
-    pub fn snapshot(&self, upto: usize) -> Snapshot {
-        let mut snap = Snapshot::default();
-        let upto = upto.min(self.events.len());
-        let now = upto
-            .checked_sub(1)
-            .map(|i| self.events[i].at)
-            .unwrap_or(self.origin);
-        for ev in &self.events[..upto] {
-            match &ev.kind {
-                EventKind::Probe(p) => {
-                    snap.probes.insert(p.socket, *p);
-                }
-                EventKind::Segment(s) => {
-                    snap.states.insert(s.conn, (s.client_state, s.server_state));
-                }
-                _ => {}
-            }
-        }
-        // A call placed later (it is anchored at its return) may already be under way.
-        for (i, ev) in self.events.iter().enumerate() {
-            if let EventKind::Call(c) = &ev.kind
-                && c.started <= now
-                && now < c.returned
-            {
-                snap.in_progress.push(i);
-            }
-        }
-        snap
-    }
-
     /// The send → segment → recv map over the whole timeline.
     pub fn byte_map(&self) -> ByteMap {
         ByteMap::build(&self.events)
@@ -277,7 +235,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::{Analysis, Direction};
+    use crate::tcp::{Analysis, ConnId, Direction, TcpState};
     use crate::wire::TcpFlags;
 
     const C: &str = "127.0.0.1:40000";
@@ -290,21 +248,22 @@ mod tests {
         }
     }
 
-    fn call(
-        name: &'static str,
-        started: i64,
-        returned: i64,
-        range: Option<(u64, u64)>,
-    ) -> CallEvent {
+    const SEND: Call = Call::Send {
+        len: 20,
+        all: false,
+    };
+    const RECV: Call = Call::Recv { bufsize: 1024 };
+
+    fn call(call: Call, started: i64, returned: i64, range: Option<(u64, u64)>) -> CallEvent {
+        let side = if call.reads() {
+            Side::Server
+        } else {
+            Side::Client
+        };
         CallEvent {
-            side: if name == "recv" {
-                Side::Server
-            } else {
-                Side::Client
-            },
+            side,
             socket: SocketId(1),
-            call: name,
-            args: String::new(),
+            call,
             len: range.map(|(a, b)| b - a),
             ret: range.map(|(a, b)| (b - a) as i64),
             errno: None,
@@ -339,11 +298,11 @@ mod tests {
         }
     }
 
-    fn names(tl: &Timeline) -> Vec<&'static str> {
+    fn names(tl: &Timeline) -> Vec<&str> {
         tl.events()
             .iter()
             .map(|e| match &e.kind {
-                EventKind::Call(c) => c.call,
+                EventKind::Call(c) => c.call.name(),
                 other => other.name(),
             })
             .collect()
@@ -353,7 +312,7 @@ mod tests {
     fn a_send_sits_before_the_segment_captured_while_it_ran() {
         // LAB.md: the segment is stamped ~17 µs before send() returns.
         let mut tl = Timeline::new(Timestamp(0));
-        tl.push(SourceEvent::Call(call("send", 100, 130, Some((0, 20)))));
+        tl.push(SourceEvent::Call(call(SEND, 100, 130, Some((0, 20)))));
         tl.push_event(segment(113, 1, 20));
         assert_eq!(names(&tl), ["send", "segment"]);
     }
@@ -362,7 +321,7 @@ mod tests {
     fn a_recv_sits_after_the_segment_that_carried_its_bytes() {
         let mut tl = Timeline::new(Timestamp(0));
         // A blocking recv started long before the data came.
-        tl.push(SourceEvent::Call(call("recv", 10, 200, Some((0, 20)))));
+        tl.push(SourceEvent::Call(call(RECV, 10, 200, Some((0, 20)))));
         tl.push_event(segment(150, 1, 20));
         assert_eq!(names(&tl), ["segment", "recv"]);
     }
@@ -372,7 +331,7 @@ mod tests {
         let mut tl = Timeline::new(Timestamp(0));
         tl.push_event(Event {
             at: Timestamp(100),
-            kind: EventKind::Call(call("recv", 50, 100, Some((0, 20)))),
+            kind: EventKind::Call(call(RECV, 50, 100, Some((0, 20)))),
         });
         tl.push_event(segment(101, 1, 20));
         tl.settle();
@@ -398,41 +357,5 @@ mod tests {
             })
             .collect();
         assert_eq!(texts, ["first", "second"]);
-    }
-
-    #[test]
-    fn snapshot_knows_blocked_calls_and_latest_probes() {
-        let mut tl = Timeline::new(Timestamp(0));
-        tl.push(SourceEvent::Call(call("recv", 10, 500, Some((0, 20)))));
-        let probe = |recv_q| ProbeEvent {
-            side: Side::Server,
-            socket: SocketId(1),
-            state: Some(TcpState::Established),
-            recv_q,
-            send_q: 0,
-            unsent: 0,
-            sndbuf: 16384,
-            rcvbuf: 131072,
-            rtt_us: 10,
-            cwnd: 10,
-            accept_queue: None,
-        };
-        tl.push(SourceEvent::Probe {
-            at: Timestamp(100),
-            probe: probe(0),
-        });
-        tl.push(SourceEvent::Probe {
-            at: Timestamp(200),
-            probe: probe(20),
-        });
-        let at_200 = tl.snapshot(tl.index_at(Timestamp(200)));
-        assert_eq!(at_200.probes[&SocketId(1)].recv_q, 20);
-        assert_eq!(
-            at_200.in_progress.len(),
-            1,
-            "the recv is still blocked at t=200"
-        );
-        let at_end = tl.snapshot(tl.events().len());
-        assert!(at_end.in_progress.is_empty());
     }
 }

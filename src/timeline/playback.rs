@@ -1,15 +1,16 @@
 //! What a player needs from a timeline: "what is true after the first `p` events" in time that
 //! does not grow with the timeline, the sockets and their addresses, and the connection's phases.
 //!
-//! [`super::Timeline::snapshot`] answers the same question by scanning every event before `p`;
-//! a screen redrawn 30 times a second over a million-event replay cannot afford that, so this
-//! index keeps a checkpoint every [`CHECKPOINT`] events and replays at most that many.
+//! Scanning every event before `p` would answer it too, but a screen redrawn 30 times a second
+//! over a million-event replay cannot afford that, so this index keeps a checkpoint every
+//! [`CHECKPOINT`] events and replays at most that many.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use crate::tcp::{ConnId, Direction, TcpState};
 
+use super::call::Call;
 use super::event::{Event, EventKind, ProbeEvent, SegmentEvent, Side, SocketId};
 
 /// Events between two checkpoints: the most a position lookup replays.
@@ -269,15 +270,6 @@ pub fn segment_phase(s: &SegmentEvent, previous: Option<Phase>) -> Phase {
     }
 }
 
-/// `('127.0.0.1', 7)` → 127.0.0.1:7, as the lab writes addresses in call arguments.
-pub fn parse_py_addr(text: &str) -> Option<SocketAddr> {
-    let inner = text.trim().strip_prefix('(')?.strip_suffix(')')?;
-    let (host, port) = inner.rsplit_once(',')?;
-    let host = host.trim().trim_matches('\'');
-    let port: u16 = port.trim().parse().ok()?;
-    format!("{host}:{port}").parse().ok()
-}
-
 /// The lab's sockets and their addresses, read off their calls (`bind`, `connect`, `accept`)
 /// and, for a client's ephemeral port, off the connection its SYN opened.
 fn socket_table(events: &[Event]) -> Vec<SocketInfo> {
@@ -295,13 +287,13 @@ fn socket_table(events: &[Event]) -> Vec<SocketInfo> {
                     closed: None,
                     inferred: false,
                 });
-                match c.call {
-                    "bind" if c.ok() => entry.local = parse_py_addr(&c.args),
-                    "connect" => entry.remote = parse_py_addr(&c.args),
-                    "close" => entry.closed = Some(i),
-                    "send" | "sendall" | "recv" => {
+                match &c.call {
+                    Call::Bind { addr } if c.ok() => entry.local = Some(*addr),
+                    Call::Connect { addr } => entry.remote = Some(*addr),
+                    Call::Close => entry.closed = Some(i),
+                    call if call.moves_bytes() => {
                         if let Some(f) = c.flow {
-                            let (local, remote) = if c.call == "recv" {
+                            let (local, remote) = if call.reads() {
                                 (f.to, f.from)
                             } else {
                                 (f.from, f.to)
@@ -310,10 +302,10 @@ fn socket_table(events: &[Event]) -> Vec<SocketInfo> {
                             entry.remote.get_or_insert(remote);
                         }
                     }
-                    "accept" if c.ok() => {
+                    Call::Accept { peer } if c.ok() => {
                         let listener_addr = entry.local;
                         if let Some(ret) = c.ret.and_then(|r| u32::try_from(r).ok()) {
-                            let remote = std::str::from_utf8(&c.data).ok().and_then(parse_py_addr);
+                            let remote = *peer;
                             let id = SocketId(ret);
                             let acc = table.entry(id).or_insert_with(|| SocketInfo {
                                 id,
@@ -354,18 +346,4 @@ fn socket_table(events: &[Event]) -> Vec<SocketInfo> {
         }
     }
     table.into_values().collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn python_addresses_parse() {
-        assert_eq!(
-            parse_py_addr("('127.0.0.1', 7)"),
-            Some("127.0.0.1:7".parse().expect("literal"))
-        );
-        assert_eq!(parse_py_addr("SHUT_WR"), None);
-    }
 }

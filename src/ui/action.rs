@@ -1,6 +1,7 @@
 //! What a key, a click or a timer asks the app to do. Keys map to these (see `keymap`); the app's
 //! `update` is the only place they take effect, so tests can drive the app without a terminal.
 
+use crate::lab::interactive::LabCommand;
 use crate::timeline::Side;
 
 /// Which way `recv`, `shutdown` and `close` point in the lab.
@@ -88,4 +89,41 @@ pub enum Action {
     /// Time passes: `secs` since the last tick (the event loop measures it; render never does).
     Tick(f64),
     Resize(u16, u16),
+    // Answers from the world.
+    /// The recorder created this file and is writing to it.
+    RecordingStarted(String),
+    /// The recorder closed this file with its summary.
+    RecordingStopped(String),
+    /// Recording could not start, or stopped (disk full): why.
+    RecordingFailed(String),
+    /// The replay's file could not be loaded: why.
+    LoadFailed(String),
+    // The connection picker (before a replay).
+    ConnUp,
+    ConnDown,
+    ConnPageUp,
+    ConnPageDown,
+    ConnFirst,
+    ConnLast,
+    ConnChoose,
+    /// `/`: type a filter over the rows.
+    FilterStart,
+    FilterChar(char),
+    FilterBackspace,
+    /// Esc while filtering: drop the filter.
+    FilterClear,
+}
+
+/// What `update` asks of the world; the event loop carries it out, and answers come back as
+/// actions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// A command for the live lab.
+    Lab(LabCommand),
+    /// Record the session so far and everything after it to this file.
+    StartRecording(crate::record::recorder::Destination),
+    /// Close the recording with the lab's summary.
+    StopRecording { scenario: String, capture: String },
+    /// The screen ends.
+    Quit,
 }

@@ -1,33 +1,25 @@
 //! The app: all the screen's state, and `update(action)`, the only place it changes.
 //!
-//! The playback position is state (`pos`: how many events have happened), advanced by `Tick`
-//! actions carrying the elapsed time, so rendering never reads a clock and tests can step time.
+//! The state is grouped by concern: the model being shown (timeline, index, byte map), the
+//! [`Playback`] position, the view (selection, pane, zoom, overlays) and the [`LabControls`].
+//! What `update` asks of the world (a lab command, starting or stopping a recording, quitting)
+//! it returns as [`Effect`]s; what the world answers comes back as actions.
 
 use crate::lab::interactive::LabCommand;
 use crate::lab::socket::Shutdown;
-use crate::timeline::from_capture::Replay;
+use crate::open::Replay;
+use crate::record::recorder::Destination;
 use crate::timeline::playback::{DirKey, PlayState, PlaybackIndex};
-use crate::timeline::{ByteMap, Event, Timeline};
+use crate::timeline::{ByteMap, Event, SourceEvent, Timeline};
 
-use super::action::{Action, LabSide, Pane};
+use super::action::{Action, Effect, LabSide, Pane};
 use super::keymap::Mode;
+use super::lab_controls::LabControls;
 use super::theme::Theme;
 
-/// Seconds an arrow takes to cross the wire in lecture pacing, at speed 1.
-pub const LECTURE_TRAVEL_SECS: f64 = 0.6;
-/// Real-time pacing at speed 1 plays loopback traffic this much slower than it happened: a
-/// handshake takes ~30 µs on `lo`, too fast for an eye.
-pub const REALTIME_SLOWDOWN: f64 = 1000.0;
-/// The recv sizes `b` cycles through: small ones split a message, 1024 is the lecture's.
-pub const BUFSIZES: [usize; 5] = [1, 5, 16, 1024, 4096];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pacing {
-    /// One event per step, every arrow takes the same time to cross.
-    Lecture,
-    /// Events at their recorded times, slowed by [`REALTIME_SLOWDOWN`] / speed.
-    RealTime,
-}
+pub use super::lab_controls::BUFSIZES;
+pub use super::playback::{LECTURE_TRAVEL_SECS, Pacing, Playback, REALTIME_SLOWDOWN};
+pub use crate::open::LoadedReplay;
 
 /// Where the events come from; the header says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,26 +42,6 @@ pub enum SourceLabel {
     },
 }
 
-/// A replay with its index and byte map built: the linear work done before the UI gets it.
-#[derive(Debug)]
-pub struct LoadedReplay {
-    pub replay: Replay,
-    pub index: PlaybackIndex,
-    pub bytemap: ByteMap,
-}
-
-impl LoadedReplay {
-    pub fn prepare(replay: Replay) -> Self {
-        let index = replay.index();
-        let bytemap = replay.timeline.byte_map();
-        LoadedReplay {
-            replay,
-            index,
-            bytemap,
-        }
-    }
-}
-
 #[derive(Debug)]
 pub struct App {
     pub timeline: Timeline,
@@ -80,17 +52,8 @@ pub struct App {
     pub source: SourceLabel,
     pub theme: Theme,
     pub mode: Mode,
-    /// Lab keys are live (a lab session is attached).
-    pub lab: bool,
-    /// How many events have happened.
-    pub pos: usize,
-    pub playing: bool,
-    pub pacing: Pacing,
-    pub speed: f64,
-    /// Real-time pacing's clock: seconds since the timeline's origin.
-    pub clock: f64,
-    /// How far the newest arrow has crossed the wire (0..=1).
-    pub progress: f64,
+    pub playback: Playback,
+    pub lab: LabControls,
     /// The selected event (an index into the timeline); `None` follows the newest.
     pub selected: Option<usize>,
     pub pane: Pane,
@@ -101,26 +64,10 @@ pub struct App {
     /// Bytes pane scrolled by rows: (the event it was scrolled on, rows). Another event
     /// starts at the top again.
     pub bytes_scroll: Option<(usize, usize)>,
-    pub input: String,
-    pub input_all: bool,
-    pub picker: usize,
-    pub bufsize: usize,
-    pub auto_echo: bool,
     pub message: Option<String>,
-    pub quit: bool,
     pub size: (u16, u16),
-    /// Commands for the lab, drained by the event loop.
-    pub outbox: Vec<LabCommand>,
-    /// The file being recorded to (the status bar's `● REC`); set by the event loop.
-    pub recording: Option<String>,
-    /// Ctrl-R was pressed: the event loop starts or stops the recording.
-    pub record_toggle: bool,
-    /// Where the next recording goes (`lab --record FILE`); `None`: a timestamped file.
-    pub record_path: Option<std::path::PathBuf>,
-    /// `--force`: the first recording may replace an existing `record_path`.
-    pub record_force: bool,
     /// How far a replay's background load has read (the header's percentage while loading).
-    pub loading: Option<super::loading::LoadProgress>,
+    pub loading: Option<crate::open::LoadProgress>,
 }
 
 impl App {
@@ -135,32 +82,16 @@ impl App {
             source,
             theme,
             mode: Mode::Normal,
-            lab: false,
-            pos: 0,
-            playing: true,
-            pacing: Pacing::Lecture,
-            speed: 1.0,
-            clock: 0.0,
-            progress: 1.0,
+            playback: Playback::default(),
+            lab: LabControls::default(),
             selected: None,
             pane: Pane::Bytes,
             log_side: LabSide::Client,
             stream_dir: DirKey::ToServer,
             zoom: 0,
             bytes_scroll: None,
-            input: String::new(),
-            input_all: false,
-            picker: 0,
-            bufsize: 3,
-            auto_echo: true,
             message: None,
-            quit: false,
             size: (80, 24),
-            outbox: Vec::new(),
-            recording: None,
-            record_toggle: false,
-            record_path: None,
-            record_force: false,
             loading: None,
         }
     }
@@ -201,7 +132,7 @@ impl App {
         self.timeline = replay.timeline;
         self.index = index;
         self.bytemap = bytemap;
-        self.pos = 0;
+        self.playback.pos = 0;
         self.selected = None;
     }
 
@@ -235,21 +166,21 @@ impl App {
 
     /// What is true at the playback position.
     pub fn play_state(&self) -> PlayState {
-        self.index.state_at(self.events(), self.pos)
+        self.index.state_at(self.events(), self.playback.pos)
     }
 
     /// The event the inspectors show: the selection, or the newest drawable event.
     /// The event whose bytes the bytes pane shows: the selection, else the newest event that
     /// moved bytes (looking back at most 10,000 events, so drawing cost stays bounded).
     pub fn bytes_focus(&self) -> Option<usize> {
-        if let Some(i) = self.selected.filter(|&i| i < self.pos) {
+        if let Some(i) = self.selected.filter(|&i| i < self.playback.pos) {
             return Some(i);
         }
-        (self.pos.saturating_sub(10_000)..self.pos)
+        (self.playback.pos.saturating_sub(10_000)..self.playback.pos)
             .rev()
             .find(|&i| match &self.events()[i].kind {
                 crate::timeline::EventKind::Segment(s) => !s.payload.is_empty(),
-                crate::timeline::EventKind::Call(c) => !c.data.is_empty() && c.call != "accept",
+                crate::timeline::EventKind::Call(c) => !c.data.is_empty(),
                 _ => false,
             })
     }
@@ -263,55 +194,75 @@ impl App {
     }
 
     pub fn focus(&self) -> Option<usize> {
-        self.selected.filter(|&i| i < self.pos).or_else(|| {
-            let k = self.index.visible_before(self.pos);
-            k.checked_sub(1).map(|k| self.index.visible()[k])
-        })
+        self.selected
+            .filter(|&i| i < self.playback.pos)
+            .or_else(|| {
+                let k = self.index.visible_before(self.playback.pos);
+                k.checked_sub(1).map(|k| self.index.visible()[k])
+            })
     }
 
     /// Drawable events not yet played (live: what pausing let queue up).
     pub fn queued(&self) -> usize {
-        self.index.visible().len() - self.index.visible_before(self.pos)
+        self.index.visible().len() - self.index.visible_before(self.playback.pos)
     }
 
-    /// The state of the app after `action`.
-    pub fn update(&mut self, action: Action) {
-        match action {
-            Action::Quit => self.quit = true,
-            Action::TogglePlay => {
-                self.playing = !self.playing;
-                if self.playing {
-                    self.sync_clock();
+    /// Add the lab's new events. Events that land before the position (a call is placed at its
+    /// return, which may precede segments already shown) count as already seen.
+    pub fn ingest(&mut self, batch: Vec<SourceEvent>) {
+        if batch.is_empty() {
+            return;
+        }
+        let at_end = self.playback.pos >= self.len();
+        for ev in batch {
+            if let Some(i) = self.timeline.push(ev) {
+                if i < self.playback.pos {
+                    self.playback.pos += 1;
+                }
+                if let Some(sel) = self.selected.as_mut()
+                    && i <= *sel
+                {
+                    *sel += 1;
                 }
             }
+        }
+        self.reindex();
+        let p = &mut self.playback;
+        if at_end && p.pacing == Pacing::RealTime && p.playing {
+            p.pos = self.timeline.events().len();
+        }
+    }
+
+    /// The state of the app after `action`, and what it asks of the world.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Quit => return vec![Effect::Quit],
+            Action::TogglePlay => self.playback.toggle_play(&self.timeline),
             Action::StepForward => {
-                self.playing = false;
-                self.step_forward();
-                self.progress = 1.0;
+                self.playback.playing = false;
+                if self.playback.step_forward(&self.timeline, &self.index) {
+                    self.selected = None;
+                }
+                self.playback.progress = 1.0;
             }
             Action::StepBack => {
-                self.playing = false;
-                self.step_back();
-                self.progress = 1.0;
+                self.playback.playing = false;
+                if self.playback.step_back(&self.timeline, &self.index) {
+                    self.selected = None;
+                }
+                self.playback.progress = 1.0;
             }
-            Action::Slower => self.speed = (self.speed / 2.0).max(1.0 / 64.0),
-            Action::Faster => self.speed = (self.speed * 2.0).min(64.0),
-            Action::TogglePacing => {
-                self.pacing = match self.pacing {
-                    Pacing::Lecture => Pacing::RealTime,
-                    Pacing::RealTime => Pacing::Lecture,
-                };
-                self.sync_clock();
-                self.progress = 1.0;
-            }
+            Action::Slower => self.playback.slower(),
+            Action::Faster => self.playback.faster(),
+            Action::TogglePacing => self.playback.toggle_pacing(&self.timeline),
             Action::ToStart => self.seek(0),
             Action::ToEnd => {
                 self.seek(self.len());
-                self.playing = true;
+                self.playback.playing = true;
             }
             Action::SeekBy(f) => {
                 let delta = (self.len() as f64 * f) as i64;
-                let to = (self.pos as i64 + delta).clamp(0, self.len() as i64);
+                let to = (self.playback.pos as i64 + delta).clamp(0, self.len() as i64);
                 self.seek(to as usize);
             }
             Action::SeekTo(f) => {
@@ -365,75 +316,145 @@ impl App {
                 }
             }
             Action::CloseOverlay => self.mode = Mode::Normal,
-            Action::StartInput { all } => {
-                if self.lab {
-                    self.input_all = all;
-                    self.mode = Mode::Input;
-                }
+            Action::Tick(dt) => self.tick(dt),
+            Action::Resize(w, h) => self.size = (w, h),
+            Action::LoadFailed(message) => self.source = SourceLabel::Failed { message },
+            lab => return self.lab_update(lab),
+        }
+        Vec::new()
+    }
+
+    /// The lab's keys, and the recorder's answers.
+    fn lab_update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::StartInput { all } if self.lab.attached => {
+                self.lab.input_all = all;
+                self.mode = Mode::Input;
             }
-            Action::InputChar(c) => self.input.push(c),
+            Action::InputChar(c) => self.lab.input.push(c),
             Action::InputBackspace => {
-                self.input.pop();
+                self.lab.input.pop();
             }
             Action::InputSubmit => {
-                let text = std::mem::take(&mut self.input);
+                let text = std::mem::take(&mut self.lab.input);
                 self.mode = Mode::Normal;
                 if !text.is_empty() {
-                    self.command(LabCommand::Send {
+                    return self.command(LabCommand::Send {
                         text,
-                        all: self.input_all,
+                        all: self.lab.input_all,
                     });
                 }
             }
-            Action::Recv(side) => self.command(LabCommand::Recv {
-                side: side.side(),
-                bufsize: BUFSIZES[self.bufsize],
-            }),
+            Action::Recv(side) => {
+                return self.command(LabCommand::Recv {
+                    side: side.side(),
+                    bufsize: self.lab.recv_size(),
+                });
+            }
             Action::CycleBufsize => {
-                self.bufsize = (self.bufsize + 1) % BUFSIZES.len();
-                self.message = Some(format!("recv bufsize {}", BUFSIZES[self.bufsize]));
+                self.lab.cycle_bufsize();
+                self.message = Some(format!("recv bufsize {}", self.lab.recv_size()));
             }
             Action::ToggleAutoEcho => {
-                self.auto_echo = !self.auto_echo;
-                self.command(LabCommand::AutoEcho(self.auto_echo));
+                self.lab.auto_echo = !self.lab.auto_echo;
+                return self.command(LabCommand::AutoEcho(self.lab.auto_echo));
             }
-            Action::ShutdownWrite(side) => self.command(LabCommand::Shutdown {
-                side: side.side(),
-                how: Shutdown::Write,
-            }),
-            Action::Close(side) => self.command(LabCommand::Close { side: side.side() }),
-            Action::NewConnection => self.command(LabCommand::NewConnection),
-            Action::ToggleRecording => self.record_toggle = self.lab,
-            Action::OpenPicker => {
-                if self.lab {
-                    self.mode = Mode::Picker;
-                }
+            Action::ShutdownWrite(side) => {
+                return self.command(LabCommand::Shutdown {
+                    side: side.side(),
+                    how: Shutdown::Write,
+                });
             }
-            Action::PickerUp => self.picker = self.picker.saturating_sub(1),
-            Action::PickerDown => {
-                self.picker = (self.picker + 1).min(crate::lab::scenario::ALL.len() - 1)
+            Action::Close(side) => return self.command(LabCommand::Close { side: side.side() }),
+            Action::NewConnection => return self.command(LabCommand::NewConnection),
+            Action::ToggleRecording => return self.toggle_recording(),
+            Action::RecordingStarted(path) => {
+                self.message = Some(format!("recording to {path}"));
+                self.lab.recording = Some(path);
             }
+            Action::RecordingStopped(path) => {
+                self.message = Some(format!("recorded {path}"));
+                self.lab.recording = None;
+            }
+            Action::RecordingFailed(why) => {
+                self.message = Some(why);
+                self.lab.recording = None;
+            }
+            Action::OpenPicker if self.lab.attached => self.mode = Mode::Picker,
+            Action::PickerUp => self.lab.scenario_up(),
+            Action::PickerDown => self.lab.scenario_down(),
             Action::PickerChoose => {
                 self.mode = Mode::Normal;
-                if let Some(s) = crate::lab::scenario::ALL.get(self.picker) {
-                    self.command(LabCommand::RunScenario(s.name.to_string()));
+                if let Some(s) = crate::lab::scenario::ALL.get(self.lab.scenario) {
+                    let effects = self.command(LabCommand::RunScenario(s.name.to_string()));
                     if let SourceLabel::Lab { scenario, .. } = &mut self.source {
                         *scenario = s.name.to_string();
                     }
+                    return effects;
                 }
             }
-            Action::Tick(dt) => self.tick(dt),
-            Action::Resize(w, h) => self.size = (w, h),
+            _ => {}
         }
+        Vec::new()
     }
 
-    fn command(&mut self, cmd: LabCommand) {
-        if !self.lab {
-            return;
+    fn command(&mut self, cmd: LabCommand) -> Vec<Effect> {
+        if !self.lab.attached {
+            return Vec::new();
         }
         self.message = Some(cmd.describe());
         // Driving the lab means watching what it does: follow the new events.
-        self.playing = true;
-        self.outbox.push(cmd);
+        self.playback.playing = true;
+        vec![Effect::Lab(cmd)]
+    }
+
+    /// Ctrl-R: start recording (to `--record FILE` the first time, else a timestamped file),
+    /// or stop; the recorder answers with [`Action::RecordingStarted`] and the like.
+    fn toggle_recording(&mut self) -> Vec<Effect> {
+        let SourceLabel::Lab { scenario, capture } = &self.source else {
+            return Vec::new();
+        };
+        if !self.lab.attached {
+            return Vec::new();
+        }
+        if self.lab.recording.is_some() {
+            return vec![Effect::StopRecording {
+                scenario: scenario.clone(),
+                capture: capture.clone(),
+            }];
+        }
+        let to = match self.lab.record_path.take() {
+            Some((path, existing)) => Destination::File(path, existing),
+            None => super::live_record::new_recording(),
+        };
+        vec![Effect::StartRecording(to)]
+    }
+
+    fn seek(&mut self, to: usize) {
+        self.playback.seek(&self.timeline, to);
+        self.selected = None;
+    }
+
+    fn tick(&mut self, dt: f64) {
+        if !self.playback.playing || self.mode != Mode::Normal && self.mode != Mode::Input {
+            return;
+        }
+        if self.playback.tick(&self.timeline, &self.index, dt) {
+            self.selected = None;
+        }
+    }
+
+    fn select_by(&mut self, delta: i64) {
+        let vis = self.index.visible();
+        let shown = self.index.visible_before(self.playback.pos);
+        if shown == 0 {
+            return;
+        }
+        let cur = match self.focus() {
+            Some(i) => vis.partition_point(|&v| v < i),
+            None => shown - 1,
+        };
+        let next = (cur as i64 + delta).clamp(0, shown as i64 - 1) as usize;
+        self.selected = Some(vis[next]);
     }
 }

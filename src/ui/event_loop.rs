@@ -1,9 +1,10 @@
 //! The event loop: terminal events, the lab's new events and a tick, on one tokio task.
 //!
 //! Nothing here waits on the lab or the disk: lab events arrive on a channel drained with
-//! `try_recv`, a replay loads on a blocking task and arrives on a oneshot.
+//! `try_recv`, a replay loads on a blocking task and arrives on a oneshot, a recording is
+//! written on its own thread. The loop carries out the effects `update` returns and hands the
+//! answers back to the app as actions.
 
-use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -15,14 +16,14 @@ use ratatui::layout::Rect;
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::lab::interactive::LabCommand;
-use crate::output_file::Existing;
+use crate::open::OpenError;
 use crate::timeline::SourceEvent;
-use crate::timeline::from_capture::ReplayError;
 
-use super::action::Action;
+use super::action::{Action, Effect};
 use super::app::{App, LoadedReplay, SourceLabel};
 use super::keymap;
 use super::layout;
+use super::live_record::LiveRecorder;
 use super::terminal::TerminalGuard;
 use super::widgets;
 
@@ -39,7 +40,7 @@ pub enum Feed {
     /// A file loading in the background.
     Replay {
         path: String,
-        loaded: tokio::sync::oneshot::Receiver<Result<LoadedReplay, ReplayError>>,
+        loaded: tokio::sync::oneshot::Receiver<Result<LoadedReplay, OpenError>>,
     },
 }
 
@@ -47,7 +48,7 @@ pub enum Feed {
 pub fn action_for(app: &App, ev: &TermEvent) -> Option<Action> {
     match ev {
         TermEvent::Key(k) if k.kind != KeyEventKind::Release => {
-            keymap::action_for(app.mode, k, app.lab)
+            keymap::action_for(app.mode, k, app.lab.attached)
         }
         TermEvent::Resize(w, h) => Some(Action::Resize(*w, *h)),
         TermEvent::Mouse(m) => {
@@ -82,8 +83,14 @@ pub enum Ended {
     Signal(i32),
 }
 
-/// Run until the user quits (or SIGTERM/SIGHUP), drawing on `guard`'s terminal.
-pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> anyhow::Result<Ended> {
+/// Run until the user quits (or SIGTERM/SIGHUP), drawing on `guard`'s terminal; `first` are
+/// effects to carry out before anything else (`lab --record FILE` starts recording at once).
+pub async fn run(
+    mut app: App,
+    mut feed: Feed,
+    first: Vec<Effect>,
+    guard: &mut TerminalGuard,
+) -> anyhow::Result<Ended> {
     let mut ended = Ended::Quit;
     let mut term_events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
@@ -91,26 +98,27 @@ pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> any
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let size = guard.terminal.size()?;
-    app.update(Action::Resize(size.width, size.height));
+    let mut recorder = LiveRecorder::default();
+    let mut quit = carry_out(first, &feed, &mut recorder);
+    quit |= carry_out(
+        app.update(Action::Resize(size.width, size.height)),
+        &feed,
+        &mut recorder,
+    );
     let mut last = Instant::now();
     let mut dirty = true;
-    let mut recorder = super::live_record::LiveRecorder::default();
-    loop {
-        if app.record_toggle {
-            app.record_toggle = false;
-            toggle_recording(&mut app, &mut recorder);
-            dirty = true;
-        }
+    while !quit {
         if dirty {
             guard.terminal.draw(|f| widgets::draw(f, &app))?;
             dirty = false;
         }
+        let mut effects = Vec::new();
         tokio::select! {
             ev = term_events.next() => {
                 match ev {
                     Some(Ok(ev)) => {
                         if let Some(a) = action_for(&app, &ev) {
-                            app.update(a);
+                            effects = app.update(a);
                             dirty = true;
                         }
                     }
@@ -122,15 +130,17 @@ pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> any
                 let now = Instant::now();
                 let dt = now.duration_since(last).as_secs_f64();
                 last = now;
-                let before = (app.pos, app.progress, app.len());
-                app.update(Action::Tick(dt));
+                let before = (app.playback.pos, app.playback.progress, app.len());
+                effects = app.update(Action::Tick(dt));
                 if let Feed::Lab { events, .. } = &feed {
                     let batch: Vec<SourceEvent> = events.try_iter().take(20_000).collect();
-                    if let Err(e) = recorder.observe(&batch) {
-                        app.recording = None;
-                        app.message = Some(e);
-                    }
+                    recorder.observe(&batch);
                     app.ingest(batch);
+                }
+                let news: Vec<Action> = recorder.news().collect();
+                for a in news {
+                    effects.extend(app.update(a));
+                    dirty = true;
                 }
                 if let Feed::Replay { path, loaded } = &mut feed
                     && let Ok(result) = loaded.try_recv()
@@ -141,63 +151,50 @@ pub async fn run(mut app: App, mut feed: Feed, guard: &mut TerminalGuard) -> any
                         // `--conn` past the last connection is a mistake on the command line:
                         // the screen closes and the shell gets the sentence (exit status 2), as
                         // `--headless` and `export` do.
-                        Err(e @ ReplayError::NoSuchConnection { .. }) => return Err(e.into()),
-                        Err(e) => app.source = SourceLabel::Failed { message: e.to_string() },
+                        Err(e @ OpenError::NoSuchConnection { .. }) => return Err(e.into()),
+                        Err(e) => effects.extend(app.update(Action::LoadFailed(e.to_string()))),
                     }
                     feed = Feed::Replay { path: String::new(), loaded: tokio::sync::oneshot::channel().1 };
                 }
-                dirty |= before != (app.pos, app.progress, app.len());
+                dirty |= before != (app.playback.pos, app.playback.progress, app.len());
                 // The loading percentage moves while nothing else does.
                 dirty |= matches!(app.source, SourceLabel::Loading { .. }) && app.loading.is_some();
             }
             _ = sigterm.recv() => {
                 ended = Ended::Signal(libc::SIGTERM);
-                app.update(Action::Quit);
+                effects = app.update(Action::Quit);
             }
             _ = sighup.recv() => {
                 ended = Ended::Signal(libc::SIGHUP);
-                app.update(Action::Quit);
+                effects = app.update(Action::Quit);
             }
         }
-        if let Feed::Lab { commands, .. } = &feed {
-            for cmd in app.outbox.drain(..) {
-                let _ = commands.send(cmd);
-            }
-        }
-        if app.quit {
-            break;
-        }
+        quit = carry_out(effects, &feed, &mut recorder);
     }
-    if recorder.is_recording() {
-        toggle_recording(&mut app, &mut recorder);
+    // A recording still open is closed with its summary before the process ends.
+    if recorder.is_recording()
+        && let SourceLabel::Lab { scenario, capture } = &app.source
+    {
+        recorder.stop(scenario, capture);
     }
+    recorder.wait();
     Ok(ended)
 }
 
-/// Ctrl-R: start recording (to `--record FILE` the first time, else a timestamped file), or
-/// stop and say where the file is.
-fn toggle_recording(app: &mut App, recorder: &mut super::live_record::LiveRecorder) {
-    let (scenario, capture) = match &app.source {
-        SourceLabel::Lab { scenario, capture } => (scenario.clone(), capture.clone()),
-        _ => return,
-    };
-    if recorder.is_recording() {
-        if let Some(path) = recorder.stop(&scenario, &capture) {
-            app.message = Some(format!("recorded {}", path.display()));
+/// Do what `update` asked; true when the screen should end.
+fn carry_out(effects: Vec<Effect>, feed: &Feed, recorder: &mut LiveRecorder) -> bool {
+    let mut quit = false;
+    for effect in effects {
+        match effect {
+            Effect::Quit => quit = true,
+            Effect::Lab(cmd) => {
+                if let Feed::Lab { commands, .. } = feed {
+                    let _ = commands.send(cmd);
+                }
+            }
+            Effect::StartRecording(to) => recorder.start(to),
+            Effect::StopRecording { scenario, capture } => recorder.stop(&scenario, &capture),
         }
-        app.recording = None;
-        return;
     }
-    let started = match app.record_path.take() {
-        Some(path) => recorder.start(&path, Existing::from_force(app.record_force)),
-        // The current directory, and the name shown without a leading "./".
-        None => recorder.start_new_in(Path::new("")),
-    };
-    match started {
-        Ok(path) => {
-            app.message = Some(format!("recording to {}", path.display()));
-            app.recording = Some(path.display().to_string());
-        }
-        Err(e) => app.message = Some(e),
-    }
+    quit
 }

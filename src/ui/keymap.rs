@@ -16,6 +16,10 @@ pub enum Mode {
     Input,
     /// The scenario picker.
     Picker,
+    /// The connection picker before a replay.
+    Connections,
+    /// Typing the connection picker's filter (after `/`).
+    Filter,
 }
 
 /// A key as the tables write it.
@@ -212,12 +216,98 @@ pub static PICKER: &[Binding] = &[
     b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
 ];
 
+pub static CONNECTIONS: &[Binding] = &[
+    b!(
+        Code(KeyCode::Up),
+        "↑",
+        Action::ConnUp,
+        "previous connection"
+    ),
+    b!(Char('k'), "k", Action::ConnUp, "previous connection"),
+    b!(
+        Code(KeyCode::Down),
+        "↓",
+        Action::ConnDown,
+        "next connection"
+    ),
+    b!(Char('j'), "j", Action::ConnDown, "next connection"),
+    b!(
+        Code(KeyCode::PageUp),
+        "PgUp",
+        Action::ConnPageUp,
+        "up 10 rows"
+    ),
+    b!(
+        Code(KeyCode::PageDown),
+        "PgDn",
+        Action::ConnPageDown,
+        "down 10 rows"
+    ),
+    b!(Code(KeyCode::Home), "Home", Action::ConnFirst, "first row"),
+    b!(Code(KeyCode::End), "End", Action::ConnLast, "last row"),
+    b!(Code(KeyCode::Enter), "Enter", Action::ConnChoose, "play it"),
+    b!(Char('/'), "/", Action::FilterStart, "filter the rows"),
+    b!(Code(KeyCode::Esc), "Esc", Action::Quit, "quit"),
+    b!(Char('q'), "q", Action::Quit, "quit"),
+    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+];
+
+pub static FILTER: &[Binding] = &[
+    b!(
+        Code(KeyCode::Enter),
+        "Enter",
+        Action::ConnChoose,
+        "play the highlighted row"
+    ),
+    b!(
+        Code(KeyCode::Esc),
+        "Esc",
+        Action::FilterClear,
+        "clear the filter"
+    ),
+    b!(
+        Code(KeyCode::Backspace),
+        "Backspace",
+        Action::FilterBackspace,
+        "delete a character"
+    ),
+    b!(
+        Code(KeyCode::Up),
+        "↑",
+        Action::ConnUp,
+        "previous connection"
+    ),
+    b!(
+        Code(KeyCode::Down),
+        "↓",
+        Action::ConnDown,
+        "next connection"
+    ),
+    b!(
+        Code(KeyCode::PageUp),
+        "PgUp",
+        Action::ConnPageUp,
+        "up 10 rows"
+    ),
+    b!(
+        Code(KeyCode::PageDown),
+        "PgDn",
+        Action::ConnPageDown,
+        "down 10 rows"
+    ),
+    b!(Code(KeyCode::Home), "Home", Action::ConnFirst, "first row"),
+    b!(Code(KeyCode::End), "End", Action::ConnLast, "last row"),
+    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+];
+
 pub fn table(mode: Mode) -> &'static [Binding] {
     match mode {
         Mode::Normal => NORMAL,
         Mode::Help => HELP,
         Mode::Input => INPUT,
         Mode::Picker => PICKER,
+        Mode::Connections => CONNECTIONS,
+        Mode::Filter => FILTER,
     }
 }
 
@@ -247,6 +337,8 @@ pub fn action_for(mode: Mode, ev: &KeyEvent, lab: bool) -> Option<Action> {
             Some(Action::InputChar(c))
         }
         (Mode::Help, _) => Some(Action::CloseOverlay),
+        // The filter takes every other character, `q` and `/` included.
+        (Mode::Filter, KeyCode::Char(c)) => Some(Action::FilterChar(c)),
         _ => None,
     }
 }
@@ -263,5 +355,7 @@ pub fn hints(mode: Mode, lab: bool) -> &'static str {
         (Mode::Help, _) => "? or Esc close help  q quit",
         (Mode::Input, _) => "type the message  Enter send  Esc cancel",
         (Mode::Picker, _) => "↑↓ choose  Enter run  Esc cancel",
+        (Mode::Connections, _) => "/ filter   ↑↓ choose   Enter play   q quit",
+        (Mode::Filter, _) => "type to filter   ↑↓ choose   Enter play   Esc clear",
     }
 }

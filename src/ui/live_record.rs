@@ -2,78 +2,97 @@
 //!
 //! The event loop hands every batch of source events here before the app sees it. Everything
 //! since the lab started is kept, so a recording started halfway still holds the whole session
-//! (a replay needs the handshake to make sense of the segments after it); from then on each
-//! event is written as it arrives. A write error (disk full) stops the recording, never the lab.
+//! (a replay needs the handshake to make sense of the segments after it). The file is written
+//! on the recording thread ([`crate::record::recorder`]), never by the screen's task; what the
+//! recorder has to say (started, stopped, failed) comes back as actions through [`LiveRecorder::news`].
+//! A write error (disk full) stops the recording, never the lab.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 
-use crate::capture::{LinkType, Timestamp};
-use crate::output_file::Existing;
+use crate::capture::Timestamp;
 use crate::record::format::{Record, SummaryRecord};
-use crate::record::writer::RecordingWriter;
+use crate::record::recorder::{Destination, Recorder};
 use crate::timeline::SourceEvent;
 
-#[derive(Debug, Default)]
+use super::action::Action;
+
+#[derive(Debug)]
 pub struct LiveRecorder {
     history: Vec<SourceEvent>,
-    writer: Option<RecordingWriter>,
+    active: Option<Recorder>,
+    news_tx: mpsc::Sender<Action>,
+    news: mpsc::Receiver<Action>,
+    /// Recordings being closed (their summary written) off the screen's task.
+    closing: Vec<JoinHandle<()>>,
+}
+
+impl Default for LiveRecorder {
+    fn default() -> Self {
+        let (news_tx, news) = mpsc::channel();
+        LiveRecorder {
+            history: Vec::new(),
+            active: None,
+            news_tx,
+            news,
+            closing: Vec::new(),
+        }
+    }
 }
 
 impl LiveRecorder {
+    /// A recorder thread is attached (it may have stopped writing after a failure).
     pub fn is_recording(&self) -> bool {
-        self.writer.is_some()
+        self.active.is_some()
     }
 
-    /// Keep `batch`, and write it when recording. `Err` says why recording just stopped.
-    pub fn observe(&mut self, batch: &[SourceEvent]) -> Result<(), String> {
+    /// Keep `batch`, and queue it for the file when recording.
+    pub fn observe(&mut self, batch: &[SourceEvent]) {
         self.history.extend_from_slice(batch);
-        if let Some(w) = self.writer.as_mut() {
+        if let Some(r) = &self.active {
             for ev in batch {
-                if let Err(e) = w.write(ev) {
-                    self.writer = None;
-                    return Err(e.to_string());
-                }
+                r.send(ev.clone());
             }
         }
-        Ok(())
     }
 
-    /// Start recording to `path` (`--record FILE`; an existing file only with `--force`): the
-    /// session so far, then every new event. Returns the path written.
-    pub fn start(&mut self, path: &Path, existing: Existing) -> Result<PathBuf, String> {
-        let w = RecordingWriter::create(path, existing, LinkType::ETHERNET, "lo")
-            .map_err(|e| e.to_string())?;
-        self.start_with(w)
-    }
-
-    /// Start recording under a name of sockviz's choosing in `dir` (Ctrl-R): the date, time and
-    /// process id, always a new file, so nothing planted under a predictable name is written
-    /// through (crate::output_file::create_unique). Returns the path written.
-    pub fn start_new_in(&mut self, dir: &Path) -> Result<PathBuf, String> {
-        let w = RecordingWriter::create_unique(dir, &timestamped_stem(), LinkType::ETHERNET, "lo")
-            .map_err(|e| e.to_string())?;
-        self.start_with(w)
-    }
-
-    fn start_with(&mut self, mut w: RecordingWriter) -> Result<PathBuf, String> {
-        for ev in &self.history {
-            w.write(ev).map_err(|e| e.to_string())?;
+    /// Start recording to `to` (`--record FILE`, an existing file only with `--force`; or a new
+    /// file named by sockviz for Ctrl-R): the session so far, then every new event. The answer
+    /// ([`Action::RecordingStarted`] with the path written, or [`Action::RecordingFailed`])
+    /// arrives through [`LiveRecorder::news`].
+    pub fn start(&mut self, to: Destination) {
+        // A recording that failed earlier is let go: its thread ends on its own.
+        self.active = None;
+        let news = self.news_tx.clone();
+        let told = move |r: Result<&Path, String>| {
+            let _ = news.send(match r {
+                Ok(path) => Action::RecordingStarted(path.display().to_string()),
+                Err(why) => Action::RecordingFailed(why),
+            });
+        };
+        match Recorder::spawn(to, self.history.clone(), false, told) {
+            Ok(r) => self.active = Some(r),
+            Err(e) => {
+                let _ = self
+                    .news_tx
+                    .send(Action::RecordingFailed(format!("cannot record: {e}")));
+            }
         }
-        let path = w.path().to_path_buf();
-        self.writer = Some(w);
-        Ok(path)
     }
 
-    /// Stop, closing the file with a summary (so a replay knows it is complete); returns the
-    /// path written.
-    pub fn stop(&mut self, scenario: &str, capture: &str) -> Option<PathBuf> {
-        let mut w = self.writer.take()?;
+    /// Stop: the file is closed with a summary (so a replay knows it is complete) on another
+    /// thread, which then answers [`Action::RecordingStopped`] with the path written.
+    pub fn stop(&mut self, scenario: &str, capture: &str) {
+        let Some(recorder) = self.active.take() else {
+            return;
+        };
         let started = self.history.iter().find_map(|ev| match ev {
             SourceEvent::Note { at, .. } => Some(*at),
             _ => None,
         });
         let end = crate::lab::probe::now();
-        let _ = w.write_record(&Record::Summary(SummaryRecord {
+        let summary = Record::Summary(SummaryRecord {
             at: end.0,
             started: started.unwrap_or(Timestamp(end.0)).0,
             scenario: scenario.to_string(),
@@ -82,8 +101,27 @@ impl LiveRecorder {
             mtu: None,
             failure: None,
             dropped: 0,
+        });
+        let news = self.news_tx.clone();
+        self.closing.push(std::thread::spawn(move || {
+            let mut drained = recorder.finish();
+            if let Some(w) = drained.writer.as_mut() {
+                let _ = w.write_record(&summary);
+                let _ = news.send(Action::RecordingStopped(w.path().display().to_string()));
+            }
         }));
-        Some(w.path().to_path_buf())
+    }
+
+    /// What the recorder said since the last call, as actions for the app.
+    pub fn news(&self) -> impl Iterator<Item = Action> + '_ {
+        self.news.try_iter()
+    }
+
+    /// Wait for every recording being closed (before the process exits).
+    pub fn wait(&mut self) {
+        for t in self.closing.drain(..) {
+            let _ = t.join();
+        }
     }
 }
 
@@ -94,13 +132,24 @@ impl LiveRecorder {
         self.history
             .iter()
             .find_map(|ev| match ev {
-                SourceEvent::Call(c) if c.call == "connect" => {
-                    crate::timeline::playback::parse_py_addr(&c.args)
-                }
+                SourceEvent::Call(c) => match c.call {
+                    crate::timeline::Call::Connect { addr } => Some(addr),
+                    _ => None,
+                },
                 _ => None,
             })
             .map(|a| a.to_string())
             .unwrap_or_else(|| format!("127.0.0.1:{}", crate::lab::ECHO_PORT))
+    }
+}
+
+/// Where Ctrl-R records: a new file in the current directory named
+/// `sockviz-20261125-093012-{pid}.pcapng` (the name shown without a leading `./`), so nothing
+/// planted under a predictable name is written through.
+pub fn new_recording() -> Destination {
+    Destination::NewIn {
+        dir: std::path::PathBuf::new(),
+        stem: timestamped_stem(),
     }
 }
 
@@ -139,17 +188,40 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 mod tests {
     use super::*;
 
+    /// The recorder's next answer (it comes from another thread).
+    fn next_news(rec: &LiveRecorder) -> Action {
+        rec.news
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the recorder answers")
+    }
+
     #[test]
     fn a_full_disk_is_an_error_that_says_so() {
         if !Path::new("/dev/full").exists() {
             return;
         }
         let mut rec = LiveRecorder::default();
-        let err = rec
-            .start(Path::new("/dev/full"), Existing::Replace)
-            .expect_err("ENOSPC");
+        rec.start(Destination::File(
+            "/dev/full".into(),
+            crate::output_file::Existing::Replace,
+        ));
+        let Action::RecordingFailed(err) = next_news(&rec) else {
+            panic!("ENOSPC");
+        };
         assert!(err.contains("disk full (/dev/full)"), "{err}");
-        assert!(!rec.is_recording(), "no REC indicator after a failed start");
+        let mut app = crate::ui::App::new(
+            crate::timeline::Timeline::new(Timestamp(0)),
+            crate::ui::app::SourceLabel::Lab {
+                scenario: "echo".into(),
+                capture: "namespace".into(),
+            },
+            crate::ui::Theme::new(crate::ui::ThemeName::Dark),
+        );
+        app.update(Action::RecordingFailed(err));
+        assert!(
+            app.lab.recording.is_none(),
+            "no REC indicator after a failed start"
+        );
     }
 
     #[test]
@@ -169,13 +241,24 @@ mod tests {
             at: Timestamp(at),
             text: text.into(),
         };
-        rec.observe(&[note(1_000, "scenario echo: x")])
-            .expect("not recording yet");
+        rec.observe(&[note(1_000, "scenario echo: x")]);
         let _ = std::fs::remove_file(&path);
-        rec.start(&path, Existing::Refuse).expect("start");
+        rec.start(Destination::File(
+            path.clone(),
+            crate::output_file::Existing::Refuse,
+        ));
+        assert_eq!(
+            next_news(&rec),
+            Action::RecordingStarted(path.display().to_string())
+        );
         assert!(rec.is_recording());
-        rec.observe(&[note(2_000, "later")]).expect("written");
-        assert_eq!(rec.stop("echo", "namespace"), Some(path.clone()));
+        rec.observe(&[note(2_000, "later")]);
+        rec.stop("echo", "namespace");
+        assert_eq!(
+            next_news(&rec),
+            Action::RecordingStopped(path.display().to_string())
+        );
+        rec.wait();
         let back = crate::record::reader::load(&path, |_| {}).expect("reads back");
         assert!(back.complete());
         assert_eq!(back.timeline.events().len(), 2);
@@ -188,6 +271,20 @@ mod tests {
 mod chosen_names {
     use super::*;
 
+    /// The recorder's next answer (it comes from another thread).
+    fn next_news(rec: &LiveRecorder) -> Action {
+        rec.news
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the recorder answers")
+    }
+
+    fn started(rec: &LiveRecorder) -> std::path::PathBuf {
+        match next_news(rec) {
+            Action::RecordingStarted(p) => p.into(),
+            other => panic!("{other:?}"),
+        }
+    }
+
     /// Ctrl-R picks the name: date, time and process id, and never an existing file, so two
     /// recordings in the same second, or a file planted under the expected name, are kept.
     #[test]
@@ -196,10 +293,20 @@ mod chosen_names {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         let mut rec = LiveRecorder::default();
-        let first = rec.start_new_in(&dir).expect("first");
+        let stem = timestamped_stem();
+        let to = || Destination::NewIn {
+            dir: dir.clone(),
+            stem: stem.clone(),
+        };
+        rec.start(to());
+        let first = started(&rec);
         rec.stop("echo", "namespace");
-        let second = rec.start_new_in(&dir).expect("second");
+        assert!(matches!(next_news(&rec), Action::RecordingStopped(_)));
+        rec.start(to());
+        let second = started(&rec);
         rec.stop("echo", "namespace");
+        assert!(matches!(next_news(&rec), Action::RecordingStopped(_)));
+        rec.wait();
         assert_ne!(first, second);
         let name = first.file_name().and_then(|n| n.to_str()).expect("name");
         assert!(name.starts_with("sockviz-"), "{name}");

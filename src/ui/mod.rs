@@ -1,20 +1,21 @@
 //! The terminal UI: what a person sees after typing `sockviz`.
 //!
 //! State → frame (pure render functions in [`widgets`] over [`app::App`]) and key → action →
-//! state ([`keymap`], [`app::App::update`]). The live lab and a replayed file feed the same
-//! screens; nothing here decodes packets or touches sockets.
+//! state and effects ([`keymap`], [`app::App::update`] → [`action::Effect`], carried out by
+//! [`event_loop`]). The live lab and a replayed file feed the same screens; files are opened
+//! by [`crate::open`]; nothing here decodes packets or touches sockets.
 
 pub mod action;
 pub mod app;
 pub mod event_loop;
 pub mod keymap;
+pub mod lab_controls;
 pub mod launch;
 pub mod layout;
 pub mod live_record;
-pub mod loading;
 pub mod picker;
 pub mod picker_screen;
-mod playback;
+pub mod playback;
 pub mod replay;
 pub mod terminal;
 pub mod theme;

@@ -1,5 +1,6 @@
 //! The connection picker's state: the capture's connections as `inspect` reports them, a
-//! `/` filter over their text, and the highlighted row. Keys change it through [`Picker::key`];
+//! `/` filter over their text, and the highlighted row. Keys go through the key tables
+//! ([`super::keymap`]'s `CONNECTIONS` and `FILTER`) to [`Picker::update`];
 //! the widget (`widgets/picker.rs`) only draws it.
 //!
 //! A recording's picker has one more row, first and highlighted: the whole lab session. Its
@@ -11,6 +12,10 @@ use std::cell::RefCell;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::inspect::ConnectionReport;
+use crate::open::Scanned;
+
+use super::action::Action;
+use super::keymap::{self, Mode};
 
 /// What a row plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +124,20 @@ pub fn row_text(c: &ConnectionReport) -> String {
         c.duration,
         flags.join(" ")
     )
+}
+
+/// The connections of a scanned file as `inspect` reports them (the picker's rows).
+pub fn reports(scanned: &Scanned) -> Vec<ConnectionReport> {
+    report_iter(scanned).collect()
+}
+
+/// [`reports`] one at a time.
+pub fn report_iter(scanned: &Scanned) -> impl Iterator<Item = ConnectionReport> + '_ {
+    let origin = scanned.origin();
+    scanned
+        .connections()
+        .iter()
+        .map(move |c| ConnectionReport::new(c, origin))
 }
 
 impl Picker {
@@ -239,10 +258,17 @@ impl Picker {
         self.visible_rows(0, usize::MAX)
     }
 
-    pub fn key(&mut self, k: &KeyEvent) -> PickerOutcome {
-        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
-            return PickerOutcome::Quit;
+    /// The key table in force: the filter's while typing it.
+    pub fn mode(&self) -> Mode {
+        if self.filtering {
+            Mode::Filter
+        } else {
+            Mode::Connections
         }
+    }
+
+    /// A key, through the connection picker's key tables ([`super::keymap`]).
+    pub fn key(&mut self, k: &KeyEvent) -> PickerOutcome {
         // Esc and the next key arriving in one read reach us as Alt+key (the terminal's
         // encoding of Meta): they are two keys, Esc first.
         if k.modifiers.contains(KeyModifiers::ALT) && matches!(k.code, KeyCode::Char(_)) {
@@ -253,34 +279,39 @@ impl Picker {
             let plain = KeyEvent::new(k.code, k.modifiers - KeyModifiers::ALT);
             return self.key(&plain);
         }
-        let shown = self.visible_len();
-        match k.code {
-            KeyCode::Enter => {
+        match keymap::action_for(self.mode(), k, false) {
+            Some(action) => self.update(action),
+            None => PickerOutcome::Stay,
+        }
+    }
+
+    /// The picker after `action`.
+    pub fn update(&mut self, action: Action) -> PickerOutcome {
+        let last = self.visible_len().saturating_sub(1);
+        match action {
+            Action::Quit => return PickerOutcome::Quit,
+            Action::ConnChoose => {
                 self.filtering = false;
                 return match self.visible_row(self.selected) {
                     Some(r) => PickerOutcome::Chosen(r.choice),
                     None => PickerOutcome::Stay,
                 };
             }
-            KeyCode::Esc if self.filtering => {
+            Action::FilterStart => self.filtering = true,
+            Action::FilterClear => {
                 self.filtering = false;
                 self.filter.clear();
             }
-            KeyCode::Esc => return PickerOutcome::Quit,
-            KeyCode::Backspace if self.filtering => {
+            Action::FilterChar(c) => self.filter.push(c),
+            Action::FilterBackspace => {
                 self.filter.pop();
             }
-            KeyCode::Char(c) if self.filtering => self.filter.push(c),
-            KeyCode::Char('/') => self.filtering = true,
-            KeyCode::Char('q') => return PickerOutcome::Quit,
-            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.selected = (self.selected + 1).min(shown.saturating_sub(1))
-            }
-            KeyCode::PageUp => self.selected = self.selected.saturating_sub(10),
-            KeyCode::PageDown => self.selected = (self.selected + 10).min(shown.saturating_sub(1)),
-            KeyCode::Home => self.selected = 0,
-            KeyCode::End => self.selected = shown.saturating_sub(1),
+            Action::ConnUp => self.selected = self.selected.saturating_sub(1),
+            Action::ConnDown => self.selected = (self.selected + 1).min(last),
+            Action::ConnPageUp => self.selected = self.selected.saturating_sub(10),
+            Action::ConnPageDown => self.selected = (self.selected + 10).min(last),
+            Action::ConnFirst => self.selected = 0,
+            Action::ConnLast => self.selected = last,
             _ => {}
         }
         self.selected = self.selected.min(self.visible_len().saturating_sub(1));

@@ -3,18 +3,18 @@
 //!
 //! The file is read on a thread while the screen shows how far it has read, so a big file
 //! shows something at once and Ctrl-C works during the read. That read is the load: the
-//! connection chosen is taken from memory ([`Scanned::replay`]), not read again.
+//! connection chosen is taken from memory ([`Scanned::play`]), not read again.
 
-use std::path::Path;
 use std::time::Duration;
 
-use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use crossterm::event::{self, Event, KeyEventKind};
 
 use crate::inspect::ConnectionReport;
+use crate::open::{LoadProgress, Scanned, SourceFile};
 
-use super::loading::LoadProgress;
+use super::action::Action;
+use super::keymap::{self, Mode};
 use super::picker::{Choice, Picker, PickerOutcome};
-use super::replay::Scanned;
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
 use super::widgets::put;
@@ -41,13 +41,13 @@ pub fn offer(file: String, recording: bool, conns: &[ConnectionReport]) -> Offer
 
 /// What to play, and the file read whole: without a choice to make, a capture's first
 /// connection or a recording's whole session; `None` when the user quit.
-pub fn choose(path: &Path, theme: Theme) -> anyhow::Result<Option<(Choice, Scanned)>> {
-    let progress = LoadProgress::for_file(path);
+pub fn choose(source: &SourceFile, theme: Theme) -> anyhow::Result<Option<(Choice, Scanned)>> {
+    let progress = LoadProgress::for_file(source.path());
     let report = progress.reporter();
-    let scan_path = path.to_path_buf();
-    let scan = std::thread::spawn(move || Scanned::read(&scan_path, report));
+    let scan_source = source.clone();
+    let scan = std::thread::spawn(move || scan_source.scan(report));
     let mut guard = TerminalGuard::take()?;
-    let shown = path.display().to_string();
+    let shown = source.path().display().to_string();
     while !scan.is_finished() {
         guard.terminal.draw(|f| {
             let area = f.area();
@@ -64,10 +64,11 @@ pub fn choose(path: &Path, theme: Theme) -> anyhow::Result<Option<(Choice, Scann
                 theme.text,
             );
         })?;
+        // The picker's quit keys (its key table) work while the file is read.
         if event::poll(Duration::from_millis(50))?
             && let Event::Key(k) = event::read()?
-            && (k.code == KeyCode::Char('q')
-                || k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c'))
+            && k.kind != KeyEventKind::Release
+            && keymap::action_for(Mode::Connections, &k, false) == Some(Action::Quit)
         {
             // The scan thread ends with the process.
             return Ok(None);
@@ -76,11 +77,15 @@ pub fn choose(path: &Path, theme: Theme) -> anyhow::Result<Option<(Choice, Scann
     let scanned = scan
         .join()
         .map_err(|_| anyhow::anyhow!("the capture scan panicked"))??;
-    let mut picker = if !scanned.is_recording() && scanned.connection_count() > 1 {
+    let mut picker = if !scanned.is_recording() && scanned.connections().len() > 1 {
         // What `offer` decides, without every report in memory at once.
-        Picker::from_reports(shown, scanned.report_iter())
+        Picker::from_reports(shown, super::picker::report_iter(&scanned))
     } else {
-        match offer(shown, scanned.is_recording(), &scanned.reports()) {
+        match offer(
+            shown,
+            scanned.is_recording(),
+            &super::picker::reports(&scanned),
+        ) {
             Offer::Play(choice) => return Ok(Some((choice, scanned))),
             Offer::Pick(picker) => picker,
         }

@@ -1,126 +1,164 @@
-//! Playback: how the position moves. Steps go from one drawable event to the next; lecture
-//! pacing gives every arrow the same travel time, real-time pacing follows the recorded
-//! timestamps slowed down; a live lab's new events are merged without losing the viewer's place.
+//! Playback: where the position is and how it moves. Steps go from one drawable event to the
+//! next; lecture pacing gives every arrow the same travel time, real-time pacing follows the
+//! recorded timestamps slowed down.
+//!
+//! The position is state ([`Playback::pos`]: how many events have happened), advanced by
+//! [`Playback::tick`] with the elapsed time the event loop measured, so rendering never reads a
+//! clock and tests can step time.
 
-use crate::timeline::{EventKind, SourceEvent};
+use crate::timeline::playback::PlaybackIndex;
+use crate::timeline::{EventKind, Timeline};
 
-use super::app::{App, LECTURE_TRAVEL_SECS, Pacing, REALTIME_SLOWDOWN};
-use super::keymap::Mode;
+/// Seconds an arrow takes to cross the wire in lecture pacing, at speed 1.
+pub const LECTURE_TRAVEL_SECS: f64 = 0.6;
+/// Real-time pacing at speed 1 plays loopback traffic this much slower than it happened: a
+/// handshake takes ~30 µs on `lo`, too fast for an eye.
+pub const REALTIME_SLOWDOWN: f64 = 1000.0;
 
-impl App {
-    /// Add the lab's new events. Events that land before the position (a call is placed at its
-    /// return, which may precede segments already shown) count as already seen.
-    pub fn ingest(&mut self, batch: Vec<SourceEvent>) {
-        if batch.is_empty() {
-            return;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pacing {
+    /// One event per step, every arrow takes the same time to cross.
+    Lecture,
+    /// Events at their recorded times, slowed by [`REALTIME_SLOWDOWN`] / speed.
+    RealTime,
+}
+
+/// The playback position and how it advances.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Playback {
+    /// How many events have happened.
+    pub pos: usize,
+    pub playing: bool,
+    pub pacing: Pacing,
+    pub speed: f64,
+    /// Real-time pacing's clock: seconds since the timeline's origin.
+    pub clock: f64,
+    /// How far the newest arrow has crossed the wire (0..=1).
+    pub progress: f64,
+}
+
+impl Default for Playback {
+    fn default() -> Self {
+        Playback {
+            pos: 0,
+            playing: true,
+            pacing: Pacing::Lecture,
+            speed: 1.0,
+            clock: 0.0,
+            progress: 1.0,
         }
-        let at_end = self.pos >= self.len();
-        for ev in batch {
-            if let Some(i) = self.timeline.push(ev) {
-                if i < self.pos {
-                    self.pos += 1;
-                }
-                if let Some(sel) = self.selected.as_mut()
-                    && i <= *sel
-                {
-                    *sel += 1;
-                }
-            }
-        }
-        self.reindex();
-        if at_end && self.pacing == Pacing::RealTime && self.playing {
-            self.pos = self.len();
+    }
+}
+
+impl Playback {
+    pub fn toggle_play(&mut self, tl: &Timeline) {
+        self.playing = !self.playing;
+        if self.playing {
+            self.sync_clock(tl);
         }
     }
 
-    pub(super) fn seek(&mut self, to: usize) {
-        self.pos = to.min(self.len());
-        self.selected = None;
+    pub fn slower(&mut self) {
+        self.speed = (self.speed / 2.0).max(1.0 / 64.0);
+    }
+
+    pub fn faster(&mut self) {
+        self.speed = (self.speed * 2.0).min(64.0);
+    }
+
+    pub fn toggle_pacing(&mut self, tl: &Timeline) {
+        self.pacing = match self.pacing {
+            Pacing::Lecture => Pacing::RealTime,
+            Pacing::RealTime => Pacing::Lecture,
+        };
+        self.sync_clock(tl);
         self.progress = 1.0;
-        self.sync_clock();
+    }
+
+    /// Jump to `to` events (clamped), the arrow already arrived.
+    pub fn seek(&mut self, tl: &Timeline, to: usize) {
+        self.pos = to.min(tl.events().len());
+        self.progress = 1.0;
+        self.sync_clock(tl);
     }
 
     /// Put the real-time clock at the current position's time.
-    pub(super) fn sync_clock(&mut self) {
-        let at = self
+    pub fn sync_clock(&mut self, tl: &Timeline) {
+        self.clock = self
             .pos
             .checked_sub(1)
-            .and_then(|i| self.events().get(i))
-            .map(|e| self.timeline.secs(e.at))
+            .and_then(|i| tl.events().get(i))
+            .map(|e| tl.secs(e.at))
             .unwrap_or(0.0);
-        self.clock = at;
     }
 
-    pub(super) fn step_forward(&mut self) -> bool {
-        let k = self.index.visible_before(self.pos);
-        match self.index.visible().get(k) {
+    /// To just after the next drawable event; false at the end.
+    pub fn step_forward(&mut self, tl: &Timeline, index: &PlaybackIndex) -> bool {
+        let k = index.visible_before(self.pos);
+        match index.visible().get(k) {
             Some(&i) => {
                 self.pos = i + 1;
-                self.selected = None;
-                self.sync_clock();
+                self.sync_clock(tl);
                 true
             }
             None => false,
         }
     }
 
-    pub(super) fn step_back(&mut self) {
-        let k = self.index.visible_before(self.pos);
-        if let Some(k) = k.checked_sub(1) {
-            self.pos = self.index.visible()[k];
-            self.selected = None;
-            self.sync_clock();
+    /// To just before the last drawable event shown; false at the start.
+    pub fn step_back(&mut self, tl: &Timeline, index: &PlaybackIndex) -> bool {
+        let k = index.visible_before(self.pos);
+        match k.checked_sub(1) {
+            Some(k) => {
+                self.pos = index.visible()[k];
+                self.sync_clock(tl);
+                true
+            }
+            None => false,
         }
     }
 
-    pub(super) fn select_by(&mut self, delta: i64) {
-        let vis = self.index.visible();
-        let shown = self.index.visible_before(self.pos);
-        if shown == 0 {
-            return;
-        }
-        let cur = match self.focus() {
-            Some(i) => vis.partition_point(|&v| v < i),
-            None => shown - 1,
-        };
-        let next = (cur as i64 + delta).clamp(0, shown as i64 - 1) as usize;
-        self.selected = Some(vis[next]);
-    }
-
-    pub(super) fn tick(&mut self, dt: f64) {
-        if !self.playing || self.mode != Mode::Normal && self.mode != Mode::Input {
-            return;
-        }
+    /// `dt` seconds pass while playing; true when the position moved.
+    pub fn tick(&mut self, tl: &Timeline, index: &PlaybackIndex, dt: f64) -> bool {
         match self.pacing {
             Pacing::Lecture => {
                 self.progress += dt * self.speed / LECTURE_TRAVEL_SECS;
-                if self.progress >= 1.0 {
-                    if self.step_forward() {
-                        self.progress = if self.newest_is_segment() { 0.0 } else { 0.5 };
+                if self.progress < 1.0 {
+                    return false;
+                }
+                if self.step_forward(tl, index) {
+                    self.progress = if newest_is_segment(tl, self.pos) {
+                        0.0
                     } else {
-                        self.progress = 1.0;
-                    }
+                        0.5
+                    };
+                    true
+                } else {
+                    self.progress = 1.0;
+                    false
                 }
             }
             Pacing::RealTime => {
                 self.progress = 1.0;
                 self.clock += dt * self.speed / REALTIME_SLOWDOWN;
-                let t = self.timeline.origin().as_nanos() + (self.clock * 1e9) as i64;
-                let to = self.timeline.index_at(crate::capture::Timestamp(t));
+                let t = tl.origin().as_nanos() + (self.clock * 1e9) as i64;
+                let to = tl.index_at(crate::capture::Timestamp(t));
                 if to > self.pos {
                     self.pos = to;
-                    self.selected = None;
-                } else if self.pos >= self.len() {
-                    self.sync_clock();
+                    true
+                } else {
+                    if self.pos >= tl.events().len() {
+                        self.sync_clock(tl);
+                    }
+                    false
                 }
             }
         }
     }
+}
 
-    fn newest_is_segment(&self) -> bool {
-        self.pos
-            .checked_sub(1)
-            .and_then(|i| self.events().get(i))
-            .is_some_and(|e| matches!(e.kind, EventKind::Segment(_)))
-    }
+fn newest_is_segment(tl: &Timeline, pos: usize) -> bool {
+    pos.checked_sub(1)
+        .and_then(|i| tl.events().get(i))
+        .is_some_and(|e| matches!(e.kind, EventKind::Segment(_)))
 }

@@ -8,7 +8,8 @@ use std::net::IpAddr;
 
 use etherparse::{Ipv4HeaderSlice, Ipv6HeaderSlice, err};
 
-use super::link::{DecodeError, Decoded, malformed};
+use super::error::{DecodeError, malformed};
+use super::segment::Decoded;
 use super::tcp_header as tcp;
 
 const PROTO_TCP: u8 = 6;

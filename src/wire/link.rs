@@ -7,36 +7,9 @@ use etherparse::{Ethernet2HeaderSlice, SingleVlanHeaderSlice};
 
 use crate::capture::LinkType;
 
-use super::Segment;
+use super::error::{DecodeError, malformed};
 use super::ip;
-
-/// What a frame turned out to carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decoded<'a> {
-    Tcp(Segment<'a>),
-    /// IP but not TCP (UDP, ICMP, ...), not IP at all (ARP, ...), or an IP fragment that does
-    /// not start a TCP segment.
-    NotTcp,
-}
-
-/// Why a frame could not be decoded.
-///
-/// Reasons carry no per-frame numbers on purpose: `inspect` groups failures by message, so a
-/// capture with a thousand broken frames gives one warning, not a thousand.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DecodeError {
-    #[error("link type {0} is not supported")]
-    UnsupportedLink(LinkType),
-    #[error("malformed {layer} header: {reason}")]
-    Malformed { layer: &'static str, reason: String },
-}
-
-pub(super) fn malformed(layer: &'static str, reason: &str) -> DecodeError {
-    DecodeError::Malformed {
-        layer,
-        reason: reason.to_string(),
-    }
-}
+use super::segment::Decoded;
 
 const ETHERTYPE_IPV4: u16 = 0x0800;
 const ETHERTYPE_IPV6: u16 = 0x86DD;

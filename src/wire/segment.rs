@@ -3,6 +3,8 @@
 use std::fmt;
 use std::net::SocketAddr;
 
+use super::seq::{SeqNum, seg_len};
+
 /// TCP header flags (RFC 9293 §3.1), as the low 9 bits of the header's flag field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct TcpFlags(pub u16);
@@ -73,8 +75,8 @@ impl fmt::Display for TcpFlags {
 /// A SACK block (RFC 2018): left edge inclusive, right edge exclusive, absolute sequence numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SackBlock {
-    pub left: u32,
-    pub right: u32,
+    pub left: SeqNum,
+    pub right: SeqNum,
 }
 
 /// The TCP options a socket lecture meets (RFC 9293 §3.2, RFC 7323, RFC 2018).
@@ -97,13 +99,23 @@ impl TcpOptions {
     }
 }
 
+/// What a frame turned out to carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decoded<'a> {
+    Tcp(Segment<'a>),
+    /// IP but not TCP (UDP, ICMP, ...), not IP at all (ARP, ...), or an IP fragment that does
+    /// not start a TCP segment.
+    NotTcp,
+}
+
 /// One TCP segment as decoded from a captured frame. Borrows the frame's payload bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Segment<'a> {
     pub src: SocketAddr,
     pub dst: SocketAddr,
-    pub seq: u32,
-    pub ack: u32,
+    pub seq: SeqNum,
+    /// The acknowledgment field as sent, meaningful only when the ACK flag is set.
+    pub ack: SeqNum,
     pub flags: TcpFlags,
     /// The window field as sent, before any scaling.
     pub window: u16,
@@ -119,8 +131,6 @@ pub struct Segment<'a> {
 impl Segment<'_> {
     /// Sequence space this segment occupies: payload plus one for SYN and one for FIN.
     pub fn seq_len(&self) -> u32 {
-        self.payload_len
-            .wrapping_add(u32::from(self.flags.syn()))
-            .wrapping_add(u32::from(self.flags.fin()))
+        seg_len(self.payload_len, self.flags.syn(), self.flags.fin())
     }
 }

@@ -2,8 +2,9 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use super::link::{DecodeError, Decoded, malformed};
-use super::segment::{SackBlock, Segment, TcpFlags, TcpOptions};
+use super::error::{DecodeError, malformed};
+use super::segment::{Decoded, SackBlock, Segment, TcpFlags, TcpOptions};
+use super::seq::SeqNum;
 
 const MIN_HEADER_LEN: usize = 20;
 
@@ -57,8 +58,8 @@ pub(super) fn segment(
     Ok(Decoded::Tcp(Segment {
         src: SocketAddr::new(src, be16(0)),
         dst: SocketAddr::new(dst, be16(2)),
-        seq: be32(&b[4..8]),
-        ack: be32(&b[8..12]),
+        seq: SeqNum(be32(&b[4..8])),
+        ack: SeqNum(be32(&b[8..12])),
         flags,
         window: be16(14),
         options: parse_options(&captured[MIN_HEADER_LEN..header_end]),
@@ -102,8 +103,8 @@ pub fn parse_options(mut options: &[u8]) -> TcpOptions {
                 out.sack_count = 0;
                 for (slot, block) in out.sack.iter_mut().zip(value.chunks_exact(8)) {
                     *slot = SackBlock {
-                        left: be32(&block[..4]),
-                        right: be32(&block[4..]),
+                        left: SeqNum(be32(&block[..4])),
+                        right: SeqNum(be32(&block[4..])),
                     };
                     out.sack_count += 1;
                 }

@@ -1,7 +1,7 @@
 //! Decoder tests: every link type, IP variant and TCP header field, and headers that lie.
 
 use super::testframes::{TcpSpec, ethernet, ipv4, ipv6, wrap};
-use super::{DecodeError, Decoded, SackBlock, Segment, TcpFlags, decode, parse_options};
+use super::{DecodeError, Decoded, SackBlock, Segment, SeqNum, TcpFlags, decode, parse_options};
 use crate::capture::LinkType;
 
 fn tcp(link: LinkType, data: &[u8]) -> Segment<'_> {
@@ -23,7 +23,7 @@ fn assert_matches_spec(seg: &Segment<'_>, spec: &TcpSpec) {
     assert_eq!(seg.dst, spec.dst);
     assert_eq!(
         (seg.seq, seg.ack, seg.window),
-        (spec.seq, spec.ack, spec.window)
+        (SeqNum(spec.seq), SeqNum(spec.ack), spec.window)
     );
     assert_eq!(seg.flags, TcpFlags(spec.flags));
     assert_eq!(seg.payload_len as usize, spec.payload.len());
@@ -146,8 +146,8 @@ fn four_sack_blocks_are_read() {
     let o = parse_options(&opts);
     let expected: Vec<SackBlock> = (0..4)
         .map(|i| SackBlock {
-            left: 200 * i,
-            right: 200 * i + 100,
+            left: SeqNum(200 * i),
+            right: SeqNum(200 * i + 100),
         })
         .collect();
     assert_eq!(o.sack_blocks(), &expected[..]);
@@ -249,7 +249,7 @@ fn snaplen_cut_payload_still_decodes_as_truncated() {
         (seg.payload_len, seg.payload.len(), seg.truncated),
         (1000, 10, true)
     );
-    assert_eq!(seg.seq, spec.seq);
+    assert_eq!(seg.seq, SeqNum(spec.seq));
     // Cut inside the TCP header: malformed, not a panic.
     assert_eq!(
         malformed_layer(LinkType::ETHERNET, &frame[..14 + 20 + 12]),
@@ -282,7 +282,7 @@ fn snaplen_cut_inside_the_options_keeps_the_header_and_whole_options() {
     assert_eq!(seg.flags, TcpFlags(TcpFlags::SYN));
     assert_eq!(
         (seg.seq, seg.ack, seg.window),
-        (spec.seq, spec.ack, spec.window)
+        (SeqNum(spec.seq), SeqNum(spec.ack), spec.window)
     );
     assert_eq!(seg.options.mss, Some(1440));
     assert!(seg.options.sack_permitted);

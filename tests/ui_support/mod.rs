@@ -14,8 +14,8 @@ use serde_json::Value;
 use sockviz::capture::Timestamp;
 use sockviz::tcp::{Analysis, ConnId, Direction, TcpState};
 use sockviz::timeline::{
-    AcceptQueue, ByteRange, CallEvent, Errno, Event, EventKind, Flow, ProbeEvent, SegmentEvent,
-    Side, SocketId, Timeline,
+    AcceptQueue, ByteRange, Call, CallEvent, Errno, Event, EventKind, Flow, ProbeEvent,
+    SegmentEvent, Side, SocketId, Timeline,
 };
 use sockviz::wire::TcpFlags;
 
@@ -105,7 +105,7 @@ pub fn lab_timeline(scenario: &str) -> Timeline {
         last_at = at;
         let kind = match l["kind"].as_str().unwrap_or("") {
             "call" => {
-                let data = match l.get("data").and_then(Value::as_str) {
+                let mut data = match l.get("data").and_then(Value::as_str) {
                     Some(text) => text.as_bytes().to_vec(),
                     None => l
                         .get("hex")
@@ -124,19 +124,18 @@ pub fn lab_timeline(scenario: &str) -> Timeline {
                             to: seg["dst"].as_str()?.parse().ok()?,
                         })
                     });
-                let call: &'static str = Box::leak(
-                    l["call"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string()
-                        .into_boxed_str(),
+                let call = sockviz::record::parse_call(
+                    l["call"].as_str().unwrap_or(""),
+                    l["args"].as_str().unwrap_or(""),
+                    l["len"].as_u64(),
+                    &mut data,
                 );
                 let errno = l.get("errno").and_then(Value::as_str).map(|n| Errno {
                     code: l["errno_code"].as_i64().unwrap_or(0) as i32,
                     name: Box::leak(n.to_string().into_boxed_str()),
                 });
                 let stream = l.get("stream").and_then(range);
-                if let (Some(f), Some(r), "send" | "sendall") = (flow, stream, call) {
+                if let (Some(f), Some(r), Call::Send { .. }) = (flow, stream, &call) {
                     let buf = stream_data.entry((f.from, f.to)).or_default();
                     if buf.len() as u64 == r.start && data.len() as u64 == r.len() {
                         buf.extend_from_slice(&data);
@@ -146,7 +145,6 @@ pub fn lab_timeline(scenario: &str) -> Timeline {
                     side: side(l["side"].as_str().unwrap_or("")),
                     socket: SocketId(u32_of(l, "sock")),
                     call,
-                    args: l["args"].as_str().unwrap_or("").to_string(),
                     len: l["len"].as_u64(),
                     ret: l.get("ret").and_then(Value::as_i64),
                     errno,
@@ -228,7 +226,7 @@ pub fn lab_timeline(scenario: &str) -> Timeline {
         if let EventKind::Call(c) = &ev.kind
             && let Some(f) = c.flow
         {
-            flows.insert((c.socket.0, c.call == "recv"), f);
+            flows.insert((c.socket.0, c.call.reads()), f);
         }
     }
     for ev in &mut events {
@@ -236,7 +234,7 @@ pub fn lab_timeline(scenario: &str) -> Timeline {
             && c.flow.is_none()
             && c.stream.is_some()
         {
-            c.flow = flows.get(&(c.socket.0, c.call == "recv")).copied();
+            c.flow = flows.get(&(c.socket.0, c.call.reads())).copied();
         }
     }
     // Segment payloads: the bytes their sends wrote (the JSON keeps only lengths).

@@ -106,7 +106,7 @@ fn new_syn_after_close_starts_a_new_connection() {
     assert_eq!((syn.client_state, syn.server_state), (SynSent, SynReceived));
     let synack = w.push(s2c(SYN | ACK, 70_000, 90_001, 0));
     assert_eq!(synack.conn, ConnId(1));
-    assert_eq!(synack.rel_ack, 1);
+    assert_eq!(synack.rel_ack, Some(crate::tcp::RelSeq(1)));
     let old = w.conn(0);
     assert_eq!((old.client_state, old.server_state), (TimeWait, Closed));
     assert_eq!(old.to_server.packets, 4);

@@ -10,7 +10,7 @@ mod window;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use crate::capture::Timestamp;
-use crate::wire::{Segment, TcpFlags, TcpOptions};
+use crate::wire::{Segment, SeqNum, TcpFlags, TcpOptions};
 
 use super::{SegmentInfo, Tracker};
 
@@ -41,8 +41,8 @@ pub(super) fn seg(
     Segment {
         src: addr(src),
         dst: addr(dst),
-        seq,
-        ack,
+        seq: SeqNum(seq),
+        ack: SeqNum(ack),
         flags: TcpFlags(flags),
         window: 1000,
         options: TcpOptions::default(),

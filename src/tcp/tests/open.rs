@@ -3,7 +3,7 @@
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 use super::*;
-use crate::tcp::{Analysis, ByteRange, ConnId, Direction, TcpState::*};
+use crate::tcp::{Analysis, ConnId, Direction, RelSeq, SeqNum, SeqRange, TcpState::*};
 
 #[test]
 fn syn_sender_is_client_and_first_id_is_zero() {
@@ -58,13 +58,25 @@ fn handshake_seen_only_after_the_ack_of_the_synack() {
 fn relative_numbers_count_from_each_isn() {
     let mut w = Wire::new();
     let [syn, synack, ack] = w.handshake();
-    assert_eq!((syn.rel_seq, syn.rel_ack), (0, 0));
-    assert_eq!((synack.rel_seq, synack.rel_ack), (0, 1));
-    assert_eq!((ack.rel_seq, ack.rel_ack), (1, 1));
+    assert_eq!((syn.rel_seq, syn.rel_ack), (RelSeq(0), None));
+    assert_eq!(
+        (synack.rel_seq, synack.rel_ack),
+        (RelSeq(0), Some(RelSeq(1)))
+    );
+    assert_eq!((ack.rel_seq, ack.rel_ack), (RelSeq(1), Some(RelSeq(1))));
     let data = w.push(c2s(ACK | PSH, CLIENT_ISN + 1, SERVER_ISN + 1, 100));
-    assert_eq!(data.payload, ByteRange { start: 1, end: 101 });
+    assert_eq!(
+        data.payload,
+        SeqRange {
+            start: RelSeq(1),
+            end: RelSeq(101)
+        }
+    );
     let reply = w.push(s2c(ACK, SERVER_ISN + 1, CLIENT_ISN + 101, 0));
-    assert_eq!((reply.rel_seq, reply.rel_ack), (1, 101));
+    assert_eq!(
+        (reply.rel_seq, reply.rel_ack),
+        (RelSeq(1), Some(RelSeq(101)))
+    );
 }
 
 #[test]
@@ -76,7 +88,7 @@ fn isn_and_syn_options_are_recorded() {
     syn.options.timestamps = Some((7, 0));
     w.push(syn);
     let client = &w.conn(0).client_endpoint;
-    assert_eq!(client.isn, Some(CLIENT_ISN));
+    assert_eq!(client.isn, Some(SeqNum(CLIENT_ISN)));
     assert_eq!(client.mss, Some(1460));
     assert!(client.sack_permitted && client.timestamps);
     assert_eq!(w.conn(0).server_endpoint.isn, None);
@@ -90,7 +102,7 @@ fn mid_stream_lower_port_is_server_and_numbers_start_at_one() {
     assert!(c.mid_stream);
     assert_eq!(c.server, addr(SERVER));
     assert_eq!(info.dir, Direction::ToClient);
-    assert_eq!((info.rel_seq, info.rel_ack), (1, 1));
+    assert_eq!((info.rel_seq, info.rel_ack), (RelSeq(1), Some(RelSeq(1))));
     assert_eq!(
         (info.client_state, info.server_state),
         (Established, Established)
@@ -142,20 +154,20 @@ fn sequence_numbers_wrap_without_findings() {
     let a = w.push(c2s(ACK, isn.wrapping_add(1), SERVER_ISN + 1, 100));
     let b = w.push(c2s(ACK, isn.wrapping_add(101), SERVER_ISN + 1, 100));
     let ack = w.push(s2c(ACK, SERVER_ISN + 1, isn.wrapping_add(201), 0));
-    assert_eq!(a.rel_seq, 1);
-    assert_eq!(b.rel_seq, 101);
+    assert_eq!(a.rel_seq, RelSeq(1));
+    assert_eq!(b.rel_seq, RelSeq(101));
     assert_eq!(
         b.payload,
-        ByteRange {
-            start: 101,
-            end: 201
+        SeqRange {
+            start: RelSeq(101),
+            end: RelSeq(201)
         }
     );
-    assert_eq!(ack.rel_ack, 201);
+    assert_eq!(ack.rel_ack, Some(RelSeq(201)));
     for info in [a, b, ack] {
         assert_eq!(info.analysis, Analysis::NONE, "{info:?}");
     }
-    assert_eq!(w.conn(0).client_endpoint.next_seq, 201);
+    assert_eq!(w.conn(0).client_endpoint.next_seq, RelSeq(201));
 }
 
 #[test]
@@ -195,17 +207,17 @@ fn sack_blocks_are_reported_in_the_peer_sequence_space() {
     w.handshake();
     let mut ack = s2c(ACK, SERVER_ISN + 1, CLIENT_ISN + 1, 0);
     ack.options.sack[0] = crate::wire::segment::SackBlock {
-        left: CLIENT_ISN + 101,
-        right: CLIENT_ISN + 201,
+        left: SeqNum(CLIENT_ISN + 101),
+        right: SeqNum(CLIENT_ISN + 201),
     };
     ack.options.sack_count = 1;
     let info = w.push(ack);
-    let blocks: Vec<ByteRange> = w.conn(0).sack_ranges(info.dir, &ack).collect();
+    let blocks: Vec<SeqRange> = w.conn(0).sack_ranges(info.dir, &ack).collect();
     assert_eq!(
         blocks,
-        [ByteRange {
-            start: 101,
-            end: 201
+        [SeqRange {
+            start: RelSeq(101),
+            end: RelSeq(201)
         }]
     );
 }

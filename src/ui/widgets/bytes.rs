@@ -119,7 +119,7 @@ pub fn focused_bytes(app: &App) -> Option<(String, &[u8])> {
             &s.payload[..],
         )),
         EventKind::Call(c) => Some((
-            format!("{} {}() · {} bytes", c.side, c.call, c.data.len()),
+            format!("{} {}() · {} bytes", c.side, c.call.name(), c.data.len()),
             &c.data[..],
         )),
         _ => None,

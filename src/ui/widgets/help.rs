@@ -57,7 +57,7 @@ pub fn help_rows(lab: bool) -> Vec<(String, &'static str)> {
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let rows = help_rows(app.lab);
+    let rows = help_rows(app.lab.attached);
     // One column when it fits; two side by side otherwise (80×24 holds every key that way).
     let one_col_h = rows.len() as u16 + 4;
     let two_cols = one_col_h > area.height;
@@ -106,7 +106,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
 pub fn render_input(app: &App, area: Rect, buf: &mut Buffer) {
     let r = popup(area, 70, 5);
-    let call = if app.input_all { "sendall" } else { "send" };
+    let call = if app.lab.input_all { "sendall" } else { "send" };
     let inner = frame(
         app,
         r,
@@ -114,7 +114,7 @@ pub fn render_input(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
     );
     let t = &app.theme;
-    let text = format!("> {}▏", app.input);
+    let text = format!("> {}▏", app.lab.input);
     let tw = text.width();
     let shown = if tw > inner.width as usize {
         // Keep the end of a long message (where the cursor is) in view.
@@ -126,8 +126,8 @@ pub fn render_input(app: &App, area: Rect, buf: &mut Buffer) {
     put(buf, inner.x, inner.y, &shown, inner.width, t.text);
     let info = format!(
         "{} characters, {} bytes of UTF-8",
-        app.input.chars().count(),
-        app.input.len()
+        app.lab.input.chars().count(),
+        app.lab.input.len()
     );
     put(buf, inner.x, inner.y + 2, &info, inner.width, t.dim);
 }
@@ -142,7 +142,11 @@ pub fn render_picker(app: &App, area: Rect, buf: &mut Buffer) {
         if y >= inner.bottom() {
             break;
         }
-        let style = if k == app.picker { t.selected } else { t.text };
+        let style = if k == app.lab.scenario {
+            t.selected
+        } else {
+            t.text
+        };
         let line = format!("{:<12} {}", s.name, s.summary);
         put(
             buf,

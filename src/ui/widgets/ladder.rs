@@ -10,14 +10,14 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use unicode_width::UnicodeWidthStr;
 
-use crate::tcp::{Analysis, Direction};
+use crate::tcp::Direction;
 use crate::timeline::playback::{Phase, segment_phase};
 use crate::timeline::{CallEvent, EventKind, SegmentEvent, Side};
 use crate::ui::app::App;
 use crate::ui::layout;
 
-pub use super::labels::{call_label, call_label_plain, call_label_short};
 use super::{fit, put};
+pub use crate::export::labels::{call_label, call_label_plain, call_label_short, segment_label};
 
 /// Column positions of one ladder drawing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,9 +43,9 @@ pub fn geometry(area: Rect) -> Geometry {
 
 /// Visible-event positions `[start, end)` the ladder shows in `rows` rows.
 pub fn window(app: &App, rows: usize) -> (usize, usize) {
-    let shown = app.index.visible_before(app.pos);
+    let shown = app.index.visible_before(app.playback.pos);
     let mut start = shown.saturating_sub(rows);
-    if let Some(sel) = app.selected.filter(|&i| i < app.pos) {
+    if let Some(sel) = app.selected.filter(|&i| i < app.playback.pos) {
         let k = app.index.visible().partition_point(|&v| v < sel);
         if k < start {
             start = k;
@@ -76,11 +76,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let client = sockets
         .iter()
         .rev()
-        .find(|s| s.side == Side::Client && s.born < app.pos.max(1));
+        .find(|s| s.side == Side::Client && s.born < app.playback.pos.max(1));
     let server = sockets
         .iter()
         .rev()
-        .find(|s| s.side != Side::Client && s.born < app.pos.max(1) && s.local.is_some());
+        .find(|s| s.side != Side::Client && s.born < app.playback.pos.max(1) && s.local.is_some());
     let name = |label: &str, addr: Option<std::net::SocketAddr>| match addr {
         Some(a) => format!("{label} {a}"),
         None => label.to_string(),
@@ -108,7 +108,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let vis = &app.index.visible()[start..end];
     let events = app.events();
     let focus = app.focus();
-    let newest = app.pos.checked_sub(1);
+    let newest = app.playback.pos.checked_sub(1);
 
     // Calls that may be blocking during the window: those drawn, and those returning later
     // (bounded look-ahead so drawing cost does not grow with the timeline).
@@ -123,7 +123,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     {
         if let EventKind::Call(c) = &ev.kind
             && c.returned > c.started
-            && matches!(c.call, "recv" | "accept" | "connect" | "sendall" | "send")
+            && c.call.may_block()
             && now.is_some_and(|n| c.started <= n)
         {
             let side = if c.side == Side::Client {
@@ -159,8 +159,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         match &ev.kind {
             EventKind::Segment(s) => {
-                let progress = if Some(i) == newest && app.playing {
-                    app.progress
+                let progress = if Some(i) == newest && app.playback.playing {
+                    app.playback.progress
                 } else {
                     1.0
                 };
@@ -176,56 +176,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             EventKind::Probe(_) => {}
         }
     }
-}
-
-/// `SYN seq=0 ack=0 len=0 win=64240`, shortened to fit.
-pub fn segment_label(s: &SegmentEvent, room: usize) -> String {
-    let mut extra = String::new();
-    if s.analysis.contains(Analysis::RETRANSMISSION) {
-        extra.push_str(" retx");
-    }
-    if s.analysis.contains(Analysis::ZERO_WINDOW) {
-        extra.push_str(" zero-win");
-    }
-    let long = format!(
-        "{} seq={} ack={} len={} win={}{extra}",
-        s.flags, s.rel_seq, s.rel_ack, s.len, s.window
-    );
-    if long.width() <= room {
-        return long;
-    }
-    let short = format!(
-        "{} {}:{} ·{} w{}{extra}",
-        s.flags, s.rel_seq, s.rel_ack, s.len, s.window
-    );
-    if short.width() <= room {
-        return short;
-    }
-    // Flag names stay readable; the window or the length goes.
-    let tail = if s.len > 0 {
-        format!("·{}", s.len)
-    } else {
-        format!("w{}", s.window)
-    };
-    let shorter = format!("{} {}:{} {tail}", s.flags, s.rel_seq, s.rel_ack);
-    if shorter.width() <= room {
-        return shorter;
-    }
-    // tcpdump's letters: S SYN, F FIN, R RST, P PSH, `.` ACK.
-    let mut f = String::new();
-    for (on, c) in [
-        (s.flags.syn(), 'S'),
-        (s.flags.fin(), 'F'),
-        (s.flags.rst(), 'R'),
-        (s.flags.psh(), 'P'),
-        (s.flags.ack(), '.'),
-    ] {
-        if on {
-            f.push(c);
-        }
-    }
-    let tiny = format!("{f} {}:{} ·{} w{}", s.rel_seq, s.rel_ack, s.len, s.window);
-    fit(&tiny, room)
 }
 
 fn phase_glyphs(p: Phase) -> (&'static str, &'static str, &'static str) {

@@ -4,7 +4,6 @@
 pub mod bytes;
 pub mod call_log;
 pub mod help;
-pub mod labels;
 pub mod ladder;
 pub mod picker;
 pub mod scrubber;
@@ -50,7 +49,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Mode::Help => help::render(app, area, buf),
         Mode::Input => help::render_input(app, area, buf),
         Mode::Picker => help::render_picker(app, area, buf),
-        Mode::Normal => {}
+        // The connection picker is a screen of its own (`picker_screen.rs`).
+        Mode::Normal | Mode::Connections | Mode::Filter => {}
     }
 }
 
@@ -80,23 +80,7 @@ pub fn pane(area: Rect, buf: &mut Buffer, theme: &Theme, title: String) -> Rect 
     )
 }
 
-pub fn fit(text: &str, max: usize) -> String {
-    if text.width() <= max {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for ch in text.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
-        if w + cw + 1 > max {
-            break;
-        }
-        out.push(ch);
-        w += cw;
-    }
-    out.push('…');
-    out
-}
+pub use crate::export::labels::fit;
 
 fn too_small(area: Rect, buf: &mut Buffer) {
     let lines = [
@@ -146,13 +130,16 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         },
         SourceLabel::Failed { message } => format!(" sockviz · {message}"),
     };
-    let mode = if app.lab { "LIVE" } else { "REPLAY" };
-    let play = if app.playing { "▶" } else { "⏸" };
-    let pacing = match app.pacing {
+    let mode = if app.lab.attached { "LIVE" } else { "REPLAY" };
+    let play = if app.playback.playing { "▶" } else { "⏸" };
+    let pacing = match app.playback.pacing {
         Pacing::Lecture => "lecture",
         Pacing::RealTime => "real time",
     };
-    let right = format!(" {mode} {play} {pacing} ×{} ", speed_text(app.speed));
+    let right = format!(
+        " {mode} {play} {pacing} ×{} ",
+        speed_text(app.playback.speed)
+    );
     let w = right.width() as u16;
     let room = area.width.saturating_sub(w);
     put(
@@ -186,7 +173,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     buf.set_style(area, t.status);
     let mut used = 0;
-    if app.recording.is_some() {
+    if app.lab.recording.is_some() {
         // Red on any theme's status bar: a lecturer must see at a glance that it records.
         let rec = t
             .status
@@ -196,11 +183,11 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let mut left = format!(
         " {}/{}",
-        app.index.visible_before(app.pos),
+        app.index.visible_before(app.playback.pos),
         app.index.visible().len()
     );
     let queued = app.queued();
-    if app.lab && !app.playing && queued > 0 {
+    if app.lab.attached && !app.playback.playing && queued > 0 {
         left.push_str(&format!(" (+{queued} queued)"));
     }
     if let Some(m) = &app.message {
@@ -216,7 +203,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         area.width.saturating_sub(used),
         t.status,
     );
-    let hints = keymap::hints(app.mode, app.lab);
+    let hints = keymap::hints(app.mode, app.lab.attached);
     let room = area.width.saturating_sub(used);
     put(
         buf,

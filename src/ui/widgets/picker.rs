@@ -27,7 +27,7 @@ pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let filter = if p.filtering || !p.filter.is_empty() {
         format!("filter: {}{}", p.filter, if p.filtering { "▏" } else { "" })
     } else {
-        "/ filter   ↑↓ choose   Enter play   q quit".to_string()
+        crate::ui::keymap::hints(p.mode(), false).to_string()
     };
     put(buf, inner.x, inner.y, &filter, inner.width, theme.dim);
     let mut top = inner.y + 1;

@@ -40,7 +40,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let cursor = if n == 0 {
         0
     } else {
-        ((app.pos as f64 / n as f64) * f64::from(w.saturating_sub(1))) as u16
+        ((app.playback.pos as f64 / n as f64) * f64::from(w.saturating_sub(1))) as u16
     };
     let mut last_phase = None;
     let mut labels: Vec<(u16, Phase)> = Vec::new();
@@ -71,12 +71,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     put(buf, x0 + cursor, y, "◆", 1, t.title);
     if area.height >= 2 {
         let time = app
+            .playback
             .pos
             .checked_sub(1)
             .and_then(|i| app.events().get(i))
             .map(|e| app.timeline.secs(e.at) * 1000.0)
             .unwrap_or(0.0);
-        let text = format!(" event {}/{} · {time:.3} ms ", app.pos, n);
+        let text = format!(" event {}/{} · {time:.3} ms ", app.playback.pos, n);
         let tw = text.chars().count() as u16;
         if area.width > tw + 2 {
             put(buf, area.right() - tw - 1, area.y, &text, tw, t.text);

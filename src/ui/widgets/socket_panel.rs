@@ -22,7 +22,7 @@ const COMPACT_ROWS: u16 = 4;
 
 /// The sockets worth a panel at the position: the newest listener, client and accepted socket.
 pub fn shown_sockets(app: &App) -> Vec<&SocketInfo> {
-    let born = app.pos.max(1);
+    let born = app.playback.pos.max(1);
     [Side::Listener, Side::Client, Side::Server]
         .iter()
         .filter_map(|side| {
@@ -104,7 +104,7 @@ pub fn panel_view(app: &App, ps: &PlayState, s: &SocketInfo) -> PanelView {
     let conn = conn_of(app, s);
     let is_client_end = s.side == Side::Client;
     let probe: Option<&(usize, ProbeEvent)> = ps.probes.get(&s.id);
-    let closed = s.closed.is_some_and(|c| c < app.pos);
+    let closed = s.closed.is_some_and(|c| c < app.playback.pos);
     let wire_state = conn
         .and_then(|c| ps.states.get(&c))
         .map(|(c, sv)| if is_client_end { *c } else { *sv });
@@ -117,7 +117,8 @@ pub fn panel_view(app: &App, ps: &PlayState, s: &SocketInfo) -> PanelView {
     } else {
         "—".to_string()
     };
-    let recent = |i: Option<&usize>| i.is_some_and(|&i| i + 3 >= app.pos && i < app.pos);
+    let recent =
+        |i: Option<&usize>| i.is_some_and(|&i| i + 3 >= app.playback.pos && i < app.playback.pos);
     let flash = if probe.is_some() {
         recent(ps.probe_state_changed.get(&s.id))
     } else {

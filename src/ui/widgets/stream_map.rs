@@ -118,9 +118,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let empty = FlowBytes::default();
     let fb = app.bytemap.flow(&flow).unwrap_or(&empty);
-    let sends = happened(&fb.sends, app.pos);
-    let segs = happened(&fb.segments, app.pos);
-    let recvs = happened(&fb.recvs, app.pos);
+    let sends = happened(&fb.sends, app.playback.pos);
+    let segs = happened(&fb.segments, app.playback.pos);
+    let recvs = happened(&fb.recvs, app.playback.pos);
     // Stream offsets only grow (retransmissions excepted), so the newest entries hold the end;
     // looking at a few keeps the cost independent of the timeline's length.
     let total = [sends, segs, recvs]

@@ -1,19 +1,19 @@
-//! A live libpcap capture on the lab's interface, feeding frames to the timeline.
+//! A live libpcap capture: the lab's frame source, beside the capture files. Frames go out as
+//! [`OwnedFrame`]s over a channel of whatever event type the caller collects (the lab sends
+//! `timeline::SourceEvent`s), so this layer knows nothing of what consumes them.
 //!
 //! LAB.md: open the handle in immediate mode (a send() → packet delivery of ~19 µs; without it
 //! libpcap may deliver nothing at all), with a short timeout so the thread notices when to stop.
 
+use std::io;
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
 
 use pcap::{Capture, Precision};
 
-use crate::capture::{LinkType, Timestamp};
-use crate::timeline::{OwnedFrame, SourceEvent};
-
-use super::sys;
-use std::os::fd::AsRawFd;
+use super::{LinkType, OwnedFrame, Timestamp};
 
 /// Why a live capture could not start.
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +72,10 @@ pub struct OpenCapture {
 
 impl OpenCapture {
     /// Start delivering frames to `tx` on a thread of its own.
-    pub fn start(self, tx: mpsc::Sender<SourceEvent>) -> Result<LiveCapture, LiveCaptureError> {
+    pub fn start<E>(self, tx: mpsc::Sender<E>) -> Result<LiveCapture, LiveCaptureError>
+    where
+        E: From<OwnedFrame> + Send + 'static,
+    {
         let OpenCapture {
             cap,
             link,
@@ -137,12 +140,15 @@ impl LiveCapture {
     }
 
     /// [`LiveCapture::open`] then [`OpenCapture::start`].
-    pub fn start(
+    pub fn start<E>(
         device: &str,
         filter: &str,
         snaplen: u32,
-        tx: mpsc::Sender<SourceEvent>,
-    ) -> Result<Self, LiveCaptureError> {
+        tx: mpsc::Sender<E>,
+    ) -> Result<Self, LiveCaptureError>
+    where
+        E: From<OwnedFrame> + Send + 'static,
+    {
         Self::open(device, filter, snaplen)?.start(tx)
     }
 
@@ -165,12 +171,12 @@ impl Drop for LiveCapture {
     }
 }
 
-fn run(
+fn run<E: From<OwnedFrame>>(
     mut cap: Capture<pcap::Active>,
     link: LinkType,
     nanos: bool,
     stop: &AtomicBool,
-    tx: &mpsc::Sender<SourceEvent>,
+    tx: &mpsc::Sender<E>,
 ) -> CaptureStats {
     let mut stats = CaptureStats::default();
     let mut stopping_since: Option<std::time::Instant> = None;
@@ -197,7 +203,7 @@ fn run(
                     orig_len: h.len,
                     data: packet.data.to_vec(),
                 };
-                if tx.send(SourceEvent::Frame(frame)).is_err() {
+                if tx.send(E::from(frame)).is_err() {
                     break;
                 }
             }
@@ -205,9 +211,7 @@ fn run(
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
-                // SAFETY of the borrow: `cap` owns this descriptor and outlives the poll.
-                let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(cap.as_raw_fd()) };
-                if let Err(e) = sys::wait_readable(fd, 20) {
+                if let Err(e) = wait_readable(cap.as_raw_fd(), 20) {
                     stats.error = Some(e.to_string());
                     break;
                 }
@@ -222,4 +226,20 @@ fn run(
         stats.dropped = s.dropped;
     }
     stats
+}
+
+/// Wait until the capture's descriptor is readable (or `timeout_ms` passes).
+fn wait_readable(fd: RawFd, timeout_ms: i32) -> io::Result<bool> {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one pollfd, passed with count 1, outlives the call; poll only reads `fd`, which
+    // the caller's capture handle keeps open for the duration.
+    let n = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n > 0)
 }

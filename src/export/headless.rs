@@ -1,4 +1,4 @@
-//! The lab without a screen: the timeline as JSON lines, or as a readable transcript (a
+//! The lab (or a replay) without a screen: the timeline as JSON lines, or as a readable transcript (a
 //! handout of the calls and the segments they caused).
 //!
 //! JSON: one event per line, each with `i` (its index, which `segments`/`sends`/`recvs` refer
@@ -9,9 +9,10 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value, json};
 
+use crate::lab::LabSummary;
 use crate::timeline::{ByteMap, CallEvent, Event, EventKind, ProbeEvent, SegmentEvent, Timeline};
 
-use super::LabSummary;
+use super::labels::{accepted_from, call_line, segment_line, text_of};
 
 fn stream_json(range: Option<crate::timeline::ByteRange>) -> Value {
     match range {
@@ -20,19 +21,11 @@ fn stream_json(range: Option<crate::timeline::ByteRange>) -> Value {
     }
 }
 
-/// Bytes as text when they are short, valid UTF-8; otherwise nothing (the length says enough).
-fn text_of(data: &[u8]) -> Option<String> {
-    if data.is_empty() || data.len() > 64 {
-        return None;
-    }
-    std::str::from_utf8(data).ok().map(str::to_string)
-}
-
 fn call_json(c: &CallEvent, map: &ByteMap, obj: &mut Map<String, Value>, tl: &Timeline) {
     obj.insert("side".into(), json!(c.side.name()));
     obj.insert("sock".into(), json!(c.socket.0));
-    obj.insert("call".into(), json!(c.call));
-    obj.insert("args".into(), json!(c.args));
+    obj.insert("call".into(), json!(c.call.name()));
+    obj.insert("args".into(), json!(c.call.python()));
     obj.insert("len".into(), json!(c.len));
     match c.errno {
         Some(e) => {
@@ -45,10 +38,11 @@ fn call_json(c: &CallEvent, map: &ByteMap, obj: &mut Map<String, Value>, tl: &Ti
     }
     obj.insert("t_start".into(), json!(tl.secs(c.started)));
     obj.insert("t_end".into(), json!(tl.secs(c.returned)));
-    if let Some(text) = text_of(&c.data) {
+    // An accepted peer's address is written where sockviz has always written it.
+    if let Some(text) = accepted_from(c).or_else(|| text_of(&c.data)) {
         obj.insert("data".into(), json!(text));
     }
-    if c.call == "recv" || c.call == "send" || c.call == "sendall" {
+    if c.call.moves_bytes() {
         obj.insert("hex".into(), json!(hex_prefix(&c.data, 16)));
     }
     if let (Some(flow), Some(range)) = (c.flow, c.stream) {
@@ -56,7 +50,7 @@ fn call_json(c: &CallEvent, map: &ByteMap, obj: &mut Map<String, Value>, tl: &Ti
         if !range.is_empty() {
             let origin = map.origin(&flow, range);
             obj.insert("segments".into(), json!(origin.segments));
-            if c.call == "recv" {
+            if c.call.reads() {
                 obj.insert("sends".into(), json!(origin.sends));
             } else {
                 obj.insert("recvs".into(), json!(map.readers(&flow, range)));
@@ -170,61 +164,6 @@ pub fn write_json(out: &mut impl Write, tl: &Timeline, summary: &LabSummary) -> 
     serde_json::to_writer(&mut *out, &summary_json(tl, summary))?;
     out.write_all(b"\n")?;
     out.flush()
-}
-
-fn call_line(c: &CallEvent) -> String {
-    let result = match (c.errno, c.ret) {
-        (Some(e), _) => format!(
-            " -> {} ({})",
-            e.name,
-            std::io::Error::from_raw_os_error(e.code)
-        ),
-        (None, Some(r)) if c.call == "recv" => {
-            if r == 0 {
-                " -> b''".to_string()
-            } else {
-                match text_of(&c.data) {
-                    Some(t) => format!(" -> {r} bytes {t:?}"),
-                    None => format!(" -> {r} bytes"),
-                }
-            }
-        }
-        (None, Some(r)) if c.call == "accept" => {
-            format!(" -> sock {r} from {}", String::from_utf8_lossy(&c.data))
-        }
-        (None, Some(r)) if c.call == "socket" => format!(" -> sock {r}"),
-        (None, Some(r)) => format!(" -> {r}"),
-        (None, None) => String::new(),
-    };
-    let blocked = c.blocked_secs();
-    let blocked = if blocked >= 0.001 {
-        format!("   [blocked {:.1} ms]", blocked * 1e3)
-    } else {
-        String::new()
-    };
-    format!("{}({}){result}{blocked}", c.call, c.args)
-}
-
-fn segment_line(s: &SegmentEvent) -> String {
-    let arrow = match s.dir_name() {
-        "c2s" => "client ──► server",
-        _ => "client ◄── server",
-    };
-    let analysis = if s.analysis.is_empty() {
-        String::new()
-    } else {
-        format!("  <{}>", s.analysis)
-    };
-    format!(
-        "{arrow}  {:<8} seq={} ack={} len={} win={}   [{} / {}]{analysis}",
-        s.flags.to_string(),
-        s.rel_seq,
-        s.rel_ack,
-        s.len,
-        s.window,
-        s.client_state,
-        s.server_state
-    )
 }
 
 fn probe_line(p: &ProbeEvent) -> String {

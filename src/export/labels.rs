@@ -1,0 +1,231 @@
+//! Words for calls and segments, in every form a view needs, written once: the TUI's ladder
+//! (long, plain and short, to fit the terminal), the call log's Python, the exported diagram and
+//! the headless transcript. Everything here is a pure function of a timeline event.
+//!
+//! It lives under `export` so the exports and the headless writers use it without importing the
+//! TUI; the TUI imports it from here.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::timeline::call::py_addr;
+use crate::timeline::{Call, CallEvent, Side};
+
+/// `text` cut to at most `max` terminal cells, ending in `…` when cut.
+pub fn fit(text: &str, max: usize) -> String {
+    if text.width() <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for ch in text.chars() {
+        let cw = ch.width().unwrap_or(0);
+        if w + cw + 1 > max {
+            break;
+        }
+        out.push(ch);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// Bytes as text when they are short, valid UTF-8; otherwise nothing (the length says enough).
+pub fn text_of(data: &[u8]) -> Option<String> {
+    if data.is_empty() || data.len() > 64 {
+        return None;
+    }
+    std::str::from_utf8(data).ok().map(str::to_string)
+}
+
+/// The accepted peer's address, as the lecture's `conn, addr = s.accept()` prints `addr`.
+pub fn accepted_from(c: &CallEvent) -> Option<String> {
+    match &c.call {
+        Call::Accept { peer: Some(p) } => Some(py_addr(*p)),
+        _ => None,
+    }
+}
+
+/// `connect()`, `recv(1024) → b'' [12ms]`, `accept() → #3`: what a call did and how long it
+/// blocked, in a few cells (the TUI ladder's long form).
+pub fn call_label(c: &CallEvent) -> String {
+    let mut s = call_label_plain(c);
+    let blocked = c.blocked_secs();
+    if blocked >= 0.001 {
+        s.push_str(&format!(" [{:.0}ms]", blocked * 1000.0));
+    }
+    s
+}
+
+/// The label without the block time.
+pub fn call_label_plain(c: &CallEvent) -> String {
+    let mut s = match &c.call {
+        Call::Socket => "socket()".to_string(),
+        Call::Bind { addr } | Call::Connect { addr } => {
+            format!("{}(:{})", c.call.name(), addr.port())
+        }
+        Call::Accept { .. } => match c.ret {
+            Some(id) => format!("accept() → #{id}"),
+            None => "accept()".into(),
+        },
+        // sendall returns None in Python: only send's count is worth printing.
+        Call::Send { all: false, .. } => format!(
+            "send({}) → {}",
+            c.len.unwrap_or(0),
+            c.ret.map(|r| r.to_string()).unwrap_or_else(|| "?".into())
+        ),
+        Call::Send { all: true, .. } => format!("sendall({})", c.len.unwrap_or(0)),
+        Call::Recv { bufsize } => match c.len {
+            Some(0) => format!("recv({bufsize}) → b''"),
+            Some(n) => format!("recv({bufsize}) → {n}"),
+            None => format!("recv({bufsize})"),
+        },
+        Call::SetSockOpt(opt) => format!("setsockopt({})", opt.name()),
+        other => other.to_string(),
+    };
+    if let Some(e) = c.errno {
+        s.push_str(&format!(" ✗ {}", e.name));
+    }
+    s
+}
+
+/// `recv→20`, `send→20`, `accept→#3`: for narrow terminals.
+pub fn call_label_short(c: &CallEvent) -> String {
+    let name = c.call.name();
+    let mut s = match &c.call {
+        Call::Send { all: true, .. } => format!("sendall({})", c.len.unwrap_or(0)),
+        Call::Send { .. } | Call::Recv { .. } => match c.ret {
+            Some(0) => format!("{name}→b''"),
+            Some(n) => format!("{name}→{n}"),
+            None => name.to_string(),
+        },
+        Call::Accept { .. } => match c.ret {
+            Some(id) => format!("accept→#{id}"),
+            None => "accept".into(),
+        },
+        _ => name.to_string(),
+    };
+    if let Some(e) = c.errno {
+        s.push_str(&format!(" ✗{}", e.name));
+    }
+    s
+}
+
+/// `recv(1024) → 20`, `recv(1024) → b''` (the peer's FIN, as the lecture writes it),
+/// `connect(('127.0.0.1', 7)) → ECONNREFUSED`: the exported diagram's form.
+pub fn call_text(c: &CallEvent) -> String {
+    let result = match (c.errno, c.ret) {
+        (Some(e), _) => format!(" → {}", e.name),
+        (None, Some(0)) if c.call.reads() => " → b''".to_string(),
+        (None, Some(r)) => format!(" → {r}"),
+        (None, None) => String::new(),
+    };
+    let blocked = c.blocked_secs() * 1e3;
+    let blocked = if blocked >= 1.0 {
+        format!(" (blocked {blocked:.0} ms)")
+    } else {
+        String::new()
+    };
+    format!("{}{result}{blocked}", c.call)
+}
+
+/// `recv(1024) -> 20 bytes "Hello"   [blocked 3.1 ms]`: the headless transcript's form.
+pub fn call_line(c: &CallEvent) -> String {
+    let result = match (c.errno, c.ret) {
+        (Some(e), _) => format!(
+            " -> {} ({})",
+            e.name,
+            std::io::Error::from_raw_os_error(e.code)
+        ),
+        (None, Some(r)) => match &c.call {
+            Call::Recv { .. } if r == 0 => " -> b''".to_string(),
+            Call::Recv { .. } => match text_of(&c.data) {
+                Some(t) => format!(" -> {r} bytes {t:?}"),
+                None => format!(" -> {r} bytes"),
+            },
+            Call::Accept { .. } => format!(
+                " -> sock {r} from {}",
+                accepted_from(c).unwrap_or_else(|| String::from_utf8_lossy(&c.data).into())
+            ),
+            Call::Socket => format!(" -> sock {r}"),
+            _ => format!(" -> {r}"),
+        },
+        (None, None) => String::new(),
+    };
+    let blocked = c.blocked_secs();
+    let blocked = if blocked >= 0.001 {
+        format!("   [blocked {:.1} ms]", blocked * 1e3)
+    } else {
+        String::new()
+    };
+    format!("{}{result}{blocked}", c.call)
+}
+
+/// `b'Hello, \xeb\x8c\x80...'`: Python's `repr` of bytes, cut after `max` bytes.
+pub fn py_bytes(data: &[u8], max: usize) -> String {
+    let mut s = String::from("b'");
+    for &b in data.iter().take(max) {
+        match b {
+            b'\'' => s.push_str("\\'"),
+            b'\\' => s.push_str("\\\\"),
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    if data.len() > max {
+        s.push_str("...");
+    }
+    s.push('\'');
+    s
+}
+
+/// The Python variable the lecture would use for this socket.
+fn var(c: &CallEvent) -> &'static str {
+    match c.side {
+        Side::Client => "s",
+        Side::Listener => "srv",
+        Side::Server => "conn",
+    }
+}
+
+/// One call as a line of Python, with its result: the call log's form.
+pub fn python_line(c: &CallEvent) -> String {
+    let v = var(c);
+    let name = c.call.name();
+    let mut line = match &c.call {
+        Call::Socket => format!("{v} = socket.socket(AF_INET, SOCK_STREAM)"),
+        Call::Accept { .. } => format!(
+            "conn, addr = {v}.accept()  # addr = {}",
+            accepted_from(c).unwrap_or_else(|| String::from_utf8_lossy(&c.data).into())
+        ),
+        Call::Send { all, .. } => {
+            let ret = if *all {
+                String::new()
+            } else {
+                c.ret.map(|r| format!(" -> {r}")).unwrap_or_default()
+            };
+            format!("{v}.{name}({}){ret}", py_bytes(&c.data, 24))
+        }
+        Call::Recv { bufsize } => {
+            if c.ok() {
+                format!("{v}.recv({bufsize}) -> {}", py_bytes(&c.data, 24))
+            } else {
+                format!("{v}.recv({bufsize})")
+            }
+        }
+        Call::Shutdown(how) => format!("{v}.shutdown(socket.{})", how.name()),
+        call => format!("{v}.{call}"),
+    };
+    if let Some(e) = c.errno {
+        line.push_str(&format!("  # raises OSError [{}]", e.name));
+    } else if c.blocked_secs() >= 0.001 {
+        line.push_str(&format!("  # blocked {:.1} ms", c.blocked_secs() * 1000.0));
+    }
+    line
+}
+
+/// Segment labels: the TUI ladder's, shortened to `room` cells, and the exports' full form.
+mod segment;
+pub use segment::{payload_text, segment_label, segment_line, segment_text};

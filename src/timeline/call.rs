@@ -1,0 +1,233 @@
+//! What a socket call asked for, as a typed value: the lab's instrumented Python-style calls
+//! make it today, a tracer of real programs (`sendto`, `recvfrom`, `accept4`, ...) can make the
+//! same values, and every view formats it from here (`name()`, `python()`), never by parsing text.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+/// `shutdown(how)`: the lecture's `socket.SHUT_WR` and friends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shutdown {
+    /// No more reads (`SHUT_RD`).
+    Read,
+    /// Send FIN now; reads still work (`SHUT_WR`): the half close.
+    Write,
+    Both,
+}
+
+impl Shutdown {
+    pub const ALL: [Shutdown; 3] = [Shutdown::Read, Shutdown::Write, Shutdown::Both];
+
+    /// The constant's name in Python's `socket` module and in `<sys/socket.h>`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shutdown::Read => "SHUT_RD",
+            Shutdown::Write => "SHUT_WR",
+            Shutdown::Both => "SHUT_RDWR",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Shutdown> {
+        Shutdown::ALL.into_iter().find(|h| h.name() == name)
+    }
+}
+
+/// The socket options the lab sets (socket(7), tcp(7)): the option *is* often the lesson
+/// (`SO_LINGER (1, 0)` turns close into a reset, `TCP_NODELAY` turns Nagle off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SockOpt {
+    /// The kernel doubles the value and reports the doubled value.
+    RcvBuf(i32),
+    SndBuf(i32),
+    /// `TCP_NODELAY`: turn Nagle's algorithm off.
+    NoDelay(bool),
+    /// `SO_LINGER`; `Some(0)` makes close() reset the connection.
+    Linger(Option<u16>),
+    ReuseAddr(bool),
+    /// `TCP_QUICKACK`: off lets the receiver delay its ACKs (RFC 1122 §4.2.3.2), which is what
+    /// makes Nagle's algorithm visible on a loopback whose ACKs are otherwise immediate.
+    QuickAck(bool),
+}
+
+impl SockOpt {
+    /// `SOL_SOCKET` or `IPPROTO_TCP`.
+    pub fn level(self) -> &'static str {
+        match self {
+            SockOpt::RcvBuf(_)
+            | SockOpt::SndBuf(_)
+            | SockOpt::Linger(_)
+            | SockOpt::ReuseAddr(_) => "SOL_SOCKET",
+            SockOpt::NoDelay(_) | SockOpt::QuickAck(_) => "IPPROTO_TCP",
+        }
+    }
+
+    /// The option's constant: `SO_LINGER`, `TCP_NODELAY`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            SockOpt::RcvBuf(_) => "SO_RCVBUF",
+            SockOpt::SndBuf(_) => "SO_SNDBUF",
+            SockOpt::NoDelay(_) => "TCP_NODELAY",
+            SockOpt::Linger(_) => "SO_LINGER",
+            SockOpt::ReuseAddr(_) => "SO_REUSEADDR",
+            SockOpt::QuickAck(_) => "TCP_QUICKACK",
+        }
+    }
+
+    /// The value as Python passes it: `1`, `65536`, `(1, 0)`.
+    pub fn value(self) -> String {
+        match self {
+            SockOpt::RcvBuf(n) | SockOpt::SndBuf(n) => n.to_string(),
+            SockOpt::NoDelay(on) | SockOpt::ReuseAddr(on) | SockOpt::QuickAck(on) => {
+                i32::from(on).to_string()
+            }
+            SockOpt::Linger(None) => "(0, 0)".into(),
+            SockOpt::Linger(Some(s)) => format!("(1, {s})"),
+        }
+    }
+
+    /// `SOL_SOCKET, SO_LINGER, (1, 0)`: the arguments of `setsockopt`.
+    pub fn python(self) -> String {
+        format!("{}, {}, {}", self.level(), self.name(), self.value())
+    }
+}
+
+/// One socket call, with the arguments that matter typed. A call's result (bytes moved,
+/// return value, errno) lives beside it in [`super::CallEvent`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Call {
+    /// `socket.socket(AF_INET, SOCK_STREAM)`.
+    Socket,
+    Bind {
+        addr: SocketAddr,
+    },
+    Listen {
+        backlog: i32,
+    },
+    /// `accept()`; `peer` is the connecting client's address once it returned.
+    Accept {
+        peer: Option<SocketAddr>,
+    },
+    Connect {
+        addr: SocketAddr,
+    },
+    /// `send(data)` or, with `all`, `sendall(data)`: `len` bytes handed to the call.
+    Send {
+        len: u64,
+        all: bool,
+    },
+    Recv {
+        bufsize: u64,
+    },
+    Shutdown(Shutdown),
+    Close,
+    /// `setblocking(flag)`: `false` makes send/recv return `EAGAIN` instead of waiting.
+    SetBlocking(bool),
+    SetSockOpt(SockOpt),
+    /// A call this sockviz has no type for (a recording from a newer version): its name and
+    /// arguments as they were written, shown but never interpreted.
+    Other {
+        name: String,
+        args: String,
+    },
+}
+
+impl Call {
+    /// The Python method name: `socket`, `bind`, ..., `sendall`, `setsockopt`.
+    pub fn name(&self) -> &str {
+        match self {
+            Call::Socket => "socket",
+            Call::Bind { .. } => "bind",
+            Call::Listen { .. } => "listen",
+            Call::Accept { .. } => "accept",
+            Call::Connect { .. } => "connect",
+            Call::Send { all: false, .. } => "send",
+            Call::Send { all: true, .. } => "sendall",
+            Call::Recv { .. } => "recv",
+            Call::Shutdown(_) => "shutdown",
+            Call::Close => "close",
+            Call::SetBlocking(_) => "setblocking",
+            Call::SetSockOpt(_) => "setsockopt",
+            Call::Other { name, .. } => name,
+        }
+    }
+
+    /// The arguments as the lecture writes them: `1024`, `('127.0.0.1', 7)`, `SHUT_WR`,
+    /// `<20 bytes>` (the bytes themselves are in the event's data).
+    pub fn python(&self) -> String {
+        match self {
+            Call::Socket => "AF_INET, SOCK_STREAM".into(),
+            Call::Bind { addr } | Call::Connect { addr } => py_addr(*addr),
+            Call::Listen { backlog } => backlog.to_string(),
+            Call::Accept { .. } | Call::Close => String::new(),
+            Call::Send { len, .. } => format!("<{len} bytes>"),
+            Call::Recv { bufsize } => bufsize.to_string(),
+            Call::Shutdown(how) => how.name().into(),
+            Call::SetBlocking(true) => "True".into(),
+            Call::SetBlocking(false) => "False".into(),
+            Call::SetSockOpt(opt) => opt.python(),
+            Call::Other { args, .. } => args.clone(),
+        }
+    }
+
+    /// Calls that wait for the peer (recv, accept, connect): their result is caused by
+    /// segments that arrived during the call, so they are placed when they return.
+    pub fn waits_for_peer(&self) -> bool {
+        matches!(
+            self,
+            Call::Recv { .. } | Call::Accept { .. } | Call::Connect { .. }
+        )
+    }
+
+    /// Calls that can block the caller for a visible time (waiting for the peer, or for room
+    /// in the send buffer).
+    pub fn may_block(&self) -> bool {
+        self.waits_for_peer() || matches!(self, Call::Send { .. })
+    }
+
+    /// Calls that move stream bytes (their event's `flow`/`stream` say which).
+    pub fn moves_bytes(&self) -> bool {
+        matches!(self, Call::Send { .. } | Call::Recv { .. })
+    }
+
+    /// A read: its bytes flow from the peer to this socket.
+    pub fn reads(&self) -> bool {
+        matches!(self, Call::Recv { .. })
+    }
+}
+
+impl fmt::Display for Call {
+    /// `connect(('127.0.0.1', 7))`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}({})", self.name(), self.python())
+    }
+}
+
+/// `('127.0.0.1', 7)`: an address as Python's `socket` module prints an AF_INET one.
+pub fn py_addr(addr: SocketAddr) -> String {
+    format!("('{}', {})", addr.ip(), addr.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_forms_are_the_lectures() {
+        let addr: SocketAddr = "127.0.0.1:7".parse().expect("literal");
+        assert_eq!(
+            Call::Connect { addr }.to_string(),
+            "connect(('127.0.0.1', 7))"
+        );
+        assert_eq!(
+            Call::SetSockOpt(SockOpt::Linger(Some(0))).python(),
+            "SOL_SOCKET, SO_LINGER, (1, 0)"
+        );
+        assert_eq!(
+            Call::Send { len: 20, all: true }.to_string(),
+            "sendall(<20 bytes>)"
+        );
+        assert_eq!(Call::Shutdown(Shutdown::Write).python(), "SHUT_WR");
+        assert!(Call::Recv { bufsize: 1024 }.waits_for_peer());
+        assert!(!Call::Send { len: 1, all: false }.waits_for_peer());
+    }
+}
