@@ -26,11 +26,21 @@ fn main() -> ExitCode {
     };
     match run(command, prepared, theme) {
         Ok(code) => code,
-        Err(err) => {
-            eprintln!("sockviz: {err:#}");
-            ExitCode::from(2)
-        }
+        Err(err) => match sockviz::ui::terminal::pending_signal() {
+            // An error after a hangup or a signal is that signal's doing: its status, not 2.
+            Some(n) => ExitCode::from(128u8.saturating_add(u8::try_from(n).unwrap_or(0))),
+            None => {
+                say(format_args!("sockviz: {err:#}"));
+                ExitCode::from(2)
+            }
+        },
     }
+}
+
+/// A line on stderr that cannot panic: after a hangup stderr is a dead terminal, and
+/// `eprintln!` would panic (exit status 101) where the shell expects 129.
+fn say(line: std::fmt::Arguments) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 fn lab_config(args: &LabArgs) -> LabConfig {
@@ -42,13 +52,15 @@ fn lab_config(args: &LabArgs) -> LabConfig {
     }
 }
 
-/// 0 when the user quit; 128 + the signal's number when SIGTERM/SIGHUP ended the screen (the
-/// shell's convention), after the terminal was restored either way.
-fn screen_exit(ended: sockviz::ui::event_loop::Ended) -> ExitCode {
-    match ended {
-        sockviz::ui::event_loop::Ended::Quit => ExitCode::SUCCESS,
-        sockviz::ui::event_loop::Ended::Signal(n) => ExitCode::from(128 + n as u8),
-    }
+/// 0 when the user quit; 128 + the signal's number when Ctrl-C, SIGINT, SIGTERM, SIGHUP or a
+/// hangup ended the screen (the shell's convention), after the terminal was restored either way.
+/// A signal that came while the screen was closing counts too.
+fn screen_exit(ended: sockviz::ui::terminal::Ended) -> ExitCode {
+    let ended = match (ended, sockviz::ui::terminal::pending_signal()) {
+        (sockviz::ui::terminal::Ended::Quit, Some(n)) => sockviz::ui::terminal::Ended::Signal(n),
+        (e, _) => e,
+    };
+    ExitCode::from(ended.exit_status())
 }
 
 /// `sockviz big.pcap | head` closes the pipe early: not an error.
@@ -119,14 +131,14 @@ fn run(
             if let Some(err) = recorded.as_ref().and_then(|o| o.error.as_ref()) {
                 // A full disk is reported, not ignored: the timeline above is complete, the
                 // file is not.
-                eprintln!("sockviz: {err}");
+                say(format_args!("sockviz: {err}"));
                 return Ok(ExitCode::from(1));
             }
             if let Some(f) = &summary.failure {
-                eprintln!(
+                say(format_args!(
                     "sockviz: the {} scenario stopped early: {f}",
                     summary.scenario
-                );
+                ));
                 return Ok(ExitCode::from(1));
             }
             Ok(code)
