@@ -10,6 +10,7 @@ pub mod lab;
 pub mod open;
 pub mod record;
 pub mod tcp;
+pub mod text;
 pub mod timeline;
 pub mod ui;
 pub mod wire;

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use sockviz::cli::{Cli, Command, LabArgs};
 use sockviz::lab::{self, LabConfig, Prepared};
+// Everything printed that came from a file or a traced program shows its control characters.
+use sockviz::text::Visible;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -81,13 +83,15 @@ fn run(
         Command::Inspect { file, json } => {
             let report = sockviz::inspect::inspect_file(&file)?;
             // Stdout is line-buffered; the JSON of a big capture has millions of lines.
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             let written = if json {
-                report.write_json(&mut out)
+                let mut out = Visible::json(out);
+                report.write_json(&mut out).and_then(|()| out.flush())
             } else {
-                report.write_table(&mut out)
+                let mut out = Visible::text(out);
+                report.write_table(&mut out).and_then(|()| out.flush())
             };
-            finish_output(written.and_then(|()| out.flush()))
+            finish_output(written)
         }
         Command::Lab(args) => {
             if args.list {
@@ -121,11 +125,15 @@ fn run(
                     (tl, summary, None)
                 }
             };
-            let mut out = std::io::stdout().lock();
+            let out = std::io::stdout().lock();
             let written = if args.json {
+                let mut out = Visible::json(out);
                 sockviz::export::headless::write_json(&mut out, &timeline, &summary)
+                    .and_then(|()| out.flush())
             } else {
+                let mut out = Visible::text(out);
                 sockviz::export::headless::write_transcript(&mut out, &timeline, &summary)
+                    .and_then(|()| out.flush())
             };
             let code = finish_output(written)?;
             if let Some(err) = recorded.as_ref().and_then(|o| o.error.as_ref()) {
@@ -175,13 +183,17 @@ fn run(
         } => {
             if headless || json || !std::io::stdout().is_terminal() {
                 let loaded = sockviz::open::SourceFile::open(&file)?.transcript(conn)?;
-                let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+                let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
                 let written = if json {
+                    let mut out = Visible::json(out);
                     sockviz::record::headless::write_json(&mut out, &file, &loaded)
+                        .and_then(|()| out.flush())
                 } else {
+                    let mut out = Visible::text(out);
                     sockviz::record::headless::write_transcript(&mut out, &file, &loaded)
+                        .and_then(|()| out.flush())
                 };
-                return finish_output(written.and_then(|()| out.flush()));
+                return finish_output(written);
             }
             let options = sockviz::ui::replay::ReplayOptions {
                 conn,
