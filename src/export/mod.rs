@@ -105,7 +105,14 @@ pub fn write(
         }
         Format::Cast => {
             let mut out = crate::text::Visible::json(out);
-            cast::write(&mut out, replay, name, title, theme, cast::CastSize::default())?;
+            cast::write(
+                &mut out,
+                replay,
+                name,
+                title,
+                theme,
+                cast::CastSize::default(),
+            )?;
             out.flush()
         }
     }

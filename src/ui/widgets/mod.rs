@@ -71,7 +71,7 @@ pub fn pane(area: Rect, buf: &mut Buffer, theme: &Theme, title: String) -> Rect 
     Block::default()
         .borders(Borders::TOP)
         .border_style(theme.border)
-        .title(title)
+        .title(crate::text::visible(&title).into_owned())
         .title_style(theme.title)
         .render(area, buf);
     Rect::new(
