@@ -6,14 +6,17 @@
 //! live, their effects dropped); the connection picker gets the same keys through its tables.
 //! No input may panic.
 //!
-//! The app is built from `tests/data/echo.pcap` or `multi.pcap` (checked in); seed with any
-//! bytes (`fuzz/corpus/screen_input/`).
+//! The app is built from `tests/data/echo.pcap` or `multi.pcap` (checked in); any bytes seed it.
+//! Each input is up to 400 events: let long runs grow inputs past libFuzzer's default start,
+//! `cargo fuzz run --sanitizer none -O screen_input -- -max_len=2048 -max_total_time=1800`.
 #![no_main]
 
 use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers, MediaKeyCode,
     ModifierKeyCode, MouseButton, MouseEvent, MouseEventKind,
 };
+use std::sync::OnceLock;
+
 use libfuzzer_sys::fuzz_target;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -136,10 +139,28 @@ fn data(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
+/// The two files' connection pickers, scanned once (the scan is not what is fuzzed here).
+fn pickers() -> &'static [Picker; 2] {
+    static PICKERS: OnceLock<[Picker; 2]> = OnceLock::new();
+    PICKERS.get_or_init(|| {
+        ["echo.pcap", "multi.pcap"].map(|file| match sockviz::open::scan(&data(file), |_| {}) {
+            Ok(scanned) => {
+                let reports: Vec<ConnectionReport> = sockviz::ui::picker::reports(&scanned);
+                Picker::new(file.into(), &reports)
+            }
+            Err(_) => Picker::default(),
+        })
+    })
+}
+
 fuzz_target!(|input: &[u8]| {
     let mut b = Bytes(input);
     let Some(setup) = b.u8() else { return };
-    let file = if setup & 1 == 0 { "echo.pcap" } else { "multi.pcap" };
+    let file = if setup & 1 == 0 {
+        "echo.pcap"
+    } else {
+        "multi.pcap"
+    };
     let Ok(replay) = sockviz::open::load(&data(file), None) else {
         return;
     };
@@ -151,11 +172,7 @@ fuzz_target!(|input: &[u8]| {
     app.load_replay(replay, file.into());
     // A live lab's keys on the same timeline: their effects are dropped (no lab runs).
     app.lab.attached = setup & 2 != 0;
-    let mut picker = Picker::default();
-    if let Ok(scanned) = sockviz::open::scan(&data(file), |_| {}) {
-        let reports: Vec<ConnectionReport> = sockviz::ui::picker::reports(&scanned);
-        picker = Picker::new(file.into(), &reports);
-    }
+    let mut picker = pickers()[usize::from(setup & 1)].clone();
     let _ = app.update(Action::Resize(80, 24));
     let Ok(mut term) = Terminal::new(TestBackend::new(80, 24)) else {
         return;
