@@ -12,6 +12,7 @@ pub mod output_file;
 pub mod privilege;
 pub mod record;
 pub mod tcp;
+pub mod text;
 pub mod timeline;
 pub mod ui;
 pub mod wire;

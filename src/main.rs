@@ -7,6 +7,8 @@ use clap::Parser;
 use sockviz::cli::{Cli, Command, LabArgs};
 use sockviz::lab::{self, LabConfig, Prepared};
 use sockviz::output_file::Existing;
+// Everything printed that came from a file or a traced program shows its control characters.
+use sockviz::text::Visible;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,15 +34,25 @@ fn main() -> ExitCode {
         Command::Lab(LabArgs { list: false, .. }) | Command::Server { .. } | Command::Client { .. }
     ) && let Err(e) = sockviz::privilege::drop_capabilities(sockviz::privilege::Keep::NOTHING)
     {
-        eprintln!("sockviz: cannot drop capabilities: {e}");
+        say(format_args!("sockviz: cannot drop capabilities: {e}"));
     }
     match run(command, prepared, theme) {
         Ok(code) => code,
-        Err(err) => {
-            eprintln!("sockviz: {err:#}");
-            ExitCode::from(2)
-        }
+        Err(err) => match sockviz::ui::terminal::pending_signal() {
+            // An error after a hangup or a signal is that signal's doing: its status, not 2.
+            Some(n) => ExitCode::from(128u8.saturating_add(u8::try_from(n).unwrap_or(0))),
+            None => {
+                say(format_args!("sockviz: {err:#}"));
+                ExitCode::from(2)
+            }
+        },
     }
+}
+
+/// A line on stderr that cannot panic: after a hangup stderr is a dead terminal, and
+/// `eprintln!` would panic (exit status 101) where the shell expects 129.
+fn say(line: std::fmt::Arguments) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 fn lab_config(args: &LabArgs) -> LabConfig {
@@ -52,13 +64,15 @@ fn lab_config(args: &LabArgs) -> LabConfig {
     }
 }
 
-/// 0 when the user quit; 128 + the signal's number when SIGTERM/SIGHUP ended the screen (the
-/// shell's convention), after the terminal was restored either way.
-fn screen_exit(ended: sockviz::ui::event_loop::Ended) -> ExitCode {
-    match ended {
-        sockviz::ui::event_loop::Ended::Quit => ExitCode::SUCCESS,
-        sockviz::ui::event_loop::Ended::Signal(n) => ExitCode::from(128 + n as u8),
-    }
+/// 0 when the user quit; 128 + the signal's number when Ctrl-C, SIGINT, SIGTERM, SIGHUP or a
+/// hangup ended the screen (the shell's convention), after the terminal was restored either way.
+/// A signal that came while the screen was closing counts too.
+fn screen_exit(ended: sockviz::ui::terminal::Ended) -> ExitCode {
+    let ended = match (ended, sockviz::ui::terminal::pending_signal()) {
+        (sockviz::ui::terminal::Ended::Quit, Some(n)) => sockviz::ui::terminal::Ended::Signal(n),
+        (e, _) => e,
+    };
+    ExitCode::from(ended.exit_status())
 }
 
 /// `sockviz big.pcap | head` closes the pipe early: not an error.
@@ -79,13 +93,15 @@ fn run(
         Command::Inspect { file, json } => {
             let report = sockviz::inspect::inspect_file(&file)?;
             // Stdout is line-buffered; the JSON of a big capture has millions of lines.
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             let written = if json {
-                report.write_json(&mut out)
+                let mut out = Visible::json(out);
+                report.write_json(&mut out).and_then(|()| out.flush())
             } else {
-                report.write_table(&mut out)
+                let mut out = Visible::text(out);
+                report.write_table(&mut out).and_then(|()| out.flush())
             };
-            finish_output(written.and_then(|()| out.flush()))
+            finish_output(written)
         }
         Command::Lab(args) => {
             if args.list {
@@ -128,24 +144,28 @@ fn run(
                     (tl, summary, None)
                 }
             };
-            let mut out = std::io::stdout().lock();
+            let out = std::io::stdout().lock();
             let written = if args.json {
+                let mut out = Visible::json(out);
                 sockviz::export::headless::write_json(&mut out, &timeline, &summary)
+                    .and_then(|()| out.flush())
             } else {
+                let mut out = Visible::text(out);
                 sockviz::export::headless::write_transcript(&mut out, &timeline, &summary)
+                    .and_then(|()| out.flush())
             };
             let code = finish_output(written)?;
             if let Some(err) = recorded.as_ref().and_then(|o| o.error.as_ref()) {
                 // A full disk is reported, not ignored: the timeline above is complete, the
                 // file is not.
-                eprintln!("sockviz: {err}");
+                say(format_args!("sockviz: {err}"));
                 return Ok(ExitCode::from(1));
             }
             if let Some(f) = &summary.failure {
-                eprintln!(
+                say(format_args!(
                     "sockviz: the {} scenario stopped early: {f}",
                     summary.scenario
-                );
+                ));
                 return Ok(ExitCode::from(1));
             }
             Ok(code)
@@ -183,13 +203,17 @@ fn run(
         } => {
             if headless || json || !std::io::stdout().is_terminal() {
                 let loaded = sockviz::open::SourceFile::open(&file)?.transcript(conn)?;
-                let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+                let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
                 let written = if json {
+                    let mut out = Visible::json(out);
                     sockviz::record::headless::write_json(&mut out, &file, &loaded)
+                        .and_then(|()| out.flush())
                 } else {
+                    let mut out = Visible::text(out);
                     sockviz::record::headless::write_transcript(&mut out, &file, &loaded)
+                        .and_then(|()| out.flush())
                 };
-                return finish_output(written.and_then(|()| out.flush()));
+                return finish_output(written);
             }
             let options = sockviz::ui::replay::ReplayOptions {
                 conn,

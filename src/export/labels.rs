@@ -10,8 +10,11 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use crate::timeline::call::py_addr;
 use crate::timeline::{Call, CallEvent, Side};
 
-/// `text` cut to at most `max` terminal cells, ending in `…` when cut.
+/// `text` cut to at most `max` terminal cells, ending in `…` when cut; control characters
+/// from a file are shown (`␛`, [`crate::text::visible`]) and counted as the cell they take.
 pub fn fit(text: &str, max: usize) -> String {
+    let text = crate::text::visible(text);
+    let text = text.as_ref();
     if text.width() <= max {
         return text.to_string();
     }

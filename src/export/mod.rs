@@ -98,9 +98,29 @@ pub fn write(
     title: &str,
     theme: Theme,
 ) -> std::io::Result<()> {
+    // Whatever the file holds, its control characters are shown, never obeyed (`crate::text`).
     match format {
-        Format::Svg => svg::write(out, &replay.timeline, title),
-        Format::Txt => text::write(out, &replay.timeline, title),
-        Format::Cast => cast::write(out, replay, name, title, theme, cast::CastSize::default()),
+        Format::Svg => {
+            let mut out = crate::text::Visible::text(out);
+            svg::write(&mut out, &replay.timeline, title)?;
+            out.flush()
+        }
+        Format::Txt => {
+            let mut out = crate::text::Visible::text(out);
+            text::write(&mut out, &replay.timeline, title)?;
+            out.flush()
+        }
+        Format::Cast => {
+            let mut out = crate::text::Visible::json(out);
+            cast::write(
+                &mut out,
+                replay,
+                name,
+                title,
+                theme,
+                cast::CastSize::default(),
+            )?;
+            out.flush()
+        }
     }
 }

@@ -78,10 +78,12 @@ impl Printer {
         }
         self.timeline.settle();
         let map = self.timeline.byte_map();
-        let mut stdout = std::io::stdout().lock();
+        let stdout = std::io::stdout().lock();
         let events = self.timeline.events();
         let new = &events[self.printed.min(events.len())..];
+        // What the peer sent is shown, never obeyed by the terminal (`crate::text`).
         if self.out.json {
+            let mut stdout = crate::text::Visible::json(stdout);
             for (k, ev) in new.iter().enumerate() {
                 let i = self.printed + k;
                 writeln!(
@@ -90,11 +92,14 @@ impl Printer {
                     headless::event_json(&self.timeline, &map, i, ev)
                 )?;
             }
+            stdout.flush()?;
         } else {
+            let mut stdout = crate::text::Visible::text(stdout);
             self.transcript.rows(&mut stdout, &self.timeline, new)?;
+            stdout.flush()?;
         }
         self.printed = events.len();
-        stdout.flush()
+        Ok(())
     }
 
     fn finish(&mut self, summary: &LabSummary) -> std::io::Result<()> {
@@ -256,7 +261,8 @@ pub fn client(
         s.send(msg.as_bytes()).step(side, "send")?;
         let reply = s.recv(LECTURE_BUFSIZE).step(side, "recv")?;
         if let Ok(text) = std::str::from_utf8(&reply) {
-            eprintln!("sockviz: reply: {text}");
+            // The peer's bytes are shown, never obeyed by the terminal.
+            eprintln!("sockviz: reply: {}", crate::text::visible(text));
         }
         s.close();
         Ok(())

@@ -13,7 +13,6 @@ use crossterm::event::{
 };
 use futures::StreamExt;
 use ratatui::layout::Rect;
-use tokio::signal::unix::{SignalKind, signal};
 
 use crate::lab::interactive::LabCommand;
 use crate::open::OpenError;
@@ -24,6 +23,7 @@ use super::app::{App, LoadedReplay, SourceLabel};
 use super::keymap;
 use super::layout;
 use super::live_record::LiveRecorder;
+pub use super::terminal::Ended;
 use super::terminal::TerminalGuard;
 use super::widgets;
 
@@ -76,15 +76,9 @@ pub fn action_for(app: &App, ev: &TermEvent) -> Option<Action> {
     }
 }
 
-/// How the screen ended: the user quit, or a signal asked (the exit status says which).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ended {
-    Quit,
-    Signal(i32),
-}
-
-/// Run until the user quits (or SIGTERM/SIGHUP), drawing on `guard`'s terminal; `first` are
-/// effects to carry out before anything else (`lab --record FILE` starts recording at once).
+/// Run until the user quits, a signal arrives or the terminal hangs up (see
+/// [`super::terminal`]), drawing on `guard`'s terminal; `first` are effects to carry out
+/// before anything else (`lab --record FILE` starts recording at once).
 pub async fn run(
     mut app: App,
     mut feed: Feed,
@@ -95,8 +89,6 @@ pub async fn run(
     let mut term_events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
     let size = guard.terminal.size()?;
     let mut recorder = LiveRecorder::default();
     let mut quit = carry_out(first, &feed, &mut recorder);
@@ -109,7 +101,10 @@ pub async fn run(
     let mut dirty = true;
     while !quit {
         if dirty {
-            guard.terminal.draw(|f| widgets::draw(f, &app))?;
+            if let Err(e) = guard.terminal.draw(|f| widgets::draw(f, &app)) {
+                ended = guard.ended_by(e)?;
+                break;
+            }
             dirty = false;
         }
         let mut effects = Vec::new();
@@ -118,20 +113,34 @@ pub async fn run(
                 match ev {
                     Some(Ok(ev)) => {
                         if let Some(a) = action_for(&app, &ev) {
+                            if let (Action::Quit, TermEvent::Key(k)) = (&a, &ev) {
+                                ended = Ended::by_key(k);
+                            }
                             effects = app.update(a);
                             dirty = true;
                         }
                     }
-                    Some(Err(e)) => return Err(e.into()),
-                    None => break,
+                    Some(Err(e)) => {
+                        ended = guard.ended_by(e)?;
+                        break;
+                    }
+                    None => {
+                        ended = guard.ended().unwrap_or(Ended::Quit);
+                        break;
+                    }
                 }
             }
             _ = tick.tick() => {
+                // A signal or a hangup ends the screen the way q does, within a tick.
+                if let Some(e) = guard.ended() {
+                    ended = e;
+                    effects.extend(app.update(Action::Quit));
+                }
                 let now = Instant::now();
                 let dt = now.duration_since(last).as_secs_f64();
                 last = now;
                 let before = (app.playback.pos, app.playback.progress, app.len());
-                effects = app.update(Action::Tick(dt));
+                effects.extend(app.update(Action::Tick(dt)));
                 if let Feed::Lab { events, .. } = &feed {
                     let batch: Vec<SourceEvent> = events.try_iter().take(20_000).collect();
                     recorder.observe(&batch);
@@ -159,14 +168,6 @@ pub async fn run(
                 dirty |= before != (app.playback.pos, app.playback.progress, app.len());
                 // The loading percentage moves while nothing else does.
                 dirty |= matches!(app.source, SourceLabel::Loading { .. }) && app.loading.is_some();
-            }
-            _ = sigterm.recv() => {
-                ended = Ended::Signal(libc::SIGTERM);
-                effects = app.update(Action::Quit);
-            }
-            _ = sighup.recv() => {
-                ended = Ended::Signal(libc::SIGHUP);
-                effects = app.update(Action::Quit);
             }
         }
         quit = carry_out(effects, &feed, &mut recorder);

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crossterm::event::{self, Event, KeyEventKind};
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
 
 use crate::inspect::ConnectionReport;
 use crate::open::{LoadProgress, Scanned, SourceFile};
@@ -15,7 +15,7 @@ use crate::open::{LoadProgress, Scanned, SourceFile};
 use super::action::Action;
 use super::keymap::{self, Mode};
 use super::picker::{Choice, Picker, PickerOutcome};
-use super::terminal::TerminalGuard;
+use super::terminal::{Ended, Input, TerminalGuard};
 use super::theme::Theme;
 use super::widgets::put;
 
@@ -39,17 +39,29 @@ pub fn offer(file: String, recording: bool, conns: &[ConnectionReport]) -> Offer
     }
 }
 
+/// What the scanning screen and the picker came to.
+#[derive(Debug)]
+pub enum Picked {
+    /// Play this, from the file read whole.
+    Play(Choice, Scanned),
+    /// The user quit, a signal came or the terminal hung up: no replay.
+    Ended(Ended),
+}
+
 /// What to play, and the file read whole: without a choice to make, a capture's first
-/// connection or a recording's whole session; `None` when the user quit.
-pub fn choose(source: &SourceFile, theme: Theme) -> anyhow::Result<Option<(Choice, Scanned)>> {
+/// connection or a recording's whole session. Draws on `guard`, which the replay then keeps.
+pub fn choose(
+    source: &SourceFile,
+    theme: Theme,
+    guard: &mut TerminalGuard,
+) -> anyhow::Result<Picked> {
     let progress = LoadProgress::for_file(source.path());
     let report = progress.reporter();
     let scan_source = source.clone();
     let scan = std::thread::spawn(move || scan_source.scan(report));
-    let mut guard = TerminalGuard::take()?;
     let shown = source.path().display().to_string();
     while !scan.is_finished() {
-        guard.terminal.draw(|f| {
+        let drawn = guard.terminal.draw(|f| {
             let area = f.area();
             let text = match progress.percent() {
                 Some(p) => format!(" scanning {shown} for TCP connections … {p}%"),
@@ -63,15 +75,20 @@ pub fn choose(source: &SourceFile, theme: Theme) -> anyhow::Result<Option<(Choic
                 area.width,
                 theme.text,
             );
-        })?;
-        // The picker's quit keys (its key table) work while the file is read.
-        if event::poll(Duration::from_millis(50))?
-            && let Event::Key(k) = event::read()?
-            && k.kind != KeyEventKind::Release
-            && keymap::action_for(Mode::Connections, &k, false) == Some(Action::Quit)
-        {
-            // The scan thread ends with the process.
-            return Ok(None);
+        });
+        if let Err(e) = drawn {
+            return guard.ended_by(e).map(Picked::Ended);
+        }
+        // The picker's quit keys (its key table) work while the file is read; the scan thread
+        // ends with the process.
+        match next_key(guard)? {
+            Next::Key(k)
+                if keymap::action_for(Mode::Connections, &k, false) == Some(Action::Quit) =>
+            {
+                return Ok(Picked::Ended(Ended::by_key(&k)));
+            }
+            Next::Ended(ended) => return Ok(Picked::Ended(ended)),
+            _ => {}
         }
     }
     let scanned = scan
@@ -86,24 +103,56 @@ pub fn choose(source: &SourceFile, theme: Theme) -> anyhow::Result<Option<(Choic
             scanned.is_recording(),
             &super::picker::reports(&scanned),
         ) {
-            Offer::Play(choice) => return Ok(Some((choice, scanned))),
+            Offer::Play(choice) => return Ok(Picked::Play(choice, scanned)),
             Offer::Pick(picker) => picker,
         }
     };
     picker.warning = scanned.warnings().first().cloned();
+    let mut dirty = true;
     loop {
-        guard.terminal.draw(|f| {
-            let area = f.area();
-            super::widgets::picker::render(&picker, &theme, area, f.buffer_mut());
-        })?;
-        if let Event::Key(k) = event::read()?
-            && k.kind != KeyEventKind::Release
-        {
-            match picker.key(&k) {
-                PickerOutcome::Stay => {}
-                PickerOutcome::Chosen(c) => return Ok(Some((c, scanned))),
-                PickerOutcome::Quit => return Ok(None),
+        if dirty {
+            let drawn = guard.terminal.draw(|f| {
+                let area = f.area();
+                super::widgets::picker::render(&picker, &theme, area, f.buffer_mut());
+            });
+            if let Err(e) = drawn {
+                return guard.ended_by(e).map(Picked::Ended);
             }
         }
+        dirty = true;
+        match next_key(guard)? {
+            Next::Key(k) => match picker.key(&k) {
+                PickerOutcome::Stay => {}
+                PickerOutcome::Chosen(c) => return Ok(Picked::Play(c, scanned)),
+                PickerOutcome::Quit => return Ok(Picked::Ended(Ended::by_key(&k))),
+            },
+            Next::Ended(ended) => return Ok(Picked::Ended(ended)),
+            Next::Redraw => {}
+            Next::Idle => dirty = false,
+        }
     }
+}
+
+/// What the keyboard brought within one wait.
+enum Next {
+    Key(KeyEvent),
+    /// A resize, or bytes that were not a key: draw again.
+    Redraw,
+    /// Nothing within the wait.
+    Idle,
+    /// A signal or the terminal's hangup ends the screen.
+    Ended(Ended),
+}
+
+/// The next key press within 50 ms.
+fn next_key(guard: &TerminalGuard) -> anyhow::Result<Next> {
+    Ok(match guard.wait_input(Duration::from_millis(50)) {
+        Input::Ended(e) => Next::Ended(e),
+        Input::Timeout => Next::Idle,
+        Input::Ready => match guard.read_event() {
+            Ok(Some(Event::Key(k))) if k.kind != KeyEventKind::Release => Next::Key(k),
+            Ok(_) => Next::Redraw,
+            Err(e) => Next::Ended(guard.ended_by(e)?),
+        },
+    })
 }

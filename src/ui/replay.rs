@@ -9,6 +9,7 @@ use crate::timeline::Timeline;
 
 use super::app::{App, Pacing, SourceLabel};
 use super::event_loop::{self, Ended, Feed};
+use super::picker_screen::Picked;
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
 
@@ -29,13 +30,16 @@ pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Resul
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // One guard for the scanning screen, the picker and the replay: the terminal is taken
+    // once and given back once, whichever way the screens end.
+    let mut guard = TerminalGuard::take()?;
     // Several connections open the picker, unless --conn chose one; the picker's scan read
     // the whole file, so only the chosen connection's frames are read again.
     let (conn, scanned) = match options.conn {
         Some(n) => (Some(n), None),
-        None => match super::picker_screen::choose(&source, theme)? {
-            Some((choice, scanned)) => (choice.conn(), Some(scanned)),
-            None => return Ok(Ended::Quit),
+        None => match super::picker_screen::choose(&source, theme, &mut guard)? {
+            Picked::Play(choice, scanned) => (choice.conn(), Some(scanned)),
+            Picked::Ended(ended) => return Ok(ended),
         },
     };
     let (done, loaded) = tokio::sync::oneshot::channel();
@@ -67,12 +71,13 @@ pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Resul
         Pacing::RealTime
     };
     app.playback.speed = options.speed;
-    let mut guard = TerminalGuard::take()?;
     let feed = Feed::Replay {
         path: shown,
         loaded,
     };
     let result = rt.block_on(event_loop::run(app, feed, Vec::new(), &mut guard));
     drop(guard);
+    // A load still running (q during a big file) is not waited for.
+    rt.shutdown_background();
     result
 }

@@ -59,7 +59,9 @@ pub fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, max: u16, style: Style)
     if max == 0 {
         return 0;
     }
-    let (end, _) = buf.set_stringn(x, y, text, max as usize, style);
+    // Text from a file or a traced program shows its control characters (`␛`), never obeys them.
+    let text = crate::text::visible(text);
+    let (end, _) = buf.set_stringn(x, y, text.as_ref(), max as usize, style);
     end.saturating_sub(x)
 }
 
@@ -69,7 +71,7 @@ pub fn pane(area: Rect, buf: &mut Buffer, theme: &Theme, title: String) -> Rect 
     Block::default()
         .borders(Borders::TOP)
         .border_style(theme.border)
-        .title(title)
+        .title(crate::text::visible(&title).into_owned())
         .title_style(theme.title)
         .render(area, buf);
     Rect::new(

@@ -16,7 +16,7 @@ pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .border_style(theme.border)
         .title(format!(
             " {} · {} TCP connections · choose one ",
-            p.file,
+            crate::text::visible(&p.file),
             p.connections()
         ));
     let inner = block.inner(area);
