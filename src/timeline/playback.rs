@@ -112,6 +112,12 @@ impl From<Direction> for DirKey {
 }
 
 impl PlayState {
+    /// Fold event `i` (the next one in order) into the state: to walk a whole timeline once,
+    /// as the headless writer does, instead of asking the index at every position.
+    pub fn step(&mut self, i: usize, ev: &Event) {
+        self.apply(i, ev);
+    }
+
     fn apply(&mut self, i: usize, ev: &Event) {
         self.upto = i + 1;
         self.table.apply(i, ev);
@@ -362,6 +368,18 @@ impl PlaybackIndex {
 
     /// What is true of socket `s` in `ps` (a state from [`PlaybackIndex::state_at`]).
     pub fn truth(&self, events: &[Event], ps: &PlayState, s: &SocketInfo) -> SocketTruth {
+        self.truth_in(events, ps, s, self.conn_of(s))
+    }
+
+    /// [`PlaybackIndex::truth`] for a socket whose connection is known (a capture's endpoints,
+    /// where a reused port pair makes the address ambiguous).
+    pub fn truth_in(
+        &self,
+        events: &[Event],
+        ps: &PlayState,
+        s: &SocketInfo,
+        conn: Option<ConnId>,
+    ) -> SocketTruth {
         let now = ps
             .upto
             .checked_sub(1)
@@ -388,7 +406,7 @@ impl PlaybackIndex {
             ps,
             TruthInput {
                 info: s,
-                conn: self.conn_of(s),
+                conn,
                 connecting,
                 queue_conns: &queue_conns,
             },

@@ -198,16 +198,32 @@ impl SocketTruth {
     }
 
     /// The values a headless `socket` line carries, to print a line only when one changes.
-    pub fn headline(&self) -> (TcpState, bool, u64, u64, u64, Option<u32>) {
-        (
-            self.state,
-            self.fd_open,
-            self.unsent,
-            self.unacked,
-            self.recv_q,
-            self.window,
-        )
+    pub fn headline(&self) -> Headline {
+        Headline {
+            state: self.state,
+            fd_open: self.fd_open,
+            unsent: self.unsent,
+            unacked: self.unacked,
+            recv_q: self.recv_q,
+            out_of_order: self.out_of_order,
+            window: self.window,
+            accept_queue: self.accept_queue,
+        }
     }
+}
+
+/// What a panel or a headless `socket` line shows of a [`SocketTruth`]: a new line is due when
+/// this changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Headline {
+    pub state: TcpState,
+    pub fd_open: bool,
+    pub unsent: u64,
+    pub unacked: u64,
+    pub recv_q: u64,
+    pub out_of_order: u64,
+    pub window: Option<u32>,
+    pub accept_queue: Option<QueueTruth>,
 }
 
 /// The other direction.
@@ -282,8 +298,11 @@ pub fn socket_truth(ps: &PlayState, input: TruthInput<'_>) -> SocketTruth {
     } else {
         let end = |(c, s): (TcpState, TcpState)| if info.side == Side::Client { c } else { s };
         let wire = input.conn.and_then(|c| ps.states.get(&c).copied().map(end));
-        if let Some(i) = input.conn.and_then(|c| ps.wire_state_changed.get(&c)) {
-            evidence = evidence.max(*i);
+        // Any segment of the connection changes this end's buffers or state.
+        for d in [DirKey::ToServer, DirKey::ToClient] {
+            if let Some(w) = input.conn.and_then(|c| ps.wire.get(&(c, d))) {
+                evidence = evidence.max(w.last_segment);
+            }
         }
         t.derived = match wire {
             Some(st) => st,

@@ -7,9 +7,12 @@ use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_sockviz");
 
-/// One `sockviz lab --headless --json` run: its events and its closing summary line.
+/// One `sockviz lab --headless --json` run: its events, its `socket` lines (the derived truth,
+/// not events: they carry `after`, the event index they follow, instead of `i`) and its closing
+/// summary line.
 pub struct LabRun {
     pub events: Vec<Value>,
+    pub sockets: Vec<Value>,
     pub summary: Value,
     pub stderr: String,
     pub status: std::process::ExitStatus,
@@ -26,8 +29,11 @@ pub fn parse(output: Output) -> LabRun {
         .pop()
         .unwrap_or_else(|| panic!("no output; stderr: {stderr}"));
     assert_eq!(summary["kind"], "summary", "last line is the summary");
+    let (sockets, events): (Vec<Value>, Vec<Value>) =
+        events.into_iter().partition(|e| e["kind"] == "socket");
     LabRun {
         events,
+        sockets,
         summary,
         stderr,
         status: output.status,
