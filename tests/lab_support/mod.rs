@@ -239,8 +239,8 @@ impl LabRun {
     pub fn truth_at(&self, sock: u64, i: u64) -> Option<&Value> {
         self.sockets
             .iter()
-            .filter(|s| s["sock"].as_u64() == Some(sock) && s["after"].as_u64() <= Some(i))
-            .last()
+            .rev()
+            .find(|s| s["sock"].as_u64() == Some(sock) && s["after"].as_u64() <= Some(i))
     }
 
     /// The derived state of every `socket` line of `sock`, repeats dropped.
