@@ -6,6 +6,31 @@ mod lab_support;
 use lab_support::run_scenario;
 use serde_json::Value;
 
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("lab_scenarios");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir.join(name)
+}
+
+/// Issue 10: a SYN nobody answered is not labelled SYN_RECEIVED in the text or SVG export.
+fn assert_no_syn_received_in_exports(file: &std::path::Path) {
+    for format in ["txt", "svg"] {
+        let out = std::process::Command::new(lab_support::BIN)
+            .arg("export")
+            .arg(file)
+            .args(["--format", format])
+            .output()
+            .expect("run sockviz export");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("SYN_RECEIVED"), "{format}:\n{text}");
+    }
+}
+
 fn u(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a number: {v}"))
 }
@@ -289,7 +314,9 @@ fn half_close_reads_to_empty_after_each_fin() {
 
 #[test]
 fn refused_connect_gets_rst_and_econnrefused() {
-    let run = run_scenario("refused", &[]);
+    let file = scratch("refused.pcapng");
+    let run = run_scenario("refused", &["--record", file.to_str().expect("UTF-8 path")]);
+    assert_no_syn_received_in_exports(&file);
     run.assert_namespace_capture();
     assert_eq!(run.flag_trace(), ["c2s:SYN", "s2c:RST,ACK"]);
     let connect = &run.calls("client", "connect")[0];
@@ -316,7 +343,8 @@ fn refused_connect_gets_rst_and_econnrefused() {
 
 #[test]
 fn backlog_fills_the_accept_queue_and_drops_a_syn() {
-    let run = run_scenario("backlog", &[]);
+    let file = scratch("backlog.pcapng");
+    let run = run_scenario("backlog", &["--record", file.to_str().expect("UTF-8 path")]);
     run.assert_namespace_capture();
     run.assert_causal();
     run.assert_recvs_cover_sends();
