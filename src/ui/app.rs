@@ -136,12 +136,14 @@ impl App {
         self.selected = None;
     }
 
-    pub(super) fn reindex(&mut self) {
-        self.index = PlaybackIndex::build(self.timeline.events());
-        if let Some(s) = &self.replay_sockets {
-            self.index.set_sockets(s.clone());
+    /// Bring the index and the byte map up to date with the events changed since the last
+    /// time: live events land at or near the end, so this costs what they cost, not what the
+    /// whole timeline does.
+    fn reindex_changed(&mut self) {
+        if let Some(from) = self.timeline.take_changed() {
+            self.index.update(self.timeline.events(), from);
+            self.bytemap.update(self.timeline.events(), from);
         }
-        self.bytemap = self.timeline.byte_map();
     }
 
     pub fn events(&self) -> &[Event] {
@@ -210,12 +212,26 @@ impl App {
     /// Add the lab's new events. Events that land before the position (a call is placed at its
     /// return, which may precede segments already shown) count as already seen.
     pub fn ingest(&mut self, batch: Vec<SourceEvent>) {
+        self.ingest_with(batch, Timeline::push);
+    }
+
+    /// [`App::ingest`] for events already decoded (a copy of another timeline's events): the
+    /// same incremental path without the frame decoder.
+    pub fn ingest_events(&mut self, batch: Vec<Event>) {
+        self.ingest_with(batch, |tl, ev| Some(tl.push_event(ev)));
+    }
+
+    fn ingest_with<T>(
+        &mut self,
+        batch: Vec<T>,
+        mut push: impl FnMut(&mut Timeline, T) -> Option<usize>,
+    ) {
         if batch.is_empty() {
             return;
         }
         let at_end = self.playback.pos >= self.len();
         for ev in batch {
-            if let Some(i) = self.timeline.push(ev) {
+            if let Some(i) = push(&mut self.timeline, ev) {
                 if i < self.playback.pos {
                     self.playback.pos += 1;
                 }
@@ -226,7 +242,7 @@ impl App {
                 }
             }
         }
-        self.reindex();
+        self.reindex_changed();
         let p = &mut self.playback;
         if at_end && p.pacing == Pacing::RealTime && p.playing {
             p.pos = self.timeline.events().len();
