@@ -1,27 +1,35 @@
 //! The ladder diagram as data: one row per call, segment or note, which the SVG and text
-//! exports lay out (two lifelines, client left, server right, as the lecture draws them).
+//! exports lay out (two lifelines, client left, server right, as the lecture draws them), and
+//! the state changes written beside the lifelines (Stevens, TCP/IP Illustrated vol. 1, fig.
+//! 18.3: at each transition, the new state name beside that side's line at that row).
 
-use crate::tcp::Direction;
-use crate::timeline::{EventKind, Side, Timeline};
+use std::collections::BTreeMap;
+
+use crate::tcp::{ConnId, Direction, TcpState};
+use crate::timeline::{Event, EventKind, Side, Timeline};
 
 use super::labels::{call_text, segment_text};
 
 /// One row of the ladder.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Row {
-    /// A segment crossing: its label, and the two endpoints' states after it.
+    /// A segment crossing: its label, and the states each side entered at this row (`None`:
+    /// unchanged).
     Arrow {
         t_ms: f64,
         to_server: bool,
         label: String,
-        states: String,
+        client_state: Option<TcpState>,
+        server_state: Option<TcpState>,
     },
-    /// A socket call on one lifeline.
+    /// A socket call on one lifeline, and the states entered at this row.
     Call {
         t_ms: f64,
         client_side: bool,
         text: String,
         failed: bool,
+        client_state: Option<TcpState>,
+        server_state: Option<TcpState>,
     },
     Note {
         t_ms: f64,
@@ -29,33 +37,95 @@ pub enum Row {
     },
 }
 
+/// A state change drawn beside a lifeline: at event `event`, `side` (client or server)
+/// entered `state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateMark {
+    pub event: usize,
+    pub side: Side,
+    pub state: TcpState,
+}
+
+/// Each connection's (client, server) states in force, as the state marks track them.
+pub type ConnStates = BTreeMap<ConnId, (TcpState, TcpState)>;
+
+/// The state changes among `events[from..to]`, given the states in force before `from`
+/// (`known`; a connection not in it starts with both sides CLOSED).
+///
+/// The one place the lifelines' state names come from, for the TUI and the exports alike:
+/// today the TCP model's states after each segment (`SegmentEvent::client_state` /
+/// `server_state`).
+pub fn state_marks(events: &[Event], from: usize, to: usize, known: &ConnStates) -> Vec<StateMark> {
+    let mut now = known.clone();
+    let mut marks = Vec::new();
+    let to = to.min(events.len());
+    for (i, ev) in events.iter().enumerate().take(to).skip(from) {
+        let EventKind::Segment(s) = &ev.kind else {
+            continue;
+        };
+        let before = now
+            .insert(s.conn, (s.client_state, s.server_state))
+            .unwrap_or((TcpState::Closed, TcpState::Closed));
+        for (side, old, new) in [
+            (Side::Client, before.0, s.client_state),
+            (Side::Server, before.1, s.server_state),
+        ] {
+            if old != new {
+                marks.push(StateMark {
+                    event: i,
+                    side,
+                    state: new,
+                });
+            }
+        }
+    }
+    marks
+}
+
 /// The rows of `tl`, in timeline order (probes are left out: a diagram shows what crossed).
 pub fn rows(tl: &Timeline) -> Vec<Row> {
-    tl.events()
-        .iter()
-        .filter_map(|ev| {
-            let t_ms = tl.secs(ev.at) * 1e3;
-            Some(match &ev.kind {
-                EventKind::Segment(s) => Row::Arrow {
-                    t_ms,
-                    to_server: s.dir == Direction::ToServer,
-                    label: segment_text(s),
-                    states: format!("{} / {}", s.client_state, s.server_state),
-                },
-                EventKind::Call(c) => Row::Call {
-                    t_ms,
-                    client_side: c.side == Side::Client,
-                    text: call_text(c),
-                    failed: !c.ok(),
-                },
-                EventKind::Note(text) => Row::Note {
-                    t_ms,
-                    text: text.clone(),
-                },
-                EventKind::Probe(_) => return None,
-            })
-        })
-        .collect()
+    let events = tl.events();
+    let marks = state_marks(events, 0, events.len(), &ConnStates::new());
+    let mut k = 0;
+    let mut rows = Vec::new();
+    for (i, ev) in events.iter().enumerate() {
+        // A change on an event no row draws (a probe) shows on the next row that can carry it.
+        let mut client_state = None;
+        let mut server_state = None;
+        if matches!(ev.kind, EventKind::Segment(_) | EventKind::Call(_)) {
+            while let Some(m) = marks.get(k).filter(|m| m.event <= i) {
+                match m.side {
+                    Side::Client => client_state = Some(m.state),
+                    _ => server_state = Some(m.state),
+                }
+                k += 1;
+            }
+        }
+        let t_ms = tl.secs(ev.at) * 1e3;
+        rows.push(match &ev.kind {
+            EventKind::Segment(s) => Row::Arrow {
+                t_ms,
+                to_server: s.dir == Direction::ToServer,
+                label: segment_text(s),
+                client_state,
+                server_state,
+            },
+            EventKind::Call(c) => Row::Call {
+                t_ms,
+                client_side: c.side == Side::Client,
+                text: call_text(c),
+                failed: !c.ok(),
+                client_state,
+                server_state,
+            },
+            EventKind::Note(text) => Row::Note {
+                t_ms,
+                text: text.clone(),
+            },
+            EventKind::Probe(_) => continue,
+        });
+    }
+    rows
 }
 
 /// The two endpoints' names for the lifelines' heads: from the first segment, else generic.
