@@ -7,7 +7,57 @@
 //! clock and tests can step time.
 
 use crate::timeline::playback::PlaybackIndex;
-use crate::timeline::{EventKind, Timeline};
+use crate::timeline::{CallEvent, EventKind, Timeline};
+
+/// A call that took at least this long is drawn as blocked: its start and its return on rows
+/// of their own, its lifeline heavy in between.
+pub const BLOCKED_SECS: f64 = 0.001;
+
+/// Events looked at beyond a step for blocking calls whose other end falls inside it (keeps a
+/// step's cost independent of the timeline's length).
+const LOOK: usize = 4096;
+
+/// Which end of a blocked call a row of its own draws (the other end is the event itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallEdge {
+    /// A call waiting for the peer (`recv`, `accept`, `connect`) is placed where it returned:
+    /// its start gets a row where it was called.
+    Start,
+    /// A `send`/`sendall` is placed where it started: its return gets a row where it returned.
+    Return,
+}
+
+/// Whether `c` blocked long enough to draw its start and its return apart.
+pub fn blocked(c: &CallEvent) -> bool {
+    c.call.may_block() && c.blocked_secs() >= BLOCKED_SECS
+}
+
+/// For the blocked call at event `i`: the row of its other end, shown once that many events
+/// have happened (the number of events at or before that moment).
+pub fn call_edge(tl: &Timeline, i: usize) -> Option<(usize, CallEdge)> {
+    let EventKind::Call(c) = &tl.events().get(i)?.kind else {
+        return None;
+    };
+    if !blocked(c) {
+        return None;
+    }
+    Some(if c.call.waits_for_peer() {
+        // Never after the call's own row.
+        (tl.index_at(c.started).min(i), CallEdge::Start)
+    } else {
+        (tl.index_at(c.returned).max(i + 1), CallEdge::Return)
+    })
+}
+
+/// Positions in `(from, to)` where a blocked call's start or return row appears: a step
+/// stops there too, so a lecturer sees the call begin before what it waits for.
+fn edge_stops(tl: &Timeline, from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+    let n = tl.events().len();
+    (from.saturating_sub(LOOK)..(to + LOOK).min(n))
+        .filter_map(move |i| call_edge(tl, i))
+        .map(|(after, _)| after)
+        .filter(move |&after| after > from && after < to)
+}
 
 /// Seconds an arrow takes to cross the wire in lecture pacing, at speed 1.
 pub const LECTURE_TRAVEL_SECS: f64 = 0.6;
@@ -92,30 +142,42 @@ impl Playback {
             .unwrap_or(0.0);
     }
 
-    /// To just after the next drawable event; false at the end.
+    /// To just after the next drawable event, or to the next blocked call's start or return
+    /// if one comes first; false at the end. With no drawable event left, the events after the
+    /// last one (probes) are taken in too, so the panels show the newest values.
     pub fn step_forward(&mut self, tl: &Timeline, index: &PlaybackIndex) -> bool {
         let k = index.visible_before(self.pos);
-        match index.visible().get(k) {
-            Some(&i) => {
-                self.pos = i + 1;
-                self.sync_clock(tl);
-                true
-            }
-            None => false,
+        let len = tl.events().len();
+        let next = index.visible().get(k).map(|&i| i + 1);
+        let edge = edge_stops(tl, self.pos, next.unwrap_or(len) + 1).min();
+        let to = match (next, edge) {
+            (Some(n), Some(e)) => n.min(e),
+            (Some(n), None) => n,
+            (None, Some(e)) => e,
+            (None, None) => len,
+        };
+        if to <= self.pos {
+            return false;
         }
+        self.pos = to;
+        self.sync_clock(tl);
+        true
     }
 
-    /// To just before the last drawable event shown; false at the start.
+    /// To just before the last drawable event shown, or to the last blocked call's start or
+    /// return shown after it; false at the start.
     pub fn step_back(&mut self, tl: &Timeline, index: &PlaybackIndex) -> bool {
         let k = index.visible_before(self.pos);
-        match k.checked_sub(1) {
-            Some(k) => {
-                self.pos = index.visible()[k];
-                self.sync_clock(tl);
-                true
-            }
-            None => false,
-        }
+        let Some(prev) = k.checked_sub(1).map(|k| index.visible()[k]) else {
+            return false;
+        };
+        // The last row shown is the newer of the last drawable event and a call's edge.
+        let to = edge_stops(tl, prev, self.pos + 1)
+            .max()
+            .map_or(prev, |e| e.saturating_sub(1).max(prev));
+        self.pos = to;
+        self.sync_clock(tl);
+        true
     }
 
     /// `dt` seconds pass while playing; true when the position moved.
