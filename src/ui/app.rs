@@ -407,11 +407,7 @@ impl App {
                 }
             }
             // A new connection or a scenario closes the sockets whose calls were pending.
-            None if matches!(
-                cmd,
-                LabCommand::NewConnection | LabCommand::RunScenario(_)
-            ) =>
-            {
+            None if matches!(cmd, LabCommand::NewConnection | LabCommand::RunScenario(_)) => {
                 self.lab.pending.clear()
             }
             None => {}

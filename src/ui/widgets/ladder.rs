@@ -101,7 +101,6 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
     let scan_end = (pos + LOOK).min(events.len());
     for i in first.saturating_sub(LOOK)..scan_end {
         if let Some((after, edge)) = playback::call_edge(&app.timeline, i)
-            && after > first
             && after <= pos
         {
             all.push(LadderRow {
@@ -144,7 +143,9 @@ pub fn event_at_row(app: &App, row: u16) -> Option<usize> {
         return None;
     }
     let height = area.height.saturating_sub(1) as usize;
-    let r = rows(app, height).get((row - area.y - 1) as usize).copied()?;
+    let r = rows(app, height)
+        .get((row - area.y - 1) as usize)
+        .copied()?;
     (r.event < app.len()).then_some(r.event)
 }
 
@@ -217,7 +218,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             && c.call.may_block()
             && now.is_some_and(|n| c.started <= n)
         {
-            blocking.push((lifeline(c.side), c.started.as_nanos(), c.returned.as_nanos()));
+            blocking.push((
+                lifeline(c.side),
+                c.started.as_nanos(),
+                c.returned.as_nanos(),
+            ));
         }
     }
     let blocked = |side: Side, at: i64| {
@@ -296,7 +301,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 mark += 1;
             }
             let call_side = c.map(|c| lifeline(c.side));
-            draw_states(app, (client_state, server_state), call_side, g, area, y, buf);
+            draw_states(
+                app,
+                (client_state, server_state),
+                call_side,
+                g,
+                area,
+                y,
+                buf,
+            );
         }
     }
 }
@@ -374,7 +387,14 @@ fn draw_pending(
         put(buf, g.lx - w - 1, y, &text, w, t.call_blocked);
     } else {
         let room = area.right().saturating_sub(g.rx + 2);
-        put(buf, g.rx + 2, y, &fit(&text, room as usize), room, t.call_blocked);
+        put(
+            buf,
+            g.rx + 2,
+            y,
+            &fit(&text, room as usize),
+            room,
+            t.call_blocked,
+        );
     }
 }
 
@@ -469,9 +489,7 @@ fn draw_call(
     // returned.
     let starting = match kind {
         RowKind::CallStart => true,
-        RowKind::Event => {
-            playback::blocked(c) && !c.call.waits_for_peer()
-        }
+        RowKind::Event => playback::blocked(c) && !c.call.waits_for_peer(),
         _ => false,
     };
     let style = if starting {
