@@ -11,6 +11,10 @@ pub mod call;
 pub mod capture_index;
 pub mod event;
 pub mod playback;
+pub mod truth;
+
+#[cfg(test)]
+mod tests_truth;
 
 pub use bytemap::{ByteMap, Origin};
 pub use call::{Call, Shutdown, SockOpt};
@@ -22,8 +26,8 @@ pub use event::{
 use std::collections::BTreeMap;
 
 use crate::capture::Timestamp;
-use crate::tcp::{ConnId, Connection, RelSeq, TcpState, Tracker};
-use crate::wire::{self, Decoded};
+use crate::tcp::{ConnId, Connection, Direction, RelSeq, TcpState, Tracker};
+use crate::wire::{self, Decoded, TcpFlags};
 
 /// A frame a live capture handed over (defined with the other frame sources).
 pub use crate::capture::OwnedFrame;
@@ -62,6 +66,19 @@ pub struct Timeline {
     frames: u64,
     undecodable: u64,
     decode_note_given: bool,
+    /// Per connection: pure SYNs sent so far, and whether the server has answered one.
+    opening: BTreeMap<ConnId, Opening>,
+    /// The lowest event index changed (inserted or patched) since [`Timeline::take_changed`].
+    changed_from: Option<usize>,
+}
+
+/// A connection's opening as seen so far, to tell which SYN the server took.
+#[derive(Debug, Clone, Copy, Default)]
+struct Opening {
+    /// Pure SYNs captured while the server had not answered.
+    unanswered: u32,
+    /// The server sent a SYN,ACK (or anything but a reset).
+    answered: bool,
 }
 
 impl Timeline {
@@ -74,7 +91,19 @@ impl Timeline {
             frames: 0,
             undecodable: 0,
             decode_note_given: false,
+            opening: BTreeMap::new(),
+            changed_from: None,
         }
+    }
+
+    /// The lowest event index inserted or changed since the last call (a live view refolds
+    /// its index from there), and start counting afresh.
+    pub fn take_changed(&mut self) -> Option<usize> {
+        self.changed_from.take()
+    }
+
+    fn mark_changed(&mut self, i: usize) {
+        self.changed_from = Some(self.changed_from.map_or(i, |c| c.min(i)));
     }
 
     pub fn origin(&self) -> Timestamp {
@@ -165,10 +194,55 @@ impl Timeline {
             payload: seg.payload.to_vec(),
             frame_len: frame.orig_len,
         };
-        Some(self.insert(Event {
+        let (conn, dir, flags) = (event.conn, event.dir, event.flags);
+        let pos = self.insert(Event {
             at: frame.ts,
             kind: EventKind::Segment(event),
-        }))
+        });
+        self.settle_opening(conn, dir, flags, pos);
+        Some(pos)
+    }
+
+    /// The TCP model puts a SYN's receiver in SYN_RECEIVED as the SYN arrives (RFC 9293
+    /// §3.10.7.2), which holds only if something listened and took it. When the answer is a
+    /// reset (no listener: §3.10.7.1, CLOSED answers with RST) or the SYN is sent again (the
+    /// listener dropped it, e.g. its queue was full), the earlier SYNs left the server end
+    /// CLOSED: their labels are corrected here. The tracker and its analysis are unchanged.
+    fn settle_opening(&mut self, conn: ConnId, dir: Direction, flags: TcpFlags, pos: usize) {
+        let o = self.opening.entry(conn).or_default();
+        let patch = match dir {
+            Direction::ToServer if flags.syn() && !flags.ack() => {
+                o.unanswered += 1;
+                if o.answered { 0 } else { o.unanswered - 1 }
+            }
+            Direction::ToClient if flags.rst() && !o.answered => o.unanswered,
+            Direction::ToClient => {
+                o.answered = true;
+                0
+            }
+            Direction::ToServer => 0,
+        };
+        if patch == 0 {
+            return;
+        }
+        let mut left = patch;
+        for i in (0..pos).rev() {
+            if left == 0 {
+                break;
+            }
+            if let EventKind::Segment(s) = &mut self.events[i].kind
+                && s.conn == conn
+                && s.dir == Direction::ToServer
+                && s.flags.syn()
+                && !s.flags.ack()
+            {
+                left -= 1;
+                if s.server_state == TcpState::SynReceived {
+                    s.server_state = TcpState::Closed;
+                    self.changed_from = Some(self.changed_from.map_or(i, |c| c.min(i)));
+                }
+            }
+        }
     }
 
     /// The events `keep` accepts, as a timeline of their own starting at `origin` (one
@@ -197,6 +271,7 @@ impl Timeline {
         let at = ev.at;
         let pos = self.events.partition_point(|e| e.at <= at);
         self.events.insert(pos, ev);
+        self.mark_changed(pos);
         pos
     }
 
@@ -217,6 +292,7 @@ impl Timeline {
                         .max();
                     if let Some(si) = last.filter(|si| si > ri) {
                         let seg_at = self.events[si].at;
+                        self.mark_changed(*ri);
                         let mut ev = self.events.remove(*ri);
                         ev.at = ev.at.max(seg_at);
                         self.events.insert(si, ev);
@@ -279,8 +355,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::{Analysis, Direction};
-    use crate::wire::TcpFlags;
+    use crate::tcp::Analysis;
 
     const C: &str = "127.0.0.1:40000";
     const S: &str = "127.0.0.1:7";

@@ -12,6 +12,7 @@ use crate::tcp::{ConnId, Direction, TcpState};
 
 use super::call::Call;
 use super::event::{Event, EventKind, ProbeEvent, SegmentEvent, Side, SocketId};
+use super::truth::{self, Arrivals, SocketCalls, SocketTruth, StateChange, TruthInput};
 
 /// Events between two checkpoints: the most a position lookup replays.
 pub const CHECKPOINT: usize = 1024;
@@ -64,6 +65,8 @@ pub struct WireDir {
     pub acked: u64,
     /// The window the sender of this direction advertised last.
     pub window: u32,
+    /// Stream bytes sent this way (the end of the highest data range, SYN and FIN not counted).
+    pub data_hi: u64,
 }
 
 /// What is true after the first `upto` events.
@@ -79,6 +82,17 @@ pub struct PlayState {
     /// Where each connection's modelled states last changed.
     pub wire_state_changed: BTreeMap<ConnId, usize>,
     pub wire: BTreeMap<(ConnId, DirKey), WireDir>,
+    /// What each direction's receiver holds, in order and beyond a gap.
+    pub arrivals: BTreeMap<(ConnId, DirKey), Arrivals>,
+    /// What each socket's calls did so far.
+    pub calls: BTreeMap<SocketId, SocketCalls>,
+    /// Client addresses an `accept()` has returned, with the event index.
+    pub accepted: BTreeMap<SocketAddr, usize>,
+    /// The phase of each connection's latest segment, and of the latest segment overall.
+    last_phase: BTreeMap<ConnId, Phase>,
+    phase: Option<Phase>,
+    /// The socket table as far as the calls so far tell.
+    table: SocketTable,
 }
 
 /// `Direction` as an ordered map key.
@@ -100,6 +114,7 @@ impl From<Direction> for DirKey {
 impl PlayState {
     fn apply(&mut self, i: usize, ev: &Event) {
         self.upto = i + 1;
+        self.table.apply(i, ev);
         match &ev.kind {
             EventKind::Probe(p) => {
                 let changed = self
@@ -112,7 +127,15 @@ impl PlayState {
                 self.probes.insert(p.socket, (i, *p));
             }
             EventKind::Segment(s) => self.apply_segment(i, s),
-            _ => {}
+            EventKind::Call(c) => {
+                self.calls.entry(c.socket).or_default().apply(i, c);
+                if let Call::Accept { peer: Some(peer) } = c.call
+                    && c.ok()
+                {
+                    self.accepted.insert(peer, i);
+                }
+            }
+            EventKind::Note(_) => {}
         }
     }
 
@@ -121,6 +144,9 @@ impl PlayState {
         if self.states.insert(s.conn, now) != Some(now) {
             self.wire_state_changed.insert(s.conn, i);
         }
+        let phase = segment_phase(s, self.last_phase.get(&s.conn).copied());
+        self.last_phase.insert(s.conn, phase);
+        self.phase = Some(phase);
         let key = (s.conn, DirKey::from(s.dir));
         let seq_end = u64::from(s.rel_seq)
             + u64::from(s.len)
@@ -130,6 +156,10 @@ impl PlayState {
         w.last_segment = i;
         w.seq_hi = w.seq_hi.max(seq_end);
         w.window = s.window;
+        if let Some(r) = s.stream() {
+            w.data_hi = w.data_hi.max(r.end);
+        }
+        truth::apply_arrival(&mut self.arrivals, s);
         if s.flags.ack() {
             let back = self
                 .wire
@@ -141,57 +171,135 @@ impl PlayState {
 }
 
 /// Checkpoints, the socket table and the phase marks of one timeline.
+///
+/// Built once ([`PlaybackIndex::build`]) and then kept up to date as events arrive
+/// ([`PlaybackIndex::update`]): live events land at or near the end, so only the events from
+/// the checkpoint before the first change are folded again.
 #[derive(Debug, Clone, Default)]
 pub struct PlaybackIndex {
+    /// `checkpoints[k]` is the state before event `k * CHECKPOINT`.
     checkpoints: Vec<PlayState>,
+    /// The state after every event.
+    tail: PlayState,
     sockets: Vec<SocketInfo>,
+    /// The sockets were set from outside (a replay's endpoints): keep them.
+    fixed_sockets: bool,
     /// `(index, phase)` where the phase of the segments changes, in index order.
     phases: Vec<(usize, Phase)>,
     /// Indices of the events a ladder draws (calls, segments, notes), in order.
     visible: Vec<usize>,
     /// Each connection's (client, server) addresses, from its first segment's direction.
     conns: Vec<(ConnId, SocketAddr, SocketAddr)>,
+    /// The index of each connection's first segment (parallel to `conns`).
+    conn_first: Vec<usize>,
+    /// Every state change of a connection end or a listener, in index order.
+    changes: Vec<StateChange>,
+    /// Each socket's `connect()` call (placed where it returned).
+    connects: BTreeMap<SocketId, usize>,
     len: usize,
 }
 
 impl PlaybackIndex {
-    /// Index `events`. Linear in their number; done once per change of the timeline.
+    /// Index `events`. Linear in their number.
     pub fn build(events: &[Event]) -> Self {
-        let mut idx = PlaybackIndex {
-            len: events.len(),
-            ..Default::default()
-        };
-        let mut state = PlayState::default();
-        let mut last_phase: BTreeMap<ConnId, Phase> = BTreeMap::new();
-        let mut current: Option<Phase> = None;
-        for (i, ev) in events.iter().enumerate() {
+        let mut idx = PlaybackIndex::default();
+        idx.update(events, 0);
+        idx
+    }
+
+    /// Bring the index up to date after the events from `first_changed` on changed (inserted,
+    /// or patched): refold from the checkpoint at or before it. Earlier events must be the
+    /// same as when the index last saw them.
+    pub fn update(&mut self, events: &[Event], first_changed: usize) {
+        let first_changed = first_changed.min(self.len).min(events.len());
+        let k = (first_changed / CHECKPOINT).min(self.checkpoints.len().saturating_sub(1));
+        let from = k * CHECKPOINT;
+        self.checkpoints.truncate(k + 1);
+        let mut state = self.checkpoints.pop().unwrap_or_default();
+        let keep = |v: &[usize]| v.partition_point(|&i| i < from);
+        self.visible.truncate(keep(&self.visible));
+        let n = self.phases.partition_point(|(i, _)| *i < from);
+        self.phases.truncate(n);
+        let n = self.conn_first.partition_point(|&i| i < from);
+        self.conn_first.truncate(n);
+        self.conns.truncate(n);
+        let n = self.changes.partition_point(|c| c.index < from);
+        self.changes.truncate(n);
+        self.connects.retain(|_, i| *i < from);
+        for (i, ev) in events.iter().enumerate().skip(from) {
             if i % CHECKPOINT == 0 {
-                idx.checkpoints.push(state.clone());
+                self.checkpoints.push(state.clone());
             }
+            let before = match &ev.kind {
+                EventKind::Segment(s) => state.states.get(&s.conn).copied(),
+                _ => None,
+            };
             state.apply(i, ev);
             match &ev.kind {
                 EventKind::Segment(s) => {
-                    idx.visible.push(i);
-                    if !idx.conns.iter().any(|(c, _, _)| *c == s.conn) {
+                    self.visible.push(i);
+                    if self.conn_first.len() == self.conns.len()
+                        && !self.conns.iter().rev().any(|(c, _, _)| *c == s.conn)
+                    {
                         let (client, server) = match s.dir {
                             Direction::ToServer => (s.src, s.dst),
                             Direction::ToClient => (s.dst, s.src),
                         };
-                        idx.conns.push((s.conn, client, server));
+                        self.conns.push((s.conn, client, server));
+                        self.conn_first.push(i);
                     }
-                    let phase = segment_phase(s, last_phase.get(&s.conn).copied());
-                    last_phase.insert(s.conn, phase);
-                    if current != Some(phase) {
-                        idx.phases.push((i, phase));
-                        current = Some(phase);
+                    if self.phases.last().map(|p| p.1) != state.phase
+                        && let Some(p) = state.phase
+                    {
+                        self.phases.push((i, p));
+                    }
+                    let (c0, s0) = before.unwrap_or_default();
+                    let (c1, s1) = (s.client_state, s.server_state);
+                    for (side, old, new) in [(Side::Client, c0, c1), (Side::Server, s0, s1)] {
+                        if old != new || before.is_none() && new != TcpState::Closed {
+                            self.changes.push(StateChange {
+                                index: i,
+                                side,
+                                conn: Some(s.conn),
+                                socket: None,
+                                state: new,
+                            });
+                        }
                     }
                 }
-                EventKind::Call(_) | EventKind::Note(_) => idx.visible.push(i),
+                EventKind::Call(c) => {
+                    self.visible.push(i);
+                    let listener_state = match c.call {
+                        Call::Listen { .. } if c.ok() => Some(TcpState::Listen),
+                        Call::Close if c.side == Side::Listener => Some(TcpState::Closed),
+                        Call::Connect { .. } => {
+                            self.connects.insert(c.socket, i);
+                            None
+                        }
+                        _ => None,
+                    };
+                    if let Some(st) = listener_state {
+                        self.changes.push(StateChange {
+                            index: i,
+                            side: Side::Listener,
+                            conn: None,
+                            socket: Some(c.socket),
+                            state: st,
+                        });
+                    }
+                }
+                EventKind::Note(_) => self.visible.push(i),
                 EventKind::Probe(_) => {}
             }
         }
-        idx.sockets = socket_table(events);
-        idx
+        if events.is_empty() {
+            self.checkpoints.push(state.clone());
+        }
+        if !self.fixed_sockets {
+            self.sockets = state.table.finish();
+        }
+        self.tail = state;
+        self.len = events.len();
     }
 
     pub fn len(&self) -> usize {
@@ -206,6 +314,9 @@ impl PlaybackIndex {
     /// events replayed.
     pub fn state_at(&self, events: &[Event], upto: usize) -> PlayState {
         let upto = upto.min(events.len());
+        if upto == self.len && upto == events.len() {
+            return self.tail.clone();
+        }
         let k = (upto / CHECKPOINT).min(self.checkpoints.len().saturating_sub(1));
         let mut state = self.checkpoints.get(k).cloned().unwrap_or_default();
         let from = k * CHECKPOINT;
@@ -223,11 +334,78 @@ impl PlaybackIndex {
     /// Replace the socket table (a replay knows its endpoints from the capture).
     pub fn set_sockets(&mut self, sockets: Vec<SocketInfo>) {
         self.sockets = sockets;
+        self.fixed_sockets = true;
     }
 
     /// Connections as (id, client, server), in order of first segment.
     pub fn connections(&self) -> &[(ConnId, SocketAddr, SocketAddr)] {
         &self.conns
+    }
+
+    /// Every TCP state change of a connection's ends (from the wire, RFC 9293 §3.3.2) and of
+    /// the listeners (from `listen()`/`close()`), in event order: the lifelines' state names.
+    pub fn state_changes(&self) -> &[StateChange] {
+        &self.changes
+    }
+
+    /// The state changes at events `range` (a screenful of rows).
+    pub fn state_changes_in(&self, range: std::ops::Range<usize>) -> &[StateChange] {
+        let a = self.changes.partition_point(|c| c.index < range.start);
+        let b = self.changes.partition_point(|c| c.index < range.end);
+        &self.changes[a..b]
+    }
+
+    /// The connection `s` is an end of, by its addresses.
+    pub fn conn_of(&self, s: &SocketInfo) -> Option<ConnId> {
+        truth::conn_of(&self.conns, s)
+    }
+
+    /// What is true of socket `s` in `ps` (a state from [`PlaybackIndex::state_at`]).
+    pub fn truth(&self, events: &[Event], ps: &PlayState, s: &SocketInfo) -> SocketTruth {
+        let now = ps
+            .upto
+            .checked_sub(1)
+            .and_then(|i| events.get(i))
+            .map(|e| e.at);
+        // connect() is placed where it returned; it was under way from its start.
+        let connecting = self.connects.get(&s.id).is_some_and(|&j| {
+            j >= ps.upto
+                && match (&events.get(j).map(|e| &e.kind), now) {
+                    (Some(EventKind::Call(c)), Some(now)) => c.started <= now,
+                    _ => false,
+                }
+        });
+        let queue_conns: Vec<(ConnId, SocketAddr)> = if s.side == Side::Listener {
+            self.conns
+                .iter()
+                .filter(|(_, _, server)| Some(*server) == s.local)
+                .map(|(c, client, _)| (*c, *client))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        truth::socket_truth(
+            ps,
+            TruthInput {
+                info: s,
+                conn: self.conn_of(s),
+                connecting,
+                queue_conns: &queue_conns,
+            },
+        )
+    }
+
+    /// Every socket born by the position of `ps`, with its truth.
+    pub fn truths<'a>(
+        &'a self,
+        events: &[Event],
+        ps: &PlayState,
+    ) -> Vec<(&'a SocketInfo, SocketTruth)> {
+        self.sockets
+            .iter()
+            .filter(|s| s.inferred || s.born < ps.upto)
+            .map(|s| (s, self.truth(events, ps, s)))
+            .collect()
     }
 
     pub fn phases(&self) -> &[(usize, Phase)] {
@@ -271,11 +449,17 @@ pub fn segment_phase(s: &SegmentEvent, previous: Option<Phase>) -> Phase {
 }
 
 /// The lab's sockets and their addresses, read off their calls (`bind`, `connect`, `accept`)
-/// and, for a client's ephemeral port, off the connection its SYN opened.
-fn socket_table(events: &[Event]) -> Vec<SocketInfo> {
-    let mut table: BTreeMap<SocketId, SocketInfo> = BTreeMap::new();
-    let mut syns: Vec<(usize, SocketAddr, SocketAddr)> = Vec::new();
-    for (i, ev) in events.iter().enumerate() {
+/// and, for a client's ephemeral port, off the connection its SYN opened; folded event by event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SocketTable {
+    table: BTreeMap<SocketId, SocketInfo>,
+    /// Pure SYNs seen while some client socket had no local address yet.
+    syns: Vec<(usize, SocketAddr, SocketAddr)>,
+}
+
+impl SocketTable {
+    fn apply(&mut self, i: usize, ev: &Event) {
+        let table = &mut self.table;
         match &ev.kind {
             EventKind::Call(c) => {
                 let entry = table.entry(c.socket).or_insert_with(|| SocketInfo {
@@ -323,27 +507,39 @@ fn socket_table(events: &[Event]) -> Vec<SocketInfo> {
                     _ => {}
                 }
             }
-            EventKind::Segment(s) if s.flags.syn() && !s.flags.ack() => {
-                syns.push((i, s.src, s.dst));
+            EventKind::Segment(s)
+                if s.flags.syn()
+                    && !s.flags.ack()
+                    && table
+                        .values()
+                        .any(|t| t.side == Side::Client && t.local.is_none()) =>
+            {
+                self.syns.push((i, s.src, s.dst));
             }
             _ => {}
         }
     }
-    // A client's port is the kernel's choice: take the first SYN to its server after it was born.
-    let mut used = vec![false; syns.len()];
-    for info in table.values_mut() {
-        if info.side != Side::Client || info.local.is_some() {
-            continue;
+
+    /// The table: a client's port is the kernel's choice, so take the first SYN to its server
+    /// after it was born.
+    fn finish(&self) -> Vec<SocketInfo> {
+        let mut table = self.table.clone();
+        let syns = &self.syns;
+        let mut used = vec![false; syns.len()];
+        for info in table.values_mut() {
+            if info.side != Side::Client || info.local.is_some() {
+                continue;
+            }
+            let Some(remote) = info.remote else { continue };
+            if let Some(k) = syns
+                .iter()
+                .enumerate()
+                .position(|(k, (i, _, dst))| !used[k] && *i > info.born && *dst == remote)
+            {
+                used[k] = true;
+                info.local = Some(syns[k].1);
+            }
         }
-        let Some(remote) = info.remote else { continue };
-        if let Some(k) = syns
-            .iter()
-            .enumerate()
-            .position(|(k, (i, _, dst))| !used[k] && *i > info.born && *dst == remote)
-        {
-            used[k] = true;
-            info.local = Some(syns[k].1);
-        }
+        table.into_values().collect()
     }
-    table.into_values().collect()
 }
