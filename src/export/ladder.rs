@@ -3,10 +3,10 @@
 //! the state changes written beside the lifelines (Stevens, TCP/IP Illustrated vol. 1, fig.
 //! 18.3: at each transition, the new state name beside that side's line at that row).
 
-use std::collections::BTreeMap;
-
-use crate::tcp::{ConnId, Direction, TcpState};
-use crate::timeline::{Event, EventKind, Side, Timeline};
+use crate::tcp::{Direction, TcpState};
+use crate::timeline::playback::PlaybackIndex;
+use crate::timeline::truth::StateChange;
+use crate::timeline::{EventKind, Side, Timeline};
 
 use super::labels::{call_text, segment_text};
 
@@ -46,46 +46,30 @@ pub struct StateMark {
     pub state: TcpState,
 }
 
-/// Each connection's (client, server) states in force, as the state marks track them.
-pub type ConnStates = BTreeMap<ConnId, (TcpState, TcpState)>;
-
-/// The state changes among `events[from..to]`, given the states in force before `from`
-/// (`known`; a connection not in it starts with both sides CLOSED).
-///
-/// The one place the lifelines' state names come from, for the TUI and the exports alike:
-/// today the TCP model's states after each segment (`SegmentEvent::client_state` /
-/// `server_state`).
-pub fn state_marks(events: &[Event], from: usize, to: usize, known: &ConnStates) -> Vec<StateMark> {
-    let mut now = known.clone();
-    let mut marks = Vec::new();
-    let to = to.min(events.len());
-    for (i, ev) in events.iter().enumerate().take(to).skip(from) {
-        let EventKind::Segment(s) = &ev.kind else {
-            continue;
-        };
-        let before = now
-            .insert(s.conn, (s.client_state, s.server_state))
-            .unwrap_or((TcpState::Closed, TcpState::Closed));
-        for (side, old, new) in [
-            (Side::Client, before.0, s.client_state),
-            (Side::Server, before.1, s.server_state),
-        ] {
-            if old != new {
-                marks.push(StateMark {
-                    event: i,
-                    side,
-                    state: new,
-                });
-            }
-        }
-    }
-    marks
+/// The lifeline marks for the timeline's state changes (`PlaybackIndex::state_changes`, or
+/// `state_changes_in` for a screenful): the one place the lifelines' state names come from,
+/// for the TUI and the exports alike. A listener's changes (LISTEN, CLOSED) are written on the
+/// server's lifeline, which its calls stand on too.
+pub fn state_marks(changes: &[StateChange]) -> Vec<StateMark> {
+    changes
+        .iter()
+        .map(|c| StateMark {
+            event: c.index,
+            side: if c.side == Side::Client {
+                Side::Client
+            } else {
+                Side::Server
+            },
+            state: c.state,
+        })
+        .collect()
 }
 
 /// The rows of `tl`, in timeline order (probes are left out: a diagram shows what crossed).
 pub fn rows(tl: &Timeline) -> Vec<Row> {
     let events = tl.events();
-    let marks = state_marks(events, 0, events.len(), &ConnStates::new());
+    let index = PlaybackIndex::build(events);
+    let marks = state_marks(index.state_changes());
     let mut k = 0;
     let mut rows = Vec::new();
     for (i, ev) in events.iter().enumerate() {

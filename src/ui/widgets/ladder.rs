@@ -231,9 +231,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .any(|&(s, a, b)| s == side && a <= at && at < b)
     };
 
-    // The state changes among the drawn events, seeded with the states in force before them.
-    let seed = app.index.state_at(events, first).states;
-    let marks = state_marks(events, first, (last + 1).min(events.len()), &seed);
+    // The state changes among the drawn events (the timeline knows them; looked up by range).
+    let marks = state_marks(app.index.state_changes_in(first..last + 1));
     let mut mark = 0;
 
     for (row, r) in rows.iter().enumerate() {
