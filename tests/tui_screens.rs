@@ -366,29 +366,30 @@ fn the_terminal_draw_path_renders_into_a_test_backend() {
 #[test]
 fn a_state_change_flashes_in_its_panel() {
     let mut app = lab_app(echo(), 120, 40);
-    // The client's probe that first reads ESTABLISHED.
-    let i = app
-        .events()
-        .iter()
-        .position(|e| {
-            matches!(&e.kind, EventKind::Probe(p) if p.side == sockviz::timeline::Side::Client
-                && p.state == Some(sockviz::tcp::TcpState::Established))
-        })
-        .expect("client probed ESTABLISHED");
-    app.playback.pos = i + 1;
-    let ps = app.play_state();
-    let socks = widgets::socket_panel::shown_sockets(&app);
-    let client = (*socks
+    let client = app
+        .index
+        .sockets()
         .iter()
         .find(|s| s.side == sockviz::timeline::Side::Client)
-        .expect("client panel"))
-    .clone();
+        .expect("client socket")
+        .clone();
+    // The position where the client's state first reads ESTABLISHED (its SYN,ACK arrived).
+    let i = (client.born + 1..=app.len())
+        .find(|&p| {
+            let ps = app.index.state_at(app.events(), p);
+            app.index.truth(app.events(), &ps, &client).state == sockviz::tcp::TcpState::Established
+        })
+        .expect("client reached ESTABLISHED");
+    app.playback.pos = i;
+    let ps = app.play_state();
     let view = widgets::socket_panel::panel_view(&app, &ps, &client);
     assert_eq!(view.state, "ESTABLISHED");
     assert!(view.flash, "a fresh change flashes");
-    app.playback.pos = app.len();
+    // A few events on (the server's end went ESTABLISHED one event later), nothing changed.
+    app.playback.pos = i + 5;
     let ps = app.play_state();
     let view = widgets::socket_panel::panel_view(&app, &ps, &client);
+    assert_eq!(view.state, "ESTABLISHED");
     assert!(!view.flash, "an old state does not");
 }
 

@@ -34,8 +34,22 @@ pub struct ByteMap {
 impl ByteMap {
     /// Index every event of `events` that moved stream bytes.
     pub fn build(events: &[Event]) -> Self {
-        let mut flows: BTreeMap<Flow, FlowBytes> = BTreeMap::new();
-        for (i, ev) in events.iter().enumerate() {
+        let mut map = ByteMap::default();
+        map.update(events, 0);
+        map
+    }
+
+    /// Bring the map up to date after the events from `first_changed` on changed (inserted or
+    /// moved); the entries before it stay. Costs what the changed tail costs.
+    pub fn update(&mut self, events: &[Event], first_changed: usize) {
+        for fb in self.flows.values_mut() {
+            for v in [&mut fb.sends, &mut fb.segments, &mut fb.recvs] {
+                let keep = v.partition_point(|(i, _)| *i < first_changed);
+                v.truncate(keep);
+            }
+        }
+        let flows = &mut self.flows;
+        for (i, ev) in events.iter().enumerate().skip(first_changed) {
             match &ev.kind {
                 EventKind::Call(c) => {
                     let (Some(flow), Some(range)) = (c.flow, c.stream) else {
@@ -59,7 +73,6 @@ impl ByteMap {
                 _ => {}
             }
         }
-        ByteMap { flows }
     }
 
     pub fn flow(&self, flow: &Flow) -> Option<&FlowBytes> {

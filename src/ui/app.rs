@@ -120,12 +120,14 @@ impl App {
         self.selected = None;
     }
 
-    pub(super) fn reindex(&mut self) {
-        self.index = PlaybackIndex::build(self.timeline.events());
-        if let Some(s) = &self.replay_sockets {
-            self.index.set_sockets(s.clone());
+    /// Bring the index and the byte map up to date with the events changed since the last
+    /// time: live events land at or near the end, so this costs what they cost, not what the
+    /// whole timeline does.
+    fn reindex_changed(&mut self) {
+        if let Some(from) = self.timeline.take_changed() {
+            self.index.update(self.timeline.events(), from);
+            self.bytemap.update(self.timeline.events(), from);
         }
-        self.bytemap = self.timeline.byte_map();
     }
 
     pub fn events(&self) -> &[Event] {
@@ -215,7 +217,7 @@ impl App {
                 }
             }
         }
-        self.reindex();
+        self.reindex_changed();
         let p = &mut self.playback;
         if at_end && p.pacing == Pacing::RealTime && p.playing {
             p.pos = self.timeline.events().len();

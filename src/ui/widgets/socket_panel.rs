@@ -1,7 +1,9 @@
-//! Socket panels: one per socket (listener, client, accepted), with the values the probes read at
-//! the playback position (tcp(7): `TCP_INFO` state, `SIOCOUTQ`/`SIOCOUTQNSD` send queue,
-//! `SIOCINQ` receive queue). In a replay no probe exists: the state comes from the TCP model and
-//! the buffers from sequence and acknowledgment numbers, and the panel says "inferred".
+//! Socket panels: one per socket (listener, client, accepted), with what is true at the playback
+//! position ([`crate::timeline::truth`]): the kernel's TCP state (after `close()` too, when the fd
+//! is gone and the connection is not), the send buffer's unsent and unacknowledged bytes and the
+//! receive queue, exact from the calls and the wire; a newer probe that disagrees wins the state
+//! and is shown beside the derivation. In a replay of a plain capture the buffers come from
+//! sequence and acknowledgment numbers only, and the panel says "inferred".
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,9 +11,10 @@ use ratatui::style::Style;
 use ratatui::widgets::{Block, Borders, Widget};
 use unicode_width::UnicodeWidthStr;
 
-use crate::tcp::{ConnId, TcpState};
-use crate::timeline::playback::{DirKey, PlayState, SocketInfo};
-use crate::timeline::{ProbeEvent, Side};
+use crate::tcp::ConnId;
+use crate::timeline::Side;
+use crate::timeline::playback::{PlayState, SocketInfo};
+use crate::timeline::truth::SocketTruth;
 use crate::ui::app::App;
 
 use super::{fit, put};
@@ -37,13 +40,7 @@ pub fn shown_sockets(app: &App) -> Vec<&SocketInfo> {
 
 /// The connection a socket belongs to, by its addresses.
 pub fn conn_of(app: &App, s: &SocketInfo) -> Option<ConnId> {
-    let (local, remote) = (s.local?, s.remote?);
-    app.index
-        .connections()
-        .iter()
-        .rev()
-        .find(|(_, c, s)| (*c == local && *s == remote) || (*c == remote && *s == local))
-        .map(|(id, _, _)| *id)
+    app.index.conn_of(s)
 }
 
 /// What one panel shows, computed from the play state.
@@ -101,29 +98,38 @@ pub enum GaugePart {
 }
 
 pub fn panel_view(app: &App, ps: &PlayState, s: &SocketInfo) -> PanelView {
-    let conn = conn_of(app, s);
-    let is_client_end = s.side == Side::Client;
-    let probe: Option<&(usize, ProbeEvent)> = ps.probes.get(&s.id);
-    let closed = s.closed.is_some_and(|c| c < app.playback.pos);
-    let wire_state = conn
-        .and_then(|c| ps.states.get(&c))
-        .map(|(c, sv)| if is_client_end { *c } else { *sv });
-    let state = if closed {
-        "closed".to_string()
-    } else if let Some((_, p)) = probe {
-        p.state.map(TcpState::name).unwrap_or("?").to_string()
-    } else if let Some(st) = wire_state {
-        st.name().to_string()
+    let t = app.index.truth(app.events(), ps, s);
+    panel_from_truth(app, ps, s, &t)
+}
+
+/// The panel for `s` from its truth: the kernel state (a newer probe that disagrees wins, the
+/// derivation is kept in a detail line), whether the fd is still open, and the exact buffers.
+pub fn panel_from_truth(app: &App, ps: &PlayState, s: &SocketInfo, t: &SocketTruth) -> PanelView {
+    let pos = app.playback.pos;
+    let born = s.inferred || s.born < pos;
+    let mut state = if born {
+        t.state.name().to_string()
     } else {
         "—".to_string()
     };
-    let recent =
-        |i: Option<&usize>| i.is_some_and(|&i| i + 3 >= app.playback.pos && i < app.playback.pos);
-    let flash = if probe.is_some() {
-        recent(ps.probe_state_changed.get(&s.id))
-    } else {
-        recent(conn.and_then(|c| ps.wire_state_changed.get(&c)))
-    };
+    if !t.fd_open && !s.inferred {
+        state.push_str(" · fd closed");
+    }
+    let calls = ps.calls.get(&s.id);
+    let changed = [
+        t.conn.and_then(|c| ps.wire_state_changed.get(&c).copied()),
+        // A probe's state flashes only when it is the one shown.
+        ps.probe_state_changed
+            .get(&s.id)
+            .copied()
+            .filter(|_| t.probe_disagrees),
+        calls.and_then(|c| c.closed_at),
+        calls.and_then(|c| c.listen_at),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    let flash = changed.is_some_and(|i| i + 3 >= pos && i < pos);
     let mut title = format!("{} #{}", s.side, s.id.0);
     if s.inferred {
         title.push_str(" · inferred");
@@ -132,14 +138,25 @@ pub fn panel_view(app: &App, ps: &PlayState, s: &SocketInfo) -> PanelView {
     let addr = |a: Option<std::net::SocketAddr>| a.map(|a| a.to_string()).unwrap_or("—".into());
     if s.side == Side::Listener {
         lines.push(Line::new("bound", addr(s.local)));
-        let queue = match probe.and_then(|(_, p)| p.accept_queue) {
-            Some(q) => format!("{} of backlog {}", q.len, q.backlog),
-            None => "—".into(),
+        let queue = match (t.accept_queue, t.probe.and_then(|(_, p)| p.accept_queue)) {
+            (Some(q), _) if q.backlog.is_some() || q.established + q.syn_received > 0 => {
+                let mut text = format!("{}", q.established);
+                if let Some(b) = q.backlog {
+                    text.push_str(&format!(" of backlog {b}"));
+                }
+                if q.syn_received > 0 {
+                    text.push_str(&format!(" · {} SYN_RECEIVED", q.syn_received));
+                }
+                text
+            }
+            (_, Some(q)) => format!("{} of backlog {}", q.len, q.backlog),
+            _ => "—".into(),
         };
         lines.push(Line::new("queue", queue));
         lines.push(Line::detail(
             "completed connections waiting for accept()".into(),
         ));
+        push_disagreement(&mut lines, t);
         return PanelView {
             title,
             state,
@@ -149,72 +166,63 @@ pub fn panel_view(app: &App, ps: &PlayState, s: &SocketInfo) -> PanelView {
     }
     lines.push(Line::new("local", addr(s.local)));
     lines.push(Line::new("remote", addr(s.remote)));
-    let out_dir = if is_client_end {
-        DirKey::ToServer
+    if s.inferred {
+        // From the wire: sent beyond what the peer acknowledged is in flight; the peer's
+        // window bounds it (RFC 9293 §3.8.6). What the application has not read yet is
+        // invisible on the wire.
+        let in_flight = t.unacked;
+        let peer_win = u64::from(t.peer_window.unwrap_or(0));
+        lines.push(Line {
+            label: "send",
+            text: format!("{in_flight} of {peer_win}"),
+            gauge: Some(Gauge {
+                parts: [(0, GaugePart::Unsent), (in_flight, GaugePart::Unacked)],
+                total: peer_win.max(in_flight).max(1),
+            }),
+            detail: false,
+        });
+        lines.push(Line::detail(format!(
+            "▓ {in_flight} in flight of the peer's window"
+        )));
+        lines.push(Line::new("recv", "inferred (wire only)".into()));
     } else {
-        DirKey::ToClient
-    };
-    let wire_out = conn.and_then(|c| ps.wire.get(&(c, out_dir)));
-    match probe {
-        Some((_, p)) if !s.inferred => {
-            lines.push(Line {
-                label: "send",
-                text: format!("{}+{} of {}", p.unsent, p.unacked(), p.sndbuf),
-                gauge: Some(Gauge {
-                    parts: [
-                        (u64::from(p.unsent), GaugePart::Unsent),
-                        (u64::from(p.unacked()), GaugePart::Unacked),
-                    ],
-                    total: u64::from(p.sndbuf),
-                }),
-                detail: false,
-            });
-            lines.push(Line::detail(format!(
-                "█ {} unsent  ▓ {} unacked  SO_SNDBUF {}",
-                p.unsent,
-                p.unacked(),
-                p.sndbuf
-            )));
-            lines.push(Line {
-                label: "recv",
-                text: format!("{} of {}", p.recv_q, p.rcvbuf),
-                gauge: Some(Gauge {
-                    parts: [
-                        (u64::from(p.recv_q), GaugePart::Queued),
-                        (0, GaugePart::Queued),
-                    ],
-                    total: u64::from(p.rcvbuf),
-                }),
-                detail: false,
-            });
+        let sndbuf = t.sndbuf.map(u64::from);
+        let of = |b: Option<u64>| b.map(|b| b.to_string()).unwrap_or("?".into());
+        lines.push(Line {
+            label: "send",
+            text: format!("{}+{} of {}", t.unsent, t.unacked, of(sndbuf)),
+            gauge: Some(Gauge {
+                parts: [
+                    (t.unsent, GaugePart::Unsent),
+                    (t.unacked, GaugePart::Unacked),
+                ],
+                total: sndbuf.unwrap_or(t.unsent + t.unacked).max(1),
+            }),
+            detail: false,
+        });
+        lines.push(Line::detail(format!(
+            "█ {} unsent  ▓ {} unacked  SO_SNDBUF {}",
+            t.unsent,
+            t.unacked,
+            of(sndbuf)
+        )));
+        let rcvbuf = t.rcvbuf.map(u64::from);
+        let mut text = format!("{} of {}", t.recv_q, of(rcvbuf));
+        if t.out_of_order > 0 {
+            text.push_str(&format!(" +{} out of order", t.out_of_order));
         }
-        _ => {
-            // From the wire: sent beyond what the peer acknowledged is in flight; the peer's
-            // window bounds it (RFC 9293 §3.8.6). What the application has not read yet is
-            // invisible on the wire.
-            let in_flight = wire_out
-                .map(|w| w.seq_hi.saturating_sub(w.acked.max(1)))
-                .unwrap_or(0);
-            let peer_win = conn
-                .and_then(|c| ps.wire.get(&(c, flip(out_dir))))
-                .map(|w| u64::from(w.window))
-                .unwrap_or(0);
-            lines.push(Line {
-                label: "send",
-                text: format!("{in_flight} of {peer_win}"),
-                gauge: Some(Gauge {
-                    parts: [(0, GaugePart::Unsent), (in_flight, GaugePart::Unacked)],
-                    total: peer_win.max(in_flight).max(1),
-                }),
-                detail: false,
-            });
-            lines.push(Line::detail(format!(
-                "▓ {in_flight} in flight of the peer's window"
-            )));
-            lines.push(Line::new("recv", "inferred (wire only)".into()));
-        }
+        lines.push(Line {
+            label: "recv",
+            text,
+            gauge: Some(Gauge {
+                parts: [(t.recv_q, GaugePart::Queued), (0, GaugePart::Queued)],
+                total: rcvbuf.unwrap_or(t.recv_q).max(1),
+            }),
+            detail: false,
+        });
+        push_disagreement(&mut lines, t);
     }
-    let window = wire_out.map(|w| w.window.to_string()).unwrap_or("—".into());
+    let window = t.window.map(|w| w.to_string()).unwrap_or("—".into());
     lines.push(Line::new("window", format!("{window} advertised")));
     PanelView {
         title,
@@ -224,11 +232,23 @@ pub fn panel_view(app: &App, ps: &PlayState, s: &SocketInfo) -> PanelView {
     }
 }
 
-fn flip(d: DirKey) -> DirKey {
-    match d {
-        DirKey::ToServer => DirKey::ToClient,
-        DirKey::ToClient => DirKey::ToServer,
-    }
+/// Where the newest probe says otherwise than the derivation, both are shown: the probe's
+/// state on the title, the derivation and the probe's queues here.
+fn push_disagreement(lines: &mut Vec<Line>, t: &SocketTruth) {
+    let Some((_, p)) = t.probe.filter(|_| t.probe_disagrees) else {
+        return;
+    };
+    let text = match p.accept_queue {
+        Some(q) => format!("probe: queue {} (derived {})", q.len, t.derived),
+        None => format!(
+            "probe: {}+{} recv {} (derived {})",
+            p.unsent,
+            p.unacked(),
+            p.recv_q,
+            t.derived
+        ),
+    };
+    lines.push(Line::detail(text));
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
