@@ -255,7 +255,7 @@ fn a_blocked_call_is_drawn_where_it_starts_and_where_it_returns() {
         .position(|e| matches!(&e.kind, EventKind::Call(c) if c.side == Side::Server && matches!(c.call, Call::Recv { .. })))
         .expect("recv");
     let (after, edge) =
-        sockviz::ui::playback::call_edge(&app.timeline, ret).expect("a blocked recv");
+        sockviz::ui::playback::call_edge(&app.timeline, &app.index, ret).expect("a blocked recv");
     assert_eq!(edge, sockviz::ui::playback::CallEdge::Start);
     app.playback.pos = after;
     let buf = draw(&app);

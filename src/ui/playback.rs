@@ -32,29 +32,40 @@ pub fn blocked(c: &CallEvent) -> bool {
     c.call.may_block() && c.blocked_secs() >= BLOCKED_SECS
 }
 
-/// For the blocked call at event `i`: the row of its other end, shown once that many events
-/// have happened (the number of events at or before that moment).
-pub fn call_edge(tl: &Timeline, i: usize) -> Option<(usize, CallEdge)> {
+/// For the call at event `i`, if it was drawn blocked: the row of its other end, shown once
+/// that many events have happened (the number of events at or before that moment).
+///
+/// A call that waits for the peer (`recv`, `accept`, `connect`) is drawn from its start when
+/// something the ladder draws happened while it waited (the SYN,ACK a `connect` waits for, the
+/// data a `recv` waits for), however short the wait: that is the lecture's story. A `send` is
+/// drawn to its return when it blocked ([`BLOCKED_SECS`]); a quick one keeps its single row.
+pub fn call_edge(tl: &Timeline, index: &PlaybackIndex, i: usize) -> Option<(usize, CallEdge)> {
     let EventKind::Call(c) = &tl.events().get(i)?.kind else {
         return None;
     };
-    if !blocked(c) {
+    if !c.call.may_block() {
         return None;
     }
-    Some(if c.call.waits_for_peer() {
+    if c.call.waits_for_peer() {
         // Never after the call's own row.
-        (tl.index_at(c.started).min(i), CallEdge::Start)
+        let k = tl.index_at(c.started).min(i);
+        (index.visible_before(k) < index.visible_before(i)).then_some((k, CallEdge::Start))
     } else {
-        (tl.index_at(c.returned).max(i + 1), CallEdge::Return)
-    })
+        blocked(c).then(|| (tl.index_at(c.returned).max(i + 1), CallEdge::Return))
+    }
 }
 
 /// Positions in `(from, to)` where a blocked call's start or return row appears: a step
 /// stops there too, so a lecturer sees the call begin before what it waits for.
-fn edge_stops(tl: &Timeline, from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+fn edge_stops<'a>(
+    tl: &'a Timeline,
+    index: &'a PlaybackIndex,
+    from: usize,
+    to: usize,
+) -> impl Iterator<Item = usize> + 'a {
     let n = tl.events().len();
     (from.saturating_sub(LOOK)..(to + LOOK).min(n))
-        .filter_map(move |i| call_edge(tl, i))
+        .filter_map(move |i| call_edge(tl, index, i))
         .map(|(after, _)| after)
         .filter(move |&after| after > from && after < to)
 }
@@ -149,7 +160,7 @@ impl Playback {
         let k = index.visible_before(self.pos);
         let len = tl.events().len();
         let next = index.visible().get(k).map(|&i| i + 1);
-        let edge = edge_stops(tl, self.pos, next.unwrap_or(len) + 1).min();
+        let edge = edge_stops(tl, index, self.pos, next.unwrap_or(len) + 1).min();
         let to = match (next, edge) {
             (Some(n), Some(e)) => n.min(e),
             (Some(n), None) => n,
@@ -172,7 +183,7 @@ impl Playback {
             return false;
         };
         // The last row shown is the newer of the last drawable event and a call's edge.
-        let to = edge_stops(tl, prev, self.pos + 1)
+        let to = edge_stops(tl, index, prev, self.pos + 1)
             .max()
             .map_or(prev, |e| e.saturating_sub(1).max(prev));
         self.pos = to;

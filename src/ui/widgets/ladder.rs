@@ -100,7 +100,7 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
     let events = app.events();
     let scan_end = (pos + LOOK).min(events.len());
     for i in first.saturating_sub(LOOK)..scan_end {
-        if let Some((after, edge)) = playback::call_edge(&app.timeline, i)
+        if let Some((after, edge)) = playback::call_edge(&app.timeline, &app.index, i)
             && after <= pos
         {
             all.push(LadderRow {
