@@ -444,3 +444,51 @@ fn the_stream_map_caption_reads_the_map() {
         "{caption}"
     );
 }
+
+/// Every stop → makes, ← makes too, in reverse: a call's start is a stop both ways.
+#[test]
+fn stepping_back_retraces_the_forward_stops() {
+    let mut app = lab_app(echo_with_blocked_recv(), 120, 40);
+    app.update(Action::ToStart);
+    let mut forward = vec![0];
+    loop {
+        app.update(Action::StepForward);
+        if app.playback.pos == *forward.last().expect("a stop") {
+            break;
+        }
+        forward.push(app.playback.pos);
+    }
+    assert_eq!(forward.last(), Some(&app.len()), "→ ends at the last event");
+    // The rows on screen at each stop: one more than at the stop before.
+    let mut back = vec![app.playback.pos];
+    while app.playback.pos > 0 {
+        app.update(Action::StepBack);
+        back.push(app.playback.pos);
+    }
+    back.reverse();
+    // ← stops just before each row appeared; → just after: the rows shown agree.
+    let shown = |app: &mut App, pos: usize| {
+        app.playback.pos = pos;
+        widgets::ladder::rows(app, 1000).len()
+    };
+    let f: Vec<usize> = forward.iter().map(|&p| shown(&mut app, p)).collect();
+    let b: Vec<usize> = back.iter().map(|&p| shown(&mut app, p)).collect();
+    let mut f_rows = f.clone();
+    f_rows.dedup();
+    let mut b_rows = b.clone();
+    b_rows.dedup();
+    // Trailing probes after the last row add a stop forward with no new row.
+    assert_eq!(f_rows, b_rows, "forward {forward:?} back {back:?}");
+    // One row per step, two when a call started at the very moment of a drawn event (the
+    // position counts events: the two rows share it).
+    assert!(
+        f_rows
+            .windows(2)
+            .all(|w| w[1] == w[0] + 1 || w[1] == w[0] + 2),
+        "a row per step: {f_rows:?}"
+    );
+    assert!(
+        f_rows.windows(2).filter(|w| w[1] == w[0] + 1).count() > f_rows.len() * 3 / 4,
+        "{f_rows:?}"
+    );
+}
