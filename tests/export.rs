@@ -281,3 +281,35 @@ fn txt_writes_each_state_change_beside_its_lifeline() {
         assert_eq!(cols(l), first, "lifelines move on {l:?}");
     }
 }
+
+#[test]
+fn txt_draws_a_call_that_waited_where_it_started_and_where_it_returned() {
+    let txt = export(&echo_recording(), "txt", &[]);
+    let ladder: Vec<&str> = txt
+        .lines()
+        .take_while(|l| !l.starts_with("Transcript"))
+        .collect();
+    let row = |f: &dyn Fn(&str) -> bool, what: &str| {
+        ladder
+            .iter()
+            .position(|l| f(l))
+            .unwrap_or_else(|| panic!("no {what} row:\n{txt}"))
+    };
+    // connect() sends the SYN and returns once the SYN,ACK is in: one row each side of them.
+    let called = row(
+        &|l| l.contains("connect(('127.0.0.1', 7)) …"),
+        "connect start",
+    );
+    let syn = row(&|l| l.contains("│──SYN seq=0"), "SYN");
+    let synack = row(&|l| l.contains("│◄──SYN,ACK"), "SYN,ACK");
+    let returned = row(
+        &|l| l.contains("connect(('127.0.0.1', 7))") && !l.contains('…'),
+        "connect return",
+    );
+    assert!(called < syn && syn < synack && synack < returned, "{txt}");
+    // Both on the client's side of its lifeline.
+    for r in [called, returned] {
+        let (left, _) = ladder[r].split_once('│').expect("lifeline");
+        assert!(left.contains("connect("), "{}", ladder[r]);
+    }
+}

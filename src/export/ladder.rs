@@ -6,7 +6,7 @@
 use crate::tcp::{Direction, TcpState};
 use crate::timeline::playback::PlaybackIndex;
 use crate::timeline::truth::StateChange;
-use crate::timeline::{EventKind, Side, Timeline};
+use crate::timeline::{CallEvent, EventKind, Side, Timeline};
 
 use super::labels::{call_text, segment_text};
 
@@ -65,13 +65,58 @@ pub fn state_marks(changes: &[StateChange]) -> Vec<StateMark> {
         .collect()
 }
 
-/// The rows of `tl`, in timeline order (probes are left out: a diagram shows what crossed).
+/// A call that took at least this long is drawn as blocked: its start and its return on rows
+/// of their own, its lifeline heavy in between.
+pub const BLOCKED_SECS: f64 = 0.001;
+
+/// Which end of a blocked call a row of its own draws (the other end is the event itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallEdge {
+    /// A call waiting for the peer (`recv`, `accept`, `connect`) is placed where it returned:
+    /// its start gets a row where it was called.
+    Start,
+    /// A `send`/`sendall` is placed where it started: its return gets a row where it returned.
+    Return,
+}
+
+/// Whether `c` blocked long enough to draw its start and its return apart.
+pub fn blocked(c: &CallEvent) -> bool {
+    c.call.may_block() && c.blocked_secs() >= BLOCKED_SECS
+}
+
+/// For the call at event `i`, if it was drawn blocked: the row of its other end, shown once
+/// that many events have happened (the number of events at or before that moment).
+///
+/// A call that waits for the peer (`recv`, `accept`, `connect`) is drawn from its start when
+/// something the ladder draws happened while it waited (the SYN,ACK a `connect` waits for, the
+/// data a `recv` waits for), however short the wait: that is the lecture's story. A `send` is
+/// drawn to its return when it blocked ([`BLOCKED_SECS`]); a quick one keeps its single row.
+pub fn call_edge(tl: &Timeline, index: &PlaybackIndex, i: usize) -> Option<(usize, CallEdge)> {
+    let EventKind::Call(c) = &tl.events().get(i)?.kind else {
+        return None;
+    };
+    if !c.call.may_block() {
+        return None;
+    }
+    if c.call.waits_for_peer() {
+        // Never after the call's own row.
+        let k = tl.index_at(c.started).min(i);
+        (index.visible_before(k) < index.visible_before(i)).then_some((k, CallEdge::Start))
+    } else {
+        blocked(c).then(|| (tl.index_at(c.returned).max(i + 1), CallEdge::Return))
+    }
+}
+
+/// The rows of `tl`, in timeline order (probes are left out: a diagram shows what crossed), a
+/// blocked call on two rows (where it was called, with its arguments; where it returned, with
+/// its result), each state change beside its lifeline on the row of the event that made it.
 pub fn rows(tl: &Timeline) -> Vec<Row> {
     let events = tl.events();
     let index = PlaybackIndex::build(events);
     let marks = state_marks(index.state_changes());
     let mut k = 0;
-    let mut rows = Vec::new();
+    // (shown once this many events happened, order among equals, row)
+    let mut rows: Vec<(usize, u8, Row)> = Vec::new();
     for (i, ev) in events.iter().enumerate() {
         // A change on an event no row draws (a probe) shows on the next row that can carry it.
         let mut client_state = None;
@@ -86,7 +131,7 @@ pub fn rows(tl: &Timeline) -> Vec<Row> {
             }
         }
         let t_ms = tl.secs(ev.at) * 1e3;
-        rows.push(match &ev.kind {
+        let row = match &ev.kind {
             EventKind::Segment(s) => Row::Arrow {
                 t_ms,
                 to_server: s.dir == Direction::ToServer,
@@ -94,22 +139,56 @@ pub fn rows(tl: &Timeline) -> Vec<Row> {
                 client_state,
                 server_state,
             },
-            EventKind::Call(c) => Row::Call {
-                t_ms,
-                client_side: c.side == Side::Client,
-                text: call_text(c),
-                failed: !c.ok(),
-                client_state,
-                server_state,
-            },
+            EventKind::Call(c) => {
+                let edge = call_edge(tl, &index, i);
+                if let Some((after, edge)) = edge {
+                    // The call's other end, at its own moment.
+                    let (at, text) = match edge {
+                        CallEdge::Start => (c.started, call_text_start(c)),
+                        CallEdge::Return => (c.returned, call_text(c)),
+                    };
+                    rows.push((
+                        after,
+                        1,
+                        Row::Call {
+                            t_ms: tl.secs(at) * 1e3,
+                            client_side: c.side == Side::Client,
+                            text,
+                            failed: edge == CallEdge::Return && !c.ok(),
+                            client_state: None,
+                            server_state: None,
+                        },
+                    ));
+                }
+                // A blocked send's own row is its start: the result is on its return row.
+                let text = match edge {
+                    Some((_, CallEdge::Return)) => call_text_start(c),
+                    _ => call_text(c),
+                };
+                Row::Call {
+                    t_ms,
+                    client_side: c.side == Side::Client,
+                    text,
+                    failed: !c.ok() && !matches!(edge, Some((_, CallEdge::Return))),
+                    client_state,
+                    server_state,
+                }
+            }
             EventKind::Note(text) => Row::Note {
                 t_ms,
                 text: text.clone(),
             },
             EventKind::Probe(_) => continue,
-        });
+        };
+        rows.push((i + 1, 0, row));
     }
-    rows
+    rows.sort_by_key(|(after, order, _)| (*after, *order));
+    rows.into_iter().map(|(_, _, r)| r).collect()
+}
+
+/// A call as it was made, before its result: `recv(1024) …`.
+fn call_text_start(c: &CallEvent) -> String {
+    format!("{} …", c.call)
 }
 
 /// The two endpoints' names for the lifelines' heads: from the first segment, else generic.

@@ -6,54 +6,13 @@
 //! [`Playback::tick`] with the elapsed time the event loop measured, so rendering never reads a
 //! clock and tests can step time.
 
+pub use crate::export::ladder::{BLOCKED_SECS, CallEdge, blocked, call_edge};
 use crate::timeline::playback::PlaybackIndex;
-use crate::timeline::{CallEvent, EventKind, Timeline};
-
-/// A call that took at least this long is drawn as blocked: its start and its return on rows
-/// of their own, its lifeline heavy in between.
-pub const BLOCKED_SECS: f64 = 0.001;
+use crate::timeline::{EventKind, Timeline};
 
 /// Events looked at beyond a step for blocking calls whose other end falls inside it (keeps a
 /// step's cost independent of the timeline's length).
 const LOOK: usize = 4096;
-
-/// Which end of a blocked call a row of its own draws (the other end is the event itself).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallEdge {
-    /// A call waiting for the peer (`recv`, `accept`, `connect`) is placed where it returned:
-    /// its start gets a row where it was called.
-    Start,
-    /// A `send`/`sendall` is placed where it started: its return gets a row where it returned.
-    Return,
-}
-
-/// Whether `c` blocked long enough to draw its start and its return apart.
-pub fn blocked(c: &CallEvent) -> bool {
-    c.call.may_block() && c.blocked_secs() >= BLOCKED_SECS
-}
-
-/// For the call at event `i`, if it was drawn blocked: the row of its other end, shown once
-/// that many events have happened (the number of events at or before that moment).
-///
-/// A call that waits for the peer (`recv`, `accept`, `connect`) is drawn from its start when
-/// something the ladder draws happened while it waited (the SYN,ACK a `connect` waits for, the
-/// data a `recv` waits for), however short the wait: that is the lecture's story. A `send` is
-/// drawn to its return when it blocked ([`BLOCKED_SECS`]); a quick one keeps its single row.
-pub fn call_edge(tl: &Timeline, index: &PlaybackIndex, i: usize) -> Option<(usize, CallEdge)> {
-    let EventKind::Call(c) = &tl.events().get(i)?.kind else {
-        return None;
-    };
-    if !c.call.may_block() {
-        return None;
-    }
-    if c.call.waits_for_peer() {
-        // Never after the call's own row.
-        let k = tl.index_at(c.started).min(i);
-        (index.visible_before(k) < index.visible_before(i)).then_some((k, CallEdge::Start))
-    } else {
-        blocked(c).then(|| (tl.index_at(c.returned).max(i + 1), CallEdge::Return))
-    }
-}
 
 /// Positions in `(from, to)` where a blocked call's start or return row appears: a step
 /// stops there too, so a lecturer sees the call begin before what it waits for.
