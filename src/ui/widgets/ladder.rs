@@ -231,8 +231,22 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .any(|&(s, a, b)| s == side && a <= at && at < b)
     };
 
-    // The state changes among the drawn events (the timeline knows them; looked up by range).
-    let marks = state_marks(app.index.state_changes_in(first..last + 1));
+    // The state changes among the drawn events (the timeline knows them; looked up by range):
+    // from just after the drawable event above the top row, so a change on an undrawn event
+    // (a probe) shows on the next row, and none from above the window does.
+    let top = rows
+        .iter()
+        .filter(|r| r.kind == RowKind::Event)
+        .map(|r| r.event)
+        .min()
+        .unwrap_or(0);
+    let vis = app.index.visible();
+    let from = app
+        .index
+        .visible_before(top)
+        .checked_sub(1)
+        .map_or(0, |k| vis[k] + 1);
+    let marks = state_marks(app.index.state_changes_in(from..last + 1));
     let mut mark = 0;
 
     for (row, r) in rows.iter().enumerate() {
