@@ -6,6 +6,31 @@ mod lab_support;
 use lab_support::run_scenario;
 use serde_json::Value;
 
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("lab_scenarios");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir.join(name)
+}
+
+/// Issue 10: a SYN nobody answered is not labelled SYN_RECEIVED in the text or SVG export.
+fn assert_no_syn_received_in_exports(file: &std::path::Path) {
+    for format in ["txt", "svg"] {
+        let out = std::process::Command::new(lab_support::BIN)
+            .arg("export")
+            .arg(file)
+            .args(["--format", format])
+            .output()
+            .expect("run sockviz export");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("SYN_RECEIVED"), "{format}:\n{text}");
+    }
+}
+
 fn u(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a number: {v}"))
 }
@@ -50,6 +75,75 @@ fn echo_captures_handshake_data_and_fin_exchange() {
         probes.iter().any(|p| p["state"] == "CLOSE_WAIT"),
         "the server's CLOSE_WAIT was probed"
     );
+    // Issue 10: the states at every step, from the calls and the wire.
+    run.assert_probes_agree_with_truth();
+    let (client, server, listener) = (
+        run.socks("client")[0],
+        run.socks("server")[0],
+        run.socks("listener")[0],
+    );
+    // FIN_WAIT_2 shows when the FIN's ACK comes alone; a delayed ACK riding on the server's
+    // FIN takes the client from FIN_WAIT_1 through FIN_WAIT_2 to TIME_WAIT in one segment.
+    let alone = run
+        .segments()
+        .iter()
+        .any(|s| s["dir"] == "s2c" && s["flags"] == "ACK" && u(&s["ack"]) == u(&fin["seq"]) + 1);
+    let mut want = vec![
+        "CLOSED",
+        "SYN_SENT",
+        "ESTABLISHED",
+        "FIN_WAIT_1",
+        "FIN_WAIT_2",
+        "TIME_WAIT",
+    ];
+    if !alone {
+        want.retain(|s| *s != "FIN_WAIT_2");
+    }
+    assert_eq!(run.derived_states(client), want);
+    assert_eq!(
+        run.derived_states(server),
+        ["ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "CLOSED"]
+    );
+    assert_eq!(run.derived_states(listener), ["CLOSED", "LISTEN", "CLOSED"]);
+    // The listener's queue: SYN_RECEIVED at the SYN, ESTABLISHED in the queue at the third
+    // ACK, empty once accept() returned.
+    let syn = run.first_segment("c2s", &["SYN"]).expect("SYN");
+    let at_syn = run
+        .truth_at(listener, run.index(syn))
+        .expect("listener truth");
+    assert_eq!(
+        (u(&at_syn["syn_received"]), u(&at_syn["accept_queue"])),
+        (1, 0)
+    );
+    let third = run.segments()[2];
+    let at_third = run
+        .truth_at(listener, run.index(third))
+        .expect("listener truth");
+    assert_eq!(
+        (u(&at_third["syn_received"]), u(&at_third["accept_queue"])),
+        (0, 1)
+    );
+    let accept = &run.calls("listener", "accept")[0];
+    assert_eq!(
+        u(&run.truth_at(listener, run.index(accept)).expect("truth")["accept_queue"]),
+        0
+    );
+    // After close() the fd is gone and the kernel state goes on.
+    let close = &run.calls("client", "close")[0];
+    let after = run
+        .truth_at(client, run.index(close) + 1)
+        .expect("client truth");
+    assert_eq!(after["fd_open"], false);
+    assert_ne!(after["state"], "CLOSED");
+    // The client's 20 bytes: written, then in flight, then acknowledged.
+    let send = &run.calls("client", "send")[0];
+    assert_eq!(
+        u(&run.truth_at(client, run.index(send)).expect("truth")["unsent"]),
+        20
+    );
+    let seg = run.first_segment("c2s", &["PSH"]).expect("data");
+    let flying = run.truth_at(client, run.index(seg)).expect("truth");
+    assert_eq!((u(&flying["unsent"]), u(&flying["unacked"])), (0, 20));
 }
 
 #[test]
@@ -58,6 +152,47 @@ fn segments_splits_one_sendall_into_mss_sized_segments() {
     run.assert_namespace_capture();
     run.assert_handshake();
     run.assert_fin_exchange();
+    run.assert_probes_agree_with_truth();
+    let client = run.socks("client")[0];
+    let server = run.socks("server")[0];
+    assert!(
+        run.sockets
+            .iter()
+            .any(|s| s["sock"].as_u64() == Some(client) && u(&s["unacked"]) > 1448),
+        "send() returned is not delivered: bytes in flight"
+    );
+    // The server's queue after every event is the bytes arrived in order minus the bytes read.
+    for line in run
+        .sockets
+        .iter()
+        .filter(|s| s["sock"].as_u64() == Some(server))
+    {
+        if line["fd_open"] == false {
+            continue;
+        }
+        let after = u(&line["after"]);
+        let arrived = run
+            .segments()
+            .iter()
+            .filter(|s| s["dir"] == "c2s" && run.index(s) <= after)
+            .filter_map(|s| s["stream"].as_array().and_then(|r| r[1].as_u64()))
+            .max()
+            .unwrap_or(0);
+        let read = run
+            .calls("server", "recv")
+            .iter()
+            .filter(|c| run.index(c) <= after)
+            .filter_map(|c| c["stream"].as_array().and_then(|r| r[1].as_u64()))
+            .max()
+            .unwrap_or(0);
+        assert_eq!(u(&line["recv_q"]), arrived - read, "after event {after}");
+    }
+    assert!(
+        run.sockets
+            .iter()
+            .any(|s| s["sock"].as_u64() == Some(server) && u(&s["recv_q"]) > 10_000),
+        "the server's unread bytes show"
+    );
     run.assert_causal();
     run.assert_recvs_cover_sends();
     let data: Vec<_> = run
@@ -92,6 +227,7 @@ fn segments_splits_one_sendall_into_mss_sized_segments() {
 fn coalesce_three_sends_one_recv_with_and_without_nagle() {
     let run = run_scenario("coalesce", &[]);
     run.assert_namespace_capture();
+    run.assert_probes_agree_with_truth();
     run.assert_causal();
     run.assert_recvs_cover_sends();
     let recvs = run.calls("server", "recv");
@@ -133,6 +269,13 @@ fn coalesce_three_sends_one_recv_with_and_without_nagle() {
 fn half_close_reads_to_empty_after_each_fin() {
     let run = run_scenario("half-close", &[]);
     run.assert_namespace_capture();
+    run.assert_probes_agree_with_truth();
+    // The server's data acknowledges the client's FIN: FIN_WAIT_1 gives way to FIN_WAIT_2.
+    let client = run.socks("client")[0];
+    let states = run.derived_states(client);
+    let at = |s: &str| states.iter().position(|x| x == s);
+    assert!(at("FIN_WAIT_1") < at("FIN_WAIT_2"), "{states:?}");
+    assert!(at("FIN_WAIT_2") < at("TIME_WAIT"), "{states:?}");
     run.assert_handshake();
     run.assert_causal();
     run.assert_recvs_cover_sends();
@@ -171,7 +314,9 @@ fn half_close_reads_to_empty_after_each_fin() {
 
 #[test]
 fn refused_connect_gets_rst_and_econnrefused() {
-    let run = run_scenario("refused", &[]);
+    let file = scratch("refused.pcapng");
+    let run = run_scenario("refused", &["--record", file.to_str().expect("UTF-8 path")]);
+    assert_no_syn_received_in_exports(&file);
     run.assert_namespace_capture();
     assert_eq!(run.flag_trace(), ["c2s:SYN", "s2c:RST,ACK"]);
     let connect = &run.calls("client", "connect")[0];
@@ -181,11 +326,25 @@ fn refused_connect_gets_rst_and_econnrefused() {
         run.index(connect) > run.index(rst),
         "connect fails after the RST arrives"
     );
+    // Nothing listened: the server end never was SYN_RECEIVED, and the failed connect leaves
+    // nothing in the buffers.
+    assert!(run.segments().iter().all(|s| s["server_state"] == "CLOSED"));
+    let client = run.socks("client")[0];
+    assert_eq!(run.derived_states(client), ["CLOSED", "SYN_SENT", "CLOSED"]);
+    let end = run
+        .truth_at(client, run.index(connect))
+        .expect("client truth");
+    assert_eq!(
+        (u(&end["unsent"]), u(&end["unacked"]), u(&end["recv_q"])),
+        (0, 0, 0)
+    );
+    run.assert_probes_agree_with_truth();
 }
 
 #[test]
 fn backlog_fills_the_accept_queue_and_drops_a_syn() {
-    let run = run_scenario("backlog", &[]);
+    let file = scratch("backlog.pcapng");
+    let run = run_scenario("backlog", &["--record", file.to_str().expect("UTF-8 path")]);
     run.assert_namespace_capture();
     run.assert_causal();
     run.assert_recvs_cover_sends();
@@ -219,12 +378,52 @@ fn backlog_fills_the_accept_queue_and_drops_a_syn() {
         slow > 0.5,
         "one connect() waited for its SYN to be retried ({slow:.3} s)"
     );
+    // The dropped SYN left its connection's server end CLOSED; only the SYN the listener
+    // answered made SYN_RECEIVED.
+    let segs = run.segments();
+    for (k, syn) in segs.iter().enumerate().filter(|(_, s)| s["flags"] == "SYN") {
+        let answered = segs[k + 1..]
+            .iter()
+            .take_while(|s| !(s["flags"] == "SYN" && s["src"] == syn["src"]))
+            .any(|s| s["dir"] == "s2c" && s["dst"] == syn["src"] && s["flags"] == "SYN,ACK");
+        let want = if answered { "SYN_RECEIVED" } else { "CLOSED" };
+        assert_eq!(syn["server_state"], want, "{syn}");
+    }
+    let listener = run.socks("listener")[0];
+    let most = run
+        .sockets
+        .iter()
+        .filter(|s| s["sock"].as_u64() == Some(listener))
+        .filter_map(|s| s["accept_queue"].as_u64())
+        .max();
+    assert_eq!(
+        most,
+        Some(2),
+        "listen(1) admits backlog + 1 completed connections"
+    );
+    run.assert_probes_agree_with_truth();
 }
 
 #[test]
 fn slow_reader_shows_zero_window_and_blocked_send() {
     let run = run_scenario("slow-reader", &[]);
     run.assert_namespace_capture();
+    run.assert_probes_agree_with_truth();
+    let client = run.socks("client")[0];
+    let server = run.socks("server")[0];
+    let max = |sock: u64, field: &str| {
+        run.sockets
+            .iter()
+            .filter(|s| s["sock"].as_u64() == Some(sock))
+            .filter_map(|s| s[field].as_u64())
+            .max()
+            .unwrap_or(0)
+    };
+    assert!(
+        max(client, "unsent") > 0,
+        "bytes wait unsent while the window is closed"
+    );
+    assert!(max(server, "recv_q") > 0, "the slow reader's queue fills");
     run.assert_handshake();
     run.assert_causal();
     run.assert_recvs_cover_sends();
@@ -271,6 +470,16 @@ fn slow_reader_shows_zero_window_and_blocked_send() {
 fn reset_sends_rst_both_ways_and_recv_fails() {
     let run = run_scenario("reset", &[]);
     run.assert_namespace_capture();
+    run.assert_probes_agree_with_truth();
+    // close() with unread data resets: no FIN_WAIT_1 for the side that reset.
+    for sock in run.socks("client").into_iter().chain(run.socks("server")) {
+        let states = run.derived_states(sock);
+        assert_eq!(
+            states.last().map(String::as_str),
+            Some("CLOSED"),
+            "{sock}: {states:?}"
+        );
+    }
     run.assert_causal();
     assert!(
         run.first_segment("s2c", &["RST"]).is_some(),
@@ -292,6 +501,7 @@ fn reset_sends_rst_both_ways_and_recv_fails() {
 fn utf8_split_recv4_cuts_a_character() {
     let run = run_scenario("utf8-split", &[]);
     run.assert_namespace_capture();
+    run.assert_probes_agree_with_truth();
     run.assert_causal();
     run.assert_recvs_cover_sends();
     let recvs = run.calls("server", "recv");

@@ -56,6 +56,8 @@ fn echo_runs_and_captures_as_an_ordinary_user() {
         run.assert_fin_exchange();
         run.assert_causal();
         run.assert_recvs_cover_sends();
+        // Issue 10: the derived truth agrees with the kernel's probes as an ordinary user too.
+        run.assert_probes_agree_with_truth();
     } else {
         assert!(capture.starts_with("unavailable: "), "{capture}");
         assert!(

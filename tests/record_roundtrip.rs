@@ -79,6 +79,11 @@ fn round_trip(scenario: &str) {
     for (a, b) in live.events.iter().zip(&replayed.events) {
         assert_eq!(a, b, "{scenario}: event differs after the round trip");
     }
+    // The derived socket truth too: the replay shows what the live run showed.
+    assert_eq!(
+        replayed.sockets, live.sockets,
+        "{scenario}: socket lines differ"
+    );
     let mut summary = replayed.summary.clone();
     let extra = summary
         .as_object_mut()

@@ -10,7 +10,12 @@ use std::io::{self, Write};
 use serde_json::{Map, Value, json};
 
 use crate::lab::LabSummary;
-use crate::timeline::{ByteMap, CallEvent, Event, EventKind, ProbeEvent, SegmentEvent, Timeline};
+use crate::tcp::ConnId;
+use crate::timeline::playback::{PlayState, PlaybackIndex, SocketInfo};
+use crate::timeline::truth::{Headline, SocketTruth};
+use crate::timeline::{
+    ByteMap, CallEvent, Event, EventKind, ProbeEvent, SegmentEvent, Side, SocketId, Timeline,
+};
 
 use super::labels::{accepted_from, call_line, segment_line, text_of};
 
@@ -156,14 +161,146 @@ pub fn summary_json(tl: &Timeline, summary: &LabSummary) -> Value {
 }
 
 pub fn write_json(out: &mut impl Write, tl: &Timeline, summary: &LabSummary) -> io::Result<()> {
-    let map = tl.byte_map();
-    for (i, ev) in tl.events().iter().enumerate() {
-        serde_json::to_writer(&mut *out, &event_json(tl, &map, i, ev))?;
-        out.write_all(b"\n")?;
-    }
+    write_events(out, tl, &PlaybackIndex::build(tl.events()), false)?;
     serde_json::to_writer(&mut *out, &summary_json(tl, summary))?;
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// Every event as a JSON line, each followed by a `socket` line for every socket whose state,
+/// fd or queues it changed ([`SocketLines`]). `per_connection`: the index's sockets are not
+/// the lab's but two inferred endpoints per connection of a capture.
+pub fn write_events(
+    out: &mut impl Write,
+    tl: &Timeline,
+    index: &PlaybackIndex,
+    per_connection: bool,
+) -> io::Result<()> {
+    let map = tl.byte_map();
+    let mut lines = SocketLines::new(index, per_connection);
+    for (i, ev) in tl.events().iter().enumerate() {
+        serde_json::to_writer(&mut *out, &event_json(tl, &map, i, ev))?;
+        out.write_all(b"\n")?;
+        for line in lines.after(tl, i, ev) {
+            serde_json::to_writer(&mut *out, &line)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+/// The `socket` lines: walks the timeline once and says, after each event, which sockets' derived
+/// state or queues changed (issue 10: "so tests, graders and scripts read exactly what the
+/// screen shows").
+pub struct SocketLines<'a> {
+    index: &'a PlaybackIndex,
+    ps: PlayState,
+    /// The sockets to follow and the connection each is an end of (`None`: by address).
+    sockets: Vec<(SocketInfo, Option<ConnId>)>,
+    per_connection: bool,
+    last: std::collections::HashMap<SocketId, Headline>,
+}
+
+impl<'a> SocketLines<'a> {
+    pub fn new(index: &'a PlaybackIndex, per_connection: bool) -> Self {
+        let sockets = if per_connection {
+            index
+                .connections()
+                .iter()
+                .enumerate()
+                .flat_map(|(k, (conn, client, server))| {
+                    let k = k as u32;
+                    let end = |id, side, local, remote| SocketInfo {
+                        id: SocketId(id),
+                        side,
+                        local: Some(local),
+                        remote: Some(remote),
+                        born: 0,
+                        closed: None,
+                        inferred: true,
+                    };
+                    [
+                        (end(2 * k + 1, Side::Client, *client, *server), Some(*conn)),
+                        (end(2 * k + 2, Side::Server, *server, *client), Some(*conn)),
+                    ]
+                })
+                .collect()
+        } else {
+            index.sockets().iter().map(|s| (s.clone(), None)).collect()
+        };
+        SocketLines {
+            index,
+            ps: PlayState::default(),
+            sockets,
+            per_connection,
+            last: Default::default(),
+        }
+    }
+
+    /// The lines event `i` causes (call in order, every event once).
+    pub fn after(&mut self, tl: &Timeline, i: usize, ev: &Event) -> Vec<Value> {
+        self.ps.step(i, ev);
+        let touched = match &ev.kind {
+            EventKind::Segment(s) if self.per_connection => Some(s.conn),
+            _ if self.per_connection => return Vec::new(),
+            _ => None,
+        };
+        let mut lines = Vec::new();
+        for (s, conn) in &self.sockets {
+            if touched.is_some() && *conn != touched {
+                continue;
+            }
+            if !s.inferred && s.born > i {
+                continue;
+            }
+            let t = match conn {
+                Some(c) => self.index.truth_in(tl.events(), &self.ps, s, Some(*c)),
+                None => self.index.truth(tl.events(), &self.ps, s),
+            };
+            let head = t.headline();
+            if self.last.get(&s.id) == Some(&head) {
+                continue;
+            }
+            self.last.insert(s.id, head);
+            lines.push(socket_json(tl, i, ev, s, &t));
+        }
+        lines
+    }
+}
+
+/// One `socket` line: what the panel for `s` shows after event `i`.
+pub fn socket_json(tl: &Timeline, i: usize, ev: &Event, s: &SocketInfo, t: &SocketTruth) -> Value {
+    let mut obj = Map::new();
+    obj.insert("t".into(), json!(tl.secs(ev.at)));
+    obj.insert("kind".into(), json!("socket"));
+    obj.insert("after".into(), json!(i));
+    obj.insert("side".into(), json!(s.side.name()));
+    obj.insert("sock".into(), json!(s.id.0));
+    obj.insert("state".into(), json!(t.state.name()));
+    obj.insert("fd_open".into(), json!(t.fd_open));
+    obj.insert("unsent".into(), json!(t.unsent));
+    obj.insert("unacked".into(), json!(t.unacked));
+    if t.inferred {
+        obj.insert("recv_q".into(), Value::Null);
+    } else {
+        obj.insert("recv_q".into(), json!(t.recv_q));
+    }
+    obj.insert("window".into(), json!(t.window));
+    if t.out_of_order > 0 {
+        obj.insert("out_of_order".into(), json!(t.out_of_order));
+    }
+    if let Some(q) = t.accept_queue {
+        obj.insert("accept_queue".into(), json!(q.established));
+        obj.insert("syn_received".into(), json!(q.syn_received));
+    }
+    if t.derived != t.state || t.probe_disagrees {
+        obj.insert("derived".into(), json!(t.derived.name()));
+        obj.insert("probe_disagrees".into(), json!(t.probe_disagrees));
+    }
+    if t.inferred {
+        obj.insert("inferred".into(), json!(true));
+    }
+    Value::Object(obj)
 }
 
 fn probe_line(p: &ProbeEvent) -> String {

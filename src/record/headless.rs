@@ -7,8 +7,9 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::export::headless::{Transcript, event_json, summary_json};
+use crate::export::headless::{Transcript, summary_json, write_events};
 use crate::lab::{CaptureStatus, LabSummary};
+use crate::timeline::playback::PlaybackIndex;
 use crate::timeline::{EventKind, Timeline};
 
 use super::reader::Recording;
@@ -134,11 +135,8 @@ pub fn write_json(out: &mut impl Write, path: &Path, loaded: &Loaded) -> io::Res
             }),
         ),
     };
-    let map = tl.byte_map();
-    for (i, ev) in tl.events().iter().enumerate() {
-        serde_json::to_writer(&mut *out, &event_json(tl, &map, i, ev))?;
-        out.write_all(b"\n")?;
-    }
+    let per_connection = matches!(loaded, Loaded::Capture { .. });
+    write_events(out, tl, &PlaybackIndex::build(tl.events()), per_connection)?;
     if let Value::Object(obj) = &mut summary {
         obj.insert("replay".into(), warnings);
     }

@@ -11,8 +11,9 @@ use std::net::SocketAddr;
 use crate::tcp::{ConnId, Direction, TcpState};
 
 use super::call::Call;
-use super::event::{Event, EventKind, ProbeEvent, SegmentEvent, Side, SocketId};
+use super::event::{Event, EventKind, Flow, ProbeEvent, SegmentEvent, Side, SocketId};
 use super::truth::{self, Arrivals, SocketCalls, SocketTruth, StateChange, TruthInput};
+use crate::capture::Timestamp;
 
 /// Events between two checkpoints: the most a position lookup replays.
 pub const CHECKPOINT: usize = 1024;
@@ -93,6 +94,10 @@ pub struct PlayState {
     phase: Option<Phase>,
     /// The socket table as far as the calls so far tell.
     table: SocketTable,
+    /// The time of the latest event.
+    pub now: Timestamp,
+    /// Stream bytes sent on the wire per flow (what a blocked send's probe is measured with).
+    pub sent_by_flow: BTreeMap<Flow, u64>,
 }
 
 /// `Direction` as an ordered map key.
@@ -112,8 +117,15 @@ impl From<Direction> for DirKey {
 }
 
 impl PlayState {
+    /// Fold event `i` (the next one in order) into the state: to walk a whole timeline once,
+    /// as the headless writer does, instead of asking the index at every position.
+    pub fn step(&mut self, i: usize, ev: &Event) {
+        self.apply(i, ev);
+    }
+
     fn apply(&mut self, i: usize, ev: &Event) {
         self.upto = i + 1;
+        self.now = ev.at;
         self.table.apply(i, ev);
         match &ev.kind {
             EventKind::Probe(p) => {
@@ -125,6 +137,9 @@ impl PlayState {
                     self.probe_state_changed.insert(p.socket, i);
                 }
                 self.probes.insert(p.socket, (i, *p));
+                if let Some(c) = self.calls.get_mut(&p.socket) {
+                    c.probed(ev.at, p, &self.sent_by_flow);
+                }
             }
             EventKind::Segment(s) => self.apply_segment(i, s),
             EventKind::Call(c) => {
@@ -158,6 +173,8 @@ impl PlayState {
         w.window = s.window;
         if let Some(r) = s.stream() {
             w.data_hi = w.data_hi.max(r.end);
+            let sent = self.sent_by_flow.entry(s.flow()).or_default();
+            *sent = (*sent).max(r.end);
         }
         truth::apply_arrival(&mut self.arrivals, s);
         if s.flags.ack() {
@@ -362,6 +379,18 @@ impl PlaybackIndex {
 
     /// What is true of socket `s` in `ps` (a state from [`PlaybackIndex::state_at`]).
     pub fn truth(&self, events: &[Event], ps: &PlayState, s: &SocketInfo) -> SocketTruth {
+        self.truth_in(events, ps, s, self.conn_of(s))
+    }
+
+    /// [`PlaybackIndex::truth`] for a socket whose connection is known (a capture's endpoints,
+    /// where a reused port pair makes the address ambiguous).
+    pub fn truth_in(
+        &self,
+        events: &[Event],
+        ps: &PlayState,
+        s: &SocketInfo,
+        conn: Option<ConnId>,
+    ) -> SocketTruth {
         let now = ps
             .upto
             .checked_sub(1)
@@ -388,7 +417,7 @@ impl PlaybackIndex {
             ps,
             TruthInput {
                 info: s,
-                conn: self.conn_of(s),
+                conn,
                 connecting,
                 queue_conns: &queue_conns,
             },

@@ -20,10 +20,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::capture::Timestamp;
 use crate::tcp::{ConnId, TcpState};
 
-use super::call::{Call, SockOpt};
-use super::event::{CallEvent, ProbeEvent, SegmentEvent, Side, SocketId};
+use super::call::{Call, Shutdown, SockOpt};
+use super::event::{CallEvent, Flow, ProbeEvent, SegmentEvent, Side, SocketId};
 use super::playback::{DirKey, PlayState, SocketInfo};
 
 /// One change of a connection end's (or a listener's) TCP state, as the lifelines write it.
@@ -62,6 +63,50 @@ pub struct SocketCalls {
     pub rcvbuf: Option<u32>,
     /// The event that last changed anything above.
     pub last_change: usize,
+    /// The event that last changed the socket's state (listen, connect, shutdown, close).
+    pub state_change: usize,
+    /// `shutdown(SHUT_WR)`, `shutdown(SHUT_RDWR)` or `close()`: the FIN is queued (RFC 9293
+    /// §3.10.4 CLOSE call), before its segment is captured.
+    pub fin_queued_at: Option<usize>,
+    /// `SO_LINGER (1, 0)`: close() resets instead of sending a FIN.
+    pub linger_zero: bool,
+    /// A send that may still be under way: the kernel takes its bytes piecewise while it
+    /// blocks, but the call is known as a whole at its start.
+    pub pending_send: Option<PendingSend>,
+}
+
+/// A send call that had not returned yet at the latest event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingSend {
+    pub returned: Timestamp,
+    /// Bytes written before it started.
+    pub before: u64,
+    pub flow: Flow,
+    /// Bytes written so far by the kernel's own word: sent on the wire + unsent, at the
+    /// latest probe taken while the call blocked.
+    pub written_at_probe: Option<u64>,
+}
+
+impl SocketCalls {
+    /// Stream bytes written by `now`: a blocked send counts as far as a probe saw it.
+    pub fn written_at(&self, now: Timestamp) -> u64 {
+        match self.pending_send {
+            Some(p) if now < p.returned => match p.written_at_probe {
+                Some(w) => w.clamp(p.before, self.written),
+                None => self.written,
+            },
+            _ => self.written,
+        }
+    }
+
+    pub(crate) fn probed(&mut self, at: Timestamp, probe: &ProbeEvent, sent: &BTreeMap<Flow, u64>) {
+        if let Some(p) = self.pending_send.as_mut()
+            && at < p.returned
+        {
+            let on_wire = sent.get(&p.flow).copied().unwrap_or(0);
+            p.written_at_probe = Some(on_wire + u64::from(probe.unsent));
+        }
+    }
 }
 
 impl SocketCalls {
@@ -69,7 +114,13 @@ impl SocketCalls {
         self.last_change = i;
         match &c.call {
             Call::Send { .. } => {
-                if let Some(r) = c.stream {
+                if let (Some(r), Some(flow)) = (c.stream, c.flow) {
+                    self.pending_send = Some(PendingSend {
+                        returned: c.returned,
+                        before: self.written,
+                        flow,
+                        written_at_probe: None,
+                    });
                     self.written = self.written.max(r.end);
                 }
             }
@@ -78,13 +129,31 @@ impl SocketCalls {
                     self.read = self.read.max(r.end);
                 }
             }
-            Call::Close => self.closed_at = Some(i),
+            Call::Close => {
+                self.closed_at = Some(i);
+                self.fin_queued_at.get_or_insert(i);
+                self.state_change = i;
+            }
+            Call::Shutdown(how) => {
+                if matches!(how, Shutdown::Write | Shutdown::Both) && c.ok() {
+                    self.fin_queued_at.get_or_insert(i);
+                }
+                self.state_change = i;
+            }
+            Call::SetSockOpt(SockOpt::Linger(l)) if c.ok() => self.linger_zero = *l == Some(0),
             Call::Listen { backlog } if c.ok() => {
+                self.state_change = i;
                 self.listen_at = Some(i);
                 self.backlog = u32::try_from(*backlog).ok();
             }
-            Call::Connect { .. } if c.ok() => self.connected_at = Some(i),
-            Call::Connect { .. } => self.connect_failed_at = Some(i),
+            Call::Connect { .. } if c.ok() => {
+                self.state_change = i;
+                self.connected_at = Some(i);
+            }
+            Call::Connect { .. } => {
+                self.state_change = i;
+                self.connect_failed_at = Some(i);
+            }
             Call::SetSockOpt(SockOpt::SndBuf(n)) if c.ok() => {
                 self.sndbuf = u32::try_from(*n).ok().map(|n| n.saturating_mul(2));
             }
@@ -198,16 +267,36 @@ impl SocketTruth {
     }
 
     /// The values a headless `socket` line carries, to print a line only when one changes.
-    pub fn headline(&self) -> (TcpState, bool, u64, u64, u64, Option<u32>) {
-        (
-            self.state,
-            self.fd_open,
-            self.unsent,
-            self.unacked,
-            self.recv_q,
-            self.window,
-        )
+    pub fn headline(&self) -> Headline {
+        Headline {
+            state: self.state,
+            fd_open: self.fd_open,
+            unsent: self.unsent,
+            unacked: self.unacked,
+            recv_q: self.recv_q,
+            out_of_order: self.out_of_order,
+            window: self.window,
+            accept_queue: self.accept_queue,
+            derived: self.derived,
+            probe_disagrees: self.probe_disagrees,
+        }
     }
+}
+
+/// What a panel or a headless `socket` line shows of a [`SocketTruth`]: a new line is due when
+/// this changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Headline {
+    pub state: TcpState,
+    pub fd_open: bool,
+    pub unsent: u64,
+    pub unacked: u64,
+    pub recv_q: u64,
+    pub out_of_order: u64,
+    pub window: Option<u32>,
+    pub accept_queue: Option<QueueTruth>,
+    pub derived: TcpState,
+    pub probe_disagrees: bool,
 }
 
 /// The other direction.
@@ -253,7 +342,9 @@ pub fn socket_truth(ps: &PlayState, input: TruthInput<'_>) -> SocketTruth {
         accept_queue: None,
         inferred: info.inferred,
     };
-    // The index of the newest fact behind the derivation, to compare a probe's age with.
+    // The newest facts behind the derived state and behind the derived queues, to compare a
+    // probe's age with.
+    let mut state_evidence = calls.state_change;
     let mut evidence = calls.last_change;
     if info.side == Side::Listener {
         // RFC 9293 §3.10.1 OPEN (passive): LISTEN until the socket is closed.
@@ -276,16 +367,37 @@ pub fn socket_truth(ps: &PlayState, input: TruthInput<'_>) -> SocketTruth {
             }
             if let Some(&i) = ps.wire_state_changed.get(conn) {
                 evidence = evidence.max(i);
+                state_evidence = state_evidence.max(i);
             }
         }
         t.accept_queue = Some(q);
     } else {
         let end = |(c, s): (TcpState, TcpState)| if info.side == Side::Client { c } else { s };
         let wire = input.conn.and_then(|c| ps.states.get(&c).copied().map(end));
-        if let Some(i) = input.conn.and_then(|c| ps.wire_state_changed.get(&c)) {
-            evidence = evidence.max(*i);
+        if let Some(&i) = input.conn.and_then(|c| ps.wire_state_changed.get(&c)) {
+            state_evidence = state_evidence.max(i);
+        }
+        // Any segment of the connection changes this end's buffers.
+        for d in [DirKey::ToServer, DirKey::ToClient] {
+            if let Some(w) = input.conn.and_then(|c| ps.wire.get(&(c, d))) {
+                evidence = evidence.max(w.last_segment);
+            }
         }
         t.derived = match wire {
+            // RFC 9293 §3.10.4 CLOSE call: the FIN is queued the moment the program asks;
+            // the kernel is in FIN-WAIT-1 (or LAST-ACK) before the FIN is on the wire. An abortive
+            // close (SO_LINGER 0, or unread data: RFC 2525 §2.17) resets instead: CLOSED.
+            Some(st) if calls.fin_queued_at.is_some() => match st {
+                TcpState::Established | TcpState::SynReceived | TcpState::CloseWait
+                    if calls.closed_at.is_some()
+                        && (calls.linger_zero || unread(ps, input.conn, info.side, &calls)) =>
+                {
+                    TcpState::Closed
+                }
+                TcpState::Established | TcpState::SynReceived => TcpState::FinWait1,
+                TcpState::CloseWait => TcpState::LastAck,
+                other => other,
+            },
             Some(st) => st,
             // RFC 9293 §3.10.1 OPEN (active): the SYN is being sent.
             None if input.connecting => TcpState::SynSent,
@@ -297,14 +409,14 @@ pub fn socket_truth(ps: &PlayState, input: TruthInput<'_>) -> SocketTruth {
     }
     t.state = t.derived;
     if let Some((pi, p)) = probe
-        && pi > evidence
         && t.fd_open
     {
-        let state_differs = p.state.is_some_and(|s| s != t.derived);
+        let state_differs = pi > state_evidence && p.state.is_some_and(|s| s != t.derived);
         let queues_differ = match (t.accept_queue, p.accept_queue) {
-            (Some(q), Some(pq)) => q.established != pq.len,
+            (Some(q), Some(pq)) => pi > evidence && q.established != pq.len,
             (None, None) => {
-                !t.inferred
+                pi > evidence
+                    && !t.inferred
                     && (u64::from(p.recv_q) != t.recv_q
                         || u64::from(p.unsent) != t.unsent
                         || u64::from(p.unacked()) != t.unacked)
@@ -317,6 +429,17 @@ pub fn socket_truth(ps: &PlayState, input: TruthInput<'_>) -> SocketTruth {
         }
     }
     t
+}
+
+/// Bytes arrived in order and not read by this end (what makes close() reset).
+fn unread(ps: &PlayState, conn: Option<ConnId>, side: Side, calls: &SocketCalls) -> bool {
+    let into = if side == Side::Client {
+        DirKey::ToClient
+    } else {
+        DirKey::ToServer
+    };
+    conn.and_then(|c| ps.arrivals.get(&(c, into)))
+        .is_some_and(|a| a.in_order > calls.read)
 }
 
 fn fill_buffers(
@@ -342,7 +465,7 @@ fn fill_buffers(
         t.unacked = sent.saturating_sub(acked);
         return;
     }
-    let written = calls.written.max(sent);
+    let written = calls.written_at(ps.now).max(sent);
     t.unsent = written - sent;
     t.unacked = sent.saturating_sub(acked);
     if t.fd_open {

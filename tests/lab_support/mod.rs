@@ -7,9 +7,12 @@ use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_sockviz");
 
-/// One `sockviz lab --headless --json` run: its events and its closing summary line.
+/// One `sockviz lab --headless --json` run: its events, its `socket` lines (the derived truth,
+/// not events: they carry `after`, the event index they follow, instead of `i`) and its closing
+/// summary line.
 pub struct LabRun {
     pub events: Vec<Value>,
+    pub sockets: Vec<Value>,
     pub summary: Value,
     pub stderr: String,
     pub status: std::process::ExitStatus,
@@ -26,8 +29,11 @@ pub fn parse(output: Output) -> LabRun {
         .pop()
         .unwrap_or_else(|| panic!("no output; stderr: {stderr}"));
     assert_eq!(summary["kind"], "summary", "last line is the summary");
+    let (sockets, events): (Vec<Value>, Vec<Value>) =
+        events.into_iter().partition(|e| e["kind"] == "socket");
     LabRun {
         events,
+        sockets,
         summary,
         stderr,
         status: output.status,
@@ -211,4 +217,170 @@ impl LabRun {
             "the last FIN is acknowledged: {trace:?}"
         );
     }
+}
+
+/// How close in time (seconds) a probe and the truth it is compared with must be when the
+/// difference is sampling lag: the kernel acted on a segment a few µs before libpcap stamped it,
+/// or a recv had dequeued bytes before it returned (LAB.md: ~17 µs on loopback).
+pub const SAMPLING_LAG: f64 = 200e-6;
+
+/// States in which a SYN or FIN of this end is sent and not yet acknowledged: the kernel's
+/// SIOCOUTQ counts that sequence number, the derived buffers count stream bytes only.
+const CONTROL_UNACKED: [&str; 5] = [
+    "SYN_SENT",
+    "SYN_RECEIVED",
+    "FIN_WAIT_1",
+    "CLOSING",
+    "LAST_ACK",
+];
+
+impl LabRun {
+    /// The `socket` line in force for `sock` after event `i`.
+    pub fn truth_at(&self, sock: u64, i: u64) -> Option<&Value> {
+        self.sockets
+            .iter()
+            .rev()
+            .find(|s| s["sock"].as_u64() == Some(sock) && s["after"].as_u64() <= Some(i))
+    }
+
+    /// The derived state of every `socket` line of `sock`, repeats dropped.
+    pub fn derived_states(&self, sock: u64) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for s in self
+            .sockets
+            .iter()
+            .filter(|s| s["sock"].as_u64() == Some(sock))
+        {
+            let st = derived(s).to_string();
+            if out.last() != Some(&st) {
+                out.push(st);
+            }
+        }
+        out
+    }
+
+    /// The socket ids of one side, in order of creation.
+    pub fn socks(&self, side: &str) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .sockets
+            .iter()
+            .filter(|s| s["side"] == side)
+            .filter_map(|s| s["sock"].as_u64())
+            .collect();
+        ids.dedup();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// The property of issue 10: at every probe, the derived state and queues equal the probe's,
+    /// or differ in one of the ways named here. Returns how often each named difference was seen.
+    pub fn assert_probes_agree_with_truth(
+        &self,
+    ) -> std::collections::BTreeMap<&'static str, usize> {
+        let mut named: std::collections::BTreeMap<&'static str, usize> = Default::default();
+        let t_of = |e: &Value| e["t"].as_f64().unwrap_or(0.0);
+        for p in self.kind("probe") {
+            let (i, sock) = (self.index(p), p["sock"].as_u64().expect("sock"));
+            let t_p = t_of(p);
+            // The truth at every event within the sampling lag of the probe.
+            let near: Vec<&Value> = self
+                .events
+                .iter()
+                .filter(|e| (t_of(e) - t_p).abs() <= SAMPLING_LAG)
+                .filter_map(|e| self.truth_at(sock, self.index(e)))
+                .collect();
+            let Some(here) = self.truth_at(sock, i) else {
+                panic!("probe {i}: no truth for socket {sock}: {p}");
+            };
+            let pstate = p["state"].as_str().unwrap_or("?");
+            // State.
+            if derived(here) != pstate {
+                let why = if pstate == "CLOSED"
+                    && derived(here) == "TIME_WAIT"
+                    && here["fd_open"] == true
+                {
+                    // Linux: a connection reaching TIME_WAIT while its fd is open moves to a
+                    // timewait socket; the fd's own socket reads CLOSE.
+                    "TIME_WAIT with the fd open reads CLOSED"
+                } else if near.iter().any(|s| derived(s) == pstate) {
+                    "state: sampling lag"
+                } else {
+                    panic!(
+                        "probe {i} says {pstate}, the derivation {}: {p}\n{here}",
+                        derived(here)
+                    );
+                };
+                *named.entry(why).or_default() += 1;
+                continue;
+            }
+            if pstate == "CLOSED" {
+                // No connection: a refused connect's counters keep the SYN's sequence numbers.
+                *named
+                    .entry("CLOSED: counters without a connection")
+                    .or_default() += 1;
+                continue;
+            }
+            if p["side"] == "listener" {
+                let q = |s: &Value| s["accept_queue"].as_u64();
+                if q(here) != p["recv_q"].as_u64() {
+                    assert!(
+                        near.iter().any(|s| q(s) == p["recv_q"].as_u64()),
+                        "probe {i}: accept queue {} vs derived {:?}",
+                        p["recv_q"],
+                        q(here)
+                    );
+                    *named.entry("accept queue: sampling lag").or_default() += 1;
+                }
+                continue;
+            }
+            let same = |s: &Value, control: u64| {
+                s["recv_q"] == p["recv_q"]
+                    && s["unsent"] == p["unsent"]
+                    && s["unacked"].as_u64().map(|u| u + control) == p["unacked"].as_u64()
+            };
+            if same(here, 0) {
+                continue;
+            }
+            let why = if CONTROL_UNACKED.contains(&pstate) && same(here, 1) {
+                "a SYN or FIN occupies one sequence number"
+            } else if near.iter().any(|s| same(s, 0)) {
+                "queues: sampling lag"
+            } else if self.recv_under_way(sock, t_p, here, p) {
+                "a recv under way had dequeued bytes"
+            } else {
+                panic!("probe {i}: queues differ from the derivation:\nprobe {p}\ntruth {here}");
+            };
+            *named.entry(why).or_default() += 1;
+        }
+        named
+    }
+
+    /// A recv of `sock` was running at `t` and the probe is short of the derivation by no more
+    /// than that recv returned.
+    fn recv_under_way(&self, sock: u64, t: f64, here: &Value, p: &Value) -> bool {
+        let short = here["recv_q"]
+            .as_u64()
+            .zip(p["recv_q"].as_u64())
+            .and_then(|(d, k)| d.checked_sub(k));
+        let others_same = here["unsent"] == p["unsent"] && here["unacked"] == p["unacked"];
+        others_same
+            && short.is_some_and(|short| {
+                self.kind("call").any(|c| {
+                    c["call"] == "recv"
+                        && c["sock"].as_u64() == Some(sock)
+                        && c["t_start"].as_f64().is_some_and(|s| s <= t + SAMPLING_LAG)
+                        && c["t_end"].as_f64().is_some_and(|e| e >= t)
+                        && c["len"].as_u64().is_some_and(|l| l >= short)
+                })
+            })
+    }
+}
+
+/// A `socket` line's derived state (its `state` unless a newer probe disagreed).
+pub fn derived(s: &Value) -> &str {
+    s["derived"]
+        .as_str()
+        .or_else(|| s["state"].as_str())
+        .unwrap_or("?")
 }
