@@ -14,15 +14,16 @@ use crate::tcp::Direction;
 use crate::timeline::playback::{Phase, segment_phase};
 use crate::timeline::{CallEvent, EventKind, SegmentEvent, Side};
 use crate::ui::app::App;
-use crate::ui::layout;
 
+use super::ladder_rows::LOOK;
+pub use super::ladder_rows::{LadderRow, RowKind, event_at_row, rows};
 use super::{fit, put};
 pub use crate::export::labels::{
     call_label, call_label_plain, call_label_short, call_label_start, segment_label,
 };
 use crate::export::ladder::state_marks;
 use crate::tcp::TcpState;
-use crate::ui::playback::{self, CallEdge};
+use crate::ui::playback;
 
 /// Column positions of one ladder drawing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,109 +45,6 @@ pub fn geometry(area: Rect) -> Geometry {
     let lx = area.x + time_w + side_w;
     let rx = area.right().saturating_sub(side_w + 1).max(lx + 4);
     Geometry { time_w, lx, rx }
-}
-
-/// What one ladder row draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowKind {
-    /// The event itself: a segment, a note, or a call (for a blocking call, the end it is
-    /// anchored at: a `recv`'s return, a `send`'s start).
-    Event,
-    /// Where a blocking call that is anchored at its return started (arguments, no result).
-    CallStart,
-    /// Where a blocking call that is anchored at its start returned (its result).
-    CallReturn,
-    /// A lab call started from the keyboard that has not returned yet (index into
-    /// [`crate::ui::lab_controls::LabControls::pending`]).
-    Pending(usize),
-}
-
-/// One row of the ladder: the event it belongs to, and which part of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LadderRow {
-    /// Shown once this many events have happened; rows with equal `after` keep `order`.
-    pub after: usize,
-    pub order: u8,
-    pub event: usize,
-    pub kind: RowKind,
-}
-
-/// Events looked at around the window for blocking calls whose other end falls inside it,
-/// so drawing cost does not grow with the timeline.
-const LOOK: usize = 4096;
-
-/// The rows the ladder shows in `height` rows: the newest drawable events up to the playback
-/// position, each blocking call's other end where it happened, and (following live) the lab
-/// calls still blocked; the selection is kept in view.
-pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
-    let pos = app.playback.pos;
-    let vis = app.index.visible();
-    let shown = app.index.visible_before(pos);
-    let mut k0 = shown.saturating_sub(height);
-    let sel = app.selected.filter(|&i| i < pos);
-    if let Some(sel) = sel {
-        k0 = k0.min(vis.partition_point(|&v| v < sel));
-    }
-    let first = vis.get(k0).copied().unwrap_or(pos);
-    let mut all: Vec<LadderRow> = vis[k0..shown]
-        .iter()
-        .map(|&i| LadderRow {
-            after: i + 1,
-            order: 0,
-            event: i,
-            kind: RowKind::Event,
-        })
-        .collect();
-    let events = app.events();
-    let scan_end = (pos + LOOK).min(events.len());
-    for i in first.saturating_sub(LOOK)..scan_end {
-        if let Some((after, edge)) = playback::call_edge(&app.timeline, &app.index, i)
-            && after <= pos
-        {
-            all.push(LadderRow {
-                after,
-                order: 1,
-                event: i,
-                kind: match edge {
-                    CallEdge::Start => RowKind::CallStart,
-                    CallEdge::Return => RowKind::CallReturn,
-                },
-            });
-        }
-    }
-    if pos >= events.len() {
-        for j in 0..app.lab.pending.len() {
-            all.push(LadderRow {
-                after: usize::MAX,
-                order: 2,
-                event: usize::MAX,
-                kind: RowKind::Pending(j),
-            });
-        }
-    }
-    all.sort_by_key(|r| (r.after, r.order));
-    let mut start = all.len().saturating_sub(height);
-    if let Some(sel) = sel
-        && let Some(r) = all.iter().position(|r| r.event == sel)
-    {
-        start = start.min(r);
-    }
-    all.truncate(start + height);
-    all.drain(..start);
-    all
-}
-
-/// The event drawn on screen row `row` (a mouse click), by the same layout the renderer uses.
-pub fn event_at_row(app: &App, row: u16) -> Option<usize> {
-    let area = layout::areas(Rect::new(0, 0, app.size.0, app.size.1))?.ladder;
-    if row <= area.y || row >= area.bottom() {
-        return None;
-    }
-    let height = area.height.saturating_sub(1) as usize;
-    let r = rows(app, height)
-        .get((row - area.y - 1) as usize)
-        .copied()?;
-    (r.event < app.len()).then_some(r.event)
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
