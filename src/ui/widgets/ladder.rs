@@ -290,10 +290,20 @@ fn draw_pending(
         };
         put(buf, x, y, sym, 1, style);
     }
-    let text = format!("{} … {:.1} s", p.call, p.secs);
+    let room = if side == Side::Client {
+        (g.lx - area.x - g.time_w).saturating_sub(1) as usize
+    } else {
+        area.right().saturating_sub(g.rx + 2) as usize
+    };
+    // The time so far as long as it fits (80×24 leaves 13 cells beside a lifeline).
+    let text = [
+        format!("{} … {:.1} s", p.call, p.secs),
+        format!("{} …{:.1}s", p.call, p.secs),
+    ]
+    .into_iter()
+    .find(|t| t.width() <= room)
+    .unwrap_or_else(|| format!("{} …", p.call));
     if side == Side::Client {
-        let room = (g.lx - area.x - g.time_w).saturating_sub(1) as usize;
-        let text = fit(&text, room);
         let w = text.width() as u16;
         put(buf, g.lx - w - 1, y, &text, w, t.call_blocked);
     } else {
