@@ -479,16 +479,14 @@ fn stepping_back_retraces_the_forward_stops() {
     b_rows.dedup();
     // Trailing probes after the last row add a stop forward with no new row.
     assert_eq!(f_rows, b_rows, "forward {forward:?} back {back:?}");
-    // One row per step, two when a call started at the very moment of a drawn event (the
-    // position counts events: the two rows share it).
+    // One row per step; more when calls started at the very moment of a drawn event (the
+    // position counts events: those rows share it).
     assert!(
-        f_rows
-            .windows(2)
-            .all(|w| w[1] == w[0] + 1 || w[1] == w[0] + 2),
-        "a row per step: {f_rows:?}"
+        f_rows.windows(2).all(|w| w[1] > w[0]),
+        "every step shows more: {f_rows:?}"
     );
     assert!(
         f_rows.windows(2).filter(|w| w[1] == w[0] + 1).count() > f_rows.len() * 3 / 4,
-        "{f_rows:?}"
+        "mostly one row per step: {f_rows:?}"
     );
 }
