@@ -4,6 +4,7 @@
 
 use ratatui::layout::Rect;
 
+use crate::timeline::EventKind;
 use crate::ui::app::App;
 use crate::ui::layout;
 use crate::ui::playback::{self, CallEdge};
@@ -61,7 +62,23 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
         .collect();
     let events = app.events();
     let scan_end = (pos + LOOK).min(events.len());
+    // Only a call whose other end falls between the window's first row and now can add a row:
+    // a time test first, the index lookups only for those (a frame stays cheap at 1 M events).
+    // (With the window at the very start, anything before the first row still fits.)
+    let lo = events.get(first).filter(|_| k0 > 0).map(|e| e.at);
+    // A moment at or after the next event's is not yet shown.
+    let next = events.get(pos).map(|e| e.at);
     for i in first.saturating_sub(LOOK)..scan_end {
+        let EventKind::Call(c) = &events[i].kind else {
+            continue;
+        };
+        let waits = c.call.waits_for_peer();
+        let other_end = if waits { c.started } else { c.returned };
+        // A call already shown started before its own row: always in.
+        let late = next.is_some_and(|n| other_end >= n) && !(waits && i < pos);
+        if !c.call.may_block() || lo.is_some_and(|lo| other_end < lo) || late {
+            continue;
+        }
         if let Some((after, edge)) = playback::call_edge(&app.timeline, &app.index, i)
             && after <= pos
         {
@@ -86,6 +103,11 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
             });
         }
     }
+    finish(all, sel, height)
+}
+
+/// The last `height` of `all` in order, or from the selection when it is further up.
+fn finish(mut all: Vec<LadderRow>, sel: Option<usize>, height: usize) -> Vec<LadderRow> {
     all.sort_by_key(|r| (r.after, r.order));
     let mut start = all.len().saturating_sub(height);
     if let Some(sel) = sel
