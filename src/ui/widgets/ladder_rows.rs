@@ -68,8 +68,9 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
     let lo = events.get(first).filter(|_| k0 > 0).map(|e| e.at);
     // A moment at or after the next event's is not yet shown.
     let next = events.get(pos).map(|e| e.at);
-    for i in first.saturating_sub(LOOK)..scan_end {
-        let EventKind::Call(c) = &events[i].kind else {
+    let scan_start = first.saturating_sub(LOOK);
+    for (i, ev) in events.iter().enumerate().take(scan_end).skip(scan_start) {
+        let EventKind::Call(c) = &ev.kind else {
             continue;
         };
         let waits = c.call.waits_for_peer();
