@@ -502,3 +502,53 @@ fn tuple(s: &Value) -> (String, String) {
     let (a, b) = (s["src"].to_string(), s["dst"].to_string());
     if a < b { (a, b) } else { (b, a) }
 }
+
+/// A plain capture replayed headless: two inferred endpoints per connection, their states from
+/// the wire, unacknowledged bytes from sequence numbers, the receive queue unknowable (`null`).
+#[test]
+fn a_plain_capture_replays_with_inferred_socket_lines() {
+    let lines = |name: &str| {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name);
+        replay_json(&file)
+    };
+    let echo = lines("echo.pcap");
+    let states = |sock: u64| {
+        let mut out: Vec<String> = Vec::new();
+        for s in echo.sockets.iter().filter(|s| s["sock"] == sock) {
+            assert_eq!(s["inferred"], true);
+            assert!(s["recv_q"].is_null(), "{s}");
+            let st = s["state"].as_str().unwrap_or("?").to_string();
+            if out.last() != Some(&st) {
+                out.push(st);
+            }
+        }
+        out
+    };
+    assert_eq!(
+        states(1),
+        ["SYN_SENT", "ESTABLISHED", "FIN_WAIT_1", "TIME_WAIT"]
+    );
+    assert_eq!(
+        states(2),
+        [
+            "SYN_RECEIVED",
+            "ESTABLISHED",
+            "CLOSE_WAIT",
+            "LAST_ACK",
+            "CLOSED"
+        ]
+    );
+    assert!(
+        echo.sockets
+            .iter()
+            .any(|s| s["sock"] == 1 && s["unacked"] == 20),
+        "the client's 20 bytes in flight"
+    );
+    // connect() to a closed port: nothing ever entered SYN_RECEIVED.
+    let refused = lines("refused.pcap");
+    for e in refused.events.iter().chain(&refused.sockets) {
+        assert!(!e.to_string().contains("SYN_RECEIVED"), "{e}");
+    }
+}

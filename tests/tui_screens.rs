@@ -675,3 +675,32 @@ fn a_capture_with_a_damaged_tail_replays_up_to_the_damage_and_says_where() {
     };
     assert!(note.contains("record 10 at offset 818"), "{note}");
 }
+
+#[test]
+fn after_close_the_panel_keeps_the_kernel_state_and_says_the_fd_is_closed() {
+    let mut app = lab_app(echo(), 120, 40);
+    let client = app
+        .index
+        .sockets()
+        .iter()
+        .find(|s| s.side == sockviz::timeline::Side::Client)
+        .expect("client socket")
+        .clone();
+    let close = client.closed.expect("the client closed");
+    // Just after close(): the FIN is queued, the fd is gone.
+    app.playback.pos = close + 1;
+    let ps = app.play_state();
+    let view = widgets::socket_panel::panel_view(&app, &ps, &client);
+    assert_eq!(view.state, "FIN_WAIT_1 · fd closed");
+    // At the end the connection waits out 2*MSL.
+    app.playback.pos = app.len();
+    let ps = app.play_state();
+    let view = widgets::socket_panel::panel_view(&app, &ps, &client);
+    assert_eq!(view.state, "TIME_WAIT · fd closed");
+    // Drawn: the title row carries it.
+    let area = Rect::new(0, 0, 40, 8);
+    let mut buf = Buffer::empty(area);
+    widgets::socket_panel::render(&app, area, &mut buf);
+    let text = rows(&buf).join("\n");
+    assert!(text.contains("fd closed"), "{text}");
+}

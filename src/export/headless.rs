@@ -224,10 +224,13 @@ impl<'a> SocketLines<'a> {
                         (end(2 * k + 2, Side::Server, *server, *client), Some(*conn)),
                     ]
                 })
-                .collect()
+                .collect::<Vec<_>>()
         } else {
             index.sockets().iter().map(|s| (s.clone(), None)).collect()
         };
+        let mut sockets = sockets;
+        // Stable: a connection's client stays before its server.
+        sockets.sort_by_key(|(_, c)| *c);
         SocketLines {
             index,
             ps: PlayState::default(),
@@ -240,13 +243,18 @@ impl<'a> SocketLines<'a> {
     /// The lines event `i` causes (call in order, every event once).
     pub fn after(&mut self, tl: &Timeline, i: usize, ev: &Event) -> Vec<Value> {
         self.ps.step(i, ev);
-        let touched = match &ev.kind {
-            EventKind::Segment(s) if self.per_connection => Some(s.conn),
+        // A capture's endpoints change only with their own connection's segments (the
+        // sockets are in connection order, two per connection).
+        let (range, touched) = match &ev.kind {
+            EventKind::Segment(s) if self.per_connection => {
+                let k = self.sockets.partition_point(|(_, c)| *c < Some(s.conn));
+                (k..(k + 2).min(self.sockets.len()), Some(s.conn))
+            }
             _ if self.per_connection => return Vec::new(),
-            _ => None,
+            _ => (0..self.sockets.len(), None),
         };
         let mut lines = Vec::new();
-        for (s, conn) in &self.sockets {
+        for (s, conn) in &self.sockets[range] {
             if touched.is_some() && *conn != touched {
                 continue;
             }

@@ -11,6 +11,7 @@ pub mod call;
 pub mod capture_index;
 pub mod event;
 pub mod playback;
+pub mod sockets;
 pub mod truth;
 
 #[cfg(test)]

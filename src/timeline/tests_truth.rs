@@ -398,3 +398,76 @@ fn the_lifelines_state_changes_follow_the_wire() {
         .collect();
     assert_eq!(listener, [Listen]);
 }
+
+#[test]
+fn the_byte_map_updated_in_place_equals_a_fresh_one() {
+    let full = echo();
+    let mut tl = Timeline::new(Timestamp(0));
+    let mut map = ByteMap::build(tl.events());
+    for ev in full.events().to_vec() {
+        tl.push_event(ev);
+        let from = tl.take_changed().expect("an insertion");
+        map.update(tl.events(), from);
+    }
+    assert_eq!(map, ByteMap::build(tl.events()));
+}
+
+fn probe(state: TcpState, recv_q: u32) -> ProbeEvent {
+    ProbeEvent {
+        side: Side::Client,
+        socket: SocketId(2),
+        state: Some(state),
+        recv_q,
+        send_q: 0,
+        unsent: 0,
+        sndbuf: 16384,
+        rcvbuf: 131072,
+        rtt_us: 10,
+        cwnd: 10,
+        accept_queue: None,
+    }
+}
+
+#[test]
+fn a_newer_probe_that_disagrees_wins_the_state_and_both_are_kept() {
+    let mut tl = echo();
+    // After the handshake, a probe that says CLOSED (as Linux reads a socket whose connection
+    // moved to a timewait socket).
+    let third = tl
+        .events()
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Segment(s) if s.number == 3))
+        .expect("third segment");
+    let at = tl.events()[third].at;
+    tl.push(SourceEvent::Probe {
+        at,
+        probe: probe(TcpState::Closed, 0),
+    });
+    let idx = PlaybackIndex::build(tl.events());
+    let client = idx
+        .sockets()
+        .iter()
+        .find(|s| s.id == SocketId(2))
+        .expect("client")
+        .clone();
+    let p = third + 2; // after the probe
+    let t = idx.truth(tl.events(), &idx.state_at(tl.events(), p), &client);
+    assert_eq!(
+        (t.state, t.derived),
+        (TcpState::Closed, TcpState::Established)
+    );
+    assert!(t.probe_disagrees);
+    // The client's FIN later: newer than the probe, the derivation is shown again.
+    let fin = tl
+        .events()
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Segment(s) if s.flags.fin()))
+        .expect("FIN");
+    let t = idx.truth(tl.events(), &idx.state_at(tl.events(), fin + 1), &client);
+    assert_eq!(
+        t.state,
+        TcpState::FinWait1,
+        "never a stale probe over a newer segment"
+    );
+    assert!(!t.probe_disagrees);
+}

@@ -196,6 +196,20 @@ impl App {
     /// Add the lab's new events. Events that land before the position (a call is placed at its
     /// return, which may precede segments already shown) count as already seen.
     pub fn ingest(&mut self, batch: Vec<SourceEvent>) {
+        self.ingest_with(batch, Timeline::push);
+    }
+
+    /// [`App::ingest`] for events already decoded (a copy of another timeline's events): the
+    /// same incremental path without the frame decoder.
+    pub fn ingest_events(&mut self, batch: Vec<Event>) {
+        self.ingest_with(batch, |tl, ev| Some(tl.push_event(ev)));
+    }
+
+    fn ingest_with<T>(
+        &mut self,
+        batch: Vec<T>,
+        mut push: impl FnMut(&mut Timeline, T) -> Option<usize>,
+    ) {
         if batch.is_empty() {
             return;
         }
@@ -206,7 +220,7 @@ impl App {
             }
         }
         for ev in batch {
-            if let Some(i) = self.timeline.push(ev) {
+            if let Some(i) = push(&mut self.timeline, ev) {
                 if i < self.playback.pos {
                     self.playback.pos += 1;
                 }
