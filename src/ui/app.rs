@@ -196,6 +196,12 @@ impl App {
     /// Add the lab's new events. Events that land before the position (a call is placed at its
     /// return, which may precede segments already shown) count as already seen.
     pub fn ingest(&mut self, batch: Vec<SourceEvent>) {
+        // A call coming back ends the keyboard's pending call it answers.
+        for ev in &batch {
+            if let SourceEvent::Call(c) = ev {
+                self.lab.returned(c.side, &c.call);
+            }
+        }
         self.ingest_with(batch, Timeline::push);
     }
 
@@ -214,11 +220,6 @@ impl App {
             return;
         }
         let at_end = self.playback.pos >= self.len();
-        for ev in &batch {
-            if let SourceEvent::Call(c) = ev {
-                self.lab.returned(c.side, &c.call);
-            }
-        }
         for ev in batch {
             if let Some(i) = push(&mut self.timeline, ev) {
                 if i < self.playback.pos {
