@@ -173,3 +173,145 @@ fn cast_is_asciicast_v2_with_milestone_markers_in_order() {
     assert!(output.contains("REPLAY"), "the real TUI's header");
     assert!(output.contains("SYN,ACK"), "the real TUI's ladder");
 }
+
+/// The state names the SVG writes beside the lifelines, in order, with the side of the
+/// drawing each stands on (`<` left of the client's line, `>` right of the server's).
+fn svg_states(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).expect("XML");
+    doc.descendants()
+        .filter(|n| n.attribute("class") == Some("state"))
+        .map(|n| {
+            let x: f64 = n.attribute("x").and_then(|x| x.parse().ok()).expect("x");
+            let side = if x < 560.0 { "<" } else { ">" };
+            format!("{side}{}", n.text().unwrap_or(""))
+        })
+        .collect()
+}
+
+#[test]
+fn svg_writes_each_state_change_beside_its_lifeline() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let svg = export(&data.join("echo.pcap"), "svg", &[]);
+    assert_eq!(
+        svg_states(&svg),
+        [
+            "<SYN_SENT",
+            ">SYN_RECEIVED",
+            "<ESTABLISHED",
+            ">ESTABLISHED",
+            "<FIN_WAIT_1",
+            ">CLOSE_WAIT",
+            "<TIME_WAIT",
+            ">LAST_ACK",
+            ">CLOSED"
+        ],
+        "Stevens' ladder: the new state at the row where it is entered"
+    );
+    let texts = svg_texts(&svg);
+    assert!(
+        !texts.iter().any(|t| t.contains(" / ")),
+        "no more `CLIENT / SERVER` pairs under the arrows: {texts:#?}"
+    );
+    // A lab recording: the same changes, among the calls.
+    let states = svg_states(&export(&echo_recording(), "svg", &[]));
+    assert!(states.contains(&"<SYN_SENT".to_string()), "{states:?}");
+    assert!(states.contains(&">LAST_ACK".to_string()), "{states:?}");
+}
+
+#[test]
+fn txt_writes_each_state_change_beside_its_lifeline() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let txt = export(&data.join("echo.pcap"), "txt", &[]);
+    let ladder: Vec<&str> = txt
+        .lines()
+        .take_while(|l| !l.starts_with("Transcript"))
+        .filter(|l| l.contains('│'))
+        .collect();
+    // (left of the client's lifeline, right of the server's) on the row of `label`.
+    let beside = |label: &str| -> (String, String) {
+        let line = ladder
+            .iter()
+            .find(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("no row {label}:\n{txt}"));
+        let left = line.split('│').next().unwrap_or("");
+        // The first word is the time.
+        let left = left
+            .split_whitespace()
+            .skip(1)
+            .last()
+            .unwrap_or("")
+            .to_string();
+        let right = line.rsplit('│').next().unwrap_or("").trim().to_string();
+        (left, right)
+    };
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        beside("──SYN seq=0"),
+        pair("SYN_SENT", "SYN_RECEIVED"),
+        "{txt}"
+    );
+    assert_eq!(beside("◄──SYN,ACK"), pair("ESTABLISHED", ""), "{txt}");
+    assert_eq!(
+        beside("──ACK seq=1 ack=1 "),
+        pair("", "ESTABLISHED"),
+        "{txt}"
+    );
+    assert_eq!(
+        beside("len=20 win=64512"),
+        pair("", ""),
+        "data changes no state"
+    );
+    assert_eq!(beside("──FIN,ACK seq=21"), pair("FIN_WAIT_1", "CLOSE_WAIT"));
+    assert_eq!(beside("◄──FIN,ACK"), pair("TIME_WAIT", "LAST_ACK"));
+    assert_eq!(beside("──ACK seq=22"), pair("", "CLOSED"));
+    // Every ladder row keeps both lifelines in the same columns (cells, not bytes).
+    use unicode_width::UnicodeWidthStr;
+    let cols = |l: &str| -> Vec<usize> {
+        let mut at = Vec::new();
+        let mut w = 0;
+        for ch in l.chars() {
+            if ch == '│' {
+                at.push(w);
+            }
+            w += ch.to_string().width();
+        }
+        at
+    };
+    let first = cols(ladder[0]);
+    for l in &ladder {
+        assert_eq!(cols(l), first, "lifelines move on {l:?}");
+    }
+}
+
+#[test]
+fn txt_draws_a_call_that_waited_where_it_started_and_where_it_returned() {
+    let txt = export(&echo_recording(), "txt", &[]);
+    let ladder: Vec<&str> = txt
+        .lines()
+        .take_while(|l| !l.starts_with("Transcript"))
+        .collect();
+    let row = |f: &dyn Fn(&str) -> bool, what: &str| {
+        ladder
+            .iter()
+            .position(|l| f(l))
+            .unwrap_or_else(|| panic!("no {what} row:\n{txt}"))
+    };
+    // connect() sends the SYN and returns once the SYN,ACK is in: one row each side of them.
+    let called = row(
+        &|l| l.contains("connect(('127.0.0.1', 7)) …"),
+        "connect start",
+    );
+    let syn = row(&|l| l.contains("│──SYN seq=0"), "SYN");
+    let synack = row(&|l| l.contains("│◄──SYN,ACK"), "SYN,ACK");
+    let returned = row(
+        // (a long block time may cut the label with `…`: the start row ends in ` …`)
+        &|l| l.contains("connect(('127.0.0.1', 7))") && !l.contains("7)) …"),
+        "connect return",
+    );
+    assert!(called < syn && syn < synack && synack < returned, "{txt}");
+    // Both on the client's side of its lifeline.
+    for r in [called, returned] {
+        let (left, _) = ladder[r].split_once('│').expect("lifeline");
+        assert!(left.contains("connect("), "{}", ladder[r]);
+    }
+}

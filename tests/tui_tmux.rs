@@ -104,6 +104,151 @@ fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
     );
 }
 
+/// The TCP state names a screen row carries in the ladder (the left 82 columns at 120×40),
+/// split by side: left of the middle between the lifelines is the client's.
+fn row_states(row: &str) -> (Vec<String>, Vec<String>) {
+    const STATES: [&str; 11] = [
+        "CLOSED",
+        "LISTEN",
+        "SYN_SENT",
+        "SYN_RECEIVED",
+        "ESTABLISHED",
+        "FIN_WAIT_1",
+        "FIN_WAIT_2",
+        "CLOSE_WAIT",
+        "CLOSING",
+        "LAST_ACK",
+        "TIME_WAIT",
+    ];
+    let ladder: String = row.chars().take(82).collect();
+    let (mut client, mut server) = (Vec::new(), Vec::new());
+    let mut col = 0;
+    for word in ladder.split(' ') {
+        if STATES.contains(&word) {
+            // Lifelines at columns 29 and 61 (a 120-column screen).
+            if col < 45 {
+                client.push(word.to_string());
+            } else {
+                server.push(word.to_string());
+            }
+        }
+        col += word.chars().count() + 1;
+    }
+    (client, server)
+}
+
+/// The state a socket panel's title shows (`┌ client #2 ──── ESTABLISHED ┐`, `… TIME_WAIT ·
+/// fd closed ┐`).
+fn panel_state(screen: &str, who: &str) -> Option<String> {
+    let line = screen.lines().find(|l| l.contains(&format!("┌ {who} #")))?;
+    let title = line.split('┌').nth(1)?.split('┐').next()?;
+    title
+        .split(' ')
+        .filter(|w| {
+            w.chars()
+                .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+        })
+        .rfind(|w| w.len() > 2)
+        .map(str::to_string)
+}
+
+/// `wanted` appears in `seen` in this order (other values may come between).
+fn in_order(seen: &[String], wanted: &[&str]) -> bool {
+    let mut it = seen.iter();
+    wanted.iter().all(|w| it.any(|s| s == w))
+}
+
+/// The lecture's walk (issue 10): `sockviz`, pause, go to the start, step with → through the
+/// echo story, reading at each step the state names the newest ladder row writes beside the
+/// lifelines, and the socket panels' states.
+#[test]
+fn stepping_through_echo_shows_each_state_on_the_lifelines_and_in_the_panels() {
+    tmux_support::require_tmux();
+    let bin = env!("CARGO_BIN_EXE_sockviz");
+    let name = format!("sockviz-e2e-states-{}", std::process::id());
+    let _session = tmux_support::start(&name, &format!("{bin} lab; sleep 30"));
+    let (ok, screen) = wait_for(&name, 20, |s| s.contains("interactive: n opens"));
+    assert!(ok, "the echo story never finished:\n{screen}");
+    tmux(&["send-keys", "-t", &name, "space"]);
+    let (ok, _) = wait_for(&name, 5, |s| s.contains("LIVE ⏸"));
+    assert!(ok, "paused");
+    tmux(&["send-keys", "-t", &name, "g"]);
+    let (ok, _) = wait_for(&name, 5, |s| s.contains(" event 0/"));
+    assert!(ok, "at the start");
+    let event = |s: &str| -> Option<String> {
+        let at = s.find(" event ")?;
+        s[at..].split_whitespace().nth(1).map(str::to_string)
+    };
+    let (mut client_line, mut server_line) = (Vec::new(), Vec::new());
+    let (mut client_panel, mut server_panel) = (Vec::<String>::new(), Vec::<String>::new());
+    let mut screen = capture(&name);
+    for _ in 0..60 {
+        let before = event(&screen);
+        tmux(&["send-keys", "-t", &name, "Right"]);
+        let (_, now) = wait_for(&name, 3, |s| event(s) != before);
+        screen = now;
+        // The newest ladder row: the last of rows 2..=24 with a lifeline on it.
+        let rows: Vec<&str> = screen.lines().collect();
+        if let Some(row) = rows
+            .iter()
+            .take(25)
+            .skip(2)
+            .rev()
+            .find(|r| r.chars().take(82).any(|c| matches!(c, '│' | '┃' | '●')))
+        {
+            let (c, s) = row_states(row);
+            client_line.extend(c);
+            server_line.extend(s);
+        }
+        for (who, seen) in [("client", &mut client_panel), ("server", &mut server_panel)] {
+            if let Some(st) = panel_state(&screen, who)
+                && seen.last() != Some(&st)
+            {
+                seen.push(st);
+            }
+        }
+        if event(&screen) == before || screen.contains("interactive: n opens") {
+            break;
+        }
+    }
+    assert!(
+        in_order(
+            &client_line,
+            &["SYN_SENT", "ESTABLISHED", "FIN_WAIT_1", "TIME_WAIT"]
+        ),
+        "client lifeline: {client_line:?}\n{screen}"
+    );
+    assert!(
+        in_order(
+            &server_line,
+            &[
+                "LISTEN",
+                "SYN_RECEIVED",
+                "ESTABLISHED",
+                "CLOSE_WAIT",
+                "LAST_ACK",
+                "CLOSED"
+            ]
+        ),
+        "server lifeline: {server_line:?}\n{screen}"
+    );
+    // The panels keep the current value, the kernel's state after close() included.
+    assert!(
+        in_order(
+            &client_panel,
+            &["SYN_SENT", "ESTABLISHED", "FIN_WAIT_1", "TIME_WAIT"]
+        ),
+        "client panel: {client_panel:?}\n{screen}"
+    );
+    assert!(
+        in_order(
+            &server_panel,
+            &["ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "CLOSED"]
+        ),
+        "server panel: {server_panel:?}\n{screen}"
+    );
+}
+
 #[test]
 fn a_replay_ended_by_sigterm_gives_the_terminal_back() {
     tmux_support::require_tmux();

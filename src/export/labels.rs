@@ -92,6 +92,20 @@ pub fn call_label_plain(c: &CallEvent) -> String {
 }
 
 /// `recv→20`, `send→20`, `accept→#3`: for narrow terminals.
+/// A call as it starts, before its result is known: `recv(1024)`, `connect(:7)`,
+/// `sendall(20)`, `accept()`.
+pub fn call_label_start(c: &CallEvent) -> String {
+    match &c.call {
+        Call::Bind { addr } | Call::Connect { addr } => {
+            format!("{}(:{})", c.call.name(), addr.port())
+        }
+        Call::Accept { .. } => "accept()".into(),
+        Call::Send { len, .. } => format!("{}({len})", c.call.name()),
+        Call::Recv { bufsize } => format!("recv({bufsize})"),
+        other => other.to_string(),
+    }
+}
+
 pub fn call_label_short(c: &CallEvent) -> String {
     let name = c.call.name();
     let mut s = match &c.call {

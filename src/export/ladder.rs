@@ -1,27 +1,35 @@
 //! The ladder diagram as data: one row per call, segment or note, which the SVG and text
-//! exports lay out (two lifelines, client left, server right, as the lecture draws them).
+//! exports lay out (two lifelines, client left, server right, as the lecture draws them), and
+//! the state changes written beside the lifelines (Stevens, TCP/IP Illustrated vol. 1, fig.
+//! 18.3: at each transition, the new state name beside that side's line at that row).
 
-use crate::tcp::Direction;
-use crate::timeline::{EventKind, Side, Timeline};
+use crate::tcp::{Direction, TcpState};
+use crate::timeline::playback::PlaybackIndex;
+use crate::timeline::truth::StateChange;
+use crate::timeline::{CallEvent, EventKind, Side, Timeline};
 
 use super::labels::{call_text, segment_text};
 
 /// One row of the ladder.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Row {
-    /// A segment crossing: its label, and the two endpoints' states after it.
+    /// A segment crossing: its label, and the states each side entered at this row (`None`:
+    /// unchanged).
     Arrow {
         t_ms: f64,
         to_server: bool,
         label: String,
-        states: String,
+        client_state: Option<TcpState>,
+        server_state: Option<TcpState>,
     },
-    /// A socket call on one lifeline.
+    /// A socket call on one lifeline, and the states entered at this row.
     Call {
         t_ms: f64,
         client_side: bool,
         text: String,
         failed: bool,
+        client_state: Option<TcpState>,
+        server_state: Option<TcpState>,
     },
     Note {
         t_ms: f64,
@@ -29,33 +37,158 @@ pub enum Row {
     },
 }
 
-/// The rows of `tl`, in timeline order (probes are left out: a diagram shows what crossed).
-pub fn rows(tl: &Timeline) -> Vec<Row> {
-    tl.events()
+/// A state change drawn beside a lifeline: at event `event`, `side` (client or server)
+/// entered `state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateMark {
+    pub event: usize,
+    pub side: Side,
+    pub state: TcpState,
+}
+
+/// The lifeline marks for the timeline's state changes (`PlaybackIndex::state_changes`, or
+/// `state_changes_in` for a screenful): the one place the lifelines' state names come from,
+/// for the TUI and the exports alike. A listener's changes (LISTEN, CLOSED) are written on the
+/// server's lifeline, which its calls stand on too.
+pub fn state_marks(changes: &[StateChange]) -> Vec<StateMark> {
+    changes
         .iter()
-        .filter_map(|ev| {
-            let t_ms = tl.secs(ev.at) * 1e3;
-            Some(match &ev.kind {
-                EventKind::Segment(s) => Row::Arrow {
-                    t_ms,
-                    to_server: s.dir == Direction::ToServer,
-                    label: segment_text(s),
-                    states: format!("{} / {}", s.client_state, s.server_state),
-                },
-                EventKind::Call(c) => Row::Call {
-                    t_ms,
-                    client_side: c.side == Side::Client,
-                    text: call_text(c),
-                    failed: !c.ok(),
-                },
-                EventKind::Note(text) => Row::Note {
-                    t_ms,
-                    text: text.clone(),
-                },
-                EventKind::Probe(_) => return None,
-            })
+        .map(|c| StateMark {
+            event: c.index,
+            side: if c.side == Side::Client {
+                Side::Client
+            } else {
+                Side::Server
+            },
+            state: c.state,
         })
         .collect()
+}
+
+/// A call that took at least this long is drawn as blocked: its start and its return on rows
+/// of their own, its lifeline heavy in between.
+pub const BLOCKED_SECS: f64 = 0.001;
+
+/// Which end of a blocked call a row of its own draws (the other end is the event itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallEdge {
+    /// A call waiting for the peer (`recv`, `accept`, `connect`) is placed where it returned:
+    /// its start gets a row where it was called.
+    Start,
+    /// A `send`/`sendall` is placed where it started: its return gets a row where it returned.
+    Return,
+}
+
+/// Whether `c` blocked long enough to draw its start and its return apart.
+pub fn blocked(c: &CallEvent) -> bool {
+    c.call.may_block() && c.blocked_secs() >= BLOCKED_SECS
+}
+
+/// For the call at event `i`, if it was drawn blocked: the row of its other end, shown once
+/// that many events have happened (the number of events at or before that moment).
+///
+/// A call that waits for the peer (`recv`, `accept`, `connect`) is drawn from its start when
+/// something the ladder draws happened while it waited (the SYN,ACK a `connect` waits for, the
+/// data a `recv` waits for), however short the wait: that is the lecture's story. A `send` is
+/// drawn to its return when it blocked ([`BLOCKED_SECS`]); a quick one keeps its single row.
+pub fn call_edge(tl: &Timeline, index: &PlaybackIndex, i: usize) -> Option<(usize, CallEdge)> {
+    let EventKind::Call(c) = &tl.events().get(i)?.kind else {
+        return None;
+    };
+    if !c.call.may_block() {
+        return None;
+    }
+    if c.call.waits_for_peer() {
+        // Never after the call's own row.
+        let k = tl.index_at(c.started).min(i);
+        (index.visible_before(k) < index.visible_before(i)).then_some((k, CallEdge::Start))
+    } else {
+        blocked(c).then(|| (tl.index_at(c.returned).max(i + 1), CallEdge::Return))
+    }
+}
+
+/// The rows of `tl`, in timeline order (probes are left out: a diagram shows what crossed), a
+/// blocked call on two rows (where it was called, with its arguments; where it returned, with
+/// its result), each state change beside its lifeline on the row of the event that made it.
+pub fn rows(tl: &Timeline) -> Vec<Row> {
+    let events = tl.events();
+    let index = PlaybackIndex::build(events);
+    let marks = state_marks(index.state_changes());
+    let mut k = 0;
+    // (shown once this many events happened, order among equals, row)
+    let mut rows: Vec<(usize, u8, Row)> = Vec::new();
+    for (i, ev) in events.iter().enumerate() {
+        // A change on an event no row draws (a probe) shows on the next row that can carry it.
+        let mut client_state = None;
+        let mut server_state = None;
+        if matches!(ev.kind, EventKind::Segment(_) | EventKind::Call(_)) {
+            while let Some(m) = marks.get(k).filter(|m| m.event <= i) {
+                match m.side {
+                    Side::Client => client_state = Some(m.state),
+                    _ => server_state = Some(m.state),
+                }
+                k += 1;
+            }
+        }
+        let t_ms = tl.secs(ev.at) * 1e3;
+        let row = match &ev.kind {
+            EventKind::Segment(s) => Row::Arrow {
+                t_ms,
+                to_server: s.dir == Direction::ToServer,
+                label: segment_text(s),
+                client_state,
+                server_state,
+            },
+            EventKind::Call(c) => {
+                let edge = call_edge(tl, &index, i);
+                if let Some((after, edge)) = edge {
+                    // The call's other end, at its own moment.
+                    let (at, text) = match edge {
+                        CallEdge::Start => (c.started, call_text_start(c)),
+                        CallEdge::Return => (c.returned, call_text(c)),
+                    };
+                    rows.push((
+                        after,
+                        1,
+                        Row::Call {
+                            t_ms: tl.secs(at) * 1e3,
+                            client_side: c.side == Side::Client,
+                            text,
+                            failed: edge == CallEdge::Return && !c.ok(),
+                            client_state: None,
+                            server_state: None,
+                        },
+                    ));
+                }
+                // A blocked send's own row is its start: the result is on its return row.
+                let text = match edge {
+                    Some((_, CallEdge::Return)) => call_text_start(c),
+                    _ => call_text(c),
+                };
+                Row::Call {
+                    t_ms,
+                    client_side: c.side == Side::Client,
+                    text,
+                    failed: !c.ok() && !matches!(edge, Some((_, CallEdge::Return))),
+                    client_state,
+                    server_state,
+                }
+            }
+            EventKind::Note(text) => Row::Note {
+                t_ms,
+                text: text.clone(),
+            },
+            EventKind::Probe(_) => continue,
+        };
+        rows.push((i + 1, 0, row));
+    }
+    rows.sort_by_key(|(after, order, _)| (*after, *order));
+    rows.into_iter().map(|(_, _, r)| r).collect()
+}
+
+/// A call as it was made, before its result: `recv(1024) …`.
+fn call_text_start(c: &CallEvent) -> String {
+    format!("{} …", c.call)
 }
 
 /// The two endpoints' names for the lifelines' heads: from the first segment, else generic.

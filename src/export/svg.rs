@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+use crate::tcp::TcpState;
 use crate::timeline::Timeline;
 
 use super::ladder::{self, Row};
@@ -34,6 +35,35 @@ pub fn escape(text: &str) -> String {
             c if c.is_control() && c != '\t' && c != '\n' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
+    }
+    out
+}
+
+/// The state names entered at a row, beside their lifelines (Stevens' ladder diagrams), in
+/// bold small capitals of the diagram's ink: outside a lifeline (`outside.0` for the client,
+/// `.1` for the server), or just inside it when a call's label holds the outside.
+fn states(
+    y: u32,
+    (client, server): (Option<TcpState>, Option<TcpState>),
+    outside: (bool, bool),
+) -> String {
+    let mut out = String::new();
+    for (state, line, out_side, client_side) in [
+        (client, CLIENT_X, outside.0, true),
+        (server, SERVER_X, outside.1, false),
+    ] {
+        let Some(state) = state else { continue };
+        // Left of the client's line and right of the server's is "outside".
+        let (x, anchor) = match (client_side, out_side) {
+            (true, true) => (line - 8, "end"),
+            (true, false) => (line + 8, "start"),
+            (false, true) => (line + 8, "start"),
+            (false, false) => (line - 8, "end"),
+        };
+        out.push_str(&format!(
+            r##"<text class="state" x="{x}" y="{y}" text-anchor="{anchor}" font-size="11" font-weight="bold" fill="#1a4d8f" {HALO}>{}</text>"##,
+            state.name()
+        ));
     }
     out
 }
@@ -79,7 +109,8 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                 t_ms,
                 to_server,
                 label,
-                states,
+                client_state,
+                server_state,
             } => {
                 let (x1, x2) = if *to_server {
                     (CLIENT_X, SERVER_X)
@@ -88,13 +119,12 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                 };
                 writeln!(
                     out,
-                    r##"<g class="segment"><text x="10" y="{ty}" font-size="11" fill="#555">{t_ms:.3}</text><line x1="{x1}" y1="{y}" x2="{x2}" y2="{y2}" stroke="black" stroke-width="1.5" marker-end="url(#head)"/><text x="{mid}" y="{ly}" text-anchor="middle" {HALO}>{label}</text><text x="{mid}" y="{sy}" text-anchor="middle" font-size="10" fill="#555" {HALO}>{states}</text></g>"##,
+                    r##"<g class="segment"><text x="10" y="{ty}" font-size="11" fill="#555">{t_ms:.3}</text><line x1="{x1}" y1="{y}" x2="{x2}" y2="{y2}" stroke="black" stroke-width="1.5" marker-end="url(#head)"/><text x="{mid}" y="{ly}" text-anchor="middle" {HALO}>{label}</text>{states}</g>"##,
                     ty = y + 4,
                     y2 = y + 12,
                     ly = y - 3,
-                    sy = y + 27,
                     label = escape(label),
-                    states = escape(states),
+                    states = states(y + 4, (*client_state, *server_state), (true, true)),
                 )?;
                 y += ARROW_ROW;
             }
@@ -103,6 +133,8 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                 client_side,
                 text,
                 failed,
+                client_state,
+                server_state,
             } => {
                 let (x, anchor) = if *client_side {
                     (CLIENT_X - 8, "end")
@@ -112,9 +144,15 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                 let weight = if *failed { " font-weight=\"bold\"" } else { "" };
                 writeln!(
                     out,
-                    r##"<g class="call"><text x="10" y="{y}" font-size="11" fill="#555">{t_ms:.3}</text><text x="{x}" y="{y}" text-anchor="{anchor}" font-family="monospace, {font}"{weight}>{text}</text></g>"##,
+                    r##"<g class="call"><text x="10" y="{y}" font-size="11" fill="#555">{t_ms:.3}</text><text x="{x}" y="{y}" text-anchor="{anchor}" font-family="monospace, {font}"{weight}>{text}</text>{states}</g>"##,
                     font = escape(FONT_STACK),
                     text = escape(text),
+                    // The call's label holds its own side's outside: that state goes inside.
+                    states = states(
+                        y,
+                        (*client_state, *server_state),
+                        (!client_side, *client_side)
+                    ),
                 )?;
                 y += ROW;
             }

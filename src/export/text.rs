@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
 use super::headless::Transcript;
+use crate::tcp::TcpState;
 use crate::timeline::Timeline;
 
 use super::ladder::{self, Row};
@@ -36,7 +37,40 @@ fn arrow(label: &str, to_server: bool) -> String {
     }
 }
 
-/// The ladder: time, client calls, the two lifelines with arrows, server calls and states.
+/// A state name for a lifeline: `SYN_SENT`, or nothing when the state did not change.
+fn state(s: Option<TcpState>) -> &'static str {
+    s.map_or("", TcpState::name)
+}
+
+/// The wire between the lifelines with nothing crossing: empty, or a state name written just
+/// inside the client's (left) or the server's (right) lifeline.
+fn gap(left: &str, right: &str) -> String {
+    let left = fit(left, WIRE / 2 - 1).trim_end().to_string();
+    let right = fit(right, WIRE / 2 - 1).trim_end().to_string();
+    let l = if left.is_empty() {
+        left
+    } else {
+        format!(" {left}")
+    };
+    let r = if right.is_empty() {
+        right
+    } else {
+        format!("{right} ")
+    };
+    let pad = WIRE.saturating_sub(l.width() + r.width());
+    format!("{l}{}{r}", " ".repeat(pad))
+}
+
+/// `text` right-aligned in the client's column, ending one cell before its lifeline.
+fn client_column(text: &str) -> String {
+    let text = fit(text, CALLS - 1).trim_end().to_string();
+    let pad = CALLS.saturating_sub(text.width() + 1);
+    format!("{}{text} ", " ".repeat(pad))
+}
+
+/// The ladder: time, client calls, the two lifelines with arrows, server calls; each state
+/// change written beside its side's lifeline at the row where it happens (outside the
+/// lifelines, or in the gap between them when a call's label holds the outside).
 pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
     let (client, server) = ladder::endpoints(tl);
     writeln!(
@@ -52,30 +86,37 @@ pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
                 t_ms,
                 to_server,
                 label,
-                states,
+                client_state,
+                server_state,
             } => format!(
-                "{t_ms:>9.3}  {}│{}│  {states}",
-                " ".repeat(CALLS),
-                arrow(&label, to_server)
+                "{t_ms:>9.3}  {}│{}│ {}",
+                client_column(state(client_state)),
+                arrow(&label, to_server),
+                state(server_state)
             ),
             Row::Call {
                 t_ms,
                 client_side: true,
                 text,
+                client_state,
+                server_state,
                 ..
-            } => {
-                let text = fit(&text, CALLS - 1).trim_end().to_string();
-                let pad = CALLS.saturating_sub(text.width() + 1);
-                format!(
-                    "{t_ms:>9.3}  {}{text} │{}│",
-                    " ".repeat(pad),
-                    " ".repeat(WIRE)
-                )
-            }
-            Row::Call { t_ms, text, .. } => format!(
+            } => format!(
+                "{t_ms:>9.3}  {}│{}│ {}",
+                client_column(&text),
+                gap(state(client_state), ""),
+                state(server_state)
+            ),
+            Row::Call {
+                t_ms,
+                text,
+                client_state,
+                server_state,
+                ..
+            } => format!(
                 "{t_ms:>9.3}  {}│{}│ {text}",
-                " ".repeat(CALLS),
-                " ".repeat(WIRE)
+                client_column(state(client_state)),
+                gap("", state(server_state)),
             ),
             Row::Note { t_ms, text } => format!("{t_ms:>9.3}  ── {text}"),
         };
@@ -116,5 +157,18 @@ mod tests {
         let b = arrow("SYN,ACK seq=0 ack=1 \"대한민국\"", false);
         assert!(b.starts_with('◄'));
         assert_eq!(b.width(), WIRE);
+    }
+
+    #[test]
+    fn state_names_in_the_gap_keep_the_lifelines_straight() {
+        assert_eq!(gap("", "").width(), WIRE);
+        let g = gap("FIN_WAIT_1", "");
+        assert_eq!(g.width(), WIRE);
+        assert!(g.starts_with(" FIN_WAIT_1 "), "{g:?}");
+        let g = gap("", "LAST_ACK");
+        assert_eq!(g.width(), WIRE);
+        assert!(g.ends_with("LAST_ACK "), "{g:?}");
+        assert_eq!(client_column("SYN_SENT").width(), CALLS);
+        assert!(client_column("SYN_SENT").ends_with("SYN_SENT "));
     }
 }

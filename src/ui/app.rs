@@ -14,7 +14,7 @@ use crate::timeline::{ByteMap, Event, SourceEvent, Timeline};
 
 use super::action::{Action, Effect, LabSide, Pane};
 use super::keymap::Mode;
-use super::lab_controls::LabControls;
+use super::lab_controls::{LabControls, PendingCall};
 use super::theme::Theme;
 
 pub use super::lab_controls::BUFSIZES;
@@ -212,6 +212,12 @@ impl App {
     /// Add the lab's new events. Events that land before the position (a call is placed at its
     /// return, which may precede segments already shown) count as already seen.
     pub fn ingest(&mut self, batch: Vec<SourceEvent>) {
+        // A call coming back ends the keyboard's pending call it answers.
+        for ev in &batch {
+            if let SourceEvent::Call(c) = ev {
+                self.lab.returned(c.side, &c.call);
+            }
+        }
         self.ingest_with(batch, Timeline::push);
     }
 
@@ -419,6 +425,26 @@ impl App {
             return Vec::new();
         }
         self.message = Some(cmd.describe());
+        match PendingCall::of(&cmd) {
+            Some(call) => {
+                // The lab's worker for that side is still inside a call: this one queues
+                // behind it, and the screen says so now rather than firing it later unexplained.
+                if let Some(b) = self.lab.blocked(call.side) {
+                    self.message = Some(format!(
+                        "{} is blocked in {} since {:.1} s; this press waits",
+                        call.side, b.call, b.secs
+                    ));
+                }
+                if self.has_open_socket(call.side) {
+                    self.lab.pending.push(call);
+                }
+            }
+            // A new connection or a scenario closes the sockets whose calls were pending.
+            None if matches!(cmd, LabCommand::NewConnection | LabCommand::RunScenario(_)) => {
+                self.lab.pending.clear()
+            }
+            None => {}
+        }
         // Driving the lab means watching what it does: follow the new events.
         self.playback.playing = true;
         vec![Effect::Lab(cmd)]
@@ -446,12 +472,30 @@ impl App {
         vec![Effect::StartRecording(to)]
     }
 
+    /// Whether `side` (client, or the server's connected socket) has a socket not yet closed,
+    /// so a call asked of it will be made (and will come back).
+    fn has_open_socket(&self, side: crate::timeline::Side) -> bool {
+        let is_side = |s: crate::timeline::Side| {
+            (s == crate::timeline::Side::Client) == (side == crate::timeline::Side::Client)
+                && s != crate::timeline::Side::Listener
+        };
+        self.index
+            .sockets()
+            .iter()
+            .rev()
+            .find(|s| is_side(s.side))
+            .is_some_and(|s| s.closed.is_none())
+    }
+
     fn seek(&mut self, to: usize) {
         self.playback.seek(&self.timeline, to);
         self.selected = None;
     }
 
     fn tick(&mut self, dt: f64) {
+        for p in &mut self.lab.pending {
+            p.secs += dt;
+        }
         if !self.playback.playing || self.mode != Mode::Normal && self.mode != Mode::Input {
             return;
         }

@@ -4,7 +4,62 @@
 
 use std::path::PathBuf;
 
+use crate::lab::interactive::LabCommand;
 use crate::output_file::Existing;
+use crate::timeline::{Call, Side};
+
+/// A call asked of the lab from the keyboard that has not come back yet. The lab reports a
+/// call when it returns; until then the screen knows it only from here, so a `recv` on an
+/// empty buffer is drawn blocked at once, and a key pressed meanwhile says it waits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingCall {
+    /// The side whose worker makes the call (its calls queue behind this one).
+    pub side: Side,
+    /// As the lecture writes it when called: `recv(1024)`, `sendall(5)`, `close()`.
+    pub call: String,
+    /// Which call event answers it.
+    pub name: String,
+    /// Seconds since the key was pressed (ticks add up; no clock is read).
+    pub secs: f64,
+}
+
+impl PendingCall {
+    /// The call a lab command makes on one side's socket, if it makes one.
+    pub fn of(cmd: &LabCommand) -> Option<PendingCall> {
+        let (side, call) = match cmd {
+            LabCommand::Send { text, all } => (
+                Side::Client,
+                Call::Send {
+                    len: text.len() as u64,
+                    all: *all,
+                },
+            ),
+            LabCommand::Recv { side, bufsize } => (
+                *side,
+                Call::Recv {
+                    bufsize: *bufsize as u64,
+                },
+            ),
+            LabCommand::Shutdown { side, how } => (*side, Call::Shutdown(*how)),
+            LabCommand::Close { side } => (*side, Call::Close),
+            _ => return None,
+        };
+        let text = match &call {
+            Call::Send { len, .. } => format!("{}({len})", call.name()),
+            Call::Recv { bufsize } => format!("recv({bufsize})"),
+            other => other.to_string(),
+        };
+        Some(PendingCall {
+            side,
+            call: text,
+            name: call.name().to_string(),
+            secs: 0.0,
+        })
+    }
+}
+
+/// A call still pending after this long is blocked, not merely on its way back.
+pub const BLOCKED_NOTICE_SECS: f64 = 0.1;
 
 /// The recv sizes `b` cycles through: small ones split a message, 1024 is the lecture's.
 pub const BUFSIZES: [usize; 5] = [1, 5, 16, 1024, 4096];
@@ -27,6 +82,8 @@ pub struct LabControls {
     /// Where the next recording goes (`lab --record FILE`, and whether `--force` lets it
     /// replace an existing file); `None`: a new file named by sockviz.
     pub record_path: Option<(PathBuf, Existing)>,
+    /// Calls asked from the keyboard that have not returned, oldest first.
+    pub pending: Vec<PendingCall>,
 }
 
 impl Default for LabControls {
@@ -40,6 +97,7 @@ impl Default for LabControls {
             auto_echo: true,
             recording: None,
             record_path: None,
+            pending: Vec::new(),
         }
     }
 }
@@ -52,6 +110,30 @@ impl LabControls {
 
     pub fn cycle_bufsize(&mut self) {
         self.bufsize = (self.bufsize + 1) % BUFSIZES.len();
+    }
+
+    /// The oldest call still blocking `side`'s worker, if it has been waiting long enough to
+    /// be called blocked.
+    pub fn blocked(&self, side: Side) -> Option<&PendingCall> {
+        self.pending
+            .iter()
+            .find(|p| p.side == side && p.secs >= BLOCKED_NOTICE_SECS)
+    }
+
+    /// A call event came back: the oldest pending call it answers is done.
+    pub fn returned(&mut self, side: Side, call: &Call) {
+        let side = if side == Side::Client {
+            Side::Client
+        } else {
+            Side::Server
+        };
+        if let Some(k) = self
+            .pending
+            .iter()
+            .position(|p| p.side == side && p.name == call.name())
+        {
+            self.pending.remove(k);
+        }
     }
 
     pub fn scenario_up(&mut self) {

@@ -6,8 +6,28 @@
 //! [`Playback::tick`] with the elapsed time the event loop measured, so rendering never reads a
 //! clock and tests can step time.
 
+pub use crate::export::ladder::{BLOCKED_SECS, CallEdge, blocked, call_edge};
 use crate::timeline::playback::PlaybackIndex;
 use crate::timeline::{EventKind, Timeline};
+
+/// Events looked at beyond a step for blocking calls whose other end falls inside it (keeps a
+/// step's cost independent of the timeline's length).
+const LOOK: usize = 4096;
+
+/// Positions in `(from, to)` where a blocked call's start or return row appears: a step
+/// stops there too, so a lecturer sees the call begin before what it waits for.
+fn edge_stops<'a>(
+    tl: &'a Timeline,
+    index: &'a PlaybackIndex,
+    from: usize,
+    to: usize,
+) -> impl Iterator<Item = usize> + 'a {
+    let n = tl.events().len();
+    (from.saturating_sub(LOOK)..(to + LOOK).min(n))
+        .filter_map(move |i| call_edge(tl, index, i))
+        .map(|(after, _)| after)
+        .filter(move |&after| after > from && after < to)
+}
 
 /// Seconds an arrow takes to cross the wire in lecture pacing, at speed 1.
 pub const LECTURE_TRAVEL_SECS: f64 = 0.6;
@@ -92,30 +112,42 @@ impl Playback {
             .unwrap_or(0.0);
     }
 
-    /// To just after the next drawable event; false at the end.
+    /// To just after the next drawable event, or to the next blocked call's start or return
+    /// if one comes first; false at the end. With no drawable event left, the events after the
+    /// last one (probes) are taken in too, so the panels show the newest values.
     pub fn step_forward(&mut self, tl: &Timeline, index: &PlaybackIndex) -> bool {
         let k = index.visible_before(self.pos);
-        match index.visible().get(k) {
-            Some(&i) => {
-                self.pos = i + 1;
-                self.sync_clock(tl);
-                true
-            }
-            None => false,
+        let len = tl.events().len();
+        let next = index.visible().get(k).map(|&i| i + 1);
+        let edge = edge_stops(tl, index, self.pos, next.unwrap_or(len) + 1).min();
+        let to = match (next, edge) {
+            (Some(n), Some(e)) => n.min(e),
+            (Some(n), None) => n,
+            (None, Some(e)) => e,
+            (None, None) => len,
+        };
+        if to <= self.pos {
+            return false;
         }
+        self.pos = to;
+        self.sync_clock(tl);
+        true
     }
 
-    /// To just before the last drawable event shown; false at the start.
+    /// To just before the last drawable event shown, or to the last blocked call's start or
+    /// return shown after it; false at the start.
     pub fn step_back(&mut self, tl: &Timeline, index: &PlaybackIndex) -> bool {
         let k = index.visible_before(self.pos);
-        match k.checked_sub(1) {
-            Some(k) => {
-                self.pos = index.visible()[k];
-                self.sync_clock(tl);
-                true
-            }
-            None => false,
-        }
+        let Some(prev) = k.checked_sub(1).map(|k| index.visible()[k]) else {
+            return false;
+        };
+        // The last row shown is the newer of the last drawable event and a call's edge.
+        let to = edge_stops(tl, index, prev, self.pos + 1)
+            .max()
+            .map_or(prev, |e| e.saturating_sub(1).max(prev));
+        self.pos = to;
+        self.sync_clock(tl);
+        true
     }
 
     /// `dt` seconds pass while playing; true when the position moved.

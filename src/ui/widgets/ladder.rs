@@ -14,10 +14,16 @@ use crate::tcp::Direction;
 use crate::timeline::playback::{Phase, segment_phase};
 use crate::timeline::{CallEvent, EventKind, SegmentEvent, Side};
 use crate::ui::app::App;
-use crate::ui::layout;
 
+use super::ladder_rows::LOOK;
+pub use super::ladder_rows::{LadderRow, RowKind, event_at_row, rows};
 use super::{fit, put};
-pub use crate::export::labels::{call_label, call_label_plain, call_label_short, segment_label};
+pub use crate::export::labels::{
+    call_label, call_label_plain, call_label_short, call_label_start, segment_label,
+};
+use crate::export::ladder::state_marks;
+use crate::tcp::TcpState;
+use crate::ui::playback;
 
 /// Column positions of one ladder drawing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,31 +45,6 @@ pub fn geometry(area: Rect) -> Geometry {
     let lx = area.x + time_w + side_w;
     let rx = area.right().saturating_sub(side_w + 1).max(lx + 4);
     Geometry { time_w, lx, rx }
-}
-
-/// Visible-event positions `[start, end)` the ladder shows in `rows` rows.
-pub fn window(app: &App, rows: usize) -> (usize, usize) {
-    let shown = app.index.visible_before(app.playback.pos);
-    let mut start = shown.saturating_sub(rows);
-    if let Some(sel) = app.selected.filter(|&i| i < app.playback.pos) {
-        let k = app.index.visible().partition_point(|&v| v < sel);
-        if k < start {
-            start = k;
-        }
-    }
-    (start, (start + rows).min(shown))
-}
-
-/// The event drawn on screen row `row` (a mouse click), by the same layout the renderer uses.
-pub fn event_at_row(app: &App, row: u16) -> Option<usize> {
-    let area = layout::areas(Rect::new(0, 0, app.size.0, app.size.1))?.ladder;
-    if row <= area.y || row >= area.bottom() {
-        return None;
-    }
-    let rows = area.height.saturating_sub(1) as usize;
-    let (start, end) = window(app, rows);
-    let k = start + (row - area.y - 1) as usize;
-    (k < end).then(|| app.index.visible()[k])
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -103,35 +84,43 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         t.title,
     );
 
-    let rows = area.height as usize - 1;
-    let (start, end) = window(app, rows);
-    let vis = &app.index.visible()[start..end];
+    let height = area.height as usize - 1;
+    let rows = rows(app, height);
     let events = app.events();
     let focus = app.focus();
     let newest = app.playback.pos.checked_sub(1);
 
     // Calls that may be blocking during the window: those drawn, and those returning later
     // (bounded look-ahead so drawing cost does not grow with the timeline).
-    let first = vis.first().copied().unwrap_or(0);
-    let last = vis.last().copied().unwrap_or(0);
+    let first = rows
+        .iter()
+        .map(|r| r.event)
+        .filter(|&e| e < events.len())
+        .min()
+        .unwrap_or(0);
+    let last = rows
+        .iter()
+        .map(|r| r.event)
+        .filter(|&e| e < events.len())
+        .max()
+        .unwrap_or(0);
     let now = newest.and_then(|i| events.get(i)).map(|e| e.at);
     let mut blocking: Vec<(Side, i64, i64)> = Vec::new();
     for ev in events
         .iter()
-        .take((last + 4096).min(events.len()))
-        .skip(first)
+        .take((last + LOOK).min(events.len()))
+        .skip(first.saturating_sub(LOOK))
     {
         if let EventKind::Call(c) = &ev.kind
             && c.returned > c.started
             && c.call.may_block()
             && now.is_some_and(|n| c.started <= n)
         {
-            let side = if c.side == Side::Client {
-                Side::Client
-            } else {
-                Side::Server
-            };
-            blocking.push((side, c.started.as_nanos(), c.returned.as_nanos()));
+            blocking.push((
+                lifeline(c.side),
+                c.started.as_nanos(),
+                c.returned.as_nanos(),
+            ));
         }
     }
     let blocked = |side: Side, at: i64| {
@@ -140,25 +129,61 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .any(|&(s, a, b)| s == side && a <= at && at < b)
     };
 
-    for (row, &i) in vis.iter().enumerate() {
+    // The state changes among the drawn events (the timeline knows them; looked up by range):
+    // from just after the drawable event above the top row, so a change on an undrawn event
+    // (a probe) shows on the next row, and none from above the window does.
+    let top = rows
+        .iter()
+        .filter(|r| r.kind == RowKind::Event)
+        .map(|r| r.event)
+        .min()
+        .unwrap_or(0);
+    let vis = app.index.visible();
+    let from = app
+        .index
+        .visible_before(top)
+        .checked_sub(1)
+        .map_or(0, |k| vis[k] + 1);
+    let marks = state_marks(app.index.state_changes_in(from..last + 1));
+    let mut mark = 0;
+
+    for (row, r) in rows.iter().enumerate() {
         let y = area.y + 1 + row as u16;
+        if let RowKind::Pending(j) = r.kind {
+            if let Some(p) = app.lab.pending.get(j) {
+                draw_pending(app, p, g, area, y, buf);
+            }
+            continue;
+        }
+        let i = r.event;
         let ev = &events[i];
-        let at = ev.at.as_nanos();
-        let selected = focus == Some(i);
+        let c = match &ev.kind {
+            EventKind::Call(c) => Some(c),
+            _ => None,
+        };
+        // A call's start or return row sits at that moment, not at the event's anchor.
+        let at = match (r.kind, c) {
+            (RowKind::CallStart, Some(c)) => c.started,
+            (RowKind::CallReturn, Some(c)) => c.returned,
+            _ => ev.at,
+        };
+        let selected = focus == Some(i) && r.kind == RowKind::Event;
         if g.time_w > 0 {
-            let ms = app.timeline.secs(ev.at) * 1000.0;
+            let ms = app.timeline.secs(at) * 1000.0;
             put(buf, area.x, y, &format!("{ms:>8.3}"), g.time_w, t.dim);
         }
         for (side, x) in [(Side::Client, g.lx), (Side::Server, g.rx)] {
-            let (sym, style) = if blocked(side, at) {
+            let heavy = blocked(side, at.as_nanos())
+                || (r.kind == RowKind::CallStart && c.is_some_and(|c| lifeline(c.side) == side));
+            let (sym, style) = if heavy {
                 ("┃", t.call_blocked)
             } else {
                 ("│", t.border)
             };
             put(buf, x, y, sym, 1, style);
         }
-        match &ev.kind {
-            EventKind::Segment(s) => {
+        match (&ev.kind, r.kind) {
+            (EventKind::Segment(s), _) => {
                 let progress = if Some(i) == newest && app.playback.playing {
                     app.playback.progress
                 } else {
@@ -166,15 +191,131 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 };
                 draw_arrow(app, i, s, g, y, progress, selected, buf);
             }
-            EventKind::Call(c) => draw_call(app, c, g, area, y, selected, buf),
-            EventKind::Note(text) => {
+            (EventKind::Call(c), kind) => draw_call(app, c, kind, g, area, y, selected, buf),
+            (EventKind::Note(text), _) => {
                 let w = area.right().saturating_sub(g.lx + 2);
                 let text = fit(&format!("· {text}"), w as usize);
                 let style = if selected { t.selected } else { t.note };
                 put(buf, g.lx + 2, y, &text, w.saturating_sub(1), style);
             }
-            EventKind::Probe(_) => {}
+            (EventKind::Probe(_), _) => {}
         }
+        // State names entered at this event (or at undrawn events just before it).
+        if r.kind == RowKind::Event {
+            let mut client_state = None;
+            let mut server_state = None;
+            while let Some(m) = marks.get(mark).filter(|m| m.event <= i) {
+                match m.side {
+                    Side::Client => client_state = Some(m.state),
+                    _ => server_state = Some(m.state),
+                }
+                mark += 1;
+            }
+            let call_side = c.map(|c| lifeline(c.side));
+            draw_states(
+                app,
+                (client_state, server_state),
+                call_side,
+                g,
+                area,
+                y,
+                buf,
+            );
+        }
+    }
+}
+
+/// The lifeline a side's calls stand on: the listener shares the server's.
+fn lifeline(side: Side) -> Side {
+    if side == Side::Client {
+        Side::Client
+    } else {
+        Side::Server
+    }
+}
+
+/// The states entered at a row, beside their lifelines as Stevens writes them: outside the
+/// lifelines (where a segment row has nothing), or just inside the gap when a call's label
+/// holds that side's outside.
+fn draw_states(
+    app: &App,
+    (client, server): (Option<TcpState>, Option<TcpState>),
+    call_side: Option<Side>,
+    g: Geometry,
+    area: Rect,
+    y: u16,
+    buf: &mut Buffer,
+) {
+    let style = app.theme.title;
+    if let Some(s) = client {
+        let name = s.name();
+        let w = name.width() as u16;
+        if call_side == Some(Side::Client) {
+            put(buf, g.lx + 2, y, name, w, style);
+        } else {
+            let room = g.lx.saturating_sub(area.x + g.time_w + 1);
+            let name = fit(name, room as usize);
+            let w = name.width() as u16;
+            put(buf, g.lx - w - 1, y, &name, w, style);
+        }
+    }
+    if let Some(s) = server {
+        let name = s.name();
+        let w = name.width() as u16;
+        if call_side == Some(Side::Server) {
+            put(buf, g.rx.saturating_sub(w + 1), y, name, w, style);
+        } else {
+            let room = area.right().saturating_sub(g.rx + 2);
+            put(buf, g.rx + 2, y, &fit(name, room as usize), room, style);
+        }
+    }
+}
+
+/// A lab call still blocked: its arguments beside its (heavy) lifeline, and how long so far.
+fn draw_pending(
+    app: &App,
+    p: &crate::ui::lab_controls::PendingCall,
+    g: Geometry,
+    area: Rect,
+    y: u16,
+    buf: &mut Buffer,
+) {
+    let t = &app.theme;
+    let side = lifeline(p.side);
+    for (s, x) in [(Side::Client, g.lx), (Side::Server, g.rx)] {
+        let (sym, style) = if s == side {
+            ("┃", t.call_blocked)
+        } else {
+            ("│", t.border)
+        };
+        put(buf, x, y, sym, 1, style);
+    }
+    let room = if side == Side::Client {
+        (g.lx - area.x - g.time_w).saturating_sub(1) as usize
+    } else {
+        area.right().saturating_sub(g.rx + 2) as usize
+    };
+    // The time so far as long as it fits (80×24 leaves 13 cells beside a lifeline).
+    let text = [
+        format!("{} … {:.1} s", p.call, p.secs),
+        format!("{} …{:.1}s", p.call, p.secs),
+    ]
+    .into_iter()
+    .find(|t| t.width() <= room)
+    .unwrap_or_else(|| format!("{} …", p.call));
+    if side == Side::Client {
+        let w = text.width() as u16;
+        put(buf, g.lx - w - 1, y, &text, w, t.call_blocked);
+    } else {
+        let room = area.right().saturating_sub(g.rx + 2);
+        put(
+            buf,
+            g.rx + 2,
+            y,
+            &fit(&text, room as usize),
+            room,
+            t.call_blocked,
+        );
     }
 }
 
@@ -253,9 +394,11 @@ fn draw_arrow(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw_call(
     app: &App,
     c: &CallEvent,
+    kind: RowKind,
     g: Geometry,
     area: Rect,
     y: u16,
@@ -263,7 +406,16 @@ fn draw_call(
     buf: &mut Buffer,
 ) {
     let t = &app.theme;
-    let style = if c.errno.is_some() {
+    // The start of a call that blocked shows what was asked; its result is drawn where it
+    // returned.
+    let starting = match kind {
+        RowKind::CallStart => true,
+        RowKind::Event => playback::blocked(c) && !c.call.waits_for_peer(),
+        _ => false,
+    };
+    let style = if starting {
+        t.call_blocked
+    } else if c.errno.is_some() {
         t.error
     } else if c.blocked_secs() >= 0.001 {
         t.call_blocked
@@ -281,8 +433,14 @@ fn draw_call(
     } else {
         area.right().saturating_sub(g.rx + 2) as usize
     };
-    let long = call_label(c);
-    let text = if long.width() <= room {
+    let long = if starting {
+        format!("{} …", call_label_start(c))
+    } else {
+        call_label(c)
+    };
+    let text = if starting {
+        fit(&long, room)
+    } else if long.width() <= room {
         long
     } else {
         let plain = call_label_plain(c);

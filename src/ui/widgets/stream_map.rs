@@ -3,7 +3,8 @@
 //!
 //! TCP keeps no record boundaries (lecture: "byte stream transmission (record boundary가
 //! 없다.)"): three sends read by one recv, or one sendall cut into MSS-sized segments and read in
-//! 1024-byte pieces, show as rows whose boundaries do not line up.
+//! 1024-byte pieces, show as rows whose boundaries do not line up. The caption says which, read
+//! off the map: a small echo lines up by luck, not by promise.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -80,6 +81,46 @@ fn auto_zoom(recvs: &[(usize, ByteRange)], segs: &[(usize, ByteRange)], total: u
         zoom += 1;
     }
     zoom
+}
+
+/// Whether the sends, the segments and the recvs cut the bytes read so far at the same offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Boundaries {
+    NothingRead,
+    LineUp,
+    Differ,
+}
+
+/// Compare where each row's pieces end, over the bytes the recvs have returned (the newest 256
+/// recvs stand for the rest, so the cost stays independent of the timeline).
+pub fn boundaries(
+    sends: &[(usize, ByteRange)],
+    segs: &[(usize, ByteRange)],
+    recvs: &[(usize, ByteRange)],
+) -> Boundaries {
+    let recent = &recvs[recvs.len().saturating_sub(256)..];
+    let (Some(lo), Some(hi)) = (
+        recent.iter().map(|(_, r)| r.start).min(),
+        recent.iter().map(|(_, r)| r.end).max(),
+    ) else {
+        return Boundaries::NothingRead;
+    };
+    let cuts = |list: &[(usize, ByteRange)]| -> std::collections::BTreeSet<u64> {
+        // Pieces are (nearly) in stream order: look only at those around [lo, hi].
+        let from = list.partition_point(|(_, r)| r.end < lo).saturating_sub(4);
+        list[from..]
+            .iter()
+            .take_while(|(_, r)| r.start <= hi + 1)
+            .map(|(_, r)| r.end)
+            .filter(|&e| e > lo && e <= hi)
+            .collect()
+    };
+    let read = cuts(recvs);
+    if cuts(sends) == read && cuts(segs) == read {
+        Boundaries::LineUp
+    } else {
+        Boundaries::Differ
+    }
 }
 
 /// Entries of `list` that have happened by `pos` (lists are in event order).
@@ -238,9 +279,20 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                     "{pieces} send call(s) wrote these bytes (A, B, C … one letter per call)"
                 ),
                 RowKind::Wire => format!("{pieces} segment(s) carried them"),
-                RowKind::Recv => {
-                    format!("{pieces} recv call(s) returned them: the boundaries do not line up")
-                }
+                RowKind::Recv => match boundaries(sends, segs, recvs) {
+                    Boundaries::NothingRead => {
+                        "no recv call has returned these bytes yet: they wait in the receive buffer"
+                            .to_string()
+                    }
+                    Boundaries::LineUp => format!(
+                        "{pieces} recv call(s) returned them: here the boundaries line up (TCP does not promise it)"
+                    ),
+                    Boundaries::Differ => {
+                        format!(
+                            "{pieces} recv call(s) returned them: the boundaries do not line up"
+                        )
+                    }
+                },
             };
             put(
                 buf,

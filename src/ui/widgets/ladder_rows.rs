@@ -1,0 +1,135 @@
+//! Which rows the ladder shows: the drawable events up to the playback position, each blocked
+//! call's other end at its own moment (a `recv`'s start, a blocked `send`'s return), and the lab
+//! calls still pending; the renderer and the mouse handler lay out the same rows.
+
+use ratatui::layout::Rect;
+
+use crate::timeline::EventKind;
+use crate::ui::app::App;
+use crate::ui::layout;
+use crate::ui::playback::{self, CallEdge};
+
+/// What one ladder row draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    /// The event itself: a segment, a note, or a call (for a blocking call, the end it is
+    /// anchored at: a `recv`'s return, a `send`'s start).
+    Event,
+    /// Where a blocking call that is anchored at its return started (arguments, no result).
+    CallStart,
+    /// Where a blocking call that is anchored at its start returned (its result).
+    CallReturn,
+    /// A lab call started from the keyboard that has not returned yet (index into
+    /// [`crate::ui::lab_controls::LabControls::pending`]).
+    Pending(usize),
+}
+
+/// One row of the ladder: the event it belongs to, and which part of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LadderRow {
+    /// Shown once this many events have happened; rows with equal `after` keep `order`.
+    pub after: usize,
+    pub order: u8,
+    pub event: usize,
+    pub kind: RowKind,
+}
+
+/// Events looked at around the window for blocking calls whose other end falls inside it,
+/// so drawing cost does not grow with the timeline.
+pub(super) const LOOK: usize = 4096;
+
+/// The rows the ladder shows in `height` rows: the newest drawable events up to the playback
+/// position, each blocking call's other end where it happened, and (following live) the lab
+/// calls still blocked; the selection is kept in view.
+pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
+    let pos = app.playback.pos;
+    let vis = app.index.visible();
+    let shown = app.index.visible_before(pos);
+    let mut k0 = shown.saturating_sub(height);
+    let sel = app.selected.filter(|&i| i < pos);
+    if let Some(sel) = sel {
+        k0 = k0.min(vis.partition_point(|&v| v < sel));
+    }
+    let first = vis.get(k0).copied().unwrap_or(pos);
+    let mut all: Vec<LadderRow> = vis[k0..shown]
+        .iter()
+        .map(|&i| LadderRow {
+            after: i + 1,
+            order: 0,
+            event: i,
+            kind: RowKind::Event,
+        })
+        .collect();
+    let events = app.events();
+    let scan_end = (pos + LOOK).min(events.len());
+    // Only a call whose other end falls between the window's first row and now can add a row:
+    // a time test first, the index lookups only for those (a frame stays cheap at 1 M events).
+    // (With the window at the very start, anything before the first row still fits.)
+    let lo = events.get(first).filter(|_| k0 > 0).map(|e| e.at);
+    // A moment at or after the next event's is not yet shown.
+    let next = events.get(pos).map(|e| e.at);
+    let scan_start = first.saturating_sub(LOOK);
+    for (i, ev) in events.iter().enumerate().take(scan_end).skip(scan_start) {
+        let EventKind::Call(c) = &ev.kind else {
+            continue;
+        };
+        let waits = c.call.waits_for_peer();
+        let other_end = if waits { c.started } else { c.returned };
+        // A call already shown started before its own row: always in.
+        let late = next.is_some_and(|n| other_end >= n) && !(waits && i < pos);
+        if !c.call.may_block() || lo.is_some_and(|lo| other_end < lo) || late {
+            continue;
+        }
+        if let Some((after, edge)) = playback::call_edge(&app.timeline, &app.index, i)
+            && after <= pos
+        {
+            all.push(LadderRow {
+                after,
+                order: 1,
+                event: i,
+                kind: match edge {
+                    CallEdge::Start => RowKind::CallStart,
+                    CallEdge::Return => RowKind::CallReturn,
+                },
+            });
+        }
+    }
+    if pos >= events.len() {
+        for j in 0..app.lab.pending.len() {
+            all.push(LadderRow {
+                after: usize::MAX,
+                order: 2,
+                event: usize::MAX,
+                kind: RowKind::Pending(j),
+            });
+        }
+    }
+    finish(all, sel, height)
+}
+
+/// The last `height` of `all` in order, or from the selection when it is further up.
+fn finish(mut all: Vec<LadderRow>, sel: Option<usize>, height: usize) -> Vec<LadderRow> {
+    all.sort_by_key(|r| (r.after, r.order));
+    let mut start = all.len().saturating_sub(height);
+    if let Some(sel) = sel
+        && let Some(r) = all.iter().position(|r| r.event == sel)
+    {
+        start = start.min(r);
+    }
+    all.truncate(start + height);
+    all.drain(..start);
+    all
+}
+
+/// The event drawn on screen row `row` (a mouse click), by the same layout the renderer uses.
+pub fn event_at_row(app: &App, row: u16) -> Option<usize> {
+    let area = layout::areas(Rect::new(0, 0, app.size.0, app.size.1))?.ladder;
+    if row <= area.y || row >= area.bottom() {
+        return None;
+    }
+    let height = area.height.saturating_sub(1) as usize;
+    let r = rows(app, height)
+        .get((row - area.y - 1) as usize)
+        .copied()?;
+    (r.event < app.len()).then_some(r.event)
+}
