@@ -189,6 +189,16 @@ impl Call {
         matches!(self, Call::Send { .. } | Call::Recv { .. })
     }
 
+    /// The same call whatever its arguments (`send` and `sendall` are different calls): a call
+    /// asked for is answered by the event of the same kind.
+    pub fn same_kind(&self, other: &Call) -> bool {
+        match (self, other) {
+            (Call::Send { all: a, .. }, Call::Send { all: b, .. }) => a == b,
+            (Call::Other { name: a, .. }, Call::Other { name: b, .. }) => a == b,
+            _ => std::mem::discriminant(self) == std::mem::discriminant(other),
+        }
+    }
+
     /// A read: its bytes flow from the peer to this socket.
     pub fn reads(&self) -> bool {
         matches!(self, Call::Recv { .. })

@@ -16,9 +16,9 @@ pub struct PendingCall {
     /// The side whose worker makes the call (its calls queue behind this one).
     pub side: Side,
     /// As the lecture writes it when called: `recv(1024)`, `sendall(5)`, `close()`.
-    pub call: String,
-    /// Which call event answers it.
-    pub name: String,
+    pub label: String,
+    /// The call asked for: the call event of the same kind on this side answers it.
+    pub call: Call,
     /// Seconds since the key was pressed (ticks add up; no clock is read).
     pub secs: f64,
 }
@@ -51,8 +51,8 @@ impl PendingCall {
         };
         Some(PendingCall {
             side,
-            call: text,
-            name: call.name().to_string(),
+            label: text,
+            call,
             secs: 0.0,
         })
     }
@@ -130,7 +130,7 @@ impl LabControls {
         if let Some(k) = self
             .pending
             .iter()
-            .position(|p| p.side == side && p.name == call.name())
+            .position(|p| p.side == side && p.call.same_kind(call))
         {
             self.pending.remove(k);
         }

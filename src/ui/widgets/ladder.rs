@@ -297,12 +297,12 @@ fn draw_pending(
     };
     // The time so far as long as it fits (80×24 leaves 13 cells beside a lifeline).
     let text = [
-        format!("{} … {:.1} s", p.call, p.secs),
-        format!("{} …{:.1}s", p.call, p.secs),
+        format!("{} … {:.1} s", p.label, p.secs),
+        format!("{} …{:.1}s", p.label, p.secs),
     ]
     .into_iter()
     .find(|t| t.width() <= room)
-    .unwrap_or_else(|| format!("{} …", p.call));
+    .unwrap_or_else(|| format!("{} …", p.label));
     if side == Side::Client {
         let w = text.width() as u16;
         put(buf, g.lx - w - 1, y, &text, w, t.call_blocked);
