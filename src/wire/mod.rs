@@ -1,18 +1,34 @@
 //! Frames to TCP segments: peel the link layer, then IP, then TCP, without copying.
 //!
-//! [`decode`] is the one entry point: `link` peels the link header, `ip` walks IPv4/IPv6 to
-//! the TCP header, `tcp_header` reads the header and options into a [`Segment`] that borrows
-//! the frame's payload bytes.
+//! [`Decoder`] decodes a capture frame by frame (with IP reassembly); [`decode`] decodes one
+//! frame alone. `link` peels the link header (`serial`, `lan`, `wireless`, `pseudo` for the
+//! less common ones), `ip` walks IPv4/IPv6 to the TCP header, `tunnel` follows tunnels back
+//! to an inner IP packet (`encap` names them), `fragments` reassembles, and `tcp_header` reads
+//! the header and options into a [`Segment`] that borrows the frame's (or the reassembled
+//! datagram's) bytes.
 
+mod ctx;
+mod decoder;
+pub mod encap;
+pub mod fragments;
 mod ip;
+mod lan;
 pub mod link;
+mod pseudo;
 pub mod segment;
+mod serial;
 mod tcp_header;
+mod tunnel;
+mod wireless;
 #[cfg(test)]
 pub(crate) mod testframes;
 #[cfg(test)]
 mod tests;
 
-pub use link::{DecodeError, Decoded, decode};
+pub use ctx::FragmentRef;
+pub use decoder::Decoder;
+pub use encap::{Encap, EncapPath, Hidden};
+pub use fragments::{FragmentStats, Reassembler};
+pub use link::{DecodeError, Decoded, decode, unsupported_reason};
 pub use segment::{SackBlock, Segment, TcpFlags, TcpOptions};
 pub use tcp_header::parse_options;
