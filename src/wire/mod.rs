@@ -24,6 +24,10 @@ mod wireless;
 pub(crate) mod testframes;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_encap;
+#[cfg(test)]
+mod tests_fragments;
 
 pub use ctx::FragmentRef;
 pub use decoder::Decoder;
