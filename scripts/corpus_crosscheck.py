@@ -77,10 +77,11 @@ def fetch(dest):
 
 
 def tshark_streams(path):
-    args = ["tshark", "-r", path, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=f"]
+    # occurrence=a: every value, comma-separated; the innermost IP is the connection's.
+    args = ["tshark", "-r", path, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a"]
     args += PREFS
     for f in ["tcp.stream", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst",
-              "tcp.dstport", "frame.len"] + [f for _, f in ANALYSIS]:
+              "tcp.dstport", "frame.len", "frame.protocols"] + [f for _, f in ANALYSIS]:
         args += ["-e", f]
     p = subprocess.run(args, capture_output=True, text=True, errors="replace", timeout=300)
     if p.returncode != 0 and not p.stdout:
@@ -88,17 +89,21 @@ def tshark_streams(path):
     streams = {}
     for line in p.stdout.splitlines():
         c = line.split("\t")
-        if len(c) < 8 + len(ANALYSIS) or not c[0].isdigit():
+        if len(c) < 9 + len(ANALYSIS) or not c[0].split(",")[0].isdigit():
             continue
-        # The innermost address (tshark lists outer,inner for tunnels).
-        ip = lambda v4, v6: (v4 or v6).split(",")[-1]
-        src = (ip(c[1], c[2]), c[3])
-        dst = (ip(c[4], c[5]), c[6])
+        # The innermost IP layer (the last of ip/ipv6 in frame.protocols) names the ends;
+        # tshark lists a field's values outermost first.
+        layers = [p for p in c[8].split(":") if p in ("ip", "ipv6")]
+        v6 = bool(layers) and layers[-1] == "ipv6"
+        ip = lambda v4, v6addr: (v6addr if v6 else v4).split(",")[-1]
+        src = (ip(c[1], c[2]), c[3].split(",")[-1])
+        dst = (ip(c[4], c[5]), c[6].split(",")[-1])
+        c = [c[0].split(",")[-1]] + c[1:8] + c[9:]
         s = streams.setdefault(int(c[0]), {"a": src, "b": dst, "frames": [0, 0],
                                           "bytes": [0, 0], "analysis": [0] * len(ANALYSIS)})
         d = 0 if src == s["a"] else 1
         s["frames"][d] += 1
-        s["bytes"][d] += int(c[7] or 0)
+        s["bytes"][d] += int(c[7].split(",")[0] or 0)
         for i, v in enumerate(c[8:8 + len(ANALYSIS)]):
             s["analysis"][i] += 1 if v else 0
     return [streams[k] for k in sorted(streams)], None

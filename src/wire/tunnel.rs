@@ -189,12 +189,13 @@ pub(super) fn gre<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, D
             let skip = if last & 0x01 != 0 { 20 } else { 12 };
             link::ethernet(payload.get(skip..).unwrap_or_default(), cx)
         }
-        // WCCP v2 may put a 4-byte redirect header before the IPv4 packet; tshark, like this,
-        // skips it when the first byte is not an IPv4 version nibble.
+        // WCCP v2 may put a 4-byte redirect header before the IP packet; tshark, like this,
+        // skips it when the first byte is not an IPv4 version nibble, then hands the rest to
+        // IP (which reads its version).
         WCCP => {
             cx.enter(Encap::Wccp)?;
             let skip = if payload.first().is_some_and(|b| b >> 4 == 4) { 0 } else { 4 };
-            ip::ipv4(payload.get(skip..).unwrap_or_default(), cx)
+            by_version(payload.get(skip..).unwrap_or_default(), cx)
         }
         proto => link::ether_payload(proto, payload, cx),
     }
