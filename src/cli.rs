@@ -37,12 +37,16 @@ pub enum Command {
     /// `sudo setcap cap_net_raw,cap_net_admin=eip $(which sockviz)`); without them the calls and
     /// probes are still shown.
     #[command(
-        after_help = "Example:\n  sockviz server --port 7007 &\n  python3 -c \"import socket; s=socket.create_connection(('127.0.0.1', 7007)); s.send('Hello, 대한민국!'.encode()); print(s.recv(1024).decode())\""
+        after_help = "Listens on 127.0.0.1 (this machine only) unless --bind says otherwise.\n\nExample:\n  sockviz server --port 7007 &\n  python3 -c \"import socket; s=socket.create_connection(('127.0.0.1', 7007)); s.send('Hello, 대한민국!'.encode()); print(s.recv(1024).decode())\""
     )]
     Server {
         /// Port to listen on (the lecture's echo port is 7, which needs root outside the lab).
         #[arg(long, default_value_t = 7)]
         port: u16,
+        /// The address to listen on: 127.0.0.1 lets only this machine connect; 0.0.0.0 (or
+        /// one of this machine's addresses) lets other machines connect too.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        bind: std::net::Ipv4Addr,
         /// Exit after serving this many connections (default: serve until interrupted).
         #[arg(long)]
         connections: Option<u64>,
@@ -103,9 +107,13 @@ pub enum Command {
         /// Which TCP connection (0-based; default: the first).
         #[arg(long)]
         conn: Option<usize>,
-        /// Where to write (default: standard output).
+        /// Where to write (default: standard output). The file appears once complete; an
+        /// existing file is kept unless --force.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the --out file if it exists (a symbolic link is never written through).
+        #[arg(long)]
+        force: bool,
     },
     /// Print the TCP connections in a pcap/pcapng capture, like `tshark -q -z conv,tcp`.
     #[command(
@@ -149,6 +157,9 @@ pub struct LabArgs {
     /// `sockviz replay` plays it).
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Replace the --record file if it exists (a symbolic link is never written through).
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl Default for LabArgs {
@@ -163,6 +174,7 @@ impl Default for LabArgs {
             host_loopback: false,
             port: None,
             record: None,
+            force: false,
         }
     }
 }

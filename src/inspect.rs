@@ -43,8 +43,8 @@ pub struct PerDirection {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FinalState {
-    pub client: String,
-    pub server: String,
+    pub client: &'static str,
+    pub server: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -203,21 +203,7 @@ pub fn inspect_file_with_progress(
     }
 
     let origin = first_ts.unwrap_or_default();
-    let connections = tracker
-        .into_connections()
-        .iter()
-        .map(|c| {
-            let mut report = ConnectionReport::new(c, origin);
-            if let Some(path) = encaps.get(&c.id.0) {
-                report.encapsulation = path
-                    .as_slice()
-                    .iter()
-                    .map(|e| e.name().to_string())
-                    .collect();
-            }
-            report
-        })
-        .collect();
+    let connections = reports(tracker.into_connections(), origin, &encaps);
     Ok(Report {
         file: path.display().to_string(),
         format,
@@ -230,6 +216,34 @@ pub fn inspect_file_with_progress(
         connections,
         warnings,
     })
+}
+
+/// The connections as reports, giving back the connections' memory as the reports grow, so a
+/// capture of a million connections never holds both whole (each is a few hundred bytes).
+fn reports(
+    mut connections: Vec<Connection>,
+    origin: Timestamp,
+    encaps: &BTreeMap<u32, EncapPath>,
+) -> Vec<ConnectionReport> {
+    let mut out = Vec::with_capacity(connections.len());
+    // From the end, so the connections' vector can shrink as it goes; reversed after.
+    while let Some(c) = connections.pop() {
+        let mut report = ConnectionReport::new(&c, origin);
+        if let Some(path) = encaps.get(&c.id.0) {
+            report.encapsulation = path
+                .as_slice()
+                .iter()
+                .map(|e| e.name().to_string())
+                .collect();
+        }
+        out.push(report);
+        // A large vector is its own mapping: shrinking it returns the pages at once.
+        if connections.len() % 65_536 == 0 {
+            connections.shrink_to_fit();
+        }
+    }
+    out.reverse();
+    out
 }
 
 /// `addr:port`, IPv6 as `[addr]:port`: exactly what `SocketAddr`'s `Display` prints.
@@ -264,8 +278,8 @@ impl ConnectionReport {
             mid_stream: c.mid_stream,
             half_close: c.half_close,
             final_state: FinalState {
-                client: c.client_state.name().to_string(),
-                server: c.server_state.name().to_string(),
+                client: c.client_state.name(),
+                server: c.server_state.name(),
             },
             encapsulation: Vec::new(),
         }
@@ -334,29 +348,27 @@ impl Report {
             "server state",
             "notes",
         ];
-        let rows: Vec<[String; 12]> = self
-            .connections
-            .iter()
-            .map(|c| {
-                [
-                    c.id.to_string(),
-                    c.client.clone(),
-                    c.server.clone(),
-                    format!("{:.6}", c.start),
-                    format!("{:.6}", c.duration),
-                    c.packets.to_server.to_string(),
-                    c.packets.to_client.to_string(),
-                    c.bytes.to_server.to_string(),
-                    c.bytes.to_client.to_string(),
-                    c.final_state.client.clone(),
-                    c.final_state.server.clone(),
-                    c.notes(),
-                ]
-            })
-            .collect();
+        // Formatted twice (widths, then lines) rather than held: a million rows of twelve
+        // strings took more memory than everything else inspect keeps.
+        let cells = |c: &ConnectionReport| -> [String; 12] {
+            [
+                c.id.to_string(),
+                c.client.clone(),
+                c.server.clone(),
+                format!("{:.6}", c.start),
+                format!("{:.6}", c.duration),
+                c.packets.to_server.to_string(),
+                c.packets.to_client.to_string(),
+                c.bytes.to_server.to_string(),
+                c.bytes.to_client.to_string(),
+                c.final_state.client.to_string(),
+                c.final_state.server.to_string(),
+                c.notes(),
+            ]
+        };
         let mut widths = headers.map(str::len);
-        for row in &rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
+        for c in &self.connections {
+            for (w, cell) in widths.iter_mut().zip(cells(c)) {
                 *w = (*w).max(cell.len());
             }
         }
@@ -381,8 +393,8 @@ impl Report {
             s.trim_end().to_string()
         };
         writeln!(out, "{}", line(&headers.map(String::from)))?;
-        for row in &rows {
-            writeln!(out, "{}", line(row))?;
+        for c in &self.connections {
+            writeln!(out, "{}", line(&cells(c)))?;
         }
         if self.non_tcp_packets > 0 || self.undecodable_packets > 0 {
             writeln!(

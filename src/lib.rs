@@ -8,6 +8,8 @@ pub mod export;
 pub mod inspect;
 pub mod lab;
 pub mod open;
+pub mod output_file;
+pub mod privilege;
 pub mod record;
 pub mod tcp;
 pub mod timeline;

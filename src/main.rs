@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use sockviz::cli::{Cli, Command, LabArgs};
 use sockviz::lab::{self, LabConfig, Prepared};
+use sockviz::output_file::Existing;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -24,6 +25,15 @@ fn main() -> ExitCode {
         Command::Lab(args) if !args.list => Some(lab::prepare(&lab_config(args))),
         _ => None,
     };
+    // Reading files needs no capability: a setcap'd binary gives them up before it reads one
+    // (the lab, server and client give them up once their capture is open).
+    if !matches!(
+        &command,
+        Command::Lab(LabArgs { list: false, .. }) | Command::Server { .. } | Command::Client { .. }
+    ) && let Err(e) = sockviz::privilege::drop_capabilities(sockviz::privilege::Keep::NOTHING)
+    {
+        eprintln!("sockviz: cannot drop capabilities: {e}");
+    }
     match run(command, prepared, theme) {
         Ok(code) => code,
         Err(err) => {
@@ -89,19 +99,28 @@ fn run(
             if lab::scenario::find(&args.scenario).is_none() {
                 return Err(lab::LabError::UnknownScenario(args.scenario).into());
             }
+            let existing = Existing::from_force(args.force);
+            // Refused before the lab starts rather than after it ran (or in the status bar).
+            if let Some(path) = &args.record {
+                sockviz::output_file::check(path, existing)?;
+            }
             if !args.headless && std::io::stdout().is_terminal() {
                 let ended = sockviz::ui::launch::run_lab_recording(
                     &lab_config(&args),
                     &prepared,
                     theme,
-                    args.record.clone(),
+                    args.record.clone().map(|p| (p, existing)),
                 )?;
                 return Ok(screen_exit(ended));
             }
             let (timeline, summary, recorded) = match &args.record {
                 Some(path) => {
-                    let (tl, summary, outcome) =
-                        sockviz::record::run_recorded(&lab_config(&args), &prepared, path)?;
+                    let (tl, summary, outcome) = sockviz::record::run_recorded(
+                        &lab_config(&args),
+                        &prepared,
+                        path,
+                        existing,
+                    )?;
                     (tl, summary, Some(outcome))
                 }
                 None => {
@@ -133,10 +152,11 @@ fn run(
         }
         Command::Server {
             port,
+            bind,
             connections,
             json,
         } => {
-            lab::peer::serve(port, connections, lab::peer::PeerOutput { json })?;
+            lab::peer::serve(bind, port, connections, lab::peer::PeerOutput { json })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Client {
@@ -184,10 +204,12 @@ fn run(
             format,
             conn,
             out,
+            force,
         } => {
             let format = sockviz::export::Format::parse(&format)
                 .ok_or_else(|| anyhow::anyhow!("unknown export format {format}"))?;
-            sockviz::export::export(&file, format, conn, out.as_deref(), theme)?;
+            let out = out.as_deref().map(|p| (p, Existing::from_force(force)));
+            sockviz::export::export(&file, format, conn, out, theme)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -27,6 +27,7 @@ fn echo_recording() -> PathBuf {
                 "echo",
                 "--headless",
                 "--json",
+                "--force",
                 "--record",
             ])
             .arg(&file)
@@ -138,7 +139,7 @@ fn cast_is_asciicast_v2_with_milestone_markers_in_order() {
     let printed = export(
         &echo_recording(),
         "cast",
-        &["--out", out.to_str().expect("UTF-8 path")],
+        &["--force", "--out", out.to_str().expect("UTF-8 path")],
     );
     assert!(printed.is_empty(), "--out writes the file, not stdout");
     let cast = std::fs::read_to_string(&out).expect("the cast was written");

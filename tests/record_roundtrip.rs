@@ -21,6 +21,7 @@ fn record(scenario: &str, file: &Path) -> LabRun {
             scenario,
             "--headless",
             "--json",
+            "--force",
             "--record",
         ])
         .arg(file)
@@ -188,6 +189,7 @@ fn a_recording_killed_mid_scenario_replays_up_to_its_last_record() {
             "slow-reader",
             "--headless",
             "--json",
+            "--force",
             "--record",
         ])
         .arg(&file)
@@ -433,7 +435,14 @@ fn conn_narrows_a_recording_to_one_connection() {
 fn conn_out_of_range_fails_with_the_file_the_number_and_the_count() {
     let rec = scratch("backlog-range.pcapng");
     let out = Command::new(BIN)
-        .args(["lab", "--scenario", "backlog", "--headless", "--record"])
+        .args([
+            "lab",
+            "--scenario",
+            "backlog",
+            "--headless",
+            "--force",
+            "--record",
+        ])
         .arg(&rec)
         .output()
         .expect("run sockviz lab");

@@ -40,7 +40,14 @@ fn a_recording_with_several_connections_opens_the_picker() {
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let file = dir.join("backlog.pcapng");
     let out = Command::new(bin)
-        .args(["lab", "--scenario", "backlog", "--headless", "--record"])
+        .args([
+            "lab",
+            "--scenario",
+            "backlog",
+            "--headless",
+            "--force",
+            "--record",
+        ])
         .arg(&file)
         .output()
         .expect("run sockviz lab");

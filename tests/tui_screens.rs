@@ -503,7 +503,14 @@ fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chose
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let file = dir.join("backlog.pcapng");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockviz"))
-        .args(["lab", "--scenario", "backlog", "--headless", "--record"])
+        .args([
+            "lab",
+            "--scenario",
+            "backlog",
+            "--headless",
+            "--force",
+            "--record",
+        ])
         .arg(&file)
         .output()
         .expect("run sockviz lab");

@@ -61,23 +61,51 @@ fn open(
         .open()
 }
 
+/// A capture handle that is open but not yet delivering: between the two, the caller gives up
+/// the privileges opening it took (crate::privilege), before the capture thread exists.
+pub struct OpenCapture {
+    cap: Capture<pcap::Active>,
+    link: LinkType,
+    nanos: bool,
+    device: String,
+}
+
+impl OpenCapture {
+    /// Start delivering frames to `tx` on a thread of its own.
+    pub fn start<E>(self, tx: mpsc::Sender<E>) -> Result<LiveCapture, LiveCaptureError>
+    where
+        E: From<OwnedFrame> + Send + 'static,
+    {
+        let OpenCapture {
+            cap,
+            link,
+            nanos,
+            device,
+        } = self;
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let handle = thread::Builder::new()
+            .name("capture".into())
+            .spawn(move || run(cap, link, nanos, &flag, &tx))
+            .map_err(LiveCaptureError::Thread)?;
+        Ok(LiveCapture {
+            stop,
+            handle: Some(handle),
+            link,
+            device,
+        })
+    }
+}
+
 impl LiveCapture {
-    /// Open `device` with `filter` (BPF syntax; empty for everything) and start delivering
-    /// frames to `tx`. Frames sent before this returns are not captured.
+    /// Open `device` with `filter` (BPF syntax; empty for everything); [`OpenCapture::start`]
+    /// then delivers the frames. Frames sent before that are not captured.
     ///
     /// `snaplen` should be just above the MTU: in immediate mode libpcap uses a ring of
     /// fixed-size slots (TPACKET_V2) sized by the snaplen, and with 65535 the ring held so few
     /// frames that a 100,000-byte sendall lost most of its segments (measured: 60 of 100
     /// dropped; none with 4096).
-    pub fn start<E>(
-        device: &str,
-        filter: &str,
-        snaplen: u32,
-        tx: mpsc::Sender<E>,
-    ) -> Result<Self, LiveCaptureError>
-    where
-        E: From<OwnedFrame> + Send + 'static,
-    {
+    pub fn open(device: &str, filter: &str, snaplen: u32) -> Result<OpenCapture, LiveCaptureError> {
         let open_err = |source| LiveCaptureError::Open {
             device: device.to_string(),
             source,
@@ -103,18 +131,25 @@ impl LiveCapture {
                 })?;
         }
         let link = LinkType(u32::try_from(cap.get_datalink().0).unwrap_or(u32::MAX));
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        let handle = thread::Builder::new()
-            .name("capture".into())
-            .spawn(move || run(cap, link, nanos, &flag, &tx))
-            .map_err(LiveCaptureError::Thread)?;
-        Ok(LiveCapture {
-            stop,
-            handle: Some(handle),
+        Ok(OpenCapture {
+            cap,
             link,
+            nanos,
             device: device.to_string(),
         })
+    }
+
+    /// [`LiveCapture::open`] then [`OpenCapture::start`].
+    pub fn start<E>(
+        device: &str,
+        filter: &str,
+        snaplen: u32,
+        tx: mpsc::Sender<E>,
+    ) -> Result<Self, LiveCaptureError>
+    where
+        E: From<OwnedFrame> + Send + 'static,
+    {
+        Self::open(device, filter, snaplen)?.start(tx)
     }
 
     /// Stop after the packets already delivered (at most one timeout, 20 ms, later).

@@ -12,6 +12,18 @@ use super::{LinkType, Timestamp};
 /// field, and trusting it would let one bad header allocate gigabytes.
 pub const MAX_RECORD_LEN: usize = 256 << 20;
 
+/// libpcap's largest snaplen for ordinary link types (`MAXIMUM_SNAPLEN`, 262,144). A record
+/// may exceed its file's snaplen a little (some writers do; it is read with a warning), but one
+/// longer than both the snaplen and this is a damaged header, not a frame: libpcap refuses it
+/// too ("invalid packet capture length"), and reading it would hold up to 256 MiB for nothing.
+pub const SNAPLEN_MARGIN: u32 = 262_144;
+
+/// Whether a record of `caplen` bytes is more than a file with this `snaplen` (0: unknown) can
+/// hold, margin included.
+pub fn beyond_snaplen(caplen: u32, snaplen: u32) -> bool {
+    snaplen != 0 && caplen > snaplen.max(SNAPLEN_MARGIN)
+}
+
 /// A problem found by a format parser, before the file's name is attached.
 pub(crate) enum ParseError {
     Io(io::Error),

@@ -115,6 +115,17 @@ impl Pcap {
                 ),
             ));
         }
+        if super::parse::beyond_snaplen(caplen, self.snaplen) {
+            let snaplen = self.snaplen;
+            return Err(self.damaged(
+                rb,
+                format!(
+                    "the record claims {caplen} captured bytes, more than the file's snaplen of \
+                     {snaplen} (and libpcap's {}): its header is damaged",
+                    super::parse::SNAPLEN_MARGIN
+                ),
+            ));
+        }
         // Some writers leave the snaplen 0 ("unknown"): nothing to compare with then.
         if caplen > self.snaplen && self.snaplen != 0 {
             let (record, snaplen) = (self.record, self.snaplen);

@@ -277,6 +277,14 @@ impl Pcapng {
                 body.len() - FIXED
             ));
         }
+        if super::parse::beyond_snaplen(caplen, iface.snaplen) {
+            return Err(format!(
+                "packet claims {caplen} captured bytes, more than interface {id}'s snaplen of {} \
+                 (and libpcap's {}): its header is damaged",
+                iface.snaplen,
+                super::parse::SNAPLEN_MARGIN
+            ));
+        }
         if iface.snaplen != 0 && caplen > iface.snaplen {
             let snaplen = iface.snaplen;
             notes.once("pcapng-snaplen", || {

@@ -216,8 +216,9 @@ fn huge_record_length_is_damaged_without_allocating_it() {
     let (_, end) = read_all(bytes);
     let reason = assert_damaged(end, 1, 24);
     assert!(reason.contains("more than the 256 MiB"), "{reason}");
-    // Just under the limit but far beyond the file: the read fails on the missing bytes.
-    let mut bytes = pcap_file(false, false, 1, 65535, &[]);
+    // Just under the limit but far beyond the file: the read fails on the missing bytes. (With
+    // the snaplen unknown: past a known one it is damage at once, see below.)
+    let mut bytes = pcap_file(false, false, 1, 0, &[]);
     bytes.extend_from_slice(&[0; 8]);
     bytes.extend_from_slice(&(200u32 << 20).to_le_bytes());
     bytes.extend_from_slice(&100u32.to_le_bytes());
@@ -338,4 +339,32 @@ fn streams_read_front_to_back_but_not_back() {
         Err(FileError::NotSeekable { .. })
     ));
     assert!(file.next_frame().expect("clean end").is_none());
+}
+
+/// Issue 16 item 7: a record claiming 255 MiB in a file whose snaplen is 262,144 was read as one
+/// frame (279 MB). Past the snaplen and libpcap's margin it is damage: the frames before play.
+#[test]
+fn a_record_far_beyond_the_snaplen_is_damage_not_a_frame() {
+    let (a, _) = two_frames();
+    let mut bytes = pcap_file(false, false, 1, 262_144, &[(0, 0, &a[..], 60)]);
+    // A record header claiming 255 MiB, and a few bytes after it.
+    for word in [1u32, 0, 255 << 20, 255 << 20] {
+        bytes.extend_from_slice(&word.to_le_bytes());
+    }
+    bytes.extend_from_slice(&[0u8; 100]);
+    let mut file = CaptureFile::from_bytes("x", bytes).expect("opens");
+    assert!(file.next_frame().expect("the first frame").is_some());
+    let err = file.next_frame().expect_err("damage");
+    let text = err.to_string();
+    assert!(
+        text.contains("more than the file's snaplen of 262144"),
+        "{text}"
+    );
+    // A little past the snaplen is still read (with a warning): some writers do that.
+    assert!(!super::parse::beyond_snaplen(70, 64));
+    assert!(super::parse::beyond_snaplen(262_145, 64));
+    assert!(
+        !super::parse::beyond_snaplen(u32::MAX, 0),
+        "snaplen 0: unknown"
+    );
 }

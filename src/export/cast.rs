@@ -186,6 +186,8 @@ pub fn write(
         sockets: replay.sockets.clone(),
         connections: replay.connections,
         conn: replay.conn,
+        // A movie shows the replay, not a status line about the file.
+        warnings: Vec::new(),
     });
     let mut app = App::new(
         Timeline::new(replay.timeline.origin()),

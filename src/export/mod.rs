@@ -15,6 +15,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::open::{OpenError, Replay};
+use crate::output_file::{AtomicFile, Existing};
 pub use cast::Theme;
 
 /// What `sockviz export --format` makes.
@@ -41,45 +42,51 @@ impl Format {
 pub enum ExportError {
     #[error(transparent)]
     Load(#[from] OpenError),
-    #[error("cannot write {path}: {source}; check the directory exists and has space")]
-    Write {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The OS error is part of the sentence and not a `source`, so it is printed once.
+    #[error("cannot write {path}: {error}; check the directory exists and has space")]
+    Write { path: String, error: std::io::Error },
+    #[error(transparent)]
+    Create(#[from] crate::output_file::CreateError),
 }
 
 /// Load `file` (recording or capture, connection `conn`) and write it as `format` to `out`
-/// (standard output when `None`).
+/// (standard output when `None`). A file appears only once complete (crate::output_file): a
+/// failed export leaves none; an existing one is replaced only with [`Existing::Replace`].
 pub fn export(
     file: &Path,
     format: Format,
     conn: Option<usize>,
-    out: Option<&Path>,
+    out: Option<(&Path, Existing)>,
     theme: Theme,
 ) -> Result<(), ExportError> {
+    // Before the load, which may take a while on a big capture.
+    if let Some((p, existing)) = out {
+        crate::output_file::check(p, existing)?;
+    }
     let replay = crate::open::load(file, conn)?;
-    let name = out
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "standard output".into());
-    let werr = |source| ExportError::Write {
-        path: name.clone(),
-        source,
-    };
-    let mut sink: Box<dyn Write> = match out {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).map_err(werr)?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
     let name = file.display().to_string();
     let title = format!("sockviz · {name}");
-    let written =
-        write(&mut sink, &replay, format, &name, &title, theme).and_then(|()| sink.flush());
-    match written {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe && out.is_none() => Ok(()),
-        other => other.map_err(werr),
-    }
+    let Some((p, existing)) = out else {
+        let mut sink = std::io::BufWriter::new(std::io::stdout().lock());
+        let written =
+            write(&mut sink, &replay, format, &name, &title, theme).and_then(|()| sink.flush());
+        return match written {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(|error| ExportError::Write {
+                path: "standard output".into(),
+                error,
+            }),
+        };
+    };
+    let mut sink = AtomicFile::create(p, existing)?;
+    write(&mut sink, &replay, format, &name, &title, theme)
+        .and_then(|()| sink.flush())
+        .map_err(|error| ExportError::Write {
+            path: p.display().to_string(),
+            error,
+        })?;
+    sink.commit()?;
+    Ok(())
 }
 
 /// Write an already loaded replay.

@@ -11,7 +11,7 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
 
-use crate::timeline::{Side, SourceEvent};
+use crate::timeline::{Side, SocketId, SourceEvent};
 
 use super::probe::{Recorder, Sampler};
 use super::scenario::{self, ScenarioCtx};
@@ -83,11 +83,18 @@ enum WorkerCmd {
 struct Worker {
     tx: mpsc::Sender<WorkerCmd>,
     handle: thread::JoinHandle<()>,
+    socket: SocketId,
+    side: Side,
 }
+
+/// How long a closing worker may take to finish the call it is in before its socket is shut
+/// down under it. A `recv` whose peer closes returns `b''` well within this on loopback.
+const CLOSE_GRACE: Duration = Duration::from_millis(300);
 
 impl Worker {
     fn spawn(mut sock: LabSocket, side: Side, echo: Option<Arc<AtomicBool>>) -> Option<Worker> {
         let (tx, rx) = mpsc::channel::<WorkerCmd>();
+        let socket = sock.id();
         let handle = thread::Builder::new()
             .name(format!("lab-{side}"))
             .spawn(move || {
@@ -129,12 +136,42 @@ impl Worker {
                 }
             })
             .ok()?;
-        Some(Worker { tx, handle })
+        Some(Worker {
+            tx,
+            handle,
+            socket,
+            side,
+        })
     }
 
-    fn close(self) {
+    /// Ask the worker to close its socket once the call it is in returns.
+    fn ask_close(&self) {
         let _ = self.tx.send(WorkerCmd::Close);
+    }
+
+    /// Wait for the worker to close its socket. A worker blocked in a call nobody will
+    /// complete (a `recv` whose peer is silent, a `sendall` into a full window) would hold the
+    /// session thread, and with it every later command, forever: after [`CLOSE_GRACE`] its
+    /// socket is shut down (`SHUT_RDWR`), which makes the blocked call return, and the timeline
+    /// says so.
+    fn finish(self, rec: &Recorder) {
+        let deadline = std::time::Instant::now() + CLOSE_GRACE;
+        while !self.handle.is_finished() && std::time::Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(5));
+        }
+        if !self.handle.is_finished() {
+            rec.note(format!(
+                "the {} socket was blocked in a call: shutdown(SHUT_RDWR) to wake it and close it",
+                self.side
+            ));
+            rec.shutdown_socket(self.socket);
+        }
         let _ = self.handle.join();
+    }
+
+    fn close(self, rec: &Recorder) {
+        self.ask_close();
+        self.finish(rec);
     }
 }
 
@@ -148,12 +185,17 @@ struct Session {
 }
 
 impl Session {
+    /// Close both ends. Both workers are asked first and awaited after: a client blocked in
+    /// `recv` returns `b''` when the server's close arrives, so closing one side at a time
+    /// (client first) would wait on a call only the other side's close can end.
     fn close_connection(&mut self) {
-        if let Some(w) = self.client.take() {
-            w.close();
+        let client = self.client.take();
+        let accepted = self.accepted.take();
+        for w in client.iter().chain(accepted.iter()) {
+            w.ask_close();
         }
-        if let Some(w) = self.accepted.take() {
-            w.close();
+        for w in client.into_iter().chain(accepted) {
+            w.finish(&self.rec);
         }
     }
 
@@ -222,7 +264,7 @@ impl Session {
                     _ => self.accepted.take(),
                 };
                 match w {
-                    Some(w) => w.close(),
+                    Some(w) => w.close(&self.rec),
                     None => self
                         .rec
                         .note(format!("the {side} socket is already closed")),
@@ -323,3 +365,7 @@ mod tests {
         assert_eq!(r.describe(), "server recv(5)");
     }
 }
+
+#[cfg(test)]
+#[path = "interactive_deadlock_tests.rs"]
+mod deadlock_tests;

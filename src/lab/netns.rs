@@ -12,9 +12,9 @@ use super::sys;
 
 /// What to print when the lab cannot capture: the two ways to grant it.
 pub const CAPTURE_FIX: &str = "to capture, either allow unprivileged user namespaces \
-(`sudo sysctl kernel.unprivileged_userns_clone=1`, or on Ubuntu 23.10+ \
-`sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0`), or give sockviz capture \
-rights: `sudo setcap cap_net_raw,cap_net_admin=eip $(which sockviz)`";
+(`sudo sysctl kernel.unprivileged_userns_clone=1`; `sudo sysctl user.max_user_namespaces=15000` \
+where it is 0; or on Ubuntu 23.10+ `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0`), \
+or give sockviz capture rights: `sudo setcap cap_net_raw,cap_net_admin=eip $(which sockviz)`";
 
 /// Why the private namespace could not be made or set up.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +58,9 @@ pub fn enter_private_namespace() -> Result<NamespaceKind, NetnsError> {
         hint: userns_hint(&source),
         source,
     })?;
+    // A setcap'd binary is non-dumpable, which leaves /proc/self/* owned by root: the maps
+    // below would fail with EACCES (crate::privilege::allow_id_maps says why this is safe).
+    let _ = crate::privilege::allow_id_maps();
     // user_namespaces(7): an unprivileged process must deny setgroups before writing gid_map.
     write_proc("/proc/self/setgroups", "deny")?;
     write_proc("/proc/self/uid_map", &format!("0 {uid} 1"))?;
@@ -114,6 +117,13 @@ pub fn configure_loopback(mtu: u32) -> Result<(), NetnsError> {
     set_ethtool(fd, "lo", ETHTOOL_STSO, 0).map_err(err("ethtool -K lo tso off"))?;
     set_ethtool(fd, "lo", ETHTOOL_SGSO, 0).map_err(err("ethtool -K lo gso off"))?;
     Ok(())
+}
+
+/// Let any port bind without privileges in this namespace (`net.ipv4.ip_unprivileged_port_start`
+/// = 0, a per-namespace setting), so the lecture's port 7 still binds after the lab has given
+/// up its capabilities (crate::privilege). Only the lab's own programs exist here.
+pub fn allow_low_ports() -> io::Result<()> {
+    std::fs::write("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0")
 }
 
 const ETHTOOL_STSO: u32 = 0x1f;
@@ -190,4 +200,19 @@ pub fn geteuid() -> u32 {
 fn getegid() -> u32 {
     // SAFETY: no arguments, cannot fail.
     unsafe { libc::getegid() }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_fix_names_every_setting_that_forbids_user_namespaces() {
+        for setting in [
+            "kernel.unprivileged_userns_clone",
+            "user.max_user_namespaces",
+            "kernel.apparmor_restrict_unprivileged_userns",
+            "setcap cap_net_raw,cap_net_admin=eip",
+        ] {
+            assert!(super::CAPTURE_FIX.contains(setting), "{setting}");
+        }
+    }
 }

@@ -123,7 +123,13 @@ fn start_capture(
         Some(h) => format!("tcp port {port} and host {h}"),
         None => format!("tcp port {port}"),
     };
-    match LiveCapture::start("any", &filter, 65535, tx.clone()) {
+    let opened = LiveCapture::open("any", &filter, 65535);
+    // Open (or refused): nothing below needs a capability. Dropped before the capture's thread
+    // starts, so no thread keeps any (capabilities are per thread).
+    if let Err(e) = crate::privilege::drop_capabilities(crate::privilege::Keep::NOTHING) {
+        eprintln!("sockviz: cannot drop capabilities: {e}");
+    }
+    match opened.and_then(|o| o.start(tx.clone())) {
         Ok(c) => (Some(c), CaptureStatus::Host),
         Err(e) => (
             None,
@@ -132,17 +138,41 @@ fn start_capture(
     }
 }
 
-/// `sockviz server`: the lecture's iterative echo server on `0.0.0.0:port`.
-pub fn serve(port: u16, connections: Option<u64>, out: PeerOutput) -> Result<(), PeerError> {
+/// Who can reach a server listening on `addr`, for the line printed when it starts.
+pub fn reach(addr: Ipv4Addr) -> &'static str {
+    if addr.is_loopback() {
+        "only programs on this machine can connect (--bind 0.0.0.0 lets other machines in)"
+    } else if addr.is_unspecified() {
+        "any machine that can reach this one on any of its networks can connect"
+    } else {
+        "any machine that can reach this address can connect"
+    }
+}
+
+/// `sockviz server`: the lecture's iterative echo server on `bind:port` (loopback unless the
+/// user exposes it).
+pub fn serve(
+    bind: Ipv4Addr,
+    port: u16,
+    connections: Option<u64>,
+    out: PeerOutput,
+) -> Result<(), PeerError> {
     let origin = probe::now();
     let (tx, rx) = mpsc::channel();
     let rec = Recorder::new(tx.clone());
+    let server = SocketAddrV4::new(bind, port);
+    // Bound before the capture opens, so a low port's privilege is given up with the others
+    // (no traffic can reach a socket that is not listening yet).
+    let mut listener = LabSocket::new(&rec, Side::Listener).step(Side::Listener, "socket")?;
+    listener
+        .setsockopt(SockOpt::ReuseAddr(true))
+        .step(Side::Listener, "setsockopt")?;
+    listener.bind(server).step(Side::Listener, "bind")?;
     let (capture, status) = start_capture(port, None, &tx);
     if let CaptureStatus::Unavailable(reason) = &status {
         eprintln!("sockviz: capture unavailable: {reason}; calls and probes are still shown");
     }
     let sampler = Sampler::start(Arc::clone(&rec)).map_err(PeerError::Thread)?;
-    let server = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port);
     let summary = LabSummary {
         started: origin,
         scenario: "server",
@@ -154,13 +184,11 @@ pub fn serve(port: u16, connections: Option<u64>, out: PeerOutput) -> Result<(),
     };
     let mut printer = Printer::new(rx, origin, out);
     printer.header(&summary)?;
-    let mut listener = LabSocket::new(&rec, Side::Listener).step(Side::Listener, "socket")?;
-    listener
-        .setsockopt(SockOpt::ReuseAddr(true))
-        .step(Side::Listener, "setsockopt")?;
-    listener.bind(server).step(Side::Listener, "bind")?;
     listener.listen(5).step(Side::Listener, "listen")?;
-    eprintln!("sockviz: echo server listening on {server}");
+    eprintln!(
+        "sockviz: echo server listening on {server}: {}",
+        reach(*server.ip())
+    );
     let mut served = 0u64;
     while connections.is_none_or(|n| served < n) {
         let mut conn = listener.accept().step(Side::Listener, "accept")?;

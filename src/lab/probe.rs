@@ -159,6 +159,20 @@ impl Recorder {
         }
     }
 
+    /// `shutdown(SHUT_RDWR)` one open socket (no call is recorded): wakes a call blocked on it
+    /// from another thread.
+    pub fn shutdown_socket(&self, id: SocketId) {
+        let Ok(reg) = self.registry.lock() else {
+            return;
+        };
+        for r in reg.iter().filter(|r| r.id == id) {
+            // SAFETY of the borrow: registered descriptors stay open while registered, and we
+            // hold the registry lock.
+            let fd = unsafe { BorrowedFd::borrow_raw(r.fd) };
+            let _ = sys::shutdown(fd, libc::SHUT_RDWR);
+        }
+    }
+
     /// Probe every open socket; emit those whose buffers changed, and `always` regardless.
     pub fn probe_all(&self, always: Option<SocketId>) {
         let Ok(reg) = self.registry.lock() else {

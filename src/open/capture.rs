@@ -62,6 +62,7 @@ pub(super) fn one_connection(
         ],
         connections: count,
         conn: Some(asked),
+        warnings: all.warnings().to_vec(),
     })
 }
 

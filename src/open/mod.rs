@@ -54,6 +54,8 @@ pub struct Replay {
     pub connections: usize,
     /// The connection shown (0-based); `None` when a recording plays whole.
     pub conn: Option<usize>,
+    /// What did not read cleanly (a damaged or cut tail), for the screen to say at once.
+    pub warnings: Vec<String>,
 }
 
 impl Replay {
@@ -212,10 +214,23 @@ impl Scanned {
         }
     }
 
+    /// What did not read cleanly (a damaged or cut tail): the picker says it above the rows.
+    pub fn warnings(&self) -> &[String] {
+        match self {
+            Scanned::Recording(rec) => &rec.warnings,
+            Scanned::Capture(index) => index.warnings(),
+        }
+    }
+
     /// What the screens play for `conn` (`None`: a recording whole, a capture's first).
     pub fn play(self, path: &Path, conn: Option<usize>) -> Result<Replay, OpenError> {
         match self {
-            Scanned::Recording(rec) => recording_part(rec.timeline, path, conn),
+            Scanned::Recording(rec) => {
+                let Recording {
+                    timeline, warnings, ..
+                } = *rec;
+                recording_part(timeline, warnings, path, conn)
+            }
             Scanned::Capture(index) => capture::one_connection(&index, path, conn),
         }
     }
@@ -223,7 +238,12 @@ impl Scanned {
 
 /// Connection `conn` of a recording's timeline, or all of it; its sockets known from their
 /// calls (not inferred).
-fn recording_part(whole: Timeline, path: &Path, conn: Option<usize>) -> Result<Replay, OpenError> {
+fn recording_part(
+    whole: Timeline,
+    warnings: Vec<String>,
+    path: &Path,
+    conn: Option<usize>,
+) -> Result<Replay, OpenError> {
     let connections = whole.connections().len();
     let timeline = match conn {
         Some(n) => select::connection(&whole, n).ok_or_else(|| no_such(path, connections, n))?,
@@ -235,6 +255,7 @@ fn recording_part(whole: Timeline, path: &Path, conn: Option<usize>) -> Result<R
         timeline,
         connections,
         conn,
+        warnings,
     })
 }
 

@@ -16,6 +16,13 @@ use super::format::{self, DecodeError, EVENTS_LINK, Record, SummaryRecord};
 /// opening note before any traffic exists, so a recording's first few blocks include events.
 const SNIFF_FRAMES: usize = 64;
 
+/// The largest file read whole as a recording, and the most frame bytes a recording's reader
+/// holds. A recording is the lab's own session (the echo is 11 KB; an hour of interactive lab a
+/// few MB) and is held in memory whole, with every segment decoded (about ten times its size);
+/// a file that only *starts* like one can be a gigabyte of traffic. Past this it is read as a
+/// capture, through the compact index (crate::timeline::capture_index), wire only.
+pub const WHOLE_RECORDING_LIMIT: u64 = 32 << 20;
+
 /// A recording, read back.
 #[derive(Debug)]
 pub struct Recording {
@@ -35,10 +42,14 @@ impl Recording {
     }
 }
 
-/// Whether `path` is a sockviz recording (events on the `LINKTYPE_USER0` interface) rather
-/// than a plain capture.
+/// Whether `path` is to be read as a sockviz recording (events on the `LINKTYPE_USER0`
+/// interface) rather than a plain capture. A file larger than [`WHOLE_RECORDING_LIMIT`] is read
+/// as a capture whatever its first blocks claim, so it never has to fit in memory.
 pub fn is_recording(path: &Path) -> Result<bool, FileError> {
     let mut file = CaptureFile::open(path)?;
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > WHOLE_RECORDING_LIMIT) {
+        return Ok(false);
+    }
     for _ in 0..SNIFF_FRAMES {
         match file.next_frame() {
             Ok(Some((frame, _))) => {
@@ -60,14 +71,34 @@ pub fn load(path: &Path, progress: impl FnMut(u64)) -> Result<Recording, FileErr
 }
 
 /// Read a recording from an open capture (a file, or bytes in memory for tests).
-pub fn read(mut file: CaptureFile, mut progress: impl FnMut(u64)) -> Result<Recording, FileError> {
+pub fn read(file: CaptureFile, progress: impl FnMut(u64)) -> Result<Recording, FileError> {
+    read_within(file, progress, WHOLE_RECORDING_LIMIT)
+}
+
+/// [`read`], holding at most `limit` bytes of frames.
+fn read_within(
+    mut file: CaptureFile,
+    mut progress: impl FnMut(u64),
+    limit: u64,
+) -> Result<Recording, FileError> {
     let mut sources = Vec::new();
     let mut summary = None;
     let mut warnings = Vec::new();
     let (mut frames, mut events, mut bad) = (0u64, 0u64, 0u64);
+    let mut held = 0u64;
     loop {
+        // Whatever the file is, the reader holds no more than a recording can be.
+        if held > limit {
+            warnings.push(format!(
+                "the recording holds more than {} MiB: the rest is left out (a file this large \
+                 is played as a capture, wire only)",
+                limit >> 20
+            ));
+            break;
+        }
         match file.next_frame() {
             Ok(Some((frame, at))) => {
+                held += frame.data.len() as u64 + 64;
                 if frames % 4096 == 0 {
                     progress(at.data_offset);
                 }
@@ -291,5 +322,71 @@ mod tests {
             last_events, 5,
             "the last cut before the summary has every event"
         );
+    }
+
+    /// Issue 16 item 6: a file whose first blocks are a recording but which goes on for a
+    /// gigabyte was read whole. The reader stops at its limit, whatever the file claims.
+    #[test]
+    fn a_recording_reader_holds_no_more_than_its_limit() {
+        let mut bytes = recording();
+        // Past the section header and the interface blocks: the records.
+        let mut at = 0;
+        loop {
+            let word = |o: usize| u32::from_le_bytes(bytes[o..o + 4].try_into().expect("4"));
+            if word(at) != 0x0A0D_0D0A && word(at) != 1 {
+                break;
+            }
+            at += word(at + 4) as usize;
+        }
+        let records = bytes[at..].to_vec();
+        for _ in 0..200 {
+            // The records again, past any sensible size.
+            bytes.extend_from_slice(&records);
+        }
+        let file = CaptureFile::from_bytes("big.pcapng", bytes).expect("a pcapng");
+        let rec = read_within(file, |_| {}, 4 << 10).expect("reads");
+        assert!(
+            rec.frames < 60,
+            "stopped near 4 KiB of frames: {}",
+            rec.frames
+        );
+        assert!(
+            rec.warnings
+                .iter()
+                .any(|w| w.contains("the rest is left out")),
+            "{:?}",
+            rec.warnings
+        );
+    }
+
+    #[test]
+    fn a_file_larger_than_a_recording_can_be_is_read_as_a_capture() {
+        let dir = std::env::temp_dir().join(format!("sockviz-disguised-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let small = dir.join("small.pcapng");
+        std::fs::write(&small, recording()).expect("write");
+        assert!(is_recording(&small).expect("opens"));
+        let big = dir.join("big.pcapng");
+        std::fs::write(&big, recording()).expect("write");
+        // Zeros past the recording (sparse): the size is what gives it away, before any read.
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&big)
+            .expect("open");
+        f.set_len(WHOLE_RECORDING_LIMIT + 1).expect("grow");
+        assert!(!is_recording(&big).expect("opens"));
+        // The compact index reads its wire and says the lab's events are left out.
+        let index = crate::timeline::capture_index::CaptureIndex::scan(&big, |_| {})
+            .expect("scans as a capture");
+        assert_eq!(index.frames().len(), 3);
+        assert!(
+            index
+                .warnings()
+                .iter()
+                .any(|w| w.starts_with("3 sockviz lab events")),
+            "{:?}",
+            index.warnings()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -10,6 +10,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use crate::capture::LinkType;
+use crate::output_file::Existing;
 use crate::timeline::SourceEvent;
 
 use super::session::RecordOutcome;
@@ -25,41 +26,61 @@ pub struct Drained {
     pub outcome: RecordOutcome,
 }
 
+/// Where a recording goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// A file the user named (`--record FILE`): never through a symbolic link, and an existing
+    /// one only with [`Existing::Replace`] (`--force`).
+    File(PathBuf, Existing),
+    /// A new file under a name sockviz picks (Ctrl-R): `{stem}-{pid}.pcapng` in `dir`, never
+    /// an existing file (crate::output_file::create_unique).
+    NewIn { dir: PathBuf, stem: String },
+}
+
+impl Destination {
+    fn create(&self) -> Result<RecordingWriter, super::writer::RecordError> {
+        match self {
+            Destination::File(path, existing) => {
+                RecordingWriter::create(path, *existing, LinkType::ETHERNET, "lo")
+            }
+            Destination::NewIn { dir, stem } => {
+                RecordingWriter::create_unique(dir, stem, LinkType::ETHERNET, "lo")
+            }
+        }
+    }
+}
+
 /// A recording being written on its own thread.
 #[derive(Debug)]
 pub struct Recorder {
     tx: mpsc::Sender<SourceEvent>,
     thread: JoinHandle<Drained>,
-    path: PathBuf,
 }
 
 impl Recorder {
-    /// Create `path` on a new thread, write `first` (the session so far), then every event
-    /// sent. With `keep`, the thread also keeps what it received ([`Drained::sources`]).
+    /// Create the file at `to` on a new thread, write `first` (the session so far), then every
+    /// event sent. With `keep`, the thread also keeps what it received ([`Drained::sources`]).
     ///
-    /// `told` hears, on the thread, `Ok(())` once the file holds `first`, and `Err(why)` the
+    /// `told` hears, on the thread, `Ok(path)` once the file holds `first`, and `Err(why)` the
     /// first time recording fails (the file cannot be created, the disk is full); after a
     /// failure the thread keeps receiving (and keeping) but writes nothing.
     pub fn spawn(
-        path: &Path,
+        to: Destination,
         first: Vec<SourceEvent>,
         keep: bool,
-        told: impl FnMut(Result<(), String>) + Send + 'static,
+        told: impl FnMut(Result<&Path, String>) + Send + 'static,
     ) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel();
-        let file = path.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("recorder".into())
-            .spawn(move || record_all(&file, first, rx, keep, told))?;
-        Ok(Recorder {
-            tx,
-            thread,
-            path: path.to_path_buf(),
-        })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+            .spawn(move || {
+                // A recorder started before the lab opens its capture would keep the
+                // capabilities the lab gives up then (they are per thread, crate::privilege):
+                // it gives them up first thing, before it creates the file.
+                let _ = crate::privilege::drop_capabilities(crate::privilege::Keep::NOTHING);
+                record_all(&to, first, rx, keep, told)
+            })?;
+        Ok(Recorder { tx, thread })
     }
 
     /// Another sender (the lab's), for events from another thread.
@@ -88,14 +109,14 @@ impl Recorder {
 
 /// The thread: write each event as it arrives and keep it when asked.
 fn record_all(
-    path: &Path,
+    to: &Destination,
     first: Vec<SourceEvent>,
     rx: mpsc::Receiver<SourceEvent>,
     keep: bool,
-    mut told: impl FnMut(Result<(), String>),
+    mut told: impl FnMut(Result<&Path, String>),
 ) -> Drained {
     let mut d = Drained::default();
-    match RecordingWriter::create(path, LinkType::ETHERNET, "lo") {
+    match to.create() {
         Ok(w) => d.writer = Some(w),
         Err(e) => d.outcome.error = Some(e.to_string()),
     }
@@ -123,15 +144,17 @@ fn record_all(
         write(&mut d, ev);
     }
     let mut reported = false;
-    let mut report = |d: &Drained, told: &mut dyn FnMut(Result<(), String>)| {
+    let mut report = |d: &Drained, told: &mut dyn FnMut(Result<&Path, String>)| {
         if !reported && let Some(e) = &d.outcome.error {
             reported = true;
             told(Err(e.clone()));
         }
     };
     report(&d, &mut told);
-    if d.outcome.error.is_none() {
-        told(Ok(()));
+    if d.outcome.error.is_none()
+        && let Some(w) = &d.writer
+    {
+        told(Ok(w.path()));
     }
     for ev in rx {
         write(&mut d, ev);

@@ -8,7 +8,7 @@ use crate::lab::{self, LabConfig, LabError, LabSummary, Prepared};
 use crate::timeline::Timeline;
 
 use super::format::{Record, SummaryRecord};
-use super::recorder::{Drained, Recorder, event_time};
+use super::recorder::{Destination, Drained, Recorder, event_time};
 
 /// What happened to the recording of one lab run.
 #[derive(Debug, Default)]
@@ -41,9 +41,11 @@ pub fn run_recorded(
     cfg: &LabConfig,
     prepared: &Prepared,
     path: &Path,
+    existing: crate::output_file::Existing,
 ) -> Result<(Timeline, LabSummary, RecordOutcome), LabError> {
     let origin = lab::probe::now();
-    let recorder = Recorder::spawn(path, Vec::new(), true, |_| {}).map_err(LabError::Thread)?;
+    let to = Destination::File(path.to_path_buf(), existing);
+    let recorder = Recorder::spawn(to, Vec::new(), true, |_| {}).map_err(LabError::Thread)?;
     let summary = lab::run_live(cfg, prepared, origin, recorder.sender());
     // run_live dropped its sender: the recorder drains the channel and hands back the writer.
     let Drained {

@@ -6,11 +6,11 @@
 //! process being killed. (No `fsync`: surviving a power cut is not worth a disk flush per
 //! probe.) The reader stops cleanly at a half-written last block.
 
-use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::capture::LinkType;
+use crate::output_file::Existing;
 use crate::timeline::{OwnedFrame, SourceEvent};
 
 use super::format::{self, EVENTS_IF_NAME, EVENTS_LINK, Record};
@@ -31,20 +31,13 @@ const TSRESOL_NANOS: u8 = 9;
 /// Why recording failed. The lab keeps running either way; the message is what it shows.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
-    #[error("cannot create the recording {path}: {source}; choose another path with --record")]
-    Create {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    #[error(transparent)]
+    Create(crate::output_file::CreateError),
     #[error("recording stopped: disk full ({path}); free some space or record elsewhere")]
     DiskFull { path: PathBuf },
-    #[error("recording stopped: cannot write {path}: {source}")]
-    Write {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    /// The OS error is in the sentence and not a `source`, so it is printed once.
+    #[error("recording stopped: cannot write {path}: {error}")]
+    Write { path: PathBuf, error: io::Error },
 }
 
 /// An open recording. After the first write error it stops writing (and says so once).
@@ -71,18 +64,31 @@ impl std::fmt::Debug for RecordingWriter {
 }
 
 impl RecordingWriter {
-    /// Create `path` and write the section header, interface 0 (`capture_link`, named
-    /// `capture_if`, the lab's `lo`) and interface 1 (the lab's events).
+    /// Create `path` (never through a symbolic link; an existing file only with
+    /// [`Existing::Replace`], crate::output_file) and write the section header, interface 0
+    /// (`capture_link`, named `capture_if`, the lab's `lo`) and interface 1 (the lab's events).
     pub fn create(
         path: &Path,
+        existing: Existing,
         capture_link: LinkType,
         capture_if: &str,
     ) -> Result<Self, RecordError> {
-        let file = File::create(path).map_err(|source| RecordError::Create {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let file =
+            crate::output_file::create_streamed(path, existing).map_err(RecordError::Create)?;
         Self::to_writer(Box::new(file), path, capture_link, capture_if)
+    }
+
+    /// A recording under a name sockviz picks (Ctrl-R): `{stem}-{pid}.pcapng` in `dir`, always
+    /// a new file.
+    pub fn create_unique(
+        dir: &Path,
+        stem: &str,
+        capture_link: LinkType,
+        capture_if: &str,
+    ) -> Result<Self, RecordError> {
+        let (file, path) =
+            crate::output_file::create_unique(dir, stem, "pcapng").map_err(RecordError::Create)?;
+        Self::to_writer(Box::new(file), &path, capture_link, capture_if)
     }
 
     /// Record into any writer (tests); `path` is used in messages.
@@ -203,7 +209,7 @@ impl RecordingWriter {
             } else {
                 RecordError::Write {
                     path: self.path.clone(),
-                    source,
+                    error: source,
                 }
             }
         })

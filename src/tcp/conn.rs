@@ -36,13 +36,14 @@ pub struct DirStats {
     pub payload_bytes: u64,
 }
 
-/// Segments seen with each control flag (a SYN,ACK counts as `syn_ack`, not as `syn`).
+/// Segments seen with each control flag (a SYN,ACK counts as `syn_ack`, not as `syn`); 32 bits
+/// each, saturating, like [`super::AnalysisCounts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct FlagCounts {
-    pub syn: u64,
-    pub syn_ack: u64,
-    pub fin: u64,
-    pub rst: u64,
+    pub syn: u32,
+    pub syn_ack: u32,
+    pub fin: u32,
+    pub rst: u32,
 }
 
 #[derive(Debug, Clone)]

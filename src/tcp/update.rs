@@ -304,10 +304,11 @@ fn count(
     stats.bytes += u64::from(frame_len);
     stats.payload_bytes += u64::from(seg.payload_len);
     let flags = &mut conn.flags;
-    flags.syn += u64::from(f.syn() && !f.ack());
-    flags.syn_ack += u64::from(f.syn() && f.ack());
-    flags.fin += u64::from(f.fin());
-    flags.rst += u64::from(f.rst());
+    let bump = |n: &mut u32, on: bool| *n = n.saturating_add(u32::from(on));
+    bump(&mut flags.syn, f.syn() && !f.ack());
+    bump(&mut flags.syn_ack, f.syn() && f.ack());
+    bump(&mut flags.fin, f.fin());
+    bump(&mut flags.rst, f.rst());
     if !analysis.is_empty() {
         conn.analysis.add(analysis);
     }

@@ -18,6 +18,10 @@ use crate::wire::{Decoded, Decoder};
 
 use super::{Event, EventKind, OwnedFrame, Timeline};
 
+/// `LINKTYPE_USER0`, the interface a sockviz recording writes its lab events on
+/// (crate::record::format::EVENTS_LINK).
+const LAB_EVENTS_LINK: LinkType = LinkType(147);
+
 /// One TCP frame of the capture: its number, its connection, and where its bytes are.
 ///
 /// Kept flat (not a [`FrameRef`] plus fields) so it packs into 40 bytes: the index of a
@@ -95,6 +99,7 @@ impl CaptureIndex {
         let mut decode_note_given = false;
         // Reassembles IP fragments and knows each frame's original length, as `inspect` does.
         let mut decoder = Decoder::new();
+        let mut lab_events = 0u64;
         loop {
             let (frame, at) = match file.next_frame() {
                 Ok(Some(next)) => next,
@@ -114,6 +119,12 @@ impl CaptureIndex {
             };
             if frame.number % 4096 == 1 {
                 progress(at.data_offset);
+            }
+            // A sockviz recording's calls, probes and notes: not wire. (A recording too large to
+            // be held whole is read as a capture: crate::record::reader::is_recording.)
+            if frame.link == LAB_EVENTS_LINK {
+                lab_events += 1;
+                continue;
             }
             origin.get_or_insert(frame.ts);
             last = Some((frame.number, frame.ts));
@@ -151,6 +162,12 @@ impl CaptureIndex {
             });
         }
         warnings.extend(file.warnings().iter().cloned());
+        if lab_events > 0 {
+            warnings.push(format!(
+                "{lab_events} sockviz lab events (calls, probes, notes) are not shown: a file this \
+                 large is read as a capture, wire only"
+            ));
+        }
         frames.shrink_to_fit();
         Ok(CaptureIndex {
             file,

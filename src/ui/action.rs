@@ -1,8 +1,6 @@
 //! What a key, a click or a timer asks the app to do. Keys map to these (see `keymap`); the app's
 //! `update` is the only place they take effect, so tests can drive the app without a terminal.
 
-use std::path::PathBuf;
-
 use crate::lab::interactive::LabCommand;
 use crate::timeline::Side;
 
@@ -123,7 +121,7 @@ pub enum Effect {
     /// A command for the live lab.
     Lab(LabCommand),
     /// Record the session so far and everything after it to this file.
-    StartRecording(PathBuf),
+    StartRecording(crate::record::recorder::Destination),
     /// Close the recording with the lab's summary.
     StopRecording { scenario: String, capture: String },
     /// The screen ends.

@@ -8,6 +8,7 @@
 use crate::lab::interactive::LabCommand;
 use crate::lab::socket::Shutdown;
 use crate::open::Replay;
+use crate::record::recorder::Destination;
 use crate::timeline::playback::{DirKey, PlayState, PlaybackIndex};
 use crate::timeline::{ByteMap, Event, SourceEvent, Timeline};
 
@@ -113,6 +114,21 @@ impl App {
             connections: replay.connections,
         };
         self.replay_sockets = Some(replay.sockets);
+        // A damaged file plays what was before the damage: say so at once, not only in a note
+        // at the end of the timeline.
+        if let Some(first) = replay.warnings.first() {
+            // The header names the file already.
+            let first = match &self.source {
+                SourceLabel::Replay { path, .. } => {
+                    first.strip_prefix(&format!("{path}: ")).unwrap_or(first)
+                }
+                _ => first,
+            };
+            self.message = Some(match replay.warnings.len() {
+                1 => format!("warning: {first}"),
+                n => format!("warning: {first} (and {} more)", n - 1),
+            });
+        }
         self.timeline = replay.timeline;
         self.index = index;
         self.bytemap = bytemap;
@@ -407,12 +423,11 @@ impl App {
                 capture: capture.clone(),
             }];
         }
-        let path = self
-            .lab
-            .record_path
-            .take()
-            .unwrap_or_else(super::live_record::timestamped_path);
-        vec![Effect::StartRecording(path)]
+        let to = match self.lab.record_path.take() {
+            Some((path, existing)) => Destination::File(path, existing),
+            None => super::live_record::new_recording(),
+        };
+        vec![Effect::StartRecording(to)]
     }
 
     fn seek(&mut self, to: usize) {

@@ -192,7 +192,7 @@ fn carry_out(effects: Vec<Effect>, feed: &Feed, recorder: &mut LiveRecorder) -> 
                     let _ = commands.send(cmd);
                 }
             }
-            Effect::StartRecording(path) => recorder.start(&path),
+            Effect::StartRecording(to) => recorder.start(to),
             Effect::StopRecording { scenario, capture } => recorder.stop(&scenario, &capture),
         }
     }

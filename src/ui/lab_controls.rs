@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use crate::output_file::Existing;
+
 /// The recv sizes `b` cycles through: small ones split a message, 1024 is the lecture's.
 pub const BUFSIZES: [usize; 5] = [1, 5, 16, 1024, 4096];
 
@@ -22,8 +24,9 @@ pub struct LabControls {
     pub auto_echo: bool,
     /// The file being recorded to (the status bar's `● REC`).
     pub recording: Option<String>,
-    /// Where the next recording goes (`lab --record FILE`); `None`: a timestamped file.
-    pub record_path: Option<PathBuf>,
+    /// Where the next recording goes (`lab --record FILE`, and whether `--force` lets it
+    /// replace an existing file); `None`: a new file named by sockviz.
+    pub record_path: Option<(PathBuf, Existing)>,
 }
 
 impl Default for LabControls {

@@ -27,7 +27,7 @@ pub fn run_lab_recording(
     cfg: &LabConfig,
     prepared: &Prepared,
     theme: Theme,
-    record: Option<PathBuf>,
+    record: Option<(PathBuf, crate::output_file::Existing)>,
 ) -> anyhow::Result<Ended> {
     let (tx, rx) = mpsc::channel();
     let origin = lab::probe::now();

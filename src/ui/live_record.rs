@@ -7,13 +7,13 @@
 //! recorder has to say (started, stopped, failed) comes back as actions through [`LiveRecorder::news`].
 //! A write error (disk full) stops the recording, never the lab.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use crate::capture::Timestamp;
 use crate::record::format::{Record, SummaryRecord};
-use crate::record::recorder::Recorder;
+use crate::record::recorder::{Destination, Recorder};
 use crate::timeline::SourceEvent;
 
 use super::action::Action;
@@ -57,21 +57,21 @@ impl LiveRecorder {
         }
     }
 
-    /// Start recording to `path`: the session so far, then every new event. The answer
-    /// ([`Action::RecordingStarted`] or [`Action::RecordingFailed`]) arrives through
-    /// [`LiveRecorder::news`].
-    pub fn start(&mut self, path: &Path) {
+    /// Start recording to `to` (`--record FILE`, an existing file only with `--force`; or a new
+    /// file named by sockviz for Ctrl-R): the session so far, then every new event. The answer
+    /// ([`Action::RecordingStarted`] with the path written, or [`Action::RecordingFailed`])
+    /// arrives through [`LiveRecorder::news`].
+    pub fn start(&mut self, to: Destination) {
         // A recording that failed earlier is let go: its thread ends on its own.
         self.active = None;
         let news = self.news_tx.clone();
-        let shown = path.display().to_string();
-        let told = move |r: Result<(), String>| {
+        let told = move |r: Result<&Path, String>| {
             let _ = news.send(match r {
-                Ok(()) => Action::RecordingStarted(shown.clone()),
+                Ok(path) => Action::RecordingStarted(path.display().to_string()),
                 Err(why) => Action::RecordingFailed(why),
             });
         };
-        match Recorder::spawn(path, self.history.clone(), false, told) {
+        match Recorder::spawn(to, self.history.clone(), false, told) {
             Ok(r) => self.active = Some(r),
             Err(e) => {
                 let _ = self
@@ -143,21 +143,31 @@ impl LiveRecorder {
     }
 }
 
-/// `sockviz-20261125-093012.pcapng` in the current directory (UTC, so two lecturers' files sort
-/// the same way).
-pub fn timestamped_path() -> PathBuf {
+/// Where Ctrl-R records: a new file in the current directory named
+/// `sockviz-20261125-093012-{pid}.pcapng` (the name shown without a leading `./`), so nothing
+/// planted under a predictable name is written through.
+pub fn new_recording() -> Destination {
+    Destination::NewIn {
+        dir: std::path::PathBuf::new(),
+        stem: timestamped_stem(),
+    }
+}
+
+/// `sockviz-20261125-093012`, to which the file's creation adds the process id and
+/// `.pcapng` (UTC, so two lecturers' files sort the same way).
+pub fn timestamped_stem() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
-    PathBuf::from(format!(
-        "sockviz-{y:04}{m:02}{d:02}-{:02}{:02}{:02}.pcapng",
+    format!(
+        "sockviz-{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
         s / 3600,
         s / 60 % 60,
         s % 60
-    ))
+    )
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
@@ -191,7 +201,10 @@ mod tests {
             return;
         }
         let mut rec = LiveRecorder::default();
-        rec.start(Path::new("/dev/full"));
+        rec.start(Destination::File(
+            "/dev/full".into(),
+            crate::output_file::Existing::Replace,
+        ));
         let Action::RecordingFailed(err) = next_news(&rec) else {
             panic!("ENOSPC");
         };
@@ -229,7 +242,11 @@ mod tests {
             text: text.into(),
         };
         rec.observe(&[note(1_000, "scenario echo: x")]);
-        rec.start(&path);
+        let _ = std::fs::remove_file(&path);
+        rec.start(Destination::File(
+            path.clone(),
+            crate::output_file::Existing::Refuse,
+        ));
         assert_eq!(
             next_news(&rec),
             Action::RecordingStarted(path.display().to_string())
@@ -246,6 +263,62 @@ mod tests {
         assert!(back.complete());
         assert_eq!(back.timeline.events().len(), 2);
         assert_eq!(back.timeline.origin(), Timestamp(1_000));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[cfg(test)]
+mod chosen_names {
+    use super::*;
+
+    /// The recorder's next answer (it comes from another thread).
+    fn next_news(rec: &LiveRecorder) -> Action {
+        rec.news
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the recorder answers")
+    }
+
+    fn started(rec: &LiveRecorder) -> std::path::PathBuf {
+        match next_news(rec) {
+            Action::RecordingStarted(p) => p.into(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Ctrl-R picks the name: date, time and process id, and never an existing file, so two
+    /// recordings in the same second, or a file planted under the expected name, are kept.
+    #[test]
+    fn ctrl_r_always_makes_a_new_file_named_with_the_process_id() {
+        let dir = std::env::temp_dir().join(format!("sockviz-ctrl-r-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut rec = LiveRecorder::default();
+        let stem = timestamped_stem();
+        let to = || Destination::NewIn {
+            dir: dir.clone(),
+            stem: stem.clone(),
+        };
+        rec.start(to());
+        let first = started(&rec);
+        rec.stop("echo", "namespace");
+        assert!(matches!(next_news(&rec), Action::RecordingStopped(_)));
+        rec.start(to());
+        let second = started(&rec);
+        rec.stop("echo", "namespace");
+        assert!(matches!(next_news(&rec), Action::RecordingStopped(_)));
+        rec.wait();
+        assert_ne!(first, second);
+        let name = first.file_name().and_then(|n| n.to_str()).expect("name");
+        assert!(name.starts_with("sockviz-"), "{name}");
+        assert!(
+            name.ends_with(&format!("-{}.pcapng", std::process::id()))
+                || name.contains(&format!("-{}-", std::process::id())),
+            "{name}"
+        );
+        for p in [first, second] {
+            let back = crate::record::reader::load(&p, |_| {}).expect("reads back");
+            assert!(back.complete());
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -7,7 +7,9 @@
 //! lessons (a listen backlog, several clients) are about connections at once, and Enter then
 //! plays what `replay` always played.
 
-use crossterm::event::KeyEvent;
+use std::cell::RefCell;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::inspect::ConnectionReport;
 use crate::open::Scanned;
@@ -58,6 +60,34 @@ pub struct Picker {
     pub filtering: bool,
     /// Position among the rows the filter keeps.
     pub selected: usize,
+    /// What did not read cleanly (a damaged tail): shown above the rows, since the connections
+    /// listed are only those before the damage.
+    pub warning: Option<String>,
+    /// The rows the filter kept, for the filter they were computed for: a keystroke narrows the
+    /// previous result instead of lowering every row's text again (a million rows took 1-2 s a
+    /// key).
+    pub(crate) kept: RefCell<Kept>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Kept {
+    /// `None` until computed, and after the rows change.
+    filter: Option<String>,
+    rows: usize,
+    indices: Vec<u32>,
+}
+
+/// Whether `text` contains `needle` (already lower-case), ignoring case: without allocating for
+/// an ASCII needle (addresses, numbers, flag names), through `to_lowercase` otherwise.
+fn matches(text: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if !needle.is_ascii() {
+        return text.to_lowercase().contains(needle);
+    }
+    let (t, n) = (text.as_bytes(), needle.as_bytes());
+    t.len() >= n.len() && t.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// The row text: endpoints, packets, bytes, duration and what happened (the flags a lecturer
@@ -98,12 +128,16 @@ pub fn row_text(c: &ConnectionReport) -> String {
 
 /// The connections of a scanned file as `inspect` reports them (the picker's rows).
 pub fn reports(scanned: &Scanned) -> Vec<ConnectionReport> {
+    report_iter(scanned).collect()
+}
+
+/// [`reports`] one at a time.
+pub fn report_iter(scanned: &Scanned) -> impl Iterator<Item = ConnectionReport> + '_ {
     let origin = scanned.origin();
     scanned
         .connections()
         .iter()
-        .map(|c| ConnectionReport::new(c, origin))
-        .collect()
+        .map(move |c| ConnectionReport::new(c, origin))
 }
 
 impl Picker {
@@ -117,6 +151,22 @@ impl Picker {
                 .map(|(conn, c)| PickerRow {
                     choice: Choice::Connection(conn),
                     text: row_text(c),
+                })
+                .collect(),
+            ..Picker::default()
+        }
+    }
+
+    /// A capture's picker from its reports one at a time: a million connections never have
+    /// their reports (a few hundred bytes each) in memory at once, only the rows.
+    pub fn from_reports(file: String, reports: impl Iterator<Item = ConnectionReport>) -> Self {
+        Picker {
+            file,
+            rows: reports
+                .enumerate()
+                .map(|(conn, c)| PickerRow {
+                    choice: Choice::Connection(conn),
+                    text: row_text(&c),
                 })
                 .collect(),
             ..Picker::default()
@@ -147,13 +197,65 @@ impl Picker {
             .count()
     }
 
-    /// The rows the filter keeps (case-insensitive substring of the row's text).
-    pub fn visible(&self) -> Vec<&PickerRow> {
-        let needle = self.filter.to_lowercase();
-        self.rows
+    /// The indices of the rows the filter keeps (case-insensitive substring of the row's
+    /// text), computed once per filter, and from the previous result when the filter only grew.
+    fn kept(&self) -> std::cell::Ref<'_, Vec<u32>> {
+        {
+            let mut kept = self.kept.borrow_mut();
+            if kept.filter.as_deref() != Some(self.filter.as_str()) || kept.rows != self.rows.len()
+            {
+                let needle = self.filter.to_lowercase();
+                let narrowing = kept.rows == self.rows.len()
+                    && kept
+                        .filter
+                        .as_deref()
+                        .is_some_and(|old| self.filter.starts_with(old));
+                let indices: Vec<u32> = if narrowing {
+                    kept.indices
+                        .iter()
+                        .copied()
+                        .filter(|&i| matches(&self.rows[i as usize].text, &needle))
+                        .collect()
+                } else {
+                    (0..self.rows.len())
+                        .filter(|&i| matches(&self.rows[i].text, &needle))
+                        .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+                        .collect()
+                };
+                *kept = Kept {
+                    filter: Some(self.filter.clone()),
+                    rows: self.rows.len(),
+                    indices,
+                };
+            }
+        }
+        std::cell::Ref::map(self.kept.borrow(), |k| &k.indices)
+    }
+
+    /// How many rows the filter keeps.
+    pub fn visible_len(&self) -> usize {
+        self.kept().len()
+    }
+
+    /// The `k`-th row the filter keeps.
+    pub fn visible_row(&self, k: usize) -> Option<&PickerRow> {
+        let i = *self.kept().get(k)?;
+        self.rows.get(i as usize)
+    }
+
+    /// The rows the filter keeps, `take` of them from the `skip`-th (what a screen shows).
+    pub fn visible_rows(&self, skip: usize, take: usize) -> Vec<&PickerRow> {
+        self.kept()
             .iter()
-            .filter(|r| needle.is_empty() || r.text.to_lowercase().contains(&needle))
+            .skip(skip)
+            .take(take)
+            .filter_map(|&i| self.rows.get(i as usize))
             .collect()
+    }
+
+    /// The rows the filter keeps.
+    pub fn visible(&self) -> Vec<&PickerRow> {
+        self.visible_rows(0, usize::MAX)
     }
 
     /// The key table in force: the filter's while typing it.
@@ -167,6 +269,16 @@ impl Picker {
 
     /// A key, through the connection picker's key tables ([`super::keymap`]).
     pub fn key(&mut self, k: &KeyEvent) -> PickerOutcome {
+        // Esc and the next key arriving in one read reach us as Alt+key (the terminal's
+        // encoding of Meta): they are two keys, Esc first.
+        if k.modifiers.contains(KeyModifiers::ALT) && matches!(k.code, KeyCode::Char(_)) {
+            let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+            if let quit @ PickerOutcome::Quit = self.key(&esc) {
+                return quit;
+            }
+            let plain = KeyEvent::new(k.code, k.modifiers - KeyModifiers::ALT);
+            return self.key(&plain);
+        }
         match keymap::action_for(self.mode(), k, false) {
             Some(action) => self.update(action),
             None => PickerOutcome::Stay,
@@ -175,12 +287,12 @@ impl Picker {
 
     /// The picker after `action`.
     pub fn update(&mut self, action: Action) -> PickerOutcome {
-        let last = self.visible().len().saturating_sub(1);
+        let last = self.visible_len().saturating_sub(1);
         match action {
             Action::Quit => return PickerOutcome::Quit,
             Action::ConnChoose => {
                 self.filtering = false;
-                return match self.visible().get(self.selected) {
+                return match self.visible_row(self.selected) {
                     Some(r) => PickerOutcome::Chosen(r.choice),
                     None => PickerOutcome::Stay,
                 };
@@ -202,7 +314,7 @@ impl Picker {
             Action::ConnLast => self.selected = last,
             _ => {}
         }
-        self.selected = self.selected.min(self.visible().len().saturating_sub(1));
+        self.selected = self.selected.min(self.visible_len().saturating_sub(1));
         PickerOutcome::Stay
     }
 }
@@ -210,7 +322,6 @@ impl Picker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossterm::event::{KeyCode, KeyModifiers};
 
     fn key(c: KeyCode) -> KeyEvent {
         KeyEvent::new(c, KeyModifiers::NONE)
@@ -242,6 +353,63 @@ mod tests {
             p.key(&key(KeyCode::Enter)),
             PickerOutcome::Chosen(Choice::Connection(1))
         );
+    }
+
+    /// Issue 16 item 8: Esc then `x` in one read arrives as Alt+x; it ended the filter and
+    /// then typed nothing into it (it used to append `x`).
+    #[test]
+    fn esc_and_a_key_in_one_read_are_two_keys() {
+        let mut p = picker();
+        p.key(&key(KeyCode::Char('/')));
+        p.key(&key(KeyCode::Char('2')));
+        let alt_j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::ALT);
+        assert_eq!(p.key(&alt_j), PickerOutcome::Stay);
+        assert_eq!(
+            p.filter, "",
+            "Esc cleared the filter; j was not typed into it"
+        );
+        assert!(!p.filtering);
+        assert_eq!(p.selected, 1, "j moved down");
+        // Outside the filter, Esc quits: so does Esc with a key after it.
+        let alt_k = KeyEvent::new(KeyCode::Char('k'), KeyModifiers::ALT);
+        assert_eq!(p.key(&alt_k), PickerOutcome::Quit);
+    }
+
+    /// Many rows: each key narrows the previous result (a million took 1-2 s a key; the
+    /// benchmark, scripts/bench-memory.py, has the release figures).
+    #[test]
+    fn filtering_many_rows_is_quick_and_incremental() {
+        let mut p = Picker::default();
+        for i in 0..300_000u32 {
+            p.rows.push(PickerRow {
+                choice: Choice::Connection(i as usize),
+                text: format!(
+                    "11.0.{}.{}:{:<5} → 10.0.0.1:80        5 pkts   270 B  0.000 s  SYN FIN RST",
+                    i / 65536,
+                    i / 256 % 256,
+                    10000 + i % 50000
+                ),
+            });
+        }
+        p.key(&key(KeyCode::Char('/')));
+        let start = std::time::Instant::now();
+        for c in "11.0.3.".chars() {
+            p.key(&key(KeyCode::Char(c)));
+            assert!(p.visible_len() > 0);
+        }
+        let per_key = start.elapsed() / 7;
+        assert_eq!(p.visible_len(), 65_536);
+        assert!(p.rows.len() == 300_000);
+        assert!(matches(&p.visible_row(0).expect("a row").text, "11.0.3."));
+        p.key(&key(KeyCode::Backspace));
+        let brute = p.rows.iter().filter(|r| r.text.contains("11.0.3")).count();
+        assert_eq!(
+            p.visible_len(),
+            brute,
+            "a shorter filter starts over from every row"
+        );
+        // Unoptimised test builds are slow; the release build takes a few ms a key.
+        assert!(per_key.as_millis() < 1_000, "{per_key:?} a key");
     }
 
     #[test]

@@ -77,14 +77,20 @@ pub fn choose(source: &SourceFile, theme: Theme) -> anyhow::Result<Option<(Choic
     let scanned = scan
         .join()
         .map_err(|_| anyhow::anyhow!("the capture scan panicked"))??;
-    let mut picker = match offer(
-        shown,
-        scanned.is_recording(),
-        &super::picker::reports(&scanned),
-    ) {
-        Offer::Play(choice) => return Ok(Some((choice, scanned))),
-        Offer::Pick(picker) => picker,
+    let mut picker = if !scanned.is_recording() && scanned.connections().len() > 1 {
+        // What `offer` decides, without every report in memory at once.
+        Picker::from_reports(shown, super::picker::report_iter(&scanned))
+    } else {
+        match offer(
+            shown,
+            scanned.is_recording(),
+            &super::picker::reports(&scanned),
+        ) {
+            Offer::Play(choice) => return Ok(Some((choice, scanned))),
+            Offer::Pick(picker) => picker,
+        }
     };
+    picker.warning = scanned.warnings().first().cloned();
     loop {
         guard.terminal.draw(|f| {
             let area = f.area();

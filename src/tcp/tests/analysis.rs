@@ -56,7 +56,7 @@ fn resend_after_three_duplicate_acks_is_a_fast_retransmission() {
         w.push(c2s(ACK, C1 + i * 100, S1, 100));
     }
     // The first data segment was lost before the receiver: it keeps asking for C1.
-    for n in 1..=3u64 {
+    for n in 1..=3u32 {
         let dup = w.push(s2c(ACK, S1, C1, 0));
         assert_eq!(dup.analysis, A::DUP_ACK);
         assert_eq!(w.conn(0).analysis.dup_ack, n);

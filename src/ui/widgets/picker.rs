@@ -30,12 +30,24 @@ pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
         crate::ui::keymap::hints(p.mode(), false).to_string()
     };
     put(buf, inner.x, inner.y, &filter, inner.width, theme.dim);
-    let rows = p.visible();
-    let list_h = usize::from(inner.height - 1);
+    let mut top = inner.y + 1;
+    if let Some(w) = &p.warning {
+        put(
+            buf,
+            inner.x,
+            top,
+            &format!("warning: {w}"),
+            inner.width,
+            theme.error,
+        );
+        top += 1;
+    }
+    let list_h = usize::from(inner.bottom().saturating_sub(top));
     // Keep the highlighted row on screen.
     let first = p.selected.saturating_sub(list_h.saturating_sub(1));
-    for (k, row) in rows.iter().enumerate().skip(first).take(list_h) {
-        let y = inner.y + 1 + (k - first) as u16;
+    let rows = p.visible_rows(first, list_h);
+    for (k, row) in (first..).zip(rows.iter()) {
+        let y = top + (k - first) as u16;
         let style = if k == p.selected {
             theme.selected
         } else {
@@ -48,11 +60,11 @@ pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
         let line = format!("{number:>4}  {}", row.text);
         put(buf, inner.x, y, &line, inner.width, style);
     }
-    if rows.is_empty() {
+    if p.visible_len() == 0 {
         put(
             buf,
             inner.x,
-            inner.y + 1,
+            top,
             "no connection matches the filter (Esc clears it)",
             inner.width,
             theme.dim,
@@ -92,5 +104,36 @@ mod tests {
         assert!(text.contains("multi.pcap · 3 TCP connections"), "{text}");
         assert!(text.contains("/ filter"), "{text}");
         assert!(text.contains("   2  10.0.0.1:5002 → 10.0.0.2:80"), "{text}");
+    }
+
+    /// Issue 16 item 8: a damaged file's picker says so (the rows are what came before it).
+    #[test]
+    fn a_damaged_file_s_warning_is_shown_above_the_rows() {
+        let mut p = Picker {
+            file: "cut.pcap".into(),
+            warning: Some("record 7 at offset 900: the file ends early".into()),
+            ..Picker::default()
+        };
+        for conn in 0..2 {
+            p.rows.push(PickerRow {
+                choice: Choice::Connection(conn),
+                text: format!("10.0.0.1:{} → 10.0.0.2:80", 5000 + conn),
+            });
+        }
+        let area = Rect::new(0, 0, 80, 6);
+        let mut buf = Buffer::empty(area);
+        render(&p, &Theme::new(ThemeName::Mono), area, &mut buf);
+        let line = |y: u16| {
+            (0..area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        };
+        assert!(
+            line(2).contains("warning: record 7 at offset 900"),
+            "{}",
+            line(2)
+        );
+        assert!(line(3).contains("   0  10.0.0.1:5000"), "{}", line(3));
+        assert!(line(4).contains("   1  10.0.0.1:5001"), "{}", line(4));
     }
 }
