@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::capture::{FileError, LinkType, Timestamp};
 use crate::tcp::{AnalysisCounts, Connection, FlagCounts, Tracker};
-use crate::wire::{self, DecodeError, Decoded};
+use crate::wire::{DecodeError, Decoded, Decoder, EncapPath, FragmentStats};
 
 /// The whole `inspect --json` object. Field names are the documented schema (README).
 #[derive(Debug, Clone, Serialize)]
@@ -28,6 +28,9 @@ pub struct Report {
     /// `LINKTYPE_USER0`): not packets, so neither non-TCP nor undecodable.
     #[serde(skip_serializing_if = "is_zero")]
     pub recording_events: u64,
+    /// IP fragment reassembly, when the capture has fragments.
+    #[serde(skip_serializing_if = "FragmentStats::is_empty")]
+    pub ip_fragments: FragmentStats,
     pub connections: Vec<ConnectionReport>,
     pub warnings: Vec<String>,
 }
@@ -62,6 +65,10 @@ pub struct ConnectionReport {
     pub mid_stream: bool,
     pub half_close: bool,
     pub final_state: FinalState,
+    /// The tunnels and shims that carried the connection's first segment, outermost first
+    /// (`["VXLAN"]`, `["GRE", "ERSPAN"]`); absent for a plain connection.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub encapsulation: Vec<String>,
 }
 
 /// Why `inspect` could not produce a report at all (exit status 2).
@@ -124,6 +131,8 @@ pub fn inspect_file_with_progress(
         crate::capture::CaptureFormat::Pcapng => "pcapng".to_string(),
     };
     let mut tracker = Tracker::new();
+    let mut decoder = Decoder::new();
+    let mut encaps: BTreeMap<u32, EncapPath> = BTreeMap::new();
     let mut warnings = Vec::new();
     let mut failures = DecodeFailures::default();
     let mut unsupported_links: BTreeMap<u32, u64> = BTreeMap::new();
@@ -145,10 +154,14 @@ pub fn inspect_file_with_progress(
                     continue;
                 }
                 first_ts.get_or_insert(frame.ts);
-                match wire::decode(frame.link, frame.data) {
+                match decoder.decode(frame.link, frame.data, frame.orig_len, frame.ts) {
                     Ok(Decoded::Tcp(seg)) => {
                         truncated += u64::from(seg.truncated);
-                        tracker.push(frame.ts, frame.orig_len, &seg);
+                        let info = tracker.push(frame.ts, frame.orig_len, &seg);
+                        let path = decoder.last_encap();
+                        if !path.is_empty() {
+                            encaps.entry(info.conn.0).or_insert(path);
+                        }
                     }
                     Ok(Decoded::NotTcp) => non_tcp += 1,
                     Err(DecodeError::UnsupportedLink(link)) => {
@@ -170,14 +183,18 @@ pub fn inspect_file_with_progress(
         }
     }
 
+    decoder.finish();
     warnings.extend(file.warnings().iter().cloned());
     for (link, count) in unsupported_links {
         warnings.push(format!(
-            "{count} frame(s) have link type {}, which sockviz does not decode; they were skipped",
-            LinkType(link)
+            "{count} frame(s) have link type {}, which sockviz does not decode ({}); they were \
+             skipped",
+            LinkType(link),
+            crate::wire::unsupported_reason(LinkType(link))
         ));
     }
     warnings.extend(failures.into_warnings());
+    warnings.extend(decoder.warnings());
     if truncated > 0 {
         warnings.push(format!(
             "{truncated} TCP segment(s) were cut short by the capture's snaplen; \
@@ -186,7 +203,7 @@ pub fn inspect_file_with_progress(
     }
 
     let origin = first_ts.unwrap_or_default();
-    let connections = reports(tracker.into_connections(), origin);
+    let connections = reports(tracker.into_connections(), origin, &encaps);
     Ok(Report {
         file: path.display().to_string(),
         format,
@@ -195,6 +212,7 @@ pub fn inspect_file_with_progress(
         undecodable_packets: undecodable,
         truncated_packets: truncated,
         recording_events,
+        ip_fragments: decoder.fragment_stats(),
         connections,
         warnings,
     })
@@ -202,11 +220,23 @@ pub fn inspect_file_with_progress(
 
 /// The connections as reports, giving back the connections' memory as the reports grow, so a
 /// capture of a million connections never holds both whole (each is a few hundred bytes).
-fn reports(mut connections: Vec<Connection>, origin: Timestamp) -> Vec<ConnectionReport> {
+fn reports(
+    mut connections: Vec<Connection>,
+    origin: Timestamp,
+    encaps: &BTreeMap<u32, EncapPath>,
+) -> Vec<ConnectionReport> {
     let mut out = Vec::with_capacity(connections.len());
     // From the end, so the connections' vector can shrink as it goes; reversed after.
     while let Some(c) = connections.pop() {
-        out.push(ConnectionReport::new(&c, origin));
+        let mut report = ConnectionReport::new(&c, origin);
+        if let Some(path) = encaps.get(&c.id.0) {
+            report.encapsulation = path
+                .as_slice()
+                .iter()
+                .map(|e| e.name().to_string())
+                .collect();
+        }
+        out.push(report);
         // A large vector is its own mapping: shrinking it returns the pages at once.
         if connections.len() % 65_536 == 0 {
             connections.shrink_to_fit();
@@ -251,6 +281,7 @@ impl ConnectionReport {
                 client: c.client_state.name(),
                 server: c.server_state.name(),
             },
+            encapsulation: Vec::new(),
         }
     }
 
@@ -279,6 +310,9 @@ impl ConnectionReport {
         }
         if self.half_close {
             notes.push("half-close".into());
+        }
+        if !self.encapsulation.is_empty() {
+            notes.push(format!("via {}", self.encapsulation.join("/")));
         }
         notes.join(" ")
     }
@@ -367,6 +401,14 @@ impl Report {
                 out,
                 "{} non-TCP packet(s), {} undecodable",
                 self.non_tcp_packets, self.undecodable_packets
+            )?;
+        }
+        let f = &self.ip_fragments;
+        if f.reassembled > 0 {
+            writeln!(
+                out,
+                "{} IP datagram(s) reassembled from fragments",
+                f.reassembled
             )?;
         }
         if self.recording_events > 0 {

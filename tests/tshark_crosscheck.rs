@@ -6,6 +6,7 @@
 //! `bash scripts/dev test` install it): this test fails rather than skips without it.
 
 mod common;
+mod encap_support;
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
@@ -83,8 +84,10 @@ struct Stream {
 fn tshark_streams(path: &Path) -> BTreeMap<u64, Stream> {
     let file = path.to_str().expect("UTF-8 path");
     let mut args = vec!["-r", file, "-T", "fields", "-E", "separator=\t"];
-    // occurrence=f: tshark puts some flags (duplicate_ack) twice into one frame's tree.
-    args.extend(["-E", "occurrence=f"]);
+    // occurrence=a: every value, comma-separated, outermost first: a tunnel's inner IP is the
+    // connection's (the last ip/ipv6 in frame.protocols says which IP that is). Some flags
+    // (duplicate_ack) appear twice in one frame's tree: any value counts once.
+    args.extend(["-E", "occurrence=a"]);
     args.extend(TSHARK_PREFS);
     for field in [
         "tcp.stream",
@@ -95,6 +98,7 @@ fn tshark_streams(path: &Path) -> BTreeMap<u64, Stream> {
         "ipv6.dst",
         "tcp.dstport",
         "frame.len",
+        "frame.protocols",
     ]
     .iter()
     .chain(&ANALYSIS_FIELDS)
@@ -106,16 +110,25 @@ fn tshark_streams(path: &Path) -> BTreeMap<u64, Stream> {
         let cols: Vec<&str> = line.split('\t').collect();
         assert_eq!(
             cols.len(),
-            8 + ANALYSIS_FIELDS.len(),
+            9 + ANALYSIS_FIELDS.len(),
             "tshark line {line:?}"
         );
-        let Ok(id) = cols[0].parse::<u64>() else {
+        let Ok(id) = cols[0].rsplit(',').next().unwrap_or("").parse::<u64>() else {
             continue; // not TCP
         };
-        let endpoint = |v4: &str, v6: &str, port: &str| -> SocketAddr {
-            let ip: IpAddr = if v4.is_empty() { v6 } else { v4 }
+        let v6 = cols[8]
+            .split(':')
+            .filter(|p| *p == "ip" || *p == "ipv6")
+            .last()
+            == Some("ipv6");
+        let endpoint = |v4: &str, v6addr: &str, port: &str| -> SocketAddr {
+            let ip: IpAddr = if v6 { v6addr } else { v4 }
+                .rsplit(',')
+                .next()
+                .unwrap_or("")
                 .parse()
                 .unwrap_or_else(|e| panic!("tshark address in {line:?}: {e}"));
+            let port = port.rsplit(',').next().unwrap_or("");
             SocketAddr::new(ip, port.parse().expect("tshark port"))
         };
         let src = endpoint(cols[1], cols[2], cols[3]);
@@ -127,7 +140,7 @@ fn tshark_streams(path: &Path) -> BTreeMap<u64, Stream> {
         let d = usize::from(Some(src) != s.a);
         s.frames[d] += 1;
         s.bytes[d] += cols[7].parse::<u64>().expect("frame.len");
-        for (count, value) in s.analysis.iter_mut().zip(&cols[8..]) {
+        for (count, value) in s.analysis.iter_mut().zip(&cols[9..]) {
             *count += u64::from(!value.is_empty());
         }
     }
@@ -385,4 +398,157 @@ fn tshark_reference_figures_for_echo() {
         (bulk.retransmission, bulk.fast_retransmission, bulk.dup_ack),
         (1, 1, 13)
     );
+}
+
+/// Where the cross-check writes the captures it builds.
+fn built_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).expect("creating the test's capture directory");
+    dir
+}
+
+/// The `encapsulation` of each connection in `inspect --json`.
+fn encapsulations(path: &Path) -> Vec<Vec<String>> {
+    let out = common::run_inspect(path);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("inspect JSON");
+    v["connections"]
+        .as_array()
+        .expect("connections")
+        .iter()
+        .map(|c| {
+            c["encapsulation"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|e| e.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Real loopback segments (echo over IPv4 and IPv6, a retransmission and fast-retransmission
+/// upload) re-wrapped in every tunnel and link type sockviz decodes: tshark must agree on
+/// every connection, and `inspect` must name the tunnel.
+#[test]
+fn encapsulations_and_link_types_match_tshark() {
+    let dir = built_dir("encap");
+    let mut files = encap_support::build_wrapped(&data("echo.pcap"), &dir, &[]);
+    let v6 = [
+        "gre",
+        "ipip",
+        "ip6ip",
+        "pppoe",
+        "ah",
+        "ppp",
+        "frelay",
+        "nflog",
+        "v6-under-v4-ethertype",
+    ];
+    files.extend(encap_support::build_wrapped(&data("ipv6.pcap"), &dir, &v6));
+    files.extend(encap_support::build_wrapped(
+        &data("retrans.pcap"),
+        &dir,
+        &["vxlan", "mpls"],
+    ));
+    // tshark 4.0 has no dissector for BSD SLIP (it shows "UNKNOWN WTAP_ENCAP = 3", tcpdump
+    // decodes it): checked against the unwrapped capture's figures instead.
+    let (slip, files): (Vec<PathBuf>, Vec<PathBuf>) = files
+        .into_iter()
+        .partition(|f| f.to_string_lossy().contains(".slip."));
+    check_all(&files);
+    for f in slip {
+        let ours = inspect(&f);
+        let plain = inspect(&data("echo.pcap"));
+        let figures = |r: &common::Report| {
+            r.connections
+                .iter()
+                .map(|c| (c.client.clone(), c.packets, c.payload_bytes, c.analysis))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(figures(&ours), figures(&plain), "{}", f.display());
+    }
+    let expect = [
+        ("echo.vxlan.pcap", vec!["VXLAN"]),
+        ("echo.geneve.pcap", vec!["Geneve"]),
+        ("echo.gre-erspan2.pcap", vec!["GRE", "ERSPAN"]),
+        ("echo.gre-wccp.pcap", vec!["GRE", "WCCP"]),
+        ("ipv6.ipip.pcap", vec!["IPv6-in-IP"]),
+        ("echo.ip6ip.pcap", vec!["IPv4-in-IP"]),
+        ("echo.gtpu.pcap", vec!["GTP-U"]),
+        ("ipv6.pppoe.pcap", vec!["PPPoE"]),
+        ("echo.mpls.pcap", vec!["MPLS"]),
+        ("echo.etag.pcap", vec!["E-Tag"]),
+        ("ipv6.ah.pcap", vec!["IPsec AH"]),
+        ("echo.capwap.pcap", vec!["CAPWAP"]),
+        ("echo.ppp.pcap", vec![]),
+    ];
+    for (file, names) in expect {
+        assert_eq!(encapsulations(&dir.join(file)), vec![names], "{file}");
+    }
+}
+
+/// The upload of segments.pcap with every large packet split into IPv4 fragments (in order;
+/// and with the last fragment sent first), and retrans.pcap likewise: tshark reassembles and
+/// counts each segment at the frame that completes it; so must sockviz.
+#[test]
+fn ip_fragments_match_tshark() {
+    let dir = built_dir("fragments");
+    let files = vec![
+        encap_support::build_fragmented(&data("segments.pcap"), &dir, 600, false),
+        encap_support::build_fragmented(&data("retrans.pcap"), &dir, 1000, true),
+    ];
+    check_all(&files);
+    let report = inspect(&files[0]);
+    assert_eq!(report.connections.len(), 1);
+}
+
+/// An IP length 20 bytes longer than a frame the capture kept whole: the frame's bytes, and
+/// no phantom retransmission afterwards (tshark's reading).
+#[test]
+fn ip_length_beyond_an_uncut_frame_matches_tshark() {
+    let dir = built_dir("lying");
+    let files = vec![
+        encap_support::build_lying_length(&data("echo.pcap"), &dir),
+        encap_support::build_lying_length(&data("segments.pcap"), &dir),
+    ];
+    check_all(&files);
+    let report = inspect(&files[0]);
+    assert_eq!(report.truncated_packets, 0);
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("IP length larger than their frame")),
+        "{:?}",
+        report.warnings
+    );
+}
+
+/// Real traffic through a real tunnel: two network namespaces joined by a veth pair, a
+/// Linux VXLAN device in each (MTU 1500 over a 1500-byte underlay, so the kernel fragments
+/// the outer UDP), a 20,000-byte upload through it, captured on the underlay by tcpdump.
+/// Needs root (CI and the lab machines run tests as root) and iproute2's vxlan.
+#[test]
+fn vxlan_between_namespaces_with_outer_fragments_matches_tshark() {
+    let dir = built_dir("vxlan-netns");
+    let pcap = dir.join("vxlan-netns.pcap");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vxlan-netns.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(&pcap)
+        .output()
+        .expect("running tests/fixtures/vxlan-netns.sh");
+    assert!(
+        out.status.success(),
+        "vxlan-netns.sh failed (root and iproute2 needed):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check_all(std::slice::from_ref(&pcap));
+    let report = inspect(&pcap);
+    assert_eq!(report.connections.len(), 1);
+    assert_eq!(encapsulations(&pcap), vec![vec!["VXLAN".to_string()]]);
+    let c = &report.connections[0];
+    assert_eq!(c.payload_bytes.to_server, 20_000);
 }

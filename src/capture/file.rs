@@ -318,7 +318,7 @@ fn detect(
             )));
         }
     };
-    let parser = Pcap::open(rb, nanosecond, big_endian).map_err(damaged)?;
+    let parser = Pcap::open(rb, nanosecond, big_endian, notes).map_err(damaged)?;
     Ok((
         CaptureFormat::Pcap {
             nanosecond,

@@ -26,6 +26,7 @@ impl Pcap {
         rb: &mut ReadBuffer<R>,
         nanosecond: bool,
         big_endian: bool,
+        notes: &mut Notes,
     ) -> Result<Self, String> {
         let have = rb.fill(FILE_HEADER_LEN).map_err(|e| e.to_string())?;
         if have < FILE_HEADER_LEN {
@@ -51,8 +52,22 @@ impl Pcap {
             ));
         }
         let snaplen = u32_at(h, 16, big_endian);
-        // §5: the low 16 bits are the link type; the upper bits carry FCS information.
-        let link = LinkType(u32_at(h, 20, big_endian) & 0xFFFF);
+        // §4: the low 16 bits are the link type; the top 4 bits an FCS length with its P bit
+        // (26); bit 27 (R) and bits 16-25 are reserved and must be 0. tshark refuses a file
+        // with them set; its records are still readable, so read them and say so.
+        let field = u32_at(h, 20, big_endian);
+        let link = LinkType(field & 0xFFFF);
+        const RESERVED: u32 = 0x0BFF_0000;
+        if field & RESERVED != 0 {
+            notes.once("pcap-linktype-reserved", || {
+                format!(
+                    "the file header's link-type field {field:#010x} has reserved bits set \
+                     ({:#010x}); read as link type {} (tshark refuses such a file)",
+                    field & RESERVED,
+                    link.0
+                )
+            });
+        }
         rb.consume(FILE_HEADER_LEN);
         Ok(Pcap {
             big_endian,

@@ -176,7 +176,7 @@ impl Pcapng {
         }
         let body = &b[8..len - 4];
         let packet = match block_type {
-            SHB => self.section(body).map(|()| None),
+            SHB => self.section(body, notes).map(|()| None),
             IDB => self.interface(body, notes).map(|()| None),
             EPB => self.packet(body, false, notes).map(Some),
             OBSOLETE_PB => self.packet(body, true, notes).map(Some),
@@ -196,7 +196,7 @@ impl Pcapng {
     }
 
     /// §4.1: a new section forgets the previous section's interfaces.
-    fn section(&mut self, body: &[u8]) -> Result<(), String> {
+    fn section(&mut self, body: &[u8], notes: &mut Notes) -> Result<(), String> {
         if body.len() < 16 {
             return Err(format!(
                 "section header block body is {} bytes, shorter than the 16 it needs",
@@ -205,10 +205,16 @@ impl Pcapng {
         }
         let major = u16_at(body, 4, self.big_endian);
         let minor = u16_at(body, 6, self.big_endian);
-        if major != 1 {
-            return Err(format!(
-                "section has pcapng version {major}.{minor}; sockviz reads version 1.x"
-            ));
+        // §4.1: readers must refuse a major version they do not know. tshark refuses any
+        // version but 1.0 (and 1.2, which some old writers used); the block layout sockviz
+        // reads is the same, so it reads them, and says so.
+        if major != 1 || !matches!(minor, 0 | 2) {
+            notes.once("pcapng-version", || {
+                format!(
+                    "a section header says pcapng version {major}.{minor}, which is not 1.0; \
+                     read as 1.0 (tshark refuses such a file)"
+                )
+            });
         }
         self.interfaces.clear();
         Ok(())

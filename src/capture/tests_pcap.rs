@@ -121,6 +121,27 @@ fn link_type_keeps_low_16_bits_only() {
     let bytes = pcap_file(false, false, 0x1000_0001, 65535, &[(0, 0, &a[..], 60)]);
     let (frames, _) = read_all(bytes);
     assert_eq!(frames[0].link, LinkType::ETHERNET);
+    // An FCS length with its P bit is information, not a problem: no warning.
+    let bytes = pcap_file(false, false, 0x4400_0001, 65535, &[(0, 0, &a[..], 60)]);
+    let file = CaptureFile::from_bytes("x", bytes).expect("opens");
+    assert!(file.warnings().is_empty());
+}
+
+#[test]
+fn link_type_reserved_bits_are_read_with_a_warning() {
+    // tshark refuses this file; sockviz reads it as Ethernet and says what it ignored.
+    let a = TcpSpec::default().ethernet();
+    let bytes = pcap_file(false, false, 0x0001_0001, 65535, &[(0, 0, &a[..], 60)]);
+    let mut file = CaptureFile::from_bytes("x", bytes).expect("opens");
+    let (f, _) = file.next_frame().expect("no damage").expect("a frame");
+    assert_eq!(f.link, LinkType::ETHERNET);
+    assert_eq!(
+        file.warnings(),
+        [
+            "the file header's link-type field 0x00010001 has reserved bits set (0x00010000); \
+          read as link type 1 (tshark refuses such a file)"
+        ]
+    );
 }
 
 #[test]

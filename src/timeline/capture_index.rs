@@ -14,7 +14,7 @@ use std::path::Path;
 
 use crate::capture::{CaptureFile, FileError, FrameRef, LinkType, Timestamp};
 use crate::tcp::{Analysis, ConnId, Connection, Tracker};
-use crate::wire::{self, Decoded};
+use crate::wire::{Decoded, Decoder};
 
 use super::{Event, EventKind, OwnedFrame, Timeline};
 
@@ -97,6 +97,8 @@ impl CaptureIndex {
         let mut origin = None;
         let mut last: Option<(u64, Timestamp)> = None;
         let mut decode_note_given = false;
+        // Reassembles IP fragments and knows each frame's original length, as `inspect` does.
+        let mut decoder = Decoder::new();
         let mut lab_events = 0u64;
         loop {
             let (frame, at) = match file.next_frame() {
@@ -127,7 +129,7 @@ impl CaptureIndex {
             origin.get_or_insert(frame.ts);
             last = Some((frame.number, frame.ts));
             // The same decoding and the same single note as `Timeline::push`.
-            let seg = match wire::decode(frame.link, frame.data) {
+            let seg = match decoder.decode(frame.link, frame.data, frame.orig_len, frame.ts) {
                 Ok(Decoded::Tcp(seg)) => seg,
                 Ok(Decoded::NotTcp) => continue,
                 Err(err) => {

@@ -8,9 +8,12 @@ use std::net::IpAddr;
 
 use etherparse::{Ipv4HeaderSlice, Ipv6HeaderSlice, err};
 
+use super::ctx::{Ctx, FragmentRef};
+use super::encap::Encap;
 use super::error::{DecodeError, malformed};
 use super::segment::Decoded;
 use super::tcp_header as tcp;
+use super::tunnel;
 
 const PROTO_TCP: u8 = 6;
 /// Authentication Header (RFC 4302 §2.2): length in 32-bit words, minus 2.
@@ -25,11 +28,10 @@ const MAX_EXT_HEADERS: usize = 16;
 
 /// IPv4 (RFC 791), options included.
 ///
-/// Fragments: a non-first fragment has no TCP header and is `NotTcp`. A first fragment
-/// (MF set, offset 0) that holds a whole TCP header decodes as a segment marked `truncated`:
-/// its `payload_len` counts only the bytes of this fragment, because the datagram's full length
-/// is known only after reassembly, which sockviz does not do.
-pub(super) fn ipv4(data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
+/// An IPv6 packet under the IPv4 EtherType (or a raw-IP link) is handed to [`ipv6`] by the
+/// caller's version check, as tshark does. Fragments (MF set or a non-zero offset) go to
+/// `cx.fragment` for reassembly and are `NotTcp` here.
+pub(super) fn ipv4<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let header = Ipv4HeaderSlice::from_slice(data).map_err(|e| match e {
         err::ipv4::HeaderSliceError::Len(_) => malformed(
             "IPv4",
@@ -43,46 +45,40 @@ pub(super) fn ipv4(data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
         }
     })?;
     let header_len = header.slice().len();
-    let total_len = usize::from(header.total_len());
-    // Linux captures TSO super-segments before the NIC splits them, some with total length
-    // 0 (Wireshark: "assumed TSO"); the captured bytes are then the best length there is.
-    let wire_len = if total_len == 0 {
-        data.len()
-    } else {
-        total_len
-    };
+    let wire_len = wire_len(usize::from(header.total_len()), 0, data.len(), cx);
     if wire_len < header_len {
         return Err(malformed(
             "IPv4",
             "total length is shorter than the header itself",
         ));
     }
-    if header.fragments_offset().value() != 0 {
-        return Ok(Decoded::NotTcp);
-    }
-    let first_fragment = header.more_fragments();
     let captured = &data[header_len..wire_len.min(data.len())];
     let src = IpAddr::V4(header.source_addr());
     let dst = IpAddr::V4(header.destination_addr());
-    let mut next = header.protocol().0;
-    let mut rest = Payload {
+    let rest = Payload {
         captured,
         wire: wire_len - header_len,
     };
-    if next == PROTO_AH {
-        next = rest.skip_auth("IPv4")?;
-    }
-    if next != PROTO_TCP {
+    let offset = u32::from(header.fragments_offset().value()) * 8;
+    if offset != 0 || header.more_fragments() {
+        cx.fragment = Some(FragmentRef {
+            src,
+            dst,
+            id: u32::from(header.identification()),
+            proto: header.protocol().0,
+            v6: false,
+            offset,
+            more: header.more_fragments(),
+            data: rest.captured,
+            cut: rest.captured.len() < rest.wire,
+        });
         return Ok(Decoded::NotTcp);
     }
-    tcp::segment(src, dst, rest.captured, rest.wire, first_fragment)
+    after_header(src, dst, header.protocol().0, rest, false, cx)
 }
 
-/// IPv6 (RFC 8200), walking extension headers to the TCP header.
-///
-/// Fragments are handled as for IPv4: a Fragment header with a non-zero offset is `NotTcp`;
-/// a first fragment with a whole TCP header decodes as a truncated segment.
-pub(super) fn ipv6(data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
+/// IPv6 (RFC 8200). Extension headers are walked by [`after_header`].
+pub(super) fn ipv6<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let header = Ipv6HeaderSlice::from_slice(data).map_err(|e| match e {
         err::ipv6::HeaderSliceError::Len(_) => {
             malformed("IPv6", "header cut short (less than 40 bytes captured)")
@@ -90,54 +86,105 @@ pub(super) fn ipv6(data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
         err::ipv6::HeaderSliceError::Content(_) => malformed("IPv6", "version field is not 6"),
     })?;
     let header_len = header.slice().len();
-    let payload_len = usize::from(header.payload_length());
     // Payload length 0: a jumbogram (RFC 2675) or a TSO/BIG TCP super-segment; use what was
-    // captured.
-    let wire = if payload_len == 0 {
-        data.len() - header_len
-    } else {
-        payload_len
+    // captured (the `wire_len` rule for a zero length).
+    let total = match usize::from(header.payload_length()) {
+        0 => 0,
+        n => n + header_len,
     };
+    let wire = wire_len(total, header_len, data.len(), cx) - header_len;
     let captured = &data[header_len..(header_len + wire).min(data.len())];
-    let mut rest = Payload { captured, wire };
+    let rest = Payload { captured, wire };
     let src = IpAddr::V6(header.source_addr());
     let dst = IpAddr::V6(header.destination_addr());
-    let mut next = header.next_header().0;
-    let mut first_fragment = false;
+    after_header(src, dst, header.next_header().0, rest, true, cx)
+}
+
+/// How long the IP packet was on the wire, given its header's `total` length (0: not
+/// filled in) and the `captured` bytes from the IP header on.
+///
+/// tshark's rule: the packet ends at the smaller of the header's length and the bytes the
+/// link delivered (captured plus what the snaplen cut). A header claiming more than the frame
+/// had, in a frame the snaplen did not cut (a stripped trailer, a lying header), is not a
+/// truncation: the frame's bytes are what there is, and `cx` notes it for a warning.
+/// Linux captures TSO super-segments with total length 0 (Wireshark: "assumed TSO"): the
+/// frame's length is then the best there is. When the frame's original length is unknown
+/// (`cx.missing` is `None`), the header is trusted.
+fn wire_len(total: usize, min: usize, captured: usize, cx: &mut Ctx<'_>) -> usize {
+    let delivered = cx.missing.map(|m| captured.saturating_add(m));
+    let len = match (total, delivered) {
+        (0, Some(d)) => d,
+        (0, None) => captured,
+        (t, Some(d)) if t > d => {
+            cx.ip_longer_than_frame = true;
+            d
+        }
+        (t, _) => t,
+    };
+    len.max(min)
+}
+
+/// The protocol chain after an IP header: IPv6 extension headers, AH, then TCP, a tunnel, or
+/// something else.
+pub(super) fn after_header<'a>(
+    src: IpAddr,
+    dst: IpAddr,
+    mut next: u8,
+    mut rest: Payload<'a>,
+    v6: bool,
+    cx: &mut Ctx<'a>,
+) -> Result<Decoded<'a>, DecodeError> {
+    let layer = if v6 { "IPv6" } else { "IPv4" };
     for _ in 0..MAX_EXT_HEADERS {
         match next {
-            PROTO_TCP => return tcp::segment(src, dst, rest.captured, rest.wire, first_fragment),
-            PROTO_AH => next = rest.skip_auth("IPv6")?,
-            IPV6_FRAGMENT => {
+            PROTO_TCP => return tcp::segment(src, dst, rest.captured, rest.wire),
+            PROTO_AH => {
+                cx.enter(Encap::Ah)?;
+                next = rest.skip_auth(layer)?;
+            }
+            IPV6_FRAGMENT if v6 => {
                 let ext = rest.ext_header(8)?;
                 // RFC 8200 §4.5: 13-bit offset in 8-octet units, then 2 reserved bits, then M.
                 let (nh, field) = (ext[0], u16::from_be_bytes([ext[2], ext[3]]));
-                if field >> 3 != 0 {
-                    return Ok(Decoded::NotTcp);
-                }
-                first_fragment |= field & 1 != 0;
-                next = nh;
+                let id = u32::from_be_bytes([ext[4], ext[5], ext[6], ext[7]]);
                 rest.advance(8);
+                cx.fragment = Some(FragmentRef {
+                    src,
+                    dst,
+                    id,
+                    proto: nh,
+                    v6: true,
+                    offset: u32::from(field >> 3) * 8,
+                    more: field & 1 != 0,
+                    data: rest.captured,
+                    cut: rest.captured.len() < rest.wire,
+                });
+                return Ok(Decoded::NotTcp);
             }
-            n if IPV6_GENERIC_EXT.contains(&n) => {
+            n if v6 && IPV6_GENERIC_EXT.contains(&n) => {
                 let ext = rest.ext_header(2)?;
                 let (nh, ext_len) = (ext[0], (usize::from(ext[1]) + 1) * 8);
                 rest.ext_header(ext_len)?;
                 next = nh;
                 rest.advance(ext_len);
             }
-            // UDP, ICMPv6, ESP (encrypted: no TCP header to read), No Next Header, ...
-            _ => return Ok(Decoded::NotTcp),
+            // Tunnels, ESP, UDP, ICMP, No Next Header, ...
+            _ => {
+                if cx.missing.is_some() {
+                    cx.missing = Some(rest.wire - rest.captured.len());
+                }
+                return tunnel::ip_protocol(next, rest.captured, cx);
+            }
         }
     }
-    Err(malformed("IPv6", "more than 16 extension headers"))
+    Err(malformed(layer, "more than 16 extension headers"))
 }
 
 /// The bytes after an IP header: what was captured, and how long it was on the wire.
 /// Invariant: `captured.len() <= wire`.
-struct Payload<'a> {
-    captured: &'a [u8],
-    wire: usize,
+pub(super) struct Payload<'a> {
+    pub captured: &'a [u8],
+    pub wire: usize,
 }
 
 impl<'a> Payload<'a> {

@@ -16,14 +16,12 @@ const MIN_HEADER_LEN: usize = 20;
 /// the options that were captured whole are kept). tcpdump's old default snaplen of 68 bytes
 /// cuts an IPv6 SYN inside its options, and such captures still deserve a ladder diagram.
 /// That is why the header is read by hand: etherparse's `TcpHeaderSlice` needs every
-/// option byte present. `first_fragment` marks an IP first fragment, whose payload continues
-/// in fragments sockviz does not reassemble.
+/// option byte present.
 pub(super) fn segment(
     src: IpAddr,
     dst: IpAddr,
     captured: &[u8],
     wire_len: usize,
-    first_fragment: bool,
 ) -> Result<Decoded<'_>, DecodeError> {
     if wire_len < MIN_HEADER_LEN {
         return Err(malformed(
@@ -65,7 +63,7 @@ pub(super) fn segment(
         options: parse_options(&captured[MIN_HEADER_LEN..header_end]),
         payload_len: u32::try_from(payload_len).unwrap_or(u32::MAX),
         payload,
-        truncated: header_end < header_len || payload.len() < payload_len || first_fragment,
+        truncated: header_end < header_len || payload.len() < payload_len,
     }))
 }
 

@@ -1,0 +1,153 @@
+//! [`Decoder`]: decode a capture's frames in order, with what one frame alone cannot give:
+//! IP fragment reassembly, the frame's original length (snaplen cut or not), and counts of
+//! what was hidden or given up, for the warnings a user reads.
+
+use std::collections::BTreeMap;
+
+use super::ctx::Ctx;
+use super::encap::{EncapPath, Hidden};
+use super::error::DecodeError;
+use super::fragments::{FragmentStats, Reassembler};
+use super::ip::{self, Payload};
+use super::link;
+use super::segment::Decoded;
+use crate::capture::{LinkType, Timestamp};
+
+#[derive(Debug, Default)]
+pub struct Decoder {
+    fragments: Reassembler,
+    /// The last datagram rebuilt; a segment decoded from it borrows it.
+    datagram: Vec<u8>,
+    last_encap: EncapPath,
+    hidden: BTreeMap<Hidden, u64>,
+    ip_longer_than_frame: u64,
+}
+
+impl Decoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Decode one frame. `orig_len` is its length on the wire (from the capture's record):
+    /// bytes the snaplen cut are a truncation, bytes an IP header claims beyond it are not.
+    /// A fragment that completes a datagram yields the datagram's segment, borrowing this
+    /// decoder until the next call.
+    pub fn decode<'s>(
+        &'s mut self,
+        link: LinkType,
+        data: &'s [u8],
+        orig_len: u32,
+        ts: Timestamp,
+    ) -> Result<Decoded<'s>, DecodeError> {
+        let missing = (orig_len as usize).saturating_sub(data.len());
+        let mut cx = Ctx::new(Some(missing));
+        let result = link::link_layer(link, data, &mut cx);
+        self.last_encap = cx.encap;
+        if let Some(why) = cx.hidden {
+            *self.hidden.entry(why).or_insert(0) += 1;
+        }
+        let Some(fragment) = cx.fragment else {
+            if cx.ip_longer_than_frame && matches!(result, Ok(Decoded::Tcp(_))) {
+                self.ip_longer_than_frame += 1;
+            }
+            return result;
+        };
+        let Some(done) = self.fragments.add(ts, &fragment, &mut self.datagram) else {
+            return Ok(Decoded::NotTcp);
+        };
+        let mut inner = Ctx::new(Some(0));
+        inner.encap = cx.encap;
+        let rest = Payload {
+            captured: &self.datagram,
+            wire: self.datagram.len(),
+        };
+        let result = ip::after_header(done.src, done.dst, done.proto, rest, done.v6, &mut inner);
+        self.last_encap = inner.encap;
+        if let Some(why) = inner.hidden {
+            *self.hidden.entry(why).or_insert(0) += 1;
+        }
+        if inner.fragment.is_some() {
+            self.fragments.note_nested();
+        }
+        result
+    }
+
+    /// The encapsulations around the last frame's segment, outermost first.
+    pub fn last_encap(&self) -> EncapPath {
+        self.last_encap
+    }
+
+    /// The end of the capture: datagrams still waiting for fragments count as incomplete.
+    pub fn finish(&mut self) {
+        self.fragments.finish();
+    }
+
+    pub fn fragment_stats(&self) -> FragmentStats {
+        self.fragments.stats()
+    }
+
+    /// Sentences for what was decoded differently from the plain case, each with its count.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .hidden
+            .iter()
+            .map(|(why, n)| format!("{n} frame(s) {}", why.explain()))
+            .collect();
+        if self.ip_longer_than_frame > 0 {
+            out.push(format!(
+                "{} TCP segment(s) have an IP length larger than their frame, although the \
+                 capture kept the whole frame (a stripped trailer or a wrong length field): \
+                 the frame's bytes were used, as tshark does",
+                self.ip_longer_than_frame
+            ));
+        }
+        let f = self.fragments.stats();
+        if f.lost() > 0 || f.invalid > 0 || f.nested > 0 {
+            let mut why = Vec::new();
+            for (n, what) in [
+                (
+                    f.incomplete,
+                    "still missing fragments at the end of the capture",
+                ),
+                (f.expired, "not completed within 60 s of capture time"),
+                (
+                    f.evicted,
+                    "dropped to keep reassembly within 16 MiB / 4096 datagrams",
+                ),
+                (f.cut_by_snaplen, "with a fragment cut by the snaplen"),
+            ] {
+                if n > 0 {
+                    why.push(format!("{n} {what}"));
+                }
+            }
+            if f.invalid > 0 {
+                why.push(format!(
+                    "{} fragment(s) reaching past 65,535 bytes ignored",
+                    f.invalid
+                ));
+            }
+            if f.nested > 0 {
+                why.push(format!(
+                    "{} fragment(s) inside an already reassembled datagram not reassembled",
+                    f.nested
+                ));
+            }
+            out.push(format!(
+                "{} IP datagram(s) could not be reassembled from {} fragment(s) seen ({}); any \
+                 TCP in them is missing",
+                f.lost(),
+                f.fragments,
+                why.join(", ")
+            ));
+        }
+        if f.conflicting > 0 {
+            out.push(format!(
+                "{} reassembled IP datagram(s) had overlapping fragments with different bytes: \
+                 the bytes that arrived first were kept (as tshark does; RFC 5722 has IPv6 \
+                 hosts drop such datagrams)",
+                f.conflicting
+            ));
+        }
+        out
+    }
+}

@@ -1,0 +1,211 @@
+//! IP reassembly through the [`Decoder`] (RFC 791 §3.2, RFC 8200 §4.5), and lengths that
+//! disagree with the frame.
+
+use super::testframes::{TcpSpec, ethernet, ipv6};
+use super::{Decoded, Decoder, FragmentStats};
+use crate::capture::{LinkType, Timestamp};
+
+/// `spec`'s IPv4 packet split into fragments of the payload ranges given (multiples of 8
+/// except the last), each with identification 0x4242.
+fn v4_fragments(spec: &TcpSpec, cuts: &[(usize, usize)]) -> Vec<Vec<u8>> {
+    let whole = spec.ip_bytes();
+    let (header, payload) = whole.split_at(20);
+    cuts.iter()
+        .map(|&(from, to)| {
+            let mut h = header.to_vec();
+            h[2..4].copy_from_slice(&((20 + to - from) as u16).to_be_bytes());
+            h[4..6].copy_from_slice(&0x4242u16.to_be_bytes());
+            let more = to < payload.len();
+            let field = ((from / 8) as u16) | if more { 0x2000 } else { 0 };
+            h[6..8].copy_from_slice(&field.to_be_bytes());
+            let mut f = h;
+            f.extend_from_slice(&payload[from..to]);
+            ethernet(0x0800, &f)
+        })
+        .collect()
+}
+
+fn big() -> TcpSpec {
+    TcpSpec {
+        payload: (0..2000u32).map(|i| i as u8).collect(),
+        ..TcpSpec::default()
+    }
+}
+
+/// Feed frames; return (frame index, payload_len, payload bytes) of each segment.
+fn run(d: &mut Decoder, frames: &[Vec<u8>]) -> Vec<(usize, u32, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (i, f) in frames.iter().enumerate() {
+        let len = f.len() as u32;
+        if let Ok(Decoded::Tcp(seg)) = d.decode(LinkType::ETHERNET, f, len, Timestamp(i as i64)) {
+            out.push((i, seg.payload_len, seg.payload.to_vec()));
+        }
+    }
+    out
+}
+
+#[test]
+fn ipv4_fragments_in_order_become_one_segment_at_the_last_frame() {
+    let spec = big();
+    let frames = v4_fragments(&spec, &[(0, 800), (800, 1600), (1600, 2020)]);
+    let mut d = Decoder::new();
+    let segs = run(&mut d, &frames);
+    assert_eq!(segs.len(), 1);
+    assert_eq!((segs[0].0, segs[0].1), (2, 2000));
+    assert_eq!(segs[0].2, spec.payload);
+    d.finish();
+    let s = d.fragment_stats();
+    assert_eq!((s.fragments, s.reassembled, s.lost()), (3, 1, 0));
+    assert!(d.warnings().is_empty(), "{:?}", d.warnings());
+}
+
+#[test]
+fn out_of_order_and_duplicate_fragments_reassemble_once() {
+    let spec = big();
+    let f = v4_fragments(&spec, &[(0, 800), (800, 1600), (1600, 2020)]);
+    let frames = vec![f[2].clone(), f[0].clone(), f[0].clone(), f[1].clone()];
+    let mut d = Decoder::new();
+    let segs = run(&mut d, &frames);
+    assert_eq!(segs.iter().map(|s| s.0).collect::<Vec<_>>(), vec![3]);
+    assert_eq!(segs[0].2, spec.payload);
+    assert_eq!(d.fragment_stats().overlapping, 1);
+}
+
+#[test]
+fn overlapping_fragments_keep_the_first_bytes_and_count_conflicts() {
+    let spec = big();
+    let mut f = v4_fragments(&spec, &[(0, 808), (800, 1600), (1600, 2020)]);
+    // The second fragment's first 8 bytes (overlapping the first) say something else.
+    let at = 14 + 20;
+    for b in &mut f[1][at..at + 8] {
+        *b = 0xEE;
+    }
+    let mut d = Decoder::new();
+    let segs = run(&mut d, &f);
+    assert_eq!(segs.len(), 1);
+    assert_eq!(segs[0].2, spec.payload, "first arrival wins");
+    assert_eq!(d.fragment_stats().conflicting, 1);
+    assert!(d.warnings().iter().any(|w| w.contains("different bytes")));
+}
+
+#[test]
+fn missing_and_snaplen_cut_fragments_are_counted_not_decoded() {
+    let spec = big();
+    let f = v4_fragments(&spec, &[(0, 800), (800, 1600), (1600, 2020)]);
+    let mut d = Decoder::new();
+    assert!(run(&mut d, &[f[0].clone(), f[2].clone()]).is_empty());
+    // The other datagram's middle fragment cut by the snaplen.
+    let other = v4_fragments(
+        &TcpSpec { seq: 9, ..big() },
+        &[(0, 800), (800, 1600), (1600, 2020)],
+    );
+    let mut other: Vec<Vec<u8>> = other
+        .into_iter()
+        .map(|mut x| {
+            x[14 + 4..14 + 6].copy_from_slice(&[0x43, 0x43]);
+            x
+        })
+        .collect();
+    let full = other[1].len() as u32;
+    other[1].truncate(100);
+    for (i, x) in other.iter().enumerate() {
+        let orig = if i == 1 { full } else { x.len() as u32 };
+        let r = d.decode(LinkType::ETHERNET, x, orig, Timestamp(10));
+        assert_eq!(r, Ok(Decoded::NotTcp));
+    }
+    d.finish();
+    let s = d.fragment_stats();
+    assert_eq!((s.incomplete, s.cut_by_snaplen, s.reassembled), (1, 1, 0));
+    let w = d.warnings();
+    assert!(
+        w[0].starts_with("2 IP datagram(s) could not be reassembled from 5 fragment(s)"),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn ipv6_fragments_reassemble_with_the_first_fragments_next_header() {
+    let spec = TcpSpec {
+        payload: vec![7; 1500],
+        ..TcpSpec::v6()
+    };
+    let tcp = spec.tcp_bytes();
+    let (a, b) = tcp.split_at(1024);
+    let frag = |offset: usize, more: bool, nh: u8, data: &[u8]| {
+        let mut p = vec![nh, 0];
+        p.extend_from_slice(&(((offset / 8) as u16) << 3 | u16::from(more)).to_be_bytes());
+        p.extend_from_slice(&0xDEADBEEFu32.to_be_bytes());
+        p.extend_from_slice(data);
+        ethernet(0x86DD, &ipv6([0x20; 16], [0x21; 16], 44, &p))
+    };
+    // RFC 8200 §4.5: only the offset-0 fragment's Next Header counts.
+    let frames = vec![frag(1024, false, 17, b), frag(0, true, 6, a)];
+    let mut d = Decoder::new();
+    let segs = run(&mut d, &frames);
+    assert_eq!(segs.len(), 1);
+    assert_eq!((segs[0].0, segs[0].1), (1, 1500));
+}
+
+#[test]
+fn memory_and_time_stay_bounded_under_endless_fragments() {
+    let mut r = super::Reassembler::new();
+    let mut out = Vec::new();
+    let data = [0u8; 1480];
+    for i in 0..20_000u32 {
+        let f = super::FragmentRef {
+            src: "10.0.0.1".parse().expect("literal"),
+            dst: "10.0.0.2".parse().expect("literal"),
+            id: i,
+            proto: 6,
+            v6: false,
+            offset: 0,
+            more: true,
+            data: &data,
+            cut: false,
+        };
+        assert!(
+            r.add(Timestamp(i64::from(i) * 1_000_000), &f, &mut out)
+                .is_none()
+        );
+        assert!(r.held_bytes() <= super::fragments::MAX_HELD_BYTES);
+    }
+    let s: FragmentStats = r.stats();
+    assert!(s.evicted > 0 && s.expired == 0, "{s:?}");
+    // 100 s later everything left has expired.
+    let f = super::FragmentRef {
+        src: "10.0.0.9".parse().expect("literal"),
+        dst: "10.0.0.2".parse().expect("literal"),
+        id: 1,
+        proto: 6,
+        v6: false,
+        offset: 0,
+        more: true,
+        data: &data,
+        cut: false,
+    };
+    r.add(Timestamp(120_000_000_000), &f, &mut out);
+    assert_eq!(r.held_bytes(), 1480);
+}
+
+#[test]
+fn ip_length_beyond_an_uncut_frame_uses_the_frame_and_says_so() {
+    let spec = TcpSpec {
+        payload: vec![1; 100],
+        ..TcpSpec::default()
+    };
+    let mut frame = spec.ethernet();
+    // The header claims 50 bytes more than were sent; the frame was captured whole.
+    frame[14 + 2..14 + 4].copy_from_slice(&(20 + 20 + 150u16).to_be_bytes());
+    let mut d = Decoder::new();
+    let len = frame.len() as u32;
+    match d.decode(LinkType::ETHERNET, &frame, len, Timestamp(0)) {
+        Ok(Decoded::Tcp(seg)) => assert_eq!((seg.payload_len, seg.truncated), (100, false)),
+        other => panic!("{other:?}"),
+    }
+    assert!(d.warnings()[0].contains("IP length larger than their frame"));
+    // The same bytes with an original length the snaplen cut: a truncation, header trusted.
+    match d.decode(LinkType::ETHERNET, &frame, len + 50, Timestamp(0)) {
+        Ok(Decoded::Tcp(seg)) => assert_eq!((seg.payload_len, seg.truncated), (150, true)),
+        other => panic!("{other:?}"),
+    }
+}
