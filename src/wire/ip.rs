@@ -53,7 +53,7 @@ pub(super) fn ipv4<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, 
     }
     let captured = &data[header_len..wire_len.min(data.len())];
     let src = IpAddr::V4(header.source_addr());
-    let dst = IpAddr::V4(header.destination_addr());
+    let dst = IpAddr::V4(source_route_final(header.options()).unwrap_or(header.destination_addr()));
     let rest = Payload {
         captured,
         wire: wire_len - header_len,
@@ -74,6 +74,36 @@ pub(super) fn ipv4<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, 
         return Ok(Decoded::NotTcp);
     }
     after_header(src, dst, header.protocol().0, rest, false, cx)
+}
+
+/// The final destination of a loose or strict source route (RFC 791 §3.1, options 131 and
+/// 137) that is not yet exhausted: the last address of the route. The header's destination
+/// is then only the next hop; the TCP pseudo-header (RFC 9293 §3.1) and tshark's `ip.dst`,
+/// and so the connection's endpoint, use the final one.
+fn source_route_final(mut options: &[u8]) -> Option<std::net::Ipv4Addr> {
+    const LSRR: u8 = 0x83;
+    const SSRR: u8 = 0x89;
+    while let [kind, rest @ ..] = options {
+        match kind {
+            0 => return None,
+            1 => {
+                options = rest;
+                continue;
+            }
+            _ => {}
+        }
+        let len = usize::from(*rest.first()?);
+        let opt = options.get(..len.max(2))?;
+        if (*kind == LSRR || *kind == SSRR) && len >= 7 {
+            let pointer = usize::from(opt[2]);
+            if pointer <= len {
+                let last = &opt[len - 4..len];
+                return Some(std::net::Ipv4Addr::new(last[0], last[1], last[2], last[3]));
+            }
+        }
+        options = &options[len.max(2)..];
+    }
+    None
 }
 
 /// IPv6 (RFC 8200). Extension headers are walked by [`after_header`].

@@ -200,3 +200,25 @@ fn ip_length_beyond_an_uncut_frame_uses_the_frame_and_says_so() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_source_routed_segment_belongs_to_the_routes_final_destination() {
+    // 10.0.0.1 -> next hop 10.0.0.254, loose source route ending at 10.0.0.2 (pointer 4:
+    // not yet used). tshark's ip.dst, and the pseudo-header, are 10.0.0.2.
+    let spec = TcpSpec {
+        dst: "10.0.0.254:80".parse().expect("literal"),
+        ..TcpSpec::default()
+    };
+    let tcp = spec.tcp_bytes();
+    let ip = super::testframes::ipv4([10, 0, 0, 1], [10, 0, 0, 254], 6, &[0x83, 7, 4, 10, 0, 0, 2, 1], &tcp);
+    match super::decode(LinkType::RAW, &ip) {
+        Ok(Decoded::Tcp(seg)) => assert_eq!(seg.dst.to_string(), "10.0.0.2:80"),
+        other => panic!("{other:?}"),
+    }
+    // The route used up (pointer past the end): the header's destination is the final one.
+    let ip = super::testframes::ipv4([10, 0, 0, 1], [10, 0, 0, 254], 6, &[0x83, 7, 8, 10, 0, 0, 2, 1], &tcp);
+    match super::decode(LinkType::RAW, &ip) {
+        Ok(Decoded::Tcp(seg)) => assert_eq!(seg.dst.to_string(), "10.0.0.254:80"),
+        other => panic!("{other:?}"),
+    }
+}
