@@ -209,7 +209,11 @@ pub fn inspect_file_with_progress(
         .map(|c| {
             let mut report = ConnectionReport::new(c, origin);
             if let Some(path) = encaps.get(&c.id.0) {
-                report.encapsulation = path.as_slice().iter().map(|e| e.name().to_string()).collect();
+                report.encapsulation = path
+                    .as_slice()
+                    .iter()
+                    .map(|e| e.name().to_string())
+                    .collect();
             }
             report
         })

@@ -418,7 +418,11 @@ fn encapsulations(path: &Path) -> Vec<Vec<String>> {
         .map(|c| {
             c["encapsulation"]
                 .as_array()
-                .map(|a| a.iter().filter_map(|e| e.as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|e| e.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default()
         })
         .collect()
@@ -432,14 +436,27 @@ fn encapsulations_and_link_types_match_tshark() {
     let dir = built_dir("encap");
     let mut files = encap_support::build_wrapped(&data("echo.pcap"), &dir, &[]);
     let v6 = [
-        "gre", "ipip", "ip6ip", "pppoe", "ah", "ppp", "frelay", "nflog", "v6-under-v4-ethertype",
+        "gre",
+        "ipip",
+        "ip6ip",
+        "pppoe",
+        "ah",
+        "ppp",
+        "frelay",
+        "nflog",
+        "v6-under-v4-ethertype",
     ];
     files.extend(encap_support::build_wrapped(&data("ipv6.pcap"), &dir, &v6));
-    files.extend(encap_support::build_wrapped(&data("retrans.pcap"), &dir, &["vxlan", "mpls"]));
+    files.extend(encap_support::build_wrapped(
+        &data("retrans.pcap"),
+        &dir,
+        &["vxlan", "mpls"],
+    ));
     // tshark 4.0 has no dissector for BSD SLIP (it shows "UNKNOWN WTAP_ENCAP = 3", tcpdump
     // decodes it): checked against the unwrapped capture's figures instead.
-    let (slip, files): (Vec<PathBuf>, Vec<PathBuf>) =
-        files.into_iter().partition(|f| f.to_string_lossy().contains(".slip."));
+    let (slip, files): (Vec<PathBuf>, Vec<PathBuf>) = files
+        .into_iter()
+        .partition(|f| f.to_string_lossy().contains(".slip."));
     check_all(&files);
     for f in slip {
         let ours = inspect(&f);

@@ -20,7 +20,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut buf = Vec::new();
     for (at, bytes) in index.iter().zip(&streamed) {
-        let back = file.read_frame(at, &mut buf).expect("a streamed frame reads back");
+        let back = file
+            .read_frame(at, &mut buf)
+            .expect("a streamed frame reads back");
         assert_eq!(back, &bytes[..]);
     }
     let _ = file.warnings();

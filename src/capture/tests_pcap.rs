@@ -137,8 +137,10 @@ fn link_type_reserved_bits_are_read_with_a_warning() {
     assert_eq!(f.link, LinkType::ETHERNET);
     assert_eq!(
         file.warnings(),
-        ["the file header's link-type field 0x00010001 has reserved bits set (0x00010000); \
-          read as link type 1 (tshark refuses such a file)"]
+        [
+            "the file header's link-type field 0x00010001 has reserved bits set (0x00010000); \
+          read as link type 1 (tshark refuses such a file)"
+        ]
     );
 }
 

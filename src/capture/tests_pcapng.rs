@@ -162,8 +162,10 @@ fn unknown_section_version_is_read_with_a_warning() {
     assert!(file.next_frame().expect("no damage").is_some());
     assert_eq!(
         file.warnings(),
-        ["a section header says pcapng version 2.0, which is not 1.0; read as 1.0 (tshark \
-          refuses such a file)"]
+        [
+            "a section header says pcapng version 2.0, which is not 1.0; read as 1.0 (tshark \
+          refuses such a file)"
+        ]
     );
 }
 

@@ -103,9 +103,15 @@ impl Decoder {
         if f.lost() > 0 || f.invalid > 0 || f.nested > 0 {
             let mut why = Vec::new();
             for (n, what) in [
-                (f.incomplete, "still missing fragments at the end of the capture"),
+                (
+                    f.incomplete,
+                    "still missing fragments at the end of the capture",
+                ),
                 (f.expired, "not completed within 60 s of capture time"),
-                (f.evicted, "dropped to keep reassembly within 16 MiB / 4096 datagrams"),
+                (
+                    f.evicted,
+                    "dropped to keep reassembly within 16 MiB / 4096 datagrams",
+                ),
                 (f.cut_by_snaplen, "with a fragment cut by the snaplen"),
             ] {
                 if n > 0 {
@@ -113,7 +119,10 @@ impl Decoder {
                 }
             }
             if f.invalid > 0 {
-                why.push(format!("{} fragment(s) reaching past 65,535 bytes ignored", f.invalid));
+                why.push(format!(
+                    "{} fragment(s) reaching past 65,535 bytes ignored",
+                    f.invalid
+                ));
             }
             if f.nested > 0 {
                 why.push(format!(

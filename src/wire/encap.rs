@@ -178,8 +178,9 @@ impl Hidden {
             Hidden::MacsecEncrypted => "carry MACsec with confidentiality: any TCP inside \
                                         cannot be read without the keys"
                 .into(),
-            Hidden::CapwapDtls => "carry DTLS-encrypted CAPWAP: any TCP inside cannot be read"
-                .into(),
+            Hidden::CapwapDtls => {
+                "carry DTLS-encrypted CAPWAP: any TCP inside cannot be read".into()
+            }
             Hidden::CapwapFragment => "are CAPWAP fragments, which sockviz does not reassemble: \
                                        any TCP inside was skipped"
                 .into(),
@@ -197,7 +198,9 @@ impl Hidden {
                                    sockviz does not decode: skipped"
                 .into(),
             Hidden::Tunnel(name) => {
-                format!("carry {name}, an encapsulation sockviz does not decode: any TCP inside was skipped")
+                format!(
+                    "carry {name}, an encapsulation sockviz does not decode: any TCP inside was skipped"
+                )
             }
         }
     }

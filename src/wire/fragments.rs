@@ -149,7 +149,12 @@ impl Reassembler {
 
     /// Add one fragment seen at `ts`. When it completes its datagram, the payload is written
     /// to `out` (replacing its contents) and the datagram's addresses and protocol returned.
-    pub fn add(&mut self, ts: Timestamp, f: &FragmentRef<'_>, out: &mut Vec<u8>) -> Option<Rebuilt> {
+    pub fn add(
+        &mut self,
+        ts: Timestamp,
+        f: &FragmentRef<'_>,
+        out: &mut Vec<u8>,
+    ) -> Option<Rebuilt> {
         self.stats.fragments += 1;
         self.expire(ts);
         let len = u32::try_from(f.data.len()).unwrap_or(u32::MAX);

@@ -4,8 +4,8 @@
 
 use super::ctx::Ctx;
 use super::encap::Hidden;
-use super::link::{self, DecodeError, Decoded, malformed};
 use super::ip;
+use super::link::{self, DecodeError, Decoded, malformed};
 
 /// IEEE 802.2 LLC: SNAP (0xAA 0xAA 0x03) carries an OUI and an EtherType; SAP 0x06 is IPv4
 /// directly (RFC 948). Anything else (STP, NetBIOS, IPX) carries no IP.
@@ -31,7 +31,10 @@ fn snap_with_pad<'a>(
     cx: &mut Ctx<'a>,
 ) -> Result<Decoded<'a>, DecodeError> {
     let [o1, o2, o3, p1, p2, rest @ ..] = data else {
-        return Err(malformed("SNAP", "frame ends inside the 5-byte SNAP header"));
+        return Err(malformed(
+            "SNAP",
+            "frame ends inside the 5-byte SNAP header",
+        ));
     };
     let pid = u16::from_be_bytes([*p1, *p2]);
     match [*o1, *o2, *o3] {
@@ -47,7 +50,10 @@ fn snap_with_pad<'a>(
 /// information field when the source address's high bit says so, then LLC.
 pub(super) fn token_ring<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some(&sa0) = data.get(8) else {
-        return Err(malformed("Token Ring", "frame is shorter than the 14-byte header"));
+        return Err(malformed(
+            "Token Ring",
+            "frame is shorter than the 14-byte header",
+        ));
     };
     let rif = if sa0 & 0x80 != 0 {
         usize::from(data.get(14).copied().unwrap_or(0) & 0x1F)
@@ -60,7 +66,10 @@ pub(super) fn token_ring<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded
 /// FDDI (10): frame control and two addresses (13 bytes), then LLC.
 pub(super) fn fddi<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some(rest) = data.get(13..) else {
-        return Err(malformed("FDDI", "frame is shorter than the 13-byte header"));
+        return Err(malformed(
+            "FDDI",
+            "frame is shorter than the 13-byte header",
+        ));
     };
     llc(rest, cx)
 }
@@ -87,7 +96,10 @@ fn arcnet_payload<'a>(t: u8, data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded
 /// marks an exception packet, 4 bytes longer) and a sequence number.
 pub(super) fn arcnet_bsd<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some(&t) = data.get(2) else {
-        return Err(malformed("ARCnet", "frame is shorter than the 3-byte header"));
+        return Err(malformed(
+            "ARCnet",
+            "frame is shorter than the 3-byte header",
+        ));
     };
     if !arcnet_has_split_flag(t) {
         return arcnet_payload(t, &data[3..], cx);
@@ -106,9 +118,15 @@ pub(super) fn arcnet_bsd<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded
 
 /// Linux ARCnet (129): source, destination, a 2-byte offset, protocol id; RFC 1201 ids then
 /// a split flag and a 2-byte sequence number (8 bytes in all), others 5.
-pub(super) fn arcnet_linux<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
+pub(super) fn arcnet_linux<'a>(
+    data: &'a [u8],
+    cx: &mut Ctx<'a>,
+) -> Result<Decoded<'a>, DecodeError> {
     let Some(&t) = data.get(4) else {
-        return Err(malformed("ARCnet", "frame is shorter than the 5-byte Linux header"));
+        return Err(malformed(
+            "ARCnet",
+            "frame is shorter than the 5-byte Linux header",
+        ));
     };
     if !arcnet_has_split_flag(t) {
         return arcnet_payload(t, &data[5..], cx);
@@ -124,7 +142,10 @@ pub(super) fn arcnet_linux<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decod
 /// frames carry a 2-byte LE client id before an Ethernet frame, others LLC.
 pub(super) fn sunatm<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some(&flags) = data.first() else {
-        return Err(malformed("SunATM", "frame is shorter than the 4-byte header"));
+        return Err(malformed(
+            "SunATM",
+            "frame is shorter than the 4-byte header",
+        ));
     };
     match flags & 0x0F {
         1 => link::ethernet(data.get(6..).unwrap_or_default(), cx),
@@ -140,7 +161,10 @@ pub(super) fn ip_over_fc<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded
 /// Apple's IP over IEEE 1394 (138): destination and source EUI-64, then an EtherType.
 pub(super) fn ieee1394<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some([a, b]) = data.get(16..18) else {
-        return Err(malformed("IEEE 1394", "frame is shorter than the 18-byte header"));
+        return Err(malformed(
+            "IEEE 1394",
+            "frame is shorter than the 18-byte header",
+        ));
     };
     link::ether_payload(u16::from_be_bytes([*a, *b]), &data[18..], cx)
 }
@@ -149,9 +173,16 @@ pub(super) fn ieee1394<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'
 /// (tcpdump's print-ipoib.c).
 pub(super) fn ipoib<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some([a, b]) = data.get(40..42) else {
-        return Err(malformed("IPoIB", "frame is shorter than the 44-byte header"));
+        return Err(malformed(
+            "IPoIB",
+            "frame is shorter than the 44-byte header",
+        ));
     };
-    link::ether_payload(u16::from_be_bytes([*a, *b]), data.get(44..).unwrap_or_default(), cx)
+    link::ether_payload(
+        u16::from_be_bytes([*a, *b]),
+        data.get(44..).unwrap_or_default(),
+        cx,
+    )
 }
 
 /// AX.25 (3; KISS 202 after one more byte): 7-byte addresses until one with the extension
@@ -169,9 +200,7 @@ pub(super) fn ax25<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, 
         }
     }
     match data.get(at..) {
-        Some([ctrl, 0xCC, ip @ ..]) if ctrl & 1 == 0 || ctrl & 0xEF == 0x03 => {
-            ip::ipv4(ip, cx)
-        }
+        Some([ctrl, 0xCC, ip @ ..]) if ctrl & 1 == 0 || ctrl & 0xEF == 0x03 => ip::ipv4(ip, cx),
         _ => Ok(Decoded::NotTcp),
     }
 }

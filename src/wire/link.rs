@@ -154,12 +154,15 @@ pub fn unsupported_reason(link: LinkType) -> &'static str {
         191 | 195 | 215 | 230 | 283 => {
             "IEEE 802.15.4 carries 6LoWPAN-compressed IPv6, which is not decompressed"
         }
-        243 => "MPEG-2 transport streams carry IP only through multiprotocol encapsulation \
+        243 => {
+            "MPEG-2 transport streams carry IP only through multiprotocol encapsulation \
                 sections, which are not reassembled"
-        ,
+        }
         114 => "LocalTalk carries AppleTalk, not IP",
-        189 | 220 => "USB packets carry no IP (a USB network adapter's frames are not decoded \
-                      from URBs)",
+        189 | 220 => {
+            "USB packets carry no IP (a USB network adapter's frames are not decoded \
+                      from URBs)"
+        }
         201 | 187 => "Bluetooth HCI carries IP only through BNEP/PAN, which is not decoded",
         271 => "vsock carries host-guest sockets, not IP",
         281 | 282 | 284 | 285 => "Ethernet switch DSA tags are not decoded",
@@ -296,7 +299,12 @@ fn linux_sll<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, Decode
         ));
     }
     let arphrd = u16::from_be_bytes([data[2], data[3]]);
-    sll_payload(arphrd, u16::from_be_bytes([data[14], data[15]]), &data[16..], cx)
+    sll_payload(
+        arphrd,
+        u16::from_be_bytes([data[14], data[15]]),
+        &data[16..],
+        cx,
+    )
 }
 
 /// Linux cooked capture v2 (276): protocol at offset 0, reserved, interface index, ARPHRD
@@ -309,7 +317,12 @@ fn linux_sll2<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, Decod
         ));
     }
     let arphrd = u16::from_be_bytes([data[8], data[9]]);
-    sll_payload(arphrd, u16::from_be_bytes([data[0], data[1]]), &data[20..], cx)
+    sll_payload(
+        arphrd,
+        u16::from_be_bytes([data[0], data[1]]),
+        &data[20..],
+        cx,
+    )
 }
 
 /// The protocol field of a cooked header is an EtherType, except for netlink (a netlink

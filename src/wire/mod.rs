@@ -18,8 +18,6 @@ mod pseudo;
 pub mod segment;
 mod serial;
 mod tcp_header;
-mod tunnel;
-mod wireless;
 #[cfg(test)]
 pub(crate) mod testframes;
 #[cfg(test)]
@@ -28,6 +26,8 @@ mod tests;
 mod tests_encap;
 #[cfg(test)]
 mod tests_fragments;
+mod tunnel;
+mod wireless;
 
 pub use ctx::FragmentRef;
 pub use decoder::Decoder;

@@ -23,7 +23,10 @@ pub(super) fn ppi<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, D
 /// Apple PKTAP (258): a little-endian header length, then the packet's own link type.
 pub(super) fn pktap<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let [l0, l1, l2, l3, d0, d1, d2, d3, ..] = *data else {
-        return Err(malformed("PKTAP", "frame is shorter than the header's first 8 bytes"));
+        return Err(malformed(
+            "PKTAP",
+            "frame is shorter than the header's first 8 bytes",
+        ));
     };
     let len = u32::from_le_bytes([l0, l1, l2, l3]) as usize;
     let dlt = u32::from_le_bytes([d0, d1, d2, d3]);
@@ -40,7 +43,10 @@ fn inner_link<'a>(
         return Err(malformed(layer, "header length runs past the frame"));
     };
     if cx.in_pseudo_header || matches!(link.0, 192 | 258) {
-        return Err(malformed(layer, "the header names another capture pseudo-header"));
+        return Err(malformed(
+            layer,
+            "the header names another capture pseudo-header",
+        ));
     }
     cx.in_pseudo_header = true;
     link::link_layer(link, packet, cx)
@@ -54,7 +60,10 @@ pub(super) fn nflog<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>,
     const AF_INET: u8 = 2;
     const AF_INET6: u8 = 10;
     let Some(&family) = data.first() else {
-        return Err(malformed("NFLOG", "frame is shorter than the 4-byte header"));
+        return Err(malformed(
+            "NFLOG",
+            "frame is shorter than the 4-byte header",
+        ));
     };
     let mut tlvs = data.get(4..).unwrap_or_default();
     while let [a, b, c, d, ..] = *tlvs {
@@ -112,7 +121,10 @@ pub(super) fn enc<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, D
 /// Solaris ipnet (226): a 24-byte header whose second byte is the family (2 IPv4, 26 IPv6).
 pub(super) fn ipnet<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let (Some(&family), Some(packet)) = (data.get(1), data.get(24..)) else {
-        return Err(malformed("ipnet", "frame is shorter than the 24-byte header"));
+        return Err(malformed(
+            "ipnet",
+            "frame is shorter than the 24-byte header",
+        ));
     };
     match family {
         2 => link::raw_ip(packet, cx),
@@ -124,7 +136,10 @@ pub(super) fn ipnet<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>,
 /// Symantec Enterprise Firewall (99): 44 bytes with an EtherType at offset 6.
 pub(super) fn symantec<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let (Some([a, b]), Some(packet)) = (data.get(6..8), data.get(44..)) else {
-        return Err(malformed("Symantec", "frame is shorter than the 44-byte header"));
+        return Err(malformed(
+            "Symantec",
+            "frame is shorter than the 44-byte header",
+        ));
     };
     link::ether_payload(u16::from_be_bytes([*a, *b]), packet, cx)
 }
@@ -148,12 +163,18 @@ pub(super) fn juniper<'a>(
     const EXTENSIONS: u8 = 0x80;
     const NO_L2: u8 = 0x02;
     let [b'M', b'G', b'C', flags, ..] = *data else {
-        return Err(malformed("Juniper", "frame does not start with the \"MGC\" magic"));
+        return Err(malformed(
+            "Juniper",
+            "frame does not start with the \"MGC\" magic",
+        ));
     };
     let mut len = 4;
     if flags & EXTENSIONS != 0 {
         let Some([a, b]) = data.get(4..6) else {
-            return Err(malformed("Juniper", "frame ends inside the extension length"));
+            return Err(malformed(
+                "Juniper",
+                "frame ends inside the extension length",
+            ));
         };
         len += 2 + usize::from(u16::from_be_bytes([*a, *b]));
     }

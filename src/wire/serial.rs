@@ -29,7 +29,11 @@ pub(super) fn ppp<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, D
     ppp_protocol(proto, rest, cx)
 }
 
-fn ppp_protocol<'a>(proto: u16, rest: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
+fn ppp_protocol<'a>(
+    proto: u16,
+    rest: &'a [u8],
+    cx: &mut Ctx<'a>,
+) -> Result<Decoded<'a>, DecodeError> {
     match proto {
         PPP_IPV4 => ip::ipv4(rest, cx),
         PPP_IPV6 => ip::ipv6(rest, cx),
@@ -52,7 +56,10 @@ pub(super) fn ppp_hdlc<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'
 /// two-byte protocol.
 pub(super) fn ppp_pppd<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let [_, _, a, b, rest @ ..] = data else {
-        return Err(malformed("PPP", "frame is shorter than the 4-byte pppd header"));
+        return Err(malformed(
+            "PPP",
+            "frame is shorter than the 4-byte pppd header",
+        ));
     };
     ppp_protocol(u16::from_be_bytes([*a, *b]), rest, cx)
 }
@@ -68,7 +75,10 @@ pub(super) fn pppoe_session<'a>(
     cx: &mut Ctx<'a>,
 ) -> Result<Decoded<'a>, DecodeError> {
     let [vt, code, _, _, _, _, rest @ ..] = data else {
-        return Err(malformed("PPPoE", "frame ends inside the 6-byte PPPoE header"));
+        return Err(malformed(
+            "PPPoE",
+            "frame ends inside the 6-byte PPPoE header",
+        ));
     };
     if *vt != 0x11 || *code != 0 {
         return Ok(Decoded::NotTcp);
@@ -80,7 +90,10 @@ pub(super) fn pppoe_session<'a>(
 /// Cisco HDLC (104): address, control, then an EtherType.
 pub(super) fn chdlc<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let [_, _, a, b, rest @ ..] = data else {
-        return Err(malformed("Cisco HDLC", "frame is shorter than the 4-byte header"));
+        return Err(malformed(
+            "Cisco HDLC",
+            "frame is shorter than the 4-byte header",
+        ));
     };
     link::ether_payload(u16::from_be_bytes([*a, *b]), rest, cx)
 }
@@ -93,10 +106,16 @@ pub(super) fn frame_relay<'a>(
     cx: &mut Ctx<'a>,
 ) -> Result<Decoded<'a>, DecodeError> {
     let Some(addr_len) = data.iter().take(4).position(|b| b & 1 == 1).map(|i| i + 1) else {
-        return Err(malformed("Frame Relay", "the Q.922 address never ends (EA bit)"));
+        return Err(malformed(
+            "Frame Relay",
+            "the Q.922 address never ends (EA bit)",
+        ));
     };
     if addr_len < 2 {
-        return Err(malformed("Frame Relay", "the Q.922 address is shorter than 2 bytes"));
+        return Err(malformed(
+            "Frame Relay",
+            "the Q.922 address is shorter than 2 bytes",
+        ));
     }
     let rest = &data[addr_len..];
     let rest = match rest {
@@ -121,7 +140,10 @@ pub(super) fn frame_relay<'a>(
 pub(super) fn slip<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     const SLIP_HDRLEN: usize = 16;
     let Some(packet) = data.get(SLIP_HDRLEN..) else {
-        return Err(malformed("SLIP", "frame is shorter than the 16-byte header"));
+        return Err(malformed(
+            "SLIP",
+            "frame is shorter than the 16-byte header",
+        ));
     };
     tunnel::by_version(packet, cx)
 }

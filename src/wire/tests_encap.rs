@@ -44,7 +44,10 @@ fn assert_inner(link: u32, frame: &[u8], path: &[Encap]) {
 
 /// Outer IPv4 (10.0.0.1 -> 10.0.0.2) carrying `proto`.
 fn outer4(proto: u8, payload: &[u8]) -> Vec<u8> {
-    ethernet(0x0800, &ipv4([10, 0, 0, 1], [10, 0, 0, 2], proto, &[], payload))
+    ethernet(
+        0x0800,
+        &ipv4([10, 0, 0, 1], [10, 0, 0, 2], proto, &[], payload),
+    )
 }
 
 fn udp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
@@ -82,33 +85,60 @@ fn udp_tunnels_vxlan_geneve_gpe_gtp_lisp_teredo() {
     let v6 = TcpSpec::v6().ip_bytes();
     let teredo = cat(&[&[0, 0, 0x12, 0x34, 1, 2, 3, 4], &v6]);
     let got = decode(1, &outer4(17, &udp(3544, 50000, &teredo))).expect("TCP in Teredo");
-    assert_eq!((got.0.as_str(), got.3), ("[2001:db8::1]:40000", vec![Encap::Teredo]));
+    assert_eq!(
+        (got.0.as_str(), got.3),
+        ("[2001:db8::1]:40000", vec![Encap::Teredo])
+    );
 }
 
 #[test]
 fn gre_family_plain_erspan_wccp_pptp() {
     let eth = inner().ethernet();
     let ip = inner().ip_bytes();
-    assert_inner(1, &outer4(47, &cat(&[&[0, 0, 0x08, 0], &ip])), &[Encap::Gre]);
+    assert_inner(
+        1,
+        &outer4(47, &cat(&[&[0, 0, 0x08, 0], &ip])),
+        &[Encap::Gre],
+    );
     // Key and sequence number present (RFC 2890).
     let keyed = cat(&[&[0x30, 0, 0x08, 0, 0, 0, 0, 9, 0, 0, 0, 1], &ip]);
     assert_inner(1, &outer4(47, &keyed), &[Encap::Gre]);
-    let erspan2 = cat(&[&[0x10, 0, 0x88, 0xBE, 0, 0, 0, 1], &[0x10, 1, 0, 5, 0, 0, 0, 0], &eth]);
+    let erspan2 = cat(&[
+        &[0x10, 0, 0x88, 0xBE, 0, 0, 0, 1],
+        &[0x10, 1, 0, 5, 0, 0, 0, 0],
+        &eth,
+    ]);
     assert_inner(1, &outer4(47, &erspan2), &[Encap::Gre, Encap::Erspan]);
     let erspan1 = cat(&[&[0, 0, 0x88, 0xBE], &eth]);
     assert_inner(1, &outer4(47, &erspan1), &[Encap::Gre, Encap::Erspan]);
-    let erspan3 = cat(&[&[0x10, 0, 0x22, 0xEB, 0, 0, 0, 1], &[0x20, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0], &eth]);
+    let erspan3 = cat(&[
+        &[0x10, 0, 0x22, 0xEB, 0, 0, 0, 1],
+        &[0x20, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0],
+        &eth,
+    ]);
     assert_inner(1, &outer4(47, &erspan3), &[Encap::Gre, Encap::Erspan]);
     let wccp = cat(&[&[0, 0, 0x88, 0x3E], &[0, 0, 0, 0], &ip]);
     assert_inner(1, &outer4(47, &wccp), &[Encap::Gre, Encap::Wccp]);
     // PPTP: enhanced GRE version 1, key (length, call id), sequence; PPP with FF 03.
-    let pptp = cat(&[&[0x30, 0x01, 0x88, 0x0B, 0, 50, 0, 7, 0, 0, 0, 1, 0xFF, 0x03, 0, 0x21], &ip]);
+    let pptp = cat(&[
+        &[
+            0x30, 0x01, 0x88, 0x0B, 0, 50, 0, 7, 0, 0, 0, 1, 0xFF, 0x03, 0, 0x21,
+        ],
+        &ip,
+    ]);
     assert_inner(1, &outer4(47, &pptp), &[Encap::Gre]);
     let routed = outer4(47, &cat(&[&[0x40, 0, 0x08, 0, 0, 0, 0, 0], &ip]));
     let mut d = Decoder::new();
     let len = routed.len() as u32;
-    assert_eq!(d.decode(LinkType(1), &routed, len, Timestamp(0)), Ok(Decoded::NotTcp));
-    assert!(d.warnings()[0].contains("GRE with source routing"), "{:?}", d.warnings());
+    assert_eq!(
+        d.decode(LinkType(1), &routed, len, Timestamp(0)),
+        Ok(Decoded::NotTcp)
+    );
+    assert!(
+        d.warnings()[0].contains("GRE with source routing"),
+        "{:?}",
+        d.warnings()
+    );
 }
 
 #[test]
@@ -117,7 +147,10 @@ fn ip_in_ip_both_versions() {
     assert_inner(1, &outer4(4, &ip), &[Encap::Ipv4InIp]);
     let v6 = TcpSpec::v6().ip_bytes();
     let six_in_four = outer4(41, &v6);
-    assert_eq!(decode(1, &six_in_four).expect("6in4").3, vec![Encap::Ipv6InIp]);
+    assert_eq!(
+        decode(1, &six_in_four).expect("6in4").3,
+        vec![Encap::Ipv6InIp]
+    );
     let four_in_six = ethernet(0x86DD, &ipv6([1; 16], [2; 16], 4, &ip));
     assert_inner(1, &four_in_six, &[Encap::Ipv4InIp]);
 }
@@ -156,15 +189,27 @@ fn ipsec_ah_is_read_esp_is_named_encrypted() {
     let mut ah = vec![6, 4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1];
     ah.extend_from_slice(&[0; 12]);
     ah.extend_from_slice(&tcp);
-    let frame = ethernet(0x0800, &ipv4([192, 168, 7, 1], [192, 168, 7, 2], 51, &[], &ah));
+    let frame = ethernet(
+        0x0800,
+        &ipv4([192, 168, 7, 1], [192, 168, 7, 2], 51, &[], &ah),
+    );
     assert_inner(1, &frame, &[Encap::Ah]);
-    let esp = ethernet(0x0800, &ipv4([1, 1, 1, 1], [2, 2, 2, 2], 50, &[], &[0xAB; 40]));
+    let esp = ethernet(
+        0x0800,
+        &ipv4([1, 1, 1, 1], [2, 2, 2, 2], 50, &[], &[0xAB; 40]),
+    );
     let mut d = Decoder::new();
     for _ in 0..3 {
         let len = esp.len() as u32;
-        assert_eq!(d.decode(LinkType(1), &esp, len, Timestamp(0)), Ok(Decoded::NotTcp));
+        assert_eq!(
+            d.decode(LinkType(1), &esp, len, Timestamp(0)),
+            Ok(Decoded::NotTcp)
+        );
     }
-    assert_eq!(d.warnings(), vec![format!("3 frame(s) {}", Hidden::Esp.explain())]);
+    assert_eq!(
+        d.warnings(),
+        vec![format!("3 frame(s) {}", Hidden::Esp.explain())]
+    );
 }
 
 #[test]
@@ -200,7 +245,11 @@ fn serial_links_ppp_hdlc_chdlc_frame_relay_slip() {
     assert_inner(50, &cat(&[&[0x0F, 0x00, 0x08, 0x00], &ip]), &[]);
     assert_inner(104, &cat(&[&[0x0F, 0x00, 0x08, 0x00], &ip]), &[]);
     assert_inner(107, &cat(&[&[0x18, 0x41, 0x03, 0xCC], &ip]), &[]);
-    assert_inner(107, &cat(&[&[0x18, 0x41, 0x03, 0x00, 0x80, 0, 0, 0, 0x08, 0x00], &ip]), &[]);
+    assert_inner(
+        107,
+        &cat(&[&[0x18, 0x41, 0x03, 0x00, 0x80, 0, 0, 0, 0x08, 0x00], &ip]),
+        &[],
+    );
     assert_inner(107, &cat(&[&[0x18, 0x41, 0x08, 0x00], &ip]), &[]); // Cisco encapsulation
     assert_inner(8, &cat(&[&[0; 1], &[0x40], &[0; 14], &ip]), &[]);
     assert_inner(166, &cat(&[&[0x00, 0x03, 0x00, 0x21], &ip]), &[]);
@@ -236,7 +285,12 @@ fn wireless_radiotap_ppi_prism_with_80211_data() {
     let mut padded = wifi[..26].to_vec();
     padded.extend_from_slice(&[0, 0]);
     padded.extend_from_slice(&wifi[26..]);
-    let rt_pad = cat(&[&[0, 0, 20, 0, 0x03, 0, 0, 0], &[0; 8], &[0x20, 0, 0, 0], &padded]);
+    let rt_pad = cat(&[
+        &[0, 0, 20, 0, 0x03, 0, 0, 0],
+        &[0; 8],
+        &[0x20, 0, 0, 0],
+        &padded,
+    ]);
     assert_inner(127, &rt_pad, &[]);
     let ppi = cat(&[&[0, 0, 8, 0, 105, 0, 0, 0], &wifi]);
     assert_inner(192, &ppi, &[]);
@@ -246,7 +300,10 @@ fn wireless_radiotap_ppi_prism_with_80211_data() {
     protected[1] |= 0x40;
     let mut d = Decoder::new();
     let len = protected.len() as u32;
-    assert_eq!(d.decode(LinkType(105), &protected, len, Timestamp(0)), Ok(Decoded::NotTcp));
+    assert_eq!(
+        d.decode(LinkType(105), &protected, len, Timestamp(0)),
+        Ok(Decoded::NotTcp)
+    );
     assert!(d.warnings()[0].contains("protected (encrypted) 802.11"));
 }
 
@@ -267,7 +324,11 @@ fn capture_pseudo_headers_nflog_pflog_enc_ipnet_juniper_pktap() {
     ipnet.resize(24, 0);
     assert_inner(226, &cat(&[&ipnet, &ip]), &[]);
     // Juniper Ethernet with 4 bytes of extension TLVs.
-    let jnx = cat(&[b"MGC", &[0x80 | 0x01, 0, 4, 1, 2, 0, 0], &inner().ethernet()]);
+    let jnx = cat(&[
+        b"MGC",
+        &[0x80 | 0x01, 0, 4, 1, 2, 0, 0],
+        &inner().ethernet(),
+    ]);
     assert_inner(178, &jnx, &[]);
     let mut pktap = (12u32).to_le_bytes().to_vec();
     pktap.extend_from_slice(&1u32.to_le_bytes());
@@ -286,9 +347,19 @@ fn ipv6_under_the_ipv4_ethertype_is_ipv6() {
 #[test]
 fn nested_tunnels_are_named_outermost_first_and_bounded() {
     // VXLAN carrying a GRE tunnel carrying IPv4.
-    let gre = ipv4([172, 16, 0, 1], [172, 16, 0, 2], 47, &[], &cat(&[&[0, 0, 0x08, 0], &inner().ip_bytes()]));
+    let gre = ipv4(
+        [172, 16, 0, 1],
+        [172, 16, 0, 2],
+        47,
+        &[],
+        &cat(&[&[0, 0, 0x08, 0], &inner().ip_bytes()]),
+    );
     let vxlan = cat(&[&[0x08, 0, 0, 0, 0, 0, 1, 0], &ethernet(0x0800, &gre)]);
-    assert_inner(1, &outer4(17, &udp(1234, 4789, &vxlan)), &[Encap::Vxlan, Encap::Gre]);
+    assert_inner(
+        1,
+        &outer4(17, &udp(1234, 4789, &vxlan)),
+        &[Encap::Vxlan, Encap::Gre],
+    );
     // IP-in-IP nine deep: damage, not a stack overflow.
     let mut p = inner().ip_bytes();
     for _ in 0..9 {
@@ -316,6 +387,9 @@ fn every_link_type_tcpdump_prints_is_decoded_or_explained() {
     }
     for link in [103, 130, 137, 167, 182, 189, 195, 201, 271, 284] {
         let reason = super::unsupported_reason(LinkType(link));
-        assert!(!reason.starts_with("sockviz does not know"), "{link}: {reason}");
+        assert!(
+            !reason.starts_with("sockviz does not know"),
+            "{link}: {reason}"
+        );
     }
 }

@@ -95,7 +95,10 @@ fn missing_and_snaplen_cut_fragments_are_counted_not_decoded() {
     let mut d = Decoder::new();
     assert!(run(&mut d, &[f[0].clone(), f[2].clone()]).is_empty());
     // The other datagram's middle fragment cut by the snaplen.
-    let other = v4_fragments(&TcpSpec { seq: 9, ..big() }, &[(0, 800), (800, 1600), (1600, 2020)]);
+    let other = v4_fragments(
+        &TcpSpec { seq: 9, ..big() },
+        &[(0, 800), (800, 1600), (1600, 2020)],
+    );
     let mut other: Vec<Vec<u8>> = other
         .into_iter()
         .map(|mut x| {
@@ -114,7 +117,10 @@ fn missing_and_snaplen_cut_fragments_are_counted_not_decoded() {
     let s = d.fragment_stats();
     assert_eq!((s.incomplete, s.cut_by_snaplen, s.reassembled), (1, 1, 0));
     let w = d.warnings();
-    assert!(w[0].starts_with("2 IP datagram(s) could not be reassembled from 5 fragment(s)"), "{w:?}");
+    assert!(
+        w[0].starts_with("2 IP datagram(s) could not be reassembled from 5 fragment(s)"),
+        "{w:?}"
+    );
 }
 
 #[test]
@@ -157,7 +163,10 @@ fn memory_and_time_stay_bounded_under_endless_fragments() {
             data: &data,
             cut: false,
         };
-        assert!(r.add(Timestamp(i64::from(i) * 1_000_000), &f, &mut out).is_none());
+        assert!(
+            r.add(Timestamp(i64::from(i) * 1_000_000), &f, &mut out)
+                .is_none()
+        );
         assert!(r.held_bytes() <= super::fragments::MAX_HELD_BYTES);
     }
     let s: FragmentStats = r.stats();
@@ -210,13 +219,25 @@ fn a_source_routed_segment_belongs_to_the_routes_final_destination() {
         ..TcpSpec::default()
     };
     let tcp = spec.tcp_bytes();
-    let ip = super::testframes::ipv4([10, 0, 0, 1], [10, 0, 0, 254], 6, &[0x83, 7, 4, 10, 0, 0, 2, 1], &tcp);
+    let ip = super::testframes::ipv4(
+        [10, 0, 0, 1],
+        [10, 0, 0, 254],
+        6,
+        &[0x83, 7, 4, 10, 0, 0, 2, 1],
+        &tcp,
+    );
     match super::decode(LinkType::RAW, &ip) {
         Ok(Decoded::Tcp(seg)) => assert_eq!(seg.dst.to_string(), "10.0.0.2:80"),
         other => panic!("{other:?}"),
     }
     // The route used up (pointer past the end): the header's destination is the final one.
-    let ip = super::testframes::ipv4([10, 0, 0, 1], [10, 0, 0, 254], 6, &[0x83, 7, 8, 10, 0, 0, 2, 1], &tcp);
+    let ip = super::testframes::ipv4(
+        [10, 0, 0, 1],
+        [10, 0, 0, 254],
+        6,
+        &[0x83, 7, 8, 10, 0, 0, 2, 1],
+        &tcp,
+    );
     match super::decode(LinkType::RAW, &ip) {
         Ok(Decoded::Tcp(seg)) => assert_eq!(seg.dst.to_string(), "10.0.0.254:80"),
         other => panic!("{other:?}"),

@@ -172,19 +172,32 @@ pub(super) fn gre<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, D
         _ => return Ok(Decoded::NotTcp),
     }
     let Some(payload) = data.get(len..) else {
-        return Err(malformed("GRE", "packet ends inside the GRE header's options"));
+        return Err(malformed(
+            "GRE",
+            "packet ends inside the GRE header's options",
+        ));
     };
     match u16::from_be_bytes([p0, p1]) {
         // ERSPAN type I has no header of its own (no sequence number), type II 8 bytes.
         ERSPAN_I_II => {
             cx.enter(Encap::Erspan)?;
-            link::ethernet(if seq { payload.get(8..).unwrap_or_default() } else { payload }, cx)
+            link::ethernet(
+                if seq {
+                    payload.get(8..).unwrap_or_default()
+                } else {
+                    payload
+                },
+                cx,
+            )
         }
         // Type III: 12 bytes, plus an 8-byte platform subheader when the O flag is set.
         ERSPAN_III => {
             cx.enter(Encap::Erspan)?;
             let Some(&last) = payload.get(11) else {
-                return Err(malformed("ERSPAN", "packet ends inside the ERSPAN III header"));
+                return Err(malformed(
+                    "ERSPAN",
+                    "packet ends inside the ERSPAN III header",
+                ));
             };
             let skip = if last & 0x01 != 0 { 20 } else { 12 };
             link::ethernet(payload.get(skip..).unwrap_or_default(), cx)
@@ -194,7 +207,11 @@ pub(super) fn gre<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, D
         // IP (which reads its version).
         WCCP => {
             cx.enter(Encap::Wccp)?;
-            let skip = if payload.first().is_some_and(|b| b >> 4 == 4) { 0 } else { 4 };
+            let skip = if payload.first().is_some_and(|b| b >> 4 == 4) {
+                0
+            } else {
+                4
+            };
             by_version(payload.get(skip..).unwrap_or_default(), cx)
         }
         proto => link::ether_payload(proto, payload, cx),
@@ -248,7 +265,11 @@ pub(super) fn nsh<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, D
 }
 
 /// The "next protocol" numbering NSH and VXLAN-GPE share.
-fn next_protocol<'a>(next: u8, data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
+fn next_protocol<'a>(
+    next: u8,
+    data: &'a [u8],
+    cx: &mut Ctx<'a>,
+) -> Result<Decoded<'a>, DecodeError> {
     match next {
         1 => ip::ipv4(data, cx),
         2 => ip::ipv6(data, cx),
@@ -280,7 +301,10 @@ pub(super) fn macsec<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>
 fn vxlan_gpe<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     cx.enter(Encap::VxlanGpe)?;
     let [flags, _, _, next, _, _, _, _, payload @ ..] = data else {
-        return Err(malformed("VXLAN-GPE", "packet ends inside the 8-byte header"));
+        return Err(malformed(
+            "VXLAN-GPE",
+            "packet ends inside the 8-byte header",
+        ));
     };
     if flags & 0x04 != 0 {
         next_protocol(*next, payload, cx)
@@ -326,7 +350,10 @@ fn gtp_u<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeErro
             count += 1;
             let ext_len = usize::from(*data.get(len).unwrap_or(&0)) * 4;
             if ext_len == 0 || count > MAX_GTP_EXTENSIONS {
-                return Err(malformed("GTP-U", "an extension header has length 0 or the chain never ends"));
+                return Err(malformed(
+                    "GTP-U",
+                    "an extension header has length 0 or the chain never ends",
+                ));
             }
             let Some(&n) = data.get(len + ext_len - 1) else {
                 return Err(malformed("GTP-U", "packet ends inside an extension header"));

@@ -12,7 +12,10 @@ use super::link::{DecodeError, Decoded, malformed};
 /// (QoS with the Order bit). `pad` rounds the header up to 4 bytes (radiotap's DATAPAD flag).
 fn data_frame<'a>(data: &'a [u8], pad: bool, cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let [fc0, fc1, ..] = *data else {
-        return Err(malformed("802.11", "frame is shorter than its frame control field"));
+        return Err(malformed(
+            "802.11",
+            "frame is shorter than its frame control field",
+        ));
     };
     let (frame_type, subtype) = ((fc0 >> 2) & 0x03, fc0 >> 4);
     if frame_type != 2 || subtype & 0x04 != 0 {
@@ -32,7 +35,10 @@ fn data_frame<'a>(data: &'a [u8], pad: bool, cx: &mut Ctx<'a>) -> Result<Decoded
         len = len.next_multiple_of(4);
     }
     if data.len() < len {
-        return Err(malformed("802.11", "frame ends inside the data frame header"));
+        return Err(malformed(
+            "802.11",
+            "frame ends inside the data frame header",
+        ));
     }
     if fc1 & 0x40 != 0 {
         return cx.hide(Hidden::Wifi80211Protected);
@@ -57,7 +63,10 @@ pub(super) fn radiotap<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'
     const EXT: u32 = 1 << 31;
     const DATAPAD: u8 = 0x20;
     let [0, _, l0, l1, p0, p1, p2, p3, ..] = *data else {
-        return Err(malformed("radiotap", "frame is shorter than the 8-byte header or its version is not 0"));
+        return Err(malformed(
+            "radiotap",
+            "frame is shorter than the 8-byte header or its version is not 0",
+        ));
     };
     let len = usize::from(u16::from_le_bytes([l0, l1]));
     let Some(frame) = data.get(len..) else {
@@ -68,7 +77,10 @@ pub(super) fn radiotap<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'
     let mut word = present;
     while word & EXT != 0 {
         let Some(w) = data.get(at..at + 4) else {
-            return Err(malformed("radiotap", "presence bitmaps run past the header"));
+            return Err(malformed(
+                "radiotap",
+                "presence bitmaps run past the header",
+            ));
         };
         word = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
         at += 4;
@@ -90,7 +102,10 @@ pub(super) fn prism<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>,
         return avs(data, cx);
     }
     let Some(frame) = data.get(144..) else {
-        return Err(malformed("Prism", "frame is shorter than the 144-byte header"));
+        return Err(malformed(
+            "Prism",
+            "frame is shorter than the 144-byte header",
+        ));
     };
     data_frame(frame, false, cx)
 }
@@ -98,7 +113,10 @@ pub(super) fn prism<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>,
 /// AVS (163): magic, then the header's length (big-endian) at offset 4.
 pub(super) fn avs<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some([a, b, c, d]) = data.get(4..8) else {
-        return Err(malformed("AVS", "frame is shorter than the 8-byte header start"));
+        return Err(malformed(
+            "AVS",
+            "frame is shorter than the 8-byte header start",
+        ));
     };
     let len = u32::from_be_bytes([*a, *b, *c, *d]) as usize;
     let Some(frame) = data.get(len..) else {

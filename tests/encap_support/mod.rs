@@ -19,7 +19,12 @@ pub struct Record {
 /// Read a little-endian microsecond pcap (what the fixtures are).
 pub fn read_pcap(path: &Path) -> (u32, Vec<Record>) {
     let b = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(&b[..4], &[0xD4, 0xC3, 0xB2, 0xA1], "{}: LE µs pcap", path.display());
+    assert_eq!(
+        &b[..4],
+        &[0xD4, 0xC3, 0xB2, 0xA1],
+        "{}: LE µs pcap",
+        path.display()
+    );
     let u32le = |at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
     let link = u32le(20);
     let mut at = 24;
@@ -69,7 +74,11 @@ fn checksum(b: &[u8]) -> u16 {
 
 /// An outer IPv4 header 10.99.0.1 -> 10.99.0.2 (swapped when `back`) around `payload`.
 pub fn ipv4(proto: u8, back: bool, payload: &[u8]) -> Vec<u8> {
-    let (s, d) = if back { ([10, 99, 0, 2], [10, 99, 0, 1]) } else { ([10, 99, 0, 1], [10, 99, 0, 2]) };
+    let (s, d) = if back {
+        ([10, 99, 0, 2], [10, 99, 0, 1])
+    } else {
+        ([10, 99, 0, 1], [10, 99, 0, 2])
+    };
     let mut h = vec![0x45, 0];
     h.extend_from_slice(&be16(20 + payload.len()));
     h.extend_from_slice(&[0, 0, 0x40, 0, 64, proto, 0, 0]);
@@ -136,11 +145,35 @@ pub fn wrappers() -> Vec<(&'static str, u32, Wrap)> {
     vec![
         ("vxlan", 1, |ip, back| {
             let inner = ethernet(ether_type_of(ip), ip);
-            ethernet(0x0800, &ipv4(17, back, &udp(49152, 4789, back, &cat(&[&[8, 0, 0, 0, 0, 0, 42, 0], &inner]))))
+            ethernet(
+                0x0800,
+                &ipv4(
+                    17,
+                    back,
+                    &udp(
+                        49152,
+                        4789,
+                        back,
+                        &cat(&[&[8, 0, 0, 0, 0, 0, 42, 0], &inner]),
+                    ),
+                ),
+            )
         }),
         ("geneve", 1, |ip, back| {
             let inner = ethernet(ether_type_of(ip), ip);
-            ethernet(0x0800, &ipv4(17, back, &udp(49153, 6081, back, &cat(&[&[0, 0, 0x65, 0x58, 0, 0, 5, 0], &inner]))))
+            ethernet(
+                0x0800,
+                &ipv4(
+                    17,
+                    back,
+                    &udp(
+                        49153,
+                        6081,
+                        back,
+                        &cat(&[&[0, 0, 0x65, 0x58, 0, 0, 5, 0], &inner]),
+                    ),
+                ),
+            )
         }),
         ("gre", 1, |ip, back| {
             let et = ether_type_of(ip).to_be_bytes();
@@ -148,11 +181,16 @@ pub fn wrappers() -> Vec<(&'static str, u32, Wrap)> {
         }),
         ("gre-erspan2", 1, |ip, back| {
             let inner = ethernet(ether_type_of(ip), ip);
-            let hdr = [0x10, 0, 0x88, 0xBE, 0, 0, 0, 1, 0x10, 0x64, 0, 1, 0, 0, 0, 0];
+            let hdr = [
+                0x10, 0, 0x88, 0xBE, 0, 0, 0, 1, 0x10, 0x64, 0, 1, 0, 0, 0, 0,
+            ];
             ethernet(0x0800, &ipv4(47, back, &cat(&[&hdr, &inner])))
         }),
         ("gre-wccp", 1, |ip, back| {
-            ethernet(0x0800, &ipv4(47, back, &cat(&[&[0, 0, 0x88, 0x3E, 0, 0, 0, 0], ip])))
+            ethernet(
+                0x0800,
+                &ipv4(47, back, &cat(&[&[0, 0, 0x88, 0x3E, 0, 0, 0, 0], ip])),
+            )
         }),
         ("ipip", 1, |ip, back| {
             let proto = if ip[0] >> 4 == 6 { 41 } else { 4 };
@@ -166,15 +204,24 @@ pub fn wrappers() -> Vec<(&'static str, u32, Wrap)> {
             let mut g = vec![0x30, 0xFF];
             g.extend_from_slice(&be16(ip.len()));
             g.extend_from_slice(&[0, 0, 0, 7]);
-            ethernet(0x0800, &ipv4(17, back, &udp(2152, 2152, back, &cat(&[&g, ip]))))
+            ethernet(
+                0x0800,
+                &ipv4(17, back, &udp(2152, 2152, back, &cat(&[&g, ip]))),
+            )
         }),
         ("pppoe", 1, |ip, _| {
-            let proto: [u8; 2] = if ip[0] >> 4 == 6 { [0, 0x57] } else { [0, 0x21] };
+            let proto: [u8; 2] = if ip[0] >> 4 == 6 {
+                [0, 0x57]
+            } else {
+                [0, 0x21]
+            };
             let mut h = vec![0x11, 0, 0, 9];
             h.extend_from_slice(&be16(ip.len() + 2));
             ethernet(0x8864, &cat(&[&h, &proto, ip]))
         }),
-        ("mpls", 1, |ip, _| ethernet(0x8847, &cat(&[&[0, 0x10, 0x01, 64], ip]))),
+        ("mpls", 1, |ip, _| {
+            ethernet(0x8847, &cat(&[&[0, 0x10, 0x01, 64], ip]))
+        }),
         ("etag", 1, |ip, _| {
             let et = ether_type_of(ip).to_be_bytes();
             ethernet(0x893F, &cat(&[&[0, 0, 0, 0x10, 0, 0, et[0], et[1]], ip]))
@@ -182,9 +229,15 @@ pub fn wrappers() -> Vec<(&'static str, u32, Wrap)> {
         ("ah", 1, |ip, _| {
             // The AH goes between the IP header and TCP; the IP header's protocol becomes 51.
             let v6 = ip[0] >> 4 == 6;
-            let hl = if v6 { 40 } else { usize::from(ip[0] & 0x0F) * 4 };
+            let hl = if v6 {
+                40
+            } else {
+                usize::from(ip[0] & 0x0F) * 4
+            };
             let mut h = ip[..hl].to_vec();
-            let ah = [6, 4, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+            let ah = [
+                6, 4, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            ];
             if v6 {
                 h[6] = 51;
                 let pl = u16::from_be_bytes([h[4], h[5]]) as usize + 24;
@@ -201,14 +254,34 @@ pub fn wrappers() -> Vec<(&'static str, u32, Wrap)> {
         }),
         ("capwap", 1, |ip, back| {
             let inner = ethernet(ether_type_of(ip), ip);
-            ethernet(0x0800, &ipv4(17, back, &udp(5247, 5247, back, &cat(&[&[0, 0x10, 0x02, 0, 0, 0, 0, 0], &inner]))))
+            ethernet(
+                0x0800,
+                &ipv4(
+                    17,
+                    back,
+                    &udp(
+                        5247,
+                        5247,
+                        back,
+                        &cat(&[&[0, 0x10, 0x02, 0, 0, 0, 0, 0], &inner]),
+                    ),
+                ),
+            )
         }),
         ("ppp", 9, |ip, _| {
-            let p: [u8; 2] = if ip[0] >> 4 == 6 { [0, 0x57] } else { [0, 0x21] };
+            let p: [u8; 2] = if ip[0] >> 4 == 6 {
+                [0, 0x57]
+            } else {
+                [0, 0x21]
+            };
             cat(&[&[0xFF, 0x03], &p, ip])
         }),
         ("ppp-hdlc", 50, |ip, _| {
-            let p: [u8; 2] = if ip[0] >> 4 == 6 { [0, 0x57] } else { [0, 0x21] };
+            let p: [u8; 2] = if ip[0] >> 4 == 6 {
+                [0, 0x57]
+            } else {
+                [0, 0x21]
+            };
             cat(&[&[0xFF, 0x03], &p, ip])
         }),
         ("chdlc", 104, |ip, _| {
@@ -219,7 +292,9 @@ pub fn wrappers() -> Vec<(&'static str, u32, Wrap)> {
             let nlpid = if ip[0] >> 4 == 6 { 0x8E } else { 0xCC };
             cat(&[&[0x18, 0x41, 0x03, nlpid], ip])
         }),
-        ("slip", 8, |ip, back| cat(&[&[u8::from(back)], &[0x40], &[0; 14], ip])),
+        ("slip", 8, |ip, back| {
+            cat(&[&[u8::from(back)], &[0x40], &[0; 14], ip])
+        }),
         ("ipoib", 242, |ip, _| {
             let et = ether_type_of(ip).to_be_bytes();
             cat(&[&[0x80; 40], &[et[0], et[1], 0, 0], ip])
@@ -235,9 +310,15 @@ pub fn wrappers() -> Vec<(&'static str, u32, Wrap)> {
         ("radiotap-80211", 127, |ip, back| {
             cat(&[&[0, 0, 8, 0, 0, 0, 0, 0], &wifi(ip, back)])
         }),
-        ("ppi-80211", 192, |ip, back| cat(&[&[0, 0, 8, 0, 105, 0, 0, 0], &wifi(ip, back)])),
+        ("ppi-80211", 192, |ip, back| {
+            cat(&[&[0, 0, 8, 0, 105, 0, 0, 0], &wifi(ip, back)])
+        }),
         ("juniper-ether", 178, |ip, _| {
-            cat(&[b"MGC", &[0x81, 0, 4, 1, 2, 0, 0], &ethernet(ether_type_of(ip), ip)])
+            cat(&[
+                b"MGC",
+                &[0x81, 0, 4, 1, 2, 0, 0],
+                &ethernet(ether_type_of(ip), ip),
+            ])
         }),
         ("arcnet-linux", 129, |ip, _| {
             let t = if ip[0] >> 4 == 6 { 0xC4 } else { 212 };
@@ -270,7 +351,9 @@ pub fn wrappers() -> Vec<(&'static str, u32, Wrap)> {
 /// An 802.11 data frame (To DS from the first side, From DS back) with LLC/SNAP.
 fn wifi(ip: &[u8], back: bool) -> Vec<u8> {
     let mut f = vec![0x08, if back { 0x02 } else { 0x01 }, 0, 0];
-    f.extend_from_slice(&[0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 3]);
+    f.extend_from_slice(&[
+        0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 3,
+    ]);
     f.extend_from_slice(&[0, 0]);
     let et = ether_type_of(ip).to_be_bytes();
     f.extend_from_slice(&[0xAA, 0xAA, 0x03, 0, 0, 0, et[0], et[1]]);
@@ -286,7 +369,13 @@ pub fn build_wrapped(src: &Path, dir: &Path, only: &[&str]) -> Vec<PathBuf> {
     let stem = src.file_stem().and_then(|s| s.to_str()).expect("name");
     // Loopback: both ends share the address; the first frame's (the SYN's) destination port
     // is the server's, and frames from it go "back".
-    let tcp_of = |ip: &[u8]| if ip[0] >> 4 == 6 { 40 } else { usize::from(ip[0] & 0x0F) * 4 };
+    let tcp_of = |ip: &[u8]| {
+        if ip[0] >> 4 == 6 {
+            40
+        } else {
+            usize::from(ip[0] & 0x0F) * 4
+        }
+    };
     let server_port = {
         let ip = ip_of(&records[0].data);
         ip[tcp_of(ip) + 2..tcp_of(ip) + 4].to_vec()
@@ -302,7 +391,11 @@ pub fn build_wrapped(src: &Path, dir: &Path, only: &[&str]) -> Vec<PathBuf> {
                 let ip = ip_of(&r.data);
                 let back = ip[tcp_of(ip)..tcp_of(ip) + 2] == server_port[..];
                 let data = wrap(ip, back);
-                Record { orig_len: data.len() as u32, data, ..r.clone() }
+                Record {
+                    orig_len: data.len() as u32,
+                    data,
+                    ..r.clone()
+                }
             })
             .collect();
         let path = dir.join(format!("{stem}.{name}.pcap"));
@@ -344,7 +437,11 @@ pub fn build_fragmented(src: &Path, dir: &Path, mtu: usize, reverse: bool) -> Pa
                 let c = checksum(&h);
                 h[10..12].copy_from_slice(&c.to_be_bytes());
                 let data = ethernet(0x0800, &cat(&[&h, chunk]));
-                Record { orig_len: data.len() as u32, data, ..r.clone() }
+                Record {
+                    orig_len: data.len() as u32,
+                    data,
+                    ..r.clone()
+                }
             })
             .collect();
         if reverse {
@@ -353,7 +450,10 @@ pub fn build_fragmented(src: &Path, dir: &Path, mtu: usize, reverse: bool) -> Pa
         out.extend(frags);
     }
     let stem = src.file_stem().and_then(|s| s.to_str()).expect("name");
-    let path = dir.join(format!("{stem}.frag{mtu}{}.pcap", if reverse { "-rev" } else { "" }));
+    let path = dir.join(format!(
+        "{stem}.frag{mtu}{}.pcap",
+        if reverse { "-rev" } else { "" }
+    ));
     write_pcap(&path, 1, &out);
     path
 }
