@@ -44,7 +44,8 @@ pub(super) fn ipv4<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, 
         }
     })?;
     let header_len = header.slice().len();
-    let wire_len = wire_len(usize::from(header.total_len()), 0, data.len(), cx);
+    let total = usize::from(header.total_len());
+    let wire_len = wire_len(total, 0, data.len(), cx);
     if wire_len < header_len {
         return Err(malformed(
             "IPv4",
@@ -57,9 +58,17 @@ pub(super) fn ipv4<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, 
     let rest = Payload {
         captured,
         wire: wire_len - header_len,
+        claimed: total.saturating_sub(header_len),
     };
     let offset = u32::from(header.fragments_offset().value()) * 8;
-    if offset != 0 || header.more_fragments() {
+    if (offset != 0 || header.more_fragments()) && !all_bytes_here(data.len(), total) {
+        // tshark reassembles only fragments whose bytes are all in the frame; a first
+        // fragment without them is dissected on its own (a segment cut short), a later one
+        // is only a fragment.
+        if offset != 0 {
+            return Ok(Decoded::NotTcp);
+        }
+    } else if offset != 0 || header.more_fragments() {
         cx.fragment = Some(FragmentRef {
             src,
             dst,
@@ -123,10 +132,24 @@ pub(super) fn ipv6<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, 
     };
     let wire = wire_len(total, header_len, data.len(), cx) - header_len;
     let captured = &data[header_len..(header_len + wire).min(data.len())];
-    let rest = Payload { captured, wire };
+    let claimed = match usize::from(header.payload_length()) {
+        0 => wire,
+        n => n,
+    };
+    let rest = Payload {
+        captured,
+        wire,
+        claimed,
+    };
     let src = IpAddr::V6(header.source_addr());
     let dst = IpAddr::V6(header.destination_addr());
     after_header(src, dst, header.next_header().0, rest, true, cx)
+}
+
+/// Whether the frame holds every byte the IP header's `total` length claims (0: not filled
+/// in, taken as yes). Without a known original length a shorter frame is a snaplen cut.
+fn all_bytes_here(captured: usize, total: usize) -> bool {
+    total == 0 || captured >= total
 }
 
 /// How long the IP packet was on the wire, given its header's `total` length (0: not
@@ -177,6 +200,15 @@ pub(super) fn after_header<'a>(
                 let (nh, field) = (ext[0], u16::from_be_bytes([ext[2], ext[3]]));
                 let id = u32::from_be_bytes([ext[4], ext[5], ext[6], ext[7]]);
                 rest.advance(8);
+                if rest.captured.len() < rest.claimed {
+                    // As for IPv4: not all bytes here, so no reassembly; tshark dissects a
+                    // first fragment on its own.
+                    if field >> 3 != 0 {
+                        return Ok(Decoded::NotTcp);
+                    }
+                    next = nh;
+                    continue;
+                }
                 cx.fragment = Some(FragmentRef {
                     src,
                     dst,
@@ -214,6 +246,8 @@ pub(super) fn after_header<'a>(
 pub(super) struct Payload<'a> {
     pub captured: &'a [u8],
     pub wire: usize,
+    /// What the IP header says is left (at least `wire`'s bytes when the header lied).
+    pub claimed: usize,
 }
 
 impl<'a> Payload<'a> {
@@ -233,6 +267,7 @@ impl<'a> Payload<'a> {
     fn advance(&mut self, len: usize) {
         self.captured = &self.captured[len.min(self.captured.len())..];
         self.wire -= len.min(self.wire);
+        self.claimed -= len.min(self.claimed);
     }
 
     /// Skip an Authentication Header (RFC 4302 §2.2) and return the protocol after it.

@@ -89,38 +89,29 @@ fn overlapping_fragments_keep_the_first_bytes_and_count_conflicts() {
 }
 
 #[test]
-fn missing_and_snaplen_cut_fragments_are_counted_not_decoded() {
+fn missing_fragments_are_counted_and_cut_ones_are_not_reassembled() {
     let spec = big();
     let f = v4_fragments(&spec, &[(0, 800), (800, 1600), (1600, 2020)]);
     let mut d = Decoder::new();
     assert!(run(&mut d, &[f[0].clone(), f[2].clone()]).is_empty());
-    // The other datagram's middle fragment cut by the snaplen.
-    let other = v4_fragments(
-        &TcpSpec { seq: 9, ..big() },
-        &[(0, 800), (800, 1600), (1600, 2020)],
-    );
-    let mut other: Vec<Vec<u8>> = other
-        .into_iter()
-        .map(|mut x| {
-            x[14 + 4..14 + 6].copy_from_slice(&[0x43, 0x43]);
-            x
-        })
-        .collect();
-    let full = other[1].len() as u32;
-    other[1].truncate(100);
-    for (i, x) in other.iter().enumerate() {
-        let orig = if i == 1 { full } else { x.len() as u32 };
-        let r = d.decode(LinkType::ETHERNET, x, orig, Timestamp(10));
-        assert_eq!(r, Ok(Decoded::NotTcp));
+    // Another datagram whose fragments the snaplen cut: tshark reassembles only fragments
+    // whose bytes are all there, and dissects a first fragment alone (a truncated segment).
+    let other = v4_fragments(&TcpSpec { seq: 9, ..big() }, &[(0, 800), (800, 1600), (1600, 2020)]);
+    let mut seen = Vec::new();
+    for (i, mut x) in other.into_iter().enumerate() {
+        x[14 + 4..14 + 6].copy_from_slice(&[0x43, 0x43]);
+        let full = x.len() as u32;
+        x.truncate(100);
+        if let Ok(Decoded::Tcp(seg)) = d.decode(LinkType::ETHERNET, &x, full, Timestamp(10)) {
+            seen.push((i, seg.seq, seg.truncated));
+        }
     }
+    assert_eq!(seen, vec![(0, 9, true)]);
     d.finish();
     let s = d.fragment_stats();
-    assert_eq!((s.incomplete, s.cut_by_snaplen, s.reassembled), (1, 1, 0));
+    assert_eq!((s.incomplete, s.reassembled, s.fragments), (1, 0, 2));
     let w = d.warnings();
-    assert!(
-        w[0].starts_with("2 IP datagram(s) could not be reassembled from 5 fragment(s)"),
-        "{w:?}"
-    );
+    assert!(w[0].starts_with("1 IP datagram(s) could not be reassembled from 2 fragment(s)"), "{w:?}");
 }
 
 #[test]
