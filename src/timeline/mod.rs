@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use crate::capture::{LinkType, Timestamp};
 use crate::tcp::{ConnId, Connection, TcpState, Tracker};
-use crate::wire::{self, Decoded};
+use crate::wire::{Decoded, Decoder};
 
 /// A frame a live capture handed over, owned so it can cross threads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +61,8 @@ pub struct Timeline {
     frames: u64,
     undecodable: u64,
     decode_note_given: bool,
+    /// Tunnels, reassembly and frame lengths, as `inspect` decodes them.
+    decoder: Decoder,
 }
 
 impl Timeline {
@@ -73,6 +75,7 @@ impl Timeline {
             frames: 0,
             undecodable: 0,
             decode_note_given: false,
+            decoder: Decoder::new(),
         }
     }
 
@@ -127,7 +130,10 @@ impl Timeline {
     fn push_frame(&mut self, frame: OwnedFrame) -> Option<usize> {
         self.frames += 1;
         let number = self.frames;
-        let seg = match wire::decode(frame.link, &frame.data) {
+        let seg = match self
+            .decoder
+            .decode(frame.link, &frame.data, frame.orig_len, frame.ts)
+        {
             Ok(Decoded::Tcp(seg)) => seg,
             Ok(Decoded::NotTcp) => return None,
             Err(err) => {

@@ -96,7 +96,10 @@ fn missing_fragments_are_counted_and_cut_ones_are_not_reassembled() {
     assert!(run(&mut d, &[f[0].clone(), f[2].clone()]).is_empty());
     // Another datagram whose fragments the snaplen cut: tshark reassembles only fragments
     // whose bytes are all there, and dissects a first fragment alone (a truncated segment).
-    let other = v4_fragments(&TcpSpec { seq: 9, ..big() }, &[(0, 800), (800, 1600), (1600, 2020)]);
+    let other = v4_fragments(
+        &TcpSpec { seq: 9, ..big() },
+        &[(0, 800), (800, 1600), (1600, 2020)],
+    );
     let mut seen = Vec::new();
     for (i, mut x) in other.into_iter().enumerate() {
         x[14 + 4..14 + 6].copy_from_slice(&[0x43, 0x43]);
@@ -111,7 +114,10 @@ fn missing_fragments_are_counted_and_cut_ones_are_not_reassembled() {
     let s = d.fragment_stats();
     assert_eq!((s.incomplete, s.reassembled, s.fragments), (1, 0, 2));
     let w = d.warnings();
-    assert!(w[0].starts_with("1 IP datagram(s) could not be reassembled from 2 fragment(s)"), "{w:?}");
+    assert!(
+        w[0].starts_with("1 IP datagram(s) could not be reassembled from 2 fragment(s)"),
+        "{w:?}"
+    );
 }
 
 #[test]
