@@ -62,7 +62,7 @@ pub struct Timeline {
     undecodable: u64,
     decode_note_given: bool,
     /// Tunnels, reassembly and frame lengths, as `inspect` decodes them.
-    decoder: Decoder,
+    decoder: Box<Decoder>,
 }
 
 impl Timeline {
@@ -75,7 +75,7 @@ impl Timeline {
             frames: 0,
             undecodable: 0,
             decode_note_given: false,
-            decoder: Decoder::new(),
+            decoder: Box::default(),
         }
     }
 
