@@ -91,14 +91,20 @@ def tshark_streams(path):
         c = line.split("\t")
         if len(c) < 9 + len(ANALYSIS) or not c[0].split(",")[0].isdigit():
             continue
-        # The innermost IP layer (the last of ip/ipv6 in frame.protocols) names the ends;
-        # tshark lists a field's values outermost first.
-        layers = [p for p in c[8].split(":") if p in ("ip", "ipv6")]
-        v6 = bool(layers) and layers[-1] == "ipv6"
-        ip = lambda v4, v6addr: (v6addr if v6 else v4).split(",")[-1]
-        src = (ip(c[1], c[2]), c[3].split(",")[-1])
-        dst = (ip(c[4], c[5]), c[6].split(",")[-1])
-        c = [c[0].split(",")[-1]] + c[1:8] + c[9:]
+        # The IP layer right before the first TCP names the ends (tunnels put more IP
+        # layers before it; OpenFlow or sFlow payloads more after it); tshark lists a
+        # field's values in protocol order.
+        layers = c[8].split(":")
+        before = layers[:layers.index("tcp")] if "tcp" in layers else layers
+        ips = [p for p in before if p in ("ip", "ipv6")]
+        v6 = bool(ips) and ips[-1] == "ipv6"
+        k = max(0, sum(1 for p in ips if p == ips[-1]) - 1) if ips else 0
+        pick = lambda v: (v.split(",") + [""] * (k + 1))[k] if v else v
+        ip = lambda v4, v6addr: pick(v6addr if v6 else v4)
+        first = lambda v: v.split(",")[0]
+        src = (ip(c[1], c[2]), first(c[3]))
+        dst = (ip(c[4], c[5]), first(c[6]))
+        c = [c[0].split(",")[0]] + c[1:8] + c[9:]
         s = streams.setdefault(int(c[0]), {"a": src, "b": dst, "frames": [0, 0],
                                           "bytes": [0, 0], "analysis": [0] * len(ANALYSIS)})
         d = 0 if src == s["a"] else 1

@@ -116,11 +116,7 @@ fn tshark_streams(path: &Path) -> BTreeMap<u64, Stream> {
         let Ok(id) = cols[0].rsplit(',').next().unwrap_or("").parse::<u64>() else {
             continue; // not TCP
         };
-        let v6 = cols[8]
-            .split(':')
-            .filter(|p| *p == "ip" || *p == "ipv6")
-            .last()
-            == Some("ipv6");
+        let v6 = cols[8].split(':').rfind(|p| *p == "ip" || *p == "ipv6") == Some("ipv6");
         let endpoint = |v4: &str, v6addr: &str, port: &str| -> SocketAddr {
             let ip: IpAddr = if v6 { v6addr } else { v4 }
                 .rsplit(',')

@@ -48,16 +48,25 @@ fuzz_target!(|data: &[u8]| {
         t += i64::from(*dt) * 1_000_000_000;
         let f = FragmentRef {
             src: "10.0.0.1".parse().expect("literal"),
-            dst: if flags & 0x20 != 0 { "10.0.0.3" } else { "10.0.0.2" }.parse().expect("literal"),
+            dst: if flags & 0x20 != 0 {
+                "10.0.0.3"
+            } else {
+                "10.0.0.2"
+            }
+            .parse()
+            .expect("literal"),
             id: u32::from(*id & 0x0F),
             proto: 6,
             v6: flags & 0x01 != 0,
-            offset: u32::from(u16::from_be_bytes([*oh, *ol])) * if flags & 0x40 != 0 { 1 } else { 8 },
+            offset: u32::from(u16::from_be_bytes([*oh, *ol]))
+                * if flags & 0x40 != 0 { 1 } else { 8 },
             more: flags & 0x02 != 0,
             data: bytes,
             cut: flags & 0x04 != 0 && flags & 0x08 != 0,
         };
-        if r.add(sockviz::capture::Timestamp(t), &f, &mut out).is_some() {
+        if r.add(sockviz::capture::Timestamp(t), &f, &mut out)
+            .is_some()
+        {
             assert!(out.len() <= 65_535);
         }
         assert!(r.held_bytes() <= MAX_HELD_BYTES);

@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 
 use crate::capture::Timestamp;
 use crate::tcp::{ConnId, Connection, Direction, RelSeq, TcpState, Tracker};
-use crate::wire::{self, Decoded, TcpFlags};
+use crate::wire::{Decoded, Decoder, TcpFlags};
 
 /// A frame a live capture handed over (defined with the other frame sources).
 pub use crate::capture::OwnedFrame;
@@ -60,6 +60,8 @@ pub struct Timeline {
     opening: BTreeMap<ConnId, Opening>,
     /// The lowest event index changed (inserted or patched) since [`Timeline::take_changed`].
     changed_from: Option<usize>,
+    /// Tunnels, reassembly and frame lengths, as `inspect` decodes them.
+    decoder: Box<Decoder>,
 }
 
 /// A connection's opening as seen so far, to tell which SYN the server took.
@@ -83,6 +85,7 @@ impl Timeline {
             decode_note_given: false,
             opening: BTreeMap::new(),
             changed_from: None,
+            decoder: Box::default(),
         }
     }
 
@@ -147,7 +150,10 @@ impl Timeline {
     fn push_frame(&mut self, frame: OwnedFrame) -> Option<usize> {
         self.frames += 1;
         let number = self.frames;
-        let seg = match wire::decode(frame.link, &frame.data) {
+        let seg = match self
+            .decoder
+            .decode(frame.link, &frame.data, frame.orig_len, frame.ts)
+        {
             Ok(Decoded::Tcp(seg)) => seg,
             Ok(Decoded::NotTcp) => return None,
             Err(err) => {

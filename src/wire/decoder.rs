@@ -60,6 +60,7 @@ impl Decoder {
         let rest = Payload {
             captured: &self.datagram,
             wire: self.datagram.len(),
+            claimed: self.datagram.len(),
         };
         let result = ip::after_header(done.src, done.dst, done.proto, rest, done.v6, &mut inner);
         self.last_encap = inner.encap;

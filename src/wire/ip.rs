@@ -45,7 +45,8 @@ pub(super) fn ipv4<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, 
         }
     })?;
     let header_len = header.slice().len();
-    let wire_len = wire_len(usize::from(header.total_len()), 0, data.len(), cx);
+    let total = usize::from(header.total_len());
+    let wire_len = wire_len(total, 0, data.len(), cx);
     if wire_len < header_len {
         return Err(malformed(
             "IPv4",
@@ -54,13 +55,21 @@ pub(super) fn ipv4<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, 
     }
     let captured = &data[header_len..wire_len.min(data.len())];
     let src = IpAddr::V4(header.source_addr());
-    let dst = IpAddr::V4(header.destination_addr());
+    let dst = IpAddr::V4(source_route_final(header.options()).unwrap_or(header.destination_addr()));
     let rest = Payload {
         captured,
         wire: wire_len - header_len,
+        claimed: total.saturating_sub(header_len),
     };
     let offset = u32::from(header.fragments_offset().value()) * 8;
-    if offset != 0 || header.more_fragments() {
+    if (offset != 0 || header.more_fragments()) && !all_bytes_here(data.len(), total) {
+        // tshark reassembles only fragments whose bytes are all in the frame; a first
+        // fragment without them is dissected on its own (a segment cut short), a later one
+        // is only a fragment.
+        if offset != 0 {
+            return Ok(Decoded::NotTcp);
+        }
+    } else if offset != 0 || header.more_fragments() {
         cx.fragment = Some(FragmentRef {
             src,
             dst,
@@ -75,6 +84,36 @@ pub(super) fn ipv4<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, 
         return Ok(Decoded::NotTcp);
     }
     after_header(src, dst, header.protocol().0, rest, false, cx)
+}
+
+/// The final destination of a loose or strict source route (RFC 791 §3.1, options 131 and
+/// 137) that is not yet exhausted: the last address of the route. The header's destination
+/// is then only the next hop; the TCP pseudo-header (RFC 9293 §3.1) and tshark's `ip.dst`,
+/// and so the connection's endpoint, use the final one.
+fn source_route_final(mut options: &[u8]) -> Option<std::net::Ipv4Addr> {
+    const LSRR: u8 = 0x83;
+    const SSRR: u8 = 0x89;
+    while let [kind, rest @ ..] = options {
+        match kind {
+            0 => return None,
+            1 => {
+                options = rest;
+                continue;
+            }
+            _ => {}
+        }
+        let len = usize::from(*rest.first()?);
+        let opt = options.get(..len.max(2))?;
+        if (*kind == LSRR || *kind == SSRR) && len >= 7 {
+            let pointer = usize::from(opt[2]);
+            if pointer <= len {
+                let last = &opt[len - 4..len];
+                return Some(std::net::Ipv4Addr::new(last[0], last[1], last[2], last[3]));
+            }
+        }
+        options = &options[len.max(2)..];
+    }
+    None
 }
 
 /// IPv6 (RFC 8200). Extension headers are walked by [`after_header`].
@@ -94,10 +133,24 @@ pub(super) fn ipv6<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, 
     };
     let wire = wire_len(total, header_len, data.len(), cx) - header_len;
     let captured = &data[header_len..(header_len + wire).min(data.len())];
-    let rest = Payload { captured, wire };
+    let claimed = match usize::from(header.payload_length()) {
+        0 => wire,
+        n => n,
+    };
+    let rest = Payload {
+        captured,
+        wire,
+        claimed,
+    };
     let src = IpAddr::V6(header.source_addr());
     let dst = IpAddr::V6(header.destination_addr());
     after_header(src, dst, header.next_header().0, rest, true, cx)
+}
+
+/// Whether the frame holds every byte the IP header's `total` length claims (0: not filled
+/// in, taken as yes). Without a known original length a shorter frame is a snaplen cut.
+fn all_bytes_here(captured: usize, total: usize) -> bool {
+    total == 0 || captured >= total
 }
 
 /// How long the IP packet was on the wire, given its header's `total` length (0: not
@@ -148,6 +201,15 @@ pub(super) fn after_header<'a>(
                 let (nh, field) = (ext[0], u16::from_be_bytes([ext[2], ext[3]]));
                 let id = u32::from_be_bytes([ext[4], ext[5], ext[6], ext[7]]);
                 rest.advance(8);
+                if rest.captured.len() < rest.claimed {
+                    // As for IPv4: not all bytes here, so no reassembly; tshark dissects a
+                    // first fragment on its own.
+                    if field >> 3 != 0 {
+                        return Ok(Decoded::NotTcp);
+                    }
+                    next = nh;
+                    continue;
+                }
                 cx.fragment = Some(FragmentRef {
                     src,
                     dst,
@@ -185,6 +247,8 @@ pub(super) fn after_header<'a>(
 pub(super) struct Payload<'a> {
     pub captured: &'a [u8],
     pub wire: usize,
+    /// What the IP header says is left (at least `wire`'s bytes when the header lied).
+    pub claimed: usize,
 }
 
 impl<'a> Payload<'a> {
@@ -204,6 +268,7 @@ impl<'a> Payload<'a> {
     fn advance(&mut self, len: usize) {
         self.captured = &self.captured[len.min(self.captured.len())..];
         self.wire -= len.min(self.wire);
+        self.claimed -= len.min(self.claimed);
     }
 
     /// Skip an Authentication Header (RFC 4302 §2.2) and return the protocol after it.

@@ -89,36 +89,33 @@ fn overlapping_fragments_keep_the_first_bytes_and_count_conflicts() {
 }
 
 #[test]
-fn missing_and_snaplen_cut_fragments_are_counted_not_decoded() {
+fn missing_fragments_are_counted_and_cut_ones_are_not_reassembled() {
     let spec = big();
     let f = v4_fragments(&spec, &[(0, 800), (800, 1600), (1600, 2020)]);
     let mut d = Decoder::new();
     assert!(run(&mut d, &[f[0].clone(), f[2].clone()]).is_empty());
-    // The other datagram's middle fragment cut by the snaplen.
+    // Another datagram whose fragments the snaplen cut: tshark reassembles only fragments
+    // whose bytes are all there, and dissects a first fragment alone (a truncated segment).
     let other = v4_fragments(
         &TcpSpec { seq: 9, ..big() },
         &[(0, 800), (800, 1600), (1600, 2020)],
     );
-    let mut other: Vec<Vec<u8>> = other
-        .into_iter()
-        .map(|mut x| {
-            x[14 + 4..14 + 6].copy_from_slice(&[0x43, 0x43]);
-            x
-        })
-        .collect();
-    let full = other[1].len() as u32;
-    other[1].truncate(100);
-    for (i, x) in other.iter().enumerate() {
-        let orig = if i == 1 { full } else { x.len() as u32 };
-        let r = d.decode(LinkType::ETHERNET, x, orig, Timestamp(10));
-        assert_eq!(r, Ok(Decoded::NotTcp));
+    let mut seen = Vec::new();
+    for (i, mut x) in other.into_iter().enumerate() {
+        x[14 + 4..14 + 6].copy_from_slice(&[0x43, 0x43]);
+        let full = x.len() as u32;
+        x.truncate(100);
+        if let Ok(Decoded::Tcp(seg)) = d.decode(LinkType::ETHERNET, &x, full, Timestamp(10)) {
+            seen.push((i, seg.seq, seg.truncated));
+        }
     }
+    assert_eq!(seen, vec![(0, crate::wire::SeqNum(9), true)]);
     d.finish();
     let s = d.fragment_stats();
-    assert_eq!((s.incomplete, s.cut_by_snaplen, s.reassembled), (1, 1, 0));
+    assert_eq!((s.incomplete, s.reassembled, s.fragments), (1, 0, 2));
     let w = d.warnings();
     assert!(
-        w[0].starts_with("2 IP datagram(s) could not be reassembled from 5 fragment(s)"),
+        w[0].starts_with("1 IP datagram(s) could not be reassembled from 2 fragment(s)"),
         "{w:?}"
     );
 }
@@ -206,6 +203,40 @@ fn ip_length_beyond_an_uncut_frame_uses_the_frame_and_says_so() {
     // The same bytes with an original length the snaplen cut: a truncation, header trusted.
     match d.decode(LinkType::ETHERNET, &frame, len + 50, Timestamp(0)) {
         Ok(Decoded::Tcp(seg)) => assert_eq!((seg.payload_len, seg.truncated), (150, true)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_source_routed_segment_belongs_to_the_routes_final_destination() {
+    // 10.0.0.1 -> next hop 10.0.0.254, loose source route ending at 10.0.0.2 (pointer 4:
+    // not yet used). tshark's ip.dst, and the pseudo-header, are 10.0.0.2.
+    let spec = TcpSpec {
+        dst: "10.0.0.254:80".parse().expect("literal"),
+        ..TcpSpec::default()
+    };
+    let tcp = spec.tcp_bytes();
+    let ip = super::testframes::ipv4(
+        [10, 0, 0, 1],
+        [10, 0, 0, 254],
+        6,
+        &[0x83, 7, 4, 10, 0, 0, 2, 1],
+        &tcp,
+    );
+    match super::decode(LinkType::RAW, &ip) {
+        Ok(Decoded::Tcp(seg)) => assert_eq!(seg.dst.to_string(), "10.0.0.2:80"),
+        other => panic!("{other:?}"),
+    }
+    // The route used up (pointer past the end): the header's destination is the final one.
+    let ip = super::testframes::ipv4(
+        [10, 0, 0, 1],
+        [10, 0, 0, 254],
+        6,
+        &[0x83, 7, 8, 10, 0, 0, 2, 1],
+        &tcp,
+    );
+    match super::decode(LinkType::RAW, &ip) {
+        Ok(Decoded::Tcp(seg)) => assert_eq!(seg.dst.to_string(), "10.0.0.254:80"),
         other => panic!("{other:?}"),
     }
 }

@@ -325,6 +325,26 @@ pub fn wrappers() -> Vec<(&'static str, u32, Wrap)> {
             cat(&[&[1, 2, 0, 0, t, 0, 0, 0], ip])
         }),
         ("v6-under-v4-ethertype", 1, |ip, _| ethernet(0x0800, ip)),
+        // A loose source route not yet used: the header names the next hop (x.x.x.254), the
+        // option the final destination, which tshark (and the pseudo-header) takes as ip.dst.
+        ("lsrr", 1, |ip, _| {
+            if ip[0] != 0x45 {
+                return ethernet(ether_type_of(ip), ip);
+            }
+            let mut h = ip[..20].to_vec();
+            let final_dst = [h[16], h[17], h[18], h[19]];
+            h[19] = 254;
+            h[0] = 0x47;
+            let total = u16::from_be_bytes([h[2], h[3]]) as usize + 8;
+            h[2..4].copy_from_slice(&be16(total));
+            h.extend_from_slice(&[0x83, 7, 4]);
+            h.extend_from_slice(&final_dst);
+            h.push(1);
+            h[10..12].copy_from_slice(&[0, 0]);
+            let c = checksum(&h);
+            h[10..12].copy_from_slice(&c.to_be_bytes());
+            ethernet(0x0800, &cat(&[&h, &ip[20..]]))
+        }),
     ]
 }
 
