@@ -81,8 +81,8 @@ fn segment_json(s: &SegmentEvent, map: &ByteMap, obj: &mut Map<String, Value>) {
     obj.insert("n".into(), json!(s.number));
     obj.insert("dir".into(), json!(s.dir_name()));
     obj.insert("flags".into(), json!(s.flags.to_string()));
-    obj.insert("seq".into(), json!(s.rel_seq));
-    obj.insert("ack".into(), json!(s.rel_ack));
+    obj.insert("seq".into(), json!(s.rel_seq.get()));
+    obj.insert("ack".into(), json!(s.ack_shown()));
     obj.insert("len".into(), json!(s.len));
     obj.insert("win".into(), json!(s.window));
     obj.insert("src".into(), json!(s.src.to_string()));

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use super::call::Call;
 use crate::capture::Timestamp;
-use crate::tcp::{Analysis, ConnId, Direction, TcpState};
+use crate::tcp::{Analysis, ConnId, Direction, RelSeq, TcpState};
 use crate::wire::TcpFlags;
 
 /// Which program's socket made a call: the lecture's client, the server's connected socket, or
@@ -128,8 +128,10 @@ pub struct SegmentEvent {
     pub conn: ConnId,
     pub dir: Direction,
     pub flags: TcpFlags,
-    pub rel_seq: u32,
-    pub rel_ack: u32,
+    /// Sequence number relative to the sender's ISN (the SYN is 0).
+    pub rel_seq: RelSeq,
+    /// Acknowledgment relative to the receiver's ISN; `None` without the ACK flag.
+    pub rel_ack: Option<RelSeq>,
     pub len: u32,
     /// Advertised window in bytes, scaled.
     pub window: u32,
@@ -147,11 +149,17 @@ impl SegmentEvent {
         if self.len == 0 {
             return None;
         }
-        let first = u64::from(self.rel_seq.saturating_sub(1)) + u64::from(self.flags.syn());
+        let first = u64::from(self.rel_seq.get().saturating_sub(1)) + u64::from(self.flags.syn());
         Some(ByteRange {
             start: first,
             end: first + u64::from(self.len),
         })
+    }
+
+    /// The acknowledgment as the diagrams print it: 0 on a segment without the ACK flag
+    /// (a SYN), as the lecture's and tcpdump's relative numbering write it.
+    pub fn ack_shown(&self) -> u32 {
+        self.rel_ack.map_or(0, RelSeq::get)
     }
 
     pub fn flow(&self) -> Flow {

@@ -27,7 +27,7 @@ pub use event::{
 use std::collections::BTreeMap;
 
 use crate::capture::Timestamp;
-use crate::tcp::{ConnId, Connection, Direction, RelSeq, TcpState, Tracker};
+use crate::tcp::{ConnId, Connection, Direction, TcpState, Tracker};
 use crate::wire::{Decoded, Decoder, TcpFlags};
 
 /// A frame a live capture handed over (defined with the other frame sources).
@@ -179,9 +179,9 @@ impl Timeline {
             conn: info.conn,
             dir: info.dir,
             flags: seg.flags,
-            rel_seq: info.rel_seq.get(),
+            rel_seq: info.rel_seq,
             // The event keeps the numbers as shown (and recorded): 0 for "no ACK".
-            rel_ack: info.rel_ack.map_or(0, RelSeq::get),
+            rel_ack: info.rel_ack,
             len: seg.payload_len,
             window: info.window,
             analysis: info.analysis,
@@ -320,7 +320,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::Analysis;
+    use crate::tcp::{Analysis, RelSeq};
 
     const C: &str = "127.0.0.1:40000";
     const S: &str = "127.0.0.1:7";
@@ -369,8 +369,8 @@ mod tests {
                 conn: ConnId(0),
                 dir: Direction::ToServer,
                 flags: TcpFlags(TcpFlags::PSH | TcpFlags::ACK),
-                rel_seq,
-                rel_ack: 1,
+                rel_seq: RelSeq(rel_seq),
+                rel_ack: Some(RelSeq(1)),
                 len,
                 window: 65536,
                 analysis: Analysis::default(),

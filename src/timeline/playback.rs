@@ -164,7 +164,7 @@ impl PlayState {
         self.last_phase.insert(s.conn, phase);
         self.phase = Some(phase);
         let key = (s.conn, DirKey::from(s.dir));
-        let seq_end = u64::from(s.rel_seq)
+        let seq_end = u64::from(s.rel_seq.get())
             + u64::from(s.len)
             + u64::from(s.flags.syn())
             + u64::from(s.flags.fin());
@@ -178,12 +178,12 @@ impl PlayState {
             *sent = (*sent).max(r.end);
         }
         truth::apply_arrival(&mut self.arrivals, s);
-        if s.flags.ack() {
+        if let Some(ack) = s.rel_ack {
             let back = self
                 .wire
                 .entry((s.conn, DirKey::from(s.dir.reverse())))
                 .or_default();
-            back.acked = back.acked.max(u64::from(s.rel_ack));
+            back.acked = back.acked.max(u64::from(ack.get()));
         }
     }
 }

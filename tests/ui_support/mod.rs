@@ -12,7 +12,7 @@ use std::process::Command;
 use ratatui::buffer::Buffer;
 use serde_json::Value;
 use sockviz::capture::Timestamp;
-use sockviz::tcp::{Analysis, ConnId, Direction, TcpState};
+use sockviz::tcp::{Analysis, ConnId, Direction, RelSeq, TcpState};
 use sockviz::timeline::{
     AcceptQueue, ByteRange, Call, CallEvent, Errno, Event, EventKind, Flow, ProbeEvent,
     SegmentEvent, Side, SocketId, Timeline,
@@ -179,8 +179,10 @@ pub fn lab_timeline(scenario: &str) -> Timeline {
                     conn,
                     dir,
                     flags: flags(l["flags"].as_str().unwrap_or("")),
-                    rel_seq: u32_of(l, "seq"),
-                    rel_ack: u32_of(l, "ack"),
+                    rel_seq: RelSeq(u32_of(l, "seq")),
+                    rel_ack: flags(l["flags"].as_str().unwrap_or(""))
+                        .ack()
+                        .then(|| RelSeq(u32_of(l, "ack"))),
                     len: u32_of(l, "len"),
                     window: u32_of(l, "win"),
                     analysis: Analysis(l["analysis"].as_u64().unwrap_or(0) as u16),

@@ -19,14 +19,22 @@ pub fn segment_label(s: &SegmentEvent, room: usize) -> String {
     }
     let long = format!(
         "{} seq={} ack={} len={} win={}{extra}",
-        s.flags, s.rel_seq, s.rel_ack, s.len, s.window
+        s.flags,
+        s.rel_seq,
+        s.ack_shown(),
+        s.len,
+        s.window
     );
     if long.width() <= room {
         return long;
     }
     let short = format!(
         "{} {}:{} ·{} w{}{extra}",
-        s.flags, s.rel_seq, s.rel_ack, s.len, s.window
+        s.flags,
+        s.rel_seq,
+        s.ack_shown(),
+        s.len,
+        s.window
     );
     if short.width() <= room {
         return short;
@@ -37,7 +45,7 @@ pub fn segment_label(s: &SegmentEvent, room: usize) -> String {
     } else {
         format!("w{}", s.window)
     };
-    let shorter = format!("{} {}:{} {tail}", s.flags, s.rel_seq, s.rel_ack);
+    let shorter = format!("{} {}:{} {tail}", s.flags, s.rel_seq, s.ack_shown());
     if shorter.width() <= room {
         return shorter;
     }
@@ -54,7 +62,13 @@ pub fn segment_label(s: &SegmentEvent, room: usize) -> String {
             f.push(c);
         }
     }
-    let tiny = format!("{f} {}:{} ·{} w{}", s.rel_seq, s.rel_ack, s.len, s.window);
+    let tiny = format!(
+        "{f} {}:{} ·{} w{}",
+        s.rel_seq,
+        s.ack_shown(),
+        s.len,
+        s.window
+    );
     fit(&tiny, room)
 }
 
@@ -74,7 +88,7 @@ pub fn payload_text(data: &[u8]) -> Option<String> {
 pub fn segment_text(s: &SegmentEvent) -> String {
     let mut label = format!("{} seq={}", s.flags, s.rel_seq);
     if s.flags.ack() {
-        label.push_str(&format!(" ack={}", s.rel_ack));
+        label.push_str(&format!(" ack={}", s.ack_shown()));
     }
     if s.len > 0 {
         label.push_str(&format!(" len={}", s.len));
@@ -106,7 +120,7 @@ pub fn segment_line(s: &SegmentEvent) -> String {
         "{arrow}  {:<8} seq={} ack={} len={} win={}   [{} / {}]{analysis}",
         s.flags.to_string(),
         s.rel_seq,
-        s.rel_ack,
+        s.ack_shown(),
         s.len,
         s.window,
         s.client_state,
