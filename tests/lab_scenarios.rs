@@ -315,7 +315,10 @@ fn half_close_reads_to_empty_after_each_fin() {
 #[test]
 fn refused_connect_gets_rst_and_econnrefused() {
     let file = scratch("refused.pcapng");
-    let run = run_scenario("refused", &["--record", file.to_str().expect("UTF-8 path")]);
+    let run = run_scenario(
+        "refused",
+        &["--record", file.to_str().expect("UTF-8 path"), "--force"],
+    );
     assert_no_syn_received_in_exports(&file);
     run.assert_namespace_capture();
     assert_eq!(run.flag_trace(), ["c2s:SYN", "s2c:RST,ACK"]);
@@ -344,7 +347,10 @@ fn refused_connect_gets_rst_and_econnrefused() {
 #[test]
 fn backlog_fills_the_accept_queue_and_drops_a_syn() {
     let file = scratch("backlog.pcapng");
-    let run = run_scenario("backlog", &["--record", file.to_str().expect("UTF-8 path")]);
+    let run = run_scenario(
+        "backlog",
+        &["--record", file.to_str().expect("UTF-8 path"), "--force"],
+    );
     run.assert_namespace_capture();
     run.assert_causal();
     run.assert_recvs_cover_sends();

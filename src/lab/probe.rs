@@ -178,11 +178,13 @@ impl Recorder {
         let Ok(reg) = self.registry.lock() else {
             return;
         };
-        let at = now();
         for r in reg.iter() {
             // SAFETY of the borrow: registered descriptors stay open while registered, and we
             // hold the registry lock for the whole probe.
             let fd = unsafe { BorrowedFd::borrow_raw(r.fd) };
+            // Each socket's own sampling time: one stamp for all would age with every socket
+            // probed before this one (and with any preemption in between).
+            let at = now();
             let Ok(p) = probe(fd, r.side, r.id) else {
                 continue;
             };

@@ -94,9 +94,12 @@ impl LabSocket {
                 return Err(e);
             }
         };
-        rec.register(id, side, fd.as_raw_fd());
+        let raw = fd.as_raw_fd();
         sock.fd = Some(fd);
         sock.emit(out);
+        // Registered after the call is stamped: the prober must not sample a socket before the
+        // call that made it (a probe placed before `socket()` has no socket to describe).
+        rec.register(id, side, raw);
         Ok(sock)
     }
 
@@ -228,7 +231,7 @@ impl LabSocket {
         };
         let id = self.rec.next_socket_id();
         let local = sys::local_addr(fd.as_fd()).ok();
-        self.rec.register(id, Side::Server, fd.as_raw_fd());
+        let raw = fd.as_raw_fd();
         let conn = LabSocket {
             rec: Arc::clone(&self.rec),
             fd: Some(fd),
@@ -245,6 +248,8 @@ impl LabSocket {
             peer: Some(SocketAddr::V4(peer)),
         };
         self.emit(out);
+        // After the accept is stamped, as in `new`.
+        self.rec.register(id, Side::Server, raw);
         Ok(conn)
     }
 
