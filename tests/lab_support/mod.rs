@@ -351,6 +351,8 @@ impl LabRun {
                 "queues: sampling lag"
             } else if self.recv_under_way(sock, t_p, here, p) {
                 "a recv under way had dequeued bytes"
+            } else if self.send_under_way(sock, t_p, here, p) {
+                "a blocked send under way had queued part of its bytes"
             } else {
                 panic!("probe {i}: queues differ from the derivation:\nprobe {p}\ntruth {here}");
             };
@@ -376,6 +378,25 @@ impl LabRun {
                         && c["t_end"].as_f64().is_some_and(|e| e >= t)
                         && c["len"].as_u64().is_some_and(|l| l >= short)
                 })
+            })
+    }
+}
+
+impl LabRun {
+    /// A send of `sock` was blocked at `t` (the kernel takes its bytes piecewise while it
+    /// waits, and the derivation knows them only where a probe or the wire showed them): the
+    /// receive side agrees, and the probe's send queue is within what that send handed over.
+    fn send_under_way(&self, sock: u64, t: f64, here: &Value, p: &Value) -> bool {
+        let q = |s: &Value| s["unsent"].as_u64().unwrap_or(0) + s["unacked"].as_u64().unwrap_or(0);
+        here["recv_q"] == p["recv_q"]
+            && self.kind("call").any(|c| {
+                matches!(c["call"].as_str(), Some("send" | "sendall"))
+                    && c["sock"].as_u64() == Some(sock)
+                    && c["t_start"].as_f64().is_some_and(|s| s <= t + SAMPLING_LAG)
+                    && c["t_end"].as_f64().is_some_and(|e| e >= t)
+                    && c["len"]
+                        .as_u64()
+                        .is_some_and(|l| q(p).abs_diff(q(here)) <= l)
             })
     }
 }
