@@ -22,7 +22,12 @@ use super::{Event, EventKind, OwnedFrame, Timeline};
 /// (crate::record::format::EVENTS_LINK).
 const LAB_EVENTS_LINK: LinkType = LinkType(147);
 
-/// One TCP frame of the capture: its number, its connection, and where its bytes are.
+/// The owner of a fragment frame while its datagram is incomplete (no tracker reaches it).
+const UNOWNED: ConnId = ConnId(u32::MAX);
+
+/// One TCP frame of the capture: its number, its connection, and where its bytes are. An IP
+/// fragment whose datagram was rebuilt into a TCP segment is indexed too, under that
+/// segment's connection, so [`CaptureIndex::load`] can rebuild the segment.
 ///
 /// Kept flat (not a [`FrameRef`] plus fields) so it packs into 40 bytes: the index of a
 /// 2-million-packet capture is ~80 MB, not the gigabyte of a copy of every packet.
@@ -128,10 +133,32 @@ impl CaptureIndex {
             }
             origin.get_or_insert(frame.ts);
             last = Some((frame.number, frame.ts));
-            // The same decoding and the same single note as `Timeline::push`.
-            let seg = match decoder.decode(frame.link, frame.data, frame.orig_len, frame.ts) {
+            let indexed = |conn| IndexedFrame {
+                number: frame.number,
+                data_offset: at.data_offset,
+                ts: at.ts,
+                captured_len: at.captured_len,
+                orig_len: at.orig_len,
+                link: at.link,
+                conn,
+            };
+            // The same decoding and the same single note as `Timeline::push`. A fragment is
+            // indexed under its place, owned by no connection until its datagram completes.
+            let place = Some(frames.len() as u64);
+            let seg = match decoder.decode_tagged(
+                place,
+                frame.link,
+                frame.data,
+                frame.orig_len,
+                frame.ts,
+            ) {
                 Ok(Decoded::Tcp(seg)) => seg,
-                Ok(Decoded::NotTcp) => continue,
+                Ok(Decoded::NotTcp) => {
+                    if decoder.last_held_fragment() {
+                        frames.push(indexed(UNOWNED));
+                    }
+                    continue;
+                }
                 Err(err) => {
                     if !decode_note_given {
                         decode_note_given = true;
@@ -151,16 +178,16 @@ impl CaptureIndex {
             if tracker.connections().len() > reopened.len() {
                 reopened.push(info.analysis.contains(Analysis::REUSED_PORTS));
             }
-            frames.push(IndexedFrame {
-                number: frame.number,
-                data_offset: at.data_offset,
-                ts: at.ts,
-                captured_len: at.captured_len,
-                orig_len: at.orig_len,
-                link: at.link,
-                conn: info.conn,
-            });
+            // The fragments this segment was rebuilt from are read back with its connection.
+            for &place in decoder.reassembled_from() {
+                if let Some(f) = frames.get_mut(place as usize) {
+                    f.conn = info.conn;
+                }
+            }
+            frames.push(indexed(info.conn));
         }
+        // Fragments of datagrams that never completed or carried no TCP.
+        frames.retain(|f| f.conn != UNOWNED);
         warnings.extend(file.warnings().iter().cloned());
         if lab_events > 0 {
             warnings.push(format!(
@@ -194,7 +221,7 @@ impl CaptureIndex {
         &self.connections
     }
 
-    /// Every TCP frame, in capture order.
+    /// Every TCP frame (and IP fragment of a TCP segment), in capture order.
     pub fn frames(&self) -> &[IndexedFrame] {
         &self.frames
     }
@@ -219,9 +246,7 @@ impl CaptureIndex {
         let mut buf = Vec::new();
         let mut pending = self.notes.iter().filter(|_| notes).peekable();
         let reopened = self.reopened.get(conn.0 as usize).copied().unwrap_or(false);
-        let mut first = None;
         for f in self.frames.iter().filter(|f| f.conn == conn) {
-            first.get_or_insert(f.number);
             while let Some(n) = pending.next_if(|n| n.after < f.number) {
                 fresh.push_note(n.at, n.text.clone());
             }
@@ -240,6 +265,15 @@ impl CaptureIndex {
             fresh.push_note(n.at, n.text.clone());
         }
         let mut part = fresh.detached(conn);
+        // The first segment (not an earlier fragment of a reassembled one).
+        let first = part
+            .events
+            .iter()
+            .filter_map(|ev| match &ev.kind {
+                EventKind::Segment(s) => Some(s.number),
+                _ => None,
+            })
+            .min();
         if let (true, Some(first)) = (reopened, first) {
             for ev in &mut part.events {
                 if let EventKind::Segment(s) = &mut ev.kind

@@ -21,6 +21,10 @@ pub struct Decoder {
     last_encap: EncapPath,
     hidden: BTreeMap<Hidden, u64>,
     ip_longer_than_frame: u64,
+    /// The last frame was an IP fragment held for reassembly (it gave no segment itself).
+    last_held_fragment: bool,
+    /// The last frame completed an IP datagram.
+    last_rebuilt: bool,
 }
 
 impl Decoder {
@@ -39,6 +43,22 @@ impl Decoder {
         orig_len: u32,
         ts: Timestamp,
     ) -> Result<Decoded<'s>, DecodeError> {
+        self.decode_tagged(None, link, data, orig_len, ts)
+    }
+
+    /// [`Decoder::decode`], with `tag` (the frame's place in the caller's index) remembered
+    /// for a fragment: when a later frame completes its datagram,
+    /// [`Decoder::reassembled_from`] gives the tags of the fragments it was rebuilt from.
+    pub fn decode_tagged<'s>(
+        &'s mut self,
+        tag: Option<u64>,
+        link: LinkType,
+        data: &'s [u8],
+        orig_len: u32,
+        ts: Timestamp,
+    ) -> Result<Decoded<'s>, DecodeError> {
+        self.last_held_fragment = false;
+        self.last_rebuilt = false;
         let missing = (orig_len as usize).saturating_sub(data.len());
         let mut cx = Ctx::new(Some(missing));
         let result = link::link_layer(link, data, &mut cx);
@@ -52,9 +72,14 @@ impl Decoder {
             }
             return result;
         };
-        let Some(done) = self.fragments.add(ts, &fragment, &mut self.datagram) else {
+        let Some(done) = self
+            .fragments
+            .add_tagged(ts, &fragment, tag, &mut self.datagram)
+        else {
+            self.last_held_fragment = true;
             return Ok(Decoded::NotTcp);
         };
+        self.last_rebuilt = true;
         let mut inner = Ctx::new(Some(0));
         inner.encap = cx.encap;
         let rest = Payload {
@@ -71,6 +96,21 @@ impl Decoder {
             self.fragments.note_nested();
         }
         result
+    }
+
+    /// The last frame was an IP fragment, held until its datagram is complete.
+    pub fn last_held_fragment(&self) -> bool {
+        self.last_held_fragment
+    }
+
+    /// When the last frame completed an IP datagram: the tags (see [`Decoder::decode_tagged`])
+    /// of the fragments that gave it bytes, the last frame's own included; else empty.
+    pub fn reassembled_from(&self) -> &[u64] {
+        if self.last_rebuilt {
+            self.fragments.completed_tags()
+        } else {
+            &[]
+        }
     }
 
     /// The encapsulations around the last frame's segment, outermost first.

@@ -28,6 +28,9 @@ pub const MAX_HELD_BYTES: usize = 16 << 20;
 pub const MAX_DATAGRAMS: usize = 4096;
 /// The largest payload a fragmented datagram can have (the offset and length fields' range).
 const MAX_DATAGRAM: u32 = 65_535;
+/// Frames remembered per datagram for [`Reassembler::add_tagged`]: past this many, a replay
+/// that reads back only the remembered frames cannot rebuild the datagram.
+pub const MAX_TAGS: usize = 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
@@ -56,6 +59,9 @@ struct Datagram {
     conflict: bool,
     /// A fragment was cut by the snaplen: the datagram can never be rebuilt.
     cut: bool,
+    /// The callers' tags of the fragments that gave bytes or the length (duplicates that
+    /// changed nothing are left out, which keeps this bounded by the bytes held).
+    tags: Vec<u64>,
 }
 
 /// What reassembly did over a capture: `inspect --json` prints it as `ip_fragments`.
@@ -113,6 +119,8 @@ pub struct Reassembler {
     serial: u64,
     held: usize,
     stats: FragmentStats,
+    /// The tags of the datagram the last [`Reassembler::add_tagged`] completed.
+    completed_tags: Vec<u64>,
 }
 
 impl Reassembler {
@@ -155,6 +163,21 @@ impl Reassembler {
         f: &FragmentRef<'_>,
         out: &mut Vec<u8>,
     ) -> Option<Rebuilt> {
+        self.add_tagged(ts, f, None, out)
+    }
+
+    /// [`Reassembler::add`], remembering `tag` (a frame's place in the caller's index) when
+    /// this fragment gives the datagram bytes or its length: once it completes,
+    /// [`Reassembler::completed_tags`] says which earlier frames a replay must read back to
+    /// rebuild it (`sockviz replay` reads one connection's frames only).
+    pub fn add_tagged(
+        &mut self,
+        ts: Timestamp,
+        f: &FragmentRef<'_>,
+        tag: Option<u64>,
+        out: &mut Vec<u8>,
+    ) -> Option<Rebuilt> {
+        self.completed_tags.clear();
         self.stats.fragments += 1;
         self.expire(ts);
         let len = u32::try_from(f.data.len()).unwrap_or(u32::MAX);
@@ -187,6 +210,7 @@ impl Reassembler {
                     overlap: false,
                     conflict: false,
                     cut: false,
+                    tags: Vec::new(),
                 },
             );
         }
@@ -198,7 +222,8 @@ impl Reassembler {
         if f.cut {
             d.cut = true;
         }
-        if !f.more && d.total.is_none() {
+        let sets_total = !f.more && d.total.is_none();
+        if sets_total {
             d.total = Some(end);
         }
         let before = d.buf.len();
@@ -206,7 +231,13 @@ impl Reassembler {
             d.buf.resize(end as usize, 0);
         }
         self.held += d.buf.len() - before;
-        d.place(f.offset, f.data);
+        let gave_bytes = d.place(f.offset, f.data);
+        if let Some(tag) = tag
+            && (gave_bytes || sets_total)
+            && d.tags.len() < MAX_TAGS
+        {
+            d.tags.push(tag);
+        }
         let total = d.total?;
         // Coverage is merged, so one range from 0 reaching the end means every byte is here
         // (bytes past the end the last fragment gave are ignored).
@@ -220,6 +251,7 @@ impl Reassembler {
         self.stats.conflicting += u64::from(d.conflict);
         out.clear();
         out.extend_from_slice(&d.buf[..total as usize]);
+        self.completed_tags = d.tags;
         self.compact();
         Some(Rebuilt {
             src: key.src,
@@ -227,6 +259,12 @@ impl Reassembler {
             proto: d.proto,
             v6: key.v6,
         })
+    }
+
+    /// The tags given to [`Reassembler::add_tagged`] for the fragments of the datagram the
+    /// last call completed, in arrival order; empty when it completed none.
+    pub fn completed_tags(&self) -> &[u64] {
+        &self.completed_tags
     }
 
     /// Drop datagrams older than [`MAX_AGE_NS`] at `now`.
@@ -281,12 +319,13 @@ impl Reassembler {
 
 impl Datagram {
     /// Copy `data` to `offset`, keeping bytes already there (first arrival wins) and noting
-    /// overlaps and conflicts; then merge the coverage.
-    fn place(&mut self, offset: u32, data: &[u8]) {
+    /// overlaps and conflicts; then merge the coverage. True when any byte was new.
+    fn place(&mut self, offset: u32, data: &[u8]) -> bool {
         let end = offset + data.len() as u32;
         if data.is_empty() {
-            return;
+            return false;
         }
+        let mut gave = false;
         let mut at = offset;
         let overlapping: Vec<(u32, u32)> = self
             .have
@@ -300,6 +339,7 @@ impl Datagram {
             }
             self.overlap = true;
             if s > at {
+                gave = true;
                 self.copy(at, &data[(at - offset) as usize..(s - offset) as usize]);
             }
             let (os, oe) = (s.max(at), e.min(end));
@@ -311,6 +351,7 @@ impl Datagram {
             at = oe;
         }
         if at < end {
+            gave = true;
             self.copy(at, &data[(at - offset) as usize..]);
         }
         let pos = self.have.partition_point(|&(s, _)| s < offset);
@@ -323,6 +364,7 @@ impl Datagram {
             }
         }
         self.have = merged;
+        gave
     }
 
     fn copy(&mut self, at: u32, bytes: &[u8]) {
