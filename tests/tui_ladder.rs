@@ -32,21 +32,6 @@ fn timeline_of(events: &[Event]) -> Timeline {
     tl
 }
 
-fn lab_app(tl: Timeline, w: u16, h: u16) -> App {
-    let mut app = App::new(
-        tl,
-        SourceLabel::Lab {
-            scenario: "echo".into(),
-            capture: "namespace".into(),
-        },
-        Theme::new(ThemeName::Dark),
-    );
-    app.lab.attached = true;
-    app.playback.playing = false;
-    app.size = (w, h);
-    app
-}
-
 fn replay_app(w: u16, h: u16) -> App {
     let replay =
         sockviz::open::load(&ui_support::data("echo.pcap"), None).expect("echo.pcap loads");
@@ -216,7 +201,7 @@ fn echo_with_blocked_recv() -> Timeline {
 #[test]
 fn a_blocked_call_is_drawn_where_it_starts_and_where_it_returns() {
     {
-        let mut app = lab_app(echo_with_blocked_recv(), 120, 40);
+        let mut app = ui_support::lab_app(echo_with_blocked_recv(), 120, 40);
         let ret = app
             .events()
             .iter()
@@ -248,7 +233,7 @@ fn a_blocked_call_is_drawn_where_it_starts_and_where_it_returns() {
         assert_ne!(buf[(g.rx, done as u16 + 1)].symbol(), "┃", "{screen}");
     }
     // 80×24: at the moment it starts, the call is the newest row, blocked, on the server side.
-    let mut app = lab_app(echo_with_blocked_recv(), 80, 24);
+    let mut app = ui_support::lab_app(echo_with_blocked_recv(), 80, 24);
     let ret = app
         .events()
         .iter()
@@ -265,7 +250,7 @@ fn a_blocked_call_is_drawn_where_it_starts_and_where_it_returns() {
     assert_eq!(buf[(g.rx, y as u16)].symbol(), "●", "{}", rows80.join("\n"));
     assert!(!rows80.join("\n").contains("recv(1024) → 20"));
     // Stepping stops at the start: the call is on screen before the data it waits for.
-    let mut app = lab_app(echo_with_blocked_recv(), 120, 40);
+    let mut app = ui_support::lab_app(echo_with_blocked_recv(), 120, 40);
     app.update(Action::ToStart);
     let mut saw_start_alone = false;
     for _ in 0..60 {
@@ -288,7 +273,7 @@ fn open_echo_app() -> App {
         .iter()
         .position(|e| matches!(&e.kind, EventKind::Note(t) if t.starts_with("close()")))
         .expect("the close note");
-    let mut app = lab_app(timeline_of(&events[..cut]), 120, 40);
+    let mut app = ui_support::lab_app(timeline_of(&events[..cut]), 120, 40);
     app.playback.pos = app.len();
     app
 }
@@ -369,7 +354,7 @@ fn live_play_follows_to_the_last_event() {
     probe.at = Timestamp(events.last().expect("events").at.as_nanos() + 1_000);
     let mut all = events.to_vec();
     all.push(probe);
-    let mut app = lab_app(timeline_of(&all), 120, 40);
+    let mut app = ui_support::lab_app(timeline_of(&all), 120, 40);
     app.playback.playing = true;
     for _ in 0..200 {
         app.update(Action::Tick(0.7));
@@ -415,7 +400,7 @@ fn stream_caption(app: &App) -> String {
 #[test]
 fn the_stream_map_caption_reads_the_map() {
     // echo: one send, one segment, one recv of the same 20 bytes.
-    let mut app = lab_app(timeline_of(echo_lab_events()), 120, 40);
+    let mut app = ui_support::lab_app(timeline_of(echo_lab_events()), 120, 40);
     app.pane = Pane::StreamMap;
     app.playback.pos = app.len();
     let caption = stream_caption(&app);
@@ -435,7 +420,7 @@ fn the_stream_map_caption_reads_the_map() {
         "{caption}"
     );
     // segments: one sendall, MSS-sized segments, 1024-byte recvs.
-    let mut app = lab_app(lab_timeline("segments"), 120, 40);
+    let mut app = ui_support::lab_app(lab_timeline("segments"), 120, 40);
     app.pane = Pane::StreamMap;
     app.playback.pos = app.len();
     let caption = stream_caption(&app);
@@ -448,7 +433,7 @@ fn the_stream_map_caption_reads_the_map() {
 /// Every stop → makes, ← makes too, in reverse: a call's start is a stop both ways.
 #[test]
 fn stepping_back_retraces_the_forward_stops() {
-    let mut app = lab_app(echo_with_blocked_recv(), 120, 40);
+    let mut app = ui_support::lab_app(echo_with_blocked_recv(), 120, 40);
     app.update(Action::ToStart);
     let mut forward = vec![0];
     loop {

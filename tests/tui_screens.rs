@@ -9,7 +9,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use sockviz::timeline::{Call, EventKind, Timeline};
 use sockviz::ui::action::{Action, Pane};
-use sockviz::ui::app::{App, SourceLabel};
+use sockviz::ui::app::App;
 use sockviz::ui::theme::{Theme, ThemeName};
 use sockviz::ui::widgets;
 
@@ -23,21 +23,6 @@ fn echo() -> Timeline {
         tl.push_event(e.clone());
     }
     tl
-}
-
-fn lab_app(tl: Timeline, w: u16, h: u16) -> App {
-    let mut app = App::new(
-        tl,
-        SourceLabel::Lab {
-            scenario: "echo".into(),
-            capture: "namespace".into(),
-        },
-        Theme::new(ThemeName::Dark),
-    );
-    app.lab.attached = true;
-    app.playback.playing = false;
-    app.size = (w, h);
-    app
 }
 
 fn draw(app: &App) -> Buffer {
@@ -62,7 +47,7 @@ fn first_data_segment(k: &EventKind) -> bool {
 
 #[test]
 fn echo_after_the_handshake_shows_both_addresses_the_three_arrows_and_established() {
-    let mut app = lab_app(echo(), 120, 40);
+    let mut app = ui_support::lab_app(echo(), 120, 40);
     app.playback.pos = after(&app, first_data_segment) - 1;
     let text = screen(&draw(&app));
     assert!(text.contains("server 127.0.0.1:7"), "{text}");
@@ -77,7 +62,7 @@ fn echo_after_the_handshake_shows_both_addresses_the_three_arrows_and_establishe
 
 #[test]
 fn the_syn_arrow_runs_from_the_client_lifeline_to_the_server_lifeline() {
-    let mut app = lab_app(echo(), 120, 40);
+    let mut app = ui_support::lab_app(echo(), 120, 40);
     app.playback.pos = after(&app, first_data_segment) - 1;
     let buf = draw(&app);
     let rows = rows(&buf);
@@ -95,7 +80,7 @@ fn the_syn_arrow_runs_from_the_client_lifeline_to_the_server_lifeline() {
 
 #[test]
 fn teardown_arrows_are_dashed_and_recv_returns_empty_bytes_after_the_fin() {
-    let mut app = lab_app(echo(), 120, 40);
+    let mut app = ui_support::lab_app(echo(), 120, 40);
     app.playback.pos = app.len();
     let text = screen(&draw(&app));
     assert!(text.contains("╌ FIN,ACK"), "{text}");
@@ -105,7 +90,7 @@ fn teardown_arrows_are_dashed_and_recv_returns_empty_bytes_after_the_fin() {
 
 #[test]
 fn the_newest_arrow_travels_while_playing() {
-    let mut app = lab_app(echo(), 120, 40);
+    let mut app = ui_support::lab_app(echo(), 120, 40);
     app.playback.pos = after(
         &app,
         |k| matches!(k, EventKind::Segment(s) if s.flags.syn() && !s.flags.ack()),
@@ -128,7 +113,7 @@ fn the_newest_arrow_travels_while_playing() {
 
 #[test]
 fn the_bytes_inspector_groups_each_korean_character_under_its_three_bytes() {
-    let mut app = lab_app(echo(), 120, 40);
+    let mut app = ui_support::lab_app(echo(), 120, 40);
     app.playback.pos = app.len();
     let send = app
         .events()
@@ -151,7 +136,7 @@ fn the_bytes_inspector_groups_each_korean_character_under_its_three_bytes() {
 
 #[test]
 fn the_call_log_reads_like_the_lectures_python() {
-    let mut app = lab_app(echo(), 120, 40);
+    let mut app = ui_support::lab_app(echo(), 120, 40);
     app.playback.pos = app.len();
     app.pane = Pane::CallLog;
     let text = screen(&draw(&app));
@@ -166,7 +151,7 @@ fn the_call_log_reads_like_the_lectures_python() {
 
 #[test]
 fn socket_panels_show_addresses_state_and_buffers_from_the_probes() {
-    let mut app = lab_app(echo(), 120, 40);
+    let mut app = ui_support::lab_app(echo(), 120, 40);
     // Just after the server's recv: the reply is on its way back.
     app.playback.pos = after(
         &app,
@@ -188,7 +173,7 @@ fn socket_panels_show_addresses_state_and_buffers_from_the_probes() {
 #[test]
 fn segments_stream_map_shows_one_sendall_many_segments_and_many_recvs() {
     let tl = lab_timeline("segments");
-    let mut app = lab_app(tl, 120, 40);
+    let mut app = ui_support::lab_app(tl, 120, 40);
     app.playback.pos = app.len();
     app.pane = Pane::StreamMap;
     let text = screen(&draw(&app));
@@ -227,7 +212,7 @@ fn segments_stream_map_shows_one_sendall_many_segments_and_many_recvs() {
 #[test]
 fn coalesce_stream_map_letters_three_sends_under_one_recv() {
     let tl = lab_timeline("coalesce");
-    let mut app = lab_app(tl, 120, 40);
+    let mut app = ui_support::lab_app(tl, 120, 40);
     // Up to the first round's recv on the server.
     app.playback.pos = after(
         &app,
@@ -250,7 +235,7 @@ fn coalesce_stream_map_letters_three_sends_under_one_recv() {
 fn a_replayed_capture_uses_the_same_screens_and_says_inferred() {
     let replay =
         sockviz::open::load(&ui_support::data("echo.pcap"), None).expect("echo.pcap loads");
-    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
+    let mut app = ui_support::lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
     app.lab.attached = false;
     app.load_replay(replay, "echo.pcap".into());
     app.playback.pos = after(&app, first_data_segment);
@@ -266,7 +251,7 @@ fn a_replayed_capture_uses_the_same_screens_and_says_inferred() {
 fn a_reset_is_drawn_with_a_cross() {
     let replay =
         sockviz::open::load(&ui_support::data("reset.pcap"), None).expect("reset.pcap loads");
-    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
+    let mut app = ui_support::lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
     app.lab.attached = false;
     app.load_replay(replay, "reset.pcap".into());
     app.playback.pos = app.len();
@@ -277,14 +262,14 @@ fn a_reset_is_drawn_with_a_cross() {
 
 #[test]
 fn at_80x24_everything_still_fits_and_below_it_says_so() {
-    let mut app = lab_app(echo(), 80, 24);
+    let mut app = ui_support::lab_app(echo(), 80, 24);
     app.playback.pos = after(&app, first_data_segment);
     let text = screen(&draw(&app));
     assert!(text.contains("server 127.0.0.1:7"), "{text}");
     assert!(text.contains("ESTABLISHED"), "{text}");
     assert!(text.contains("SYN"), "{text}");
     assert!(text.contains("space play/pause"), "{text}");
-    let mut small = lab_app(echo(), 70, 20);
+    let mut small = ui_support::lab_app(echo(), 70, 20);
     small.playback.pos = 5;
     let text = screen(&draw(&small));
     assert!(text.contains("needs at least 80×24"), "{text}");
@@ -293,7 +278,7 @@ fn at_80x24_everything_still_fits_and_below_it_says_so() {
 
 #[test]
 fn the_help_overlay_lists_every_key() {
-    let mut app = lab_app(echo(), 120, 40);
+    let mut app = ui_support::lab_app(echo(), 120, 40);
     app.update(Action::ToggleHelp);
     let text = screen(&draw(&app));
     for help in [
@@ -309,7 +294,7 @@ fn the_help_overlay_lists_every_key() {
 
 #[test]
 fn mono_theme_draws_no_colour() {
-    let mut app = lab_app(echo(), 120, 40);
+    let mut app = ui_support::lab_app(echo(), 120, 40);
     app.theme = Theme::pick(None, true, false);
     app.playback.pos = app.len();
     let buf = draw(&app);
@@ -323,7 +308,7 @@ fn mono_theme_draws_no_colour() {
 fn replayed_echo_frame_snapshot() {
     let replay =
         sockviz::open::load(&ui_support::data("echo.pcap"), None).expect("echo.pcap loads");
-    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
+    let mut app = ui_support::lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
     app.lab.attached = false;
     app.load_replay(replay, "tests/data/echo.pcap".into());
     app.playback.pos = app.len();
@@ -333,7 +318,7 @@ fn replayed_echo_frame_snapshot() {
 
 #[test]
 fn at_80x24_the_help_still_lists_every_key() {
-    let mut app = lab_app(echo(), 80, 24);
+    let mut app = ui_support::lab_app(echo(), 80, 24);
     app.update(Action::ToggleHelp);
     let text = screen(&draw(&app));
     for (keys, help) in widgets::help::help_rows(true) {
@@ -348,7 +333,7 @@ fn at_80x24_the_help_still_lists_every_key() {
 fn the_terminal_draw_path_renders_into_a_test_backend() {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
-    let mut app = lab_app(echo(), 120, 40);
+    let mut app = ui_support::lab_app(echo(), 120, 40);
     app.playback.pos = app.len();
     let mut term = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
     term.draw(|f| widgets::draw(f, &app)).expect("draw");
@@ -365,7 +350,7 @@ fn the_terminal_draw_path_renders_into_a_test_backend() {
 
 #[test]
 fn a_state_change_flashes_in_its_panel() {
-    let mut app = lab_app(echo(), 120, 40);
+    let mut app = ui_support::lab_app(echo(), 120, 40);
     let client = app
         .index
         .sockets()
@@ -397,7 +382,7 @@ fn a_state_change_flashes_in_its_panel() {
 fn the_scrubber_marks_phases_and_a_click_seeks() {
     let replay =
         sockviz::open::load(&ui_support::data("echo.pcap"), None).expect("echo.pcap loads");
-    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
+    let mut app = ui_support::lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
     app.lab.attached = false;
     app.load_replay(replay, "echo.pcap".into());
     app.playback.pos = 3;
@@ -425,7 +410,7 @@ fn the_scrubber_marks_phases_and_a_click_seeks() {
 fn replayed_echo_frame_snapshot_80x24() {
     let replay =
         sockviz::open::load(&ui_support::data("echo.pcap"), None).expect("echo.pcap loads");
-    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 80, 24);
+    let mut app = ui_support::lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 80, 24);
     app.lab.attached = false;
     app.load_replay(replay, "tests/data/echo.pcap".into());
     app.playback.pos = 6;
@@ -450,7 +435,7 @@ fn replay_picks_the_connection_asked_for() {
 fn the_bytes_pane_scrolls_through_a_full_segment_and_resets_on_another() {
     let replay =
         sockviz::open::load(&ui_support::data("segments.pcap"), None).expect("segments.pcap loads");
-    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
+    let mut app = ui_support::lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 40);
     app.lab.attached = false;
     app.load_replay(replay, "segments.pcap".into());
     app.playback.pos = app.len();
@@ -612,7 +597,7 @@ fn a_recording_with_several_connections_opens_the_picker_and_plays_the_row_chose
     assert_eq!(summary["frames"].as_u64(), Some(segments), "{summary}");
 
     // The app's header says which connection of the recording plays.
-    let mut app = lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 30);
+    let mut app = ui_support::lab_app(Timeline::new(sockviz::capture::Timestamp(0)), 120, 30);
     app.lab.attached = false;
     app.load_replay(replay, "backlog.pcapng".into());
     let top = rows(&draw(&app))[0].clone();
@@ -685,7 +670,7 @@ fn a_capture_with_a_damaged_tail_replays_up_to_the_damage_and_says_where() {
 
 #[test]
 fn after_close_the_panel_keeps_the_kernel_state_and_says_the_fd_is_closed() {
-    let mut app = lab_app(echo(), 120, 40);
+    let mut app = ui_support::lab_app(echo(), 120, 40);
     let client = app
         .index
         .sockets()

@@ -210,14 +210,8 @@ impl<'a> SocketLines<'a> {
                 .enumerate()
                 .flat_map(|(k, (conn, client, server))| {
                     let k = k as u32;
-                    let end = |id, side, local, remote| SocketInfo {
-                        id: SocketId(id),
-                        side,
-                        local: Some(local),
-                        remote: Some(remote),
-                        born: 0,
-                        closed: None,
-                        inferred: true,
+                    let end = |id, side, local, remote| {
+                        SocketInfo::inferred_end(SocketId(id), side, local, remote)
                     };
                     [
                         (end(2 * k + 1, Side::Client, *client, *server), Some(*conn)),

@@ -45,15 +45,8 @@ pub(super) fn one_connection(
     let (client, server) = (chosen.client, chosen.server);
     // Notes in a plain capture say where a damaged file stopped: every connection needs them.
     let timeline = all.load(chosen.id, chosen.first_ts, true)?;
-    let socket = |id, side, local, remote| SocketInfo {
-        id: SocketId(id),
-        side,
-        local: Some(local),
-        remote: Some(remote),
-        born: 0,
-        closed: None,
-        inferred: true,
-    };
+    let socket =
+        |id, side, local, remote| SocketInfo::inferred_end(SocketId(id), side, local, remote);
     Ok(Replay {
         timeline,
         sockets: vec![

@@ -56,6 +56,21 @@ pub struct SocketInfo {
     pub inferred: bool,
 }
 
+impl SocketInfo {
+    /// One end of a connection known from a capture only (no calls, no probes).
+    pub fn inferred_end(id: SocketId, side: Side, local: SocketAddr, remote: SocketAddr) -> Self {
+        SocketInfo {
+            id,
+            side,
+            local: Some(local),
+            remote: Some(remote),
+            born: 0,
+            closed: None,
+            inferred: true,
+        }
+    }
+}
+
 /// What the wire says about one direction of one connection so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WireDir {

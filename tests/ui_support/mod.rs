@@ -279,3 +279,19 @@ pub fn rows(buf: &Buffer) -> Vec<String> {
 pub fn screen(buf: &Buffer) -> String {
     rows(buf).join("\n")
 }
+
+/// A paused lab app showing `tl` (the echo scenario's label) at `w`×`h`, attached to no lab.
+pub fn lab_app(tl: Timeline, w: u16, h: u16) -> sockviz::ui::App {
+    let mut app = sockviz::ui::App::new(
+        tl,
+        sockviz::ui::app::SourceLabel::Lab {
+            scenario: "echo".into(),
+            capture: "namespace".into(),
+        },
+        sockviz::ui::Theme::new(sockviz::ui::ThemeName::Dark),
+    );
+    app.lab.attached = true;
+    app.playback.playing = false;
+    app.size = (w, h);
+    app
+}
