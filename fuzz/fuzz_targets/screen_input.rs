@@ -15,7 +15,6 @@ use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers, MediaKeyCode,
     ModifierKeyCode, MouseButton, MouseEvent, MouseEventKind,
 };
-use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use ratatui::Terminal;
@@ -139,18 +138,21 @@ fn data(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
-/// The two files' connection pickers, scanned once (the scan is not what is fuzzed here).
-fn pickers() -> &'static [Picker; 2] {
-    static PICKERS: OnceLock<[Picker; 2]> = OnceLock::new();
-    PICKERS.get_or_init(|| {
-        ["echo.pcap", "multi.pcap"].map(|file| match sockviz::open::scan(&data(file), |_| {}) {
-            Ok(scanned) => {
-                let reports: Vec<ConnectionReport> = sockviz::ui::picker::reports(&scanned);
-                Picker::new(file.into(), &reports)
+/// One of the two files' connection pickers, scanned once per thread (the scan is not what is
+/// fuzzed here; a picker caches its filter in a `RefCell`, so it is per thread, not a static).
+fn picker(which: usize) -> Picker {
+    thread_local! {
+        static PICKERS: [Picker; 2] = ["echo.pcap", "multi.pcap"].map(|file| {
+            match sockviz::open::scan(&data(file), |_| {}) {
+                Ok(scanned) => {
+                    let reports: Vec<ConnectionReport> = sockviz::ui::picker::reports(&scanned);
+                    Picker::new(file.into(), &reports)
+                }
+                Err(_) => Picker::default(),
             }
-            Err(_) => Picker::default(),
-        })
-    })
+        });
+    }
+    PICKERS.with(|p| p[which].clone())
 }
 
 fuzz_target!(|input: &[u8]| {
@@ -172,7 +174,7 @@ fuzz_target!(|input: &[u8]| {
     app.load_replay(replay, file.into());
     // A live lab's keys on the same timeline: their effects are dropped (no lab runs).
     app.lab.attached = setup & 2 != 0;
-    let mut picker = pickers()[usize::from(setup & 1)].clone();
+    let mut picker = picker(usize::from(setup & 1));
     let _ = app.update(Action::Resize(80, 24));
     let Ok(mut term) = Terminal::new(TestBackend::new(80, 24)) else {
         return;
