@@ -57,7 +57,9 @@ pub enum Command {
     /// Talk to any echo server as the lecture's client: connect, send, recv(1024), close.
     #[command(after_help = "Example:\n  sockviz client 127.0.0.1 7007")]
     Client {
+        /// The server's address: an IPv4 or IPv6 address or a host name (as `connect((HOST, PORT))`).
         host: String,
+        /// The server's TCP port (1-65535), e.g. 7007 for `sockviz server`.
         port: u16,
         /// The message to send (default: the lecture's `Hello, 대한민국!`).
         #[arg(long)]
