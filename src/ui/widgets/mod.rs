@@ -5,6 +5,7 @@ pub mod bytes;
 pub mod call_log;
 pub mod help;
 pub mod ladder;
+pub mod ladder_band;
 pub mod ladder_rows;
 pub mod picker;
 pub mod scrubber;
