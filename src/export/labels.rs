@@ -189,7 +189,12 @@ pub fn call_text(c: &CallEvent) -> String {
     } else {
         String::new()
     };
-    format!("{}{result}{blocked}", c.call)
+    // The option and its value, as the TUI writes them (the level adds nothing to the lesson).
+    let call = match &c.call {
+        Call::SetSockOpt(opt) => setsockopt_label(*opt),
+        call => call.to_string(),
+    };
+    format!("{call}{result}{blocked}")
 }
 
 /// `recv(1024) -> 20 bytes "Hello"   [blocked 3.1 ms]`: the headless transcript's form.
