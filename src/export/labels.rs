@@ -200,11 +200,7 @@ pub fn call_text(c: &CallEvent) -> String {
 /// `recv(1024) -> 20 bytes "Hello"   [blocked 3.1 ms]`: the headless transcript's form.
 pub fn call_line(c: &CallEvent) -> String {
     let result = match (c.errno, c.ret) {
-        (Some(e), _) => format!(
-            " -> {} ({})",
-            e.name,
-            std::io::Error::from_raw_os_error(e.code)
-        ),
+        (Some(e), _) => format!(" -> {} ({})", e.name, python_error(e)),
         (None, Some(r)) => match &c.call {
             Call::Recv { .. } if r == 0 => " -> b''".to_string(),
             Call::Recv { .. } => match text_of(&c.data) {
@@ -259,7 +255,14 @@ fn var(c: &CallEvent) -> &'static str {
     }
 }
 
-/// One call as a line of Python, with its result: the call log's form.
+/// The line Python prints when the call raised: `BrokenPipeError: [Errno 32] Broken pipe`
+/// (the call log writes it under the call, as a traceback ends).
+pub fn python_raised(c: &CallEvent) -> Option<String> {
+    c.errno.map(python_error)
+}
+
+/// One call as a line of Python, with its result: the call log's form (an error is the next
+/// line, [`python_raised`]).
 pub fn python_line(c: &CallEvent) -> String {
     let v = var(c);
     let name = c.call.name();
@@ -287,9 +290,7 @@ pub fn python_line(c: &CallEvent) -> String {
         Call::Shutdown(how) => format!("{v}.shutdown(socket.{})", how.name()),
         call => format!("{v}.{call}"),
     };
-    if let Some(e) = c.errno {
-        line.push_str(&format!("  # raises OSError [{}]", e.name));
-    } else if c.blocked_secs() >= 0.001 {
+    if c.errno.is_none() && c.blocked_secs() >= 0.001 {
         line.push_str(&format!("  # blocked {:.1} ms", c.blocked_secs() * 1000.0));
     }
     line
