@@ -49,6 +49,9 @@ fn replay_app(file: &str, w: u16, h: u16) -> App {
     app
 }
 
+/// Which call a case looks at.
+type CallPick = dyn Fn(&Call) -> bool;
+
 /// The ladder just after the first call `pick` chooses.
 fn after_call(app: &mut App, pick: impl Fn(&Call) -> bool) -> Vec<String> {
     let i = app
@@ -63,7 +66,7 @@ fn after_call(app: &mut App, pick: impl Fn(&Call) -> bool) -> Vec<String> {
 #[test]
 fn setsockopt_and_shutdown_show_their_argument_at_80x24_and_120x40() {
     for (w, h) in [(80, 24), (120, 40)] {
-        let cases: [(&str, &dyn Fn(&Call) -> bool, &str); 3] = [
+        let cases: [(&str, &CallPick, &str); 3] = [
             (
                 "reset",
                 &|c| matches!(c, Call::SetSockOpt(SockOpt::Linger(_))),
