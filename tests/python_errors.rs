@@ -173,3 +173,43 @@ fn the_labs_errors_are_pythons_in_the_call_log_and_notes() {
         );
     }
 }
+
+/// utf8-split's first `recv(4)` (`ec 95 88 eb`): its last byte reads as the start of 녕 (the
+/// next recv has `85 95`), 1 of 3, and the pane says what Python's decode raises; the second
+/// recv's bytes read as the end of 녕.
+#[test]
+fn a_split_characters_bytes_are_named_in_the_bytes_pane() {
+    let tl = ui_support::lab_timeline("utf8-split");
+    let recvs: Vec<usize> = tl
+        .events()
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(&e.kind, EventKind::Call(c) if c.call.reads() && c.data.len() > 0))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(recvs.len(), 2, "two recv(4) with bytes");
+    let n = tl.events().len();
+    let mut app = ui_support::lab_app(tl, 80, 24);
+    app.playback.pos = n;
+    let area = Rect::new(0, 0, 80, 24);
+    for (k, want) in [
+        (0, "eb = start of 녕, byte 1 of 3"),
+        (1, "85 95 = end of 녕, bytes 2-3 of 3"),
+    ] {
+        app.selected = Some(recvs[k]);
+        let mut buf = Buffer::empty(area);
+        widgets::render(&app, area, &mut buf);
+        let rows = ui_support::rows(&buf);
+        let pane = rows[rows.len() - 7..].join("\n");
+        let joined = pane.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(joined.contains(want), "{want:?}\n{pane}");
+        assert!(!pane.contains("s…"), "{pane}");
+        let raised = utf8_decode_error(if k == 0 {
+            &[0xec, 0x95, 0x88, 0xeb]
+        } else {
+            &[0x85, 0x95]
+        })
+        .expect("does not decode");
+        assert!(joined.contains(&raised), "{raised:?}\n{pane}");
+    }
+}
