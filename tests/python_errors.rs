@@ -184,7 +184,9 @@ fn a_split_characters_bytes_are_named_in_the_bytes_pane() {
         .events()
         .iter()
         .enumerate()
-        .filter(|(_, e)| matches!(&e.kind, EventKind::Call(c) if c.call.reads() && c.data.len() > 0))
+        .filter(
+            |(_, e)| matches!(&e.kind, EventKind::Call(c) if c.call.reads() && c.data.len() > 0),
+        )
         .map(|(i, _)| i)
         .collect();
     assert_eq!(recvs.len(), 2, "two recv(4) with bytes");

@@ -420,3 +420,7 @@ mod tests {
 #[cfg(test)]
 #[path = "interactive_deadlock_tests.rs"]
 mod deadlock_tests;
+
+#[cfg(test)]
+#[path = "interactive_closed_tests.rs"]
+mod closed_tests;
