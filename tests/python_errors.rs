@@ -185,7 +185,7 @@ fn a_split_characters_bytes_are_named_in_the_bytes_pane() {
         .iter()
         .enumerate()
         .filter(
-            |(_, e)| matches!(&e.kind, EventKind::Call(c) if c.call.reads() && c.data.len() > 0),
+            |(_, e)| matches!(&e.kind, EventKind::Call(c) if c.call.reads() && !c.data.is_empty()),
         )
         .map(|(i, _)| i)
         .collect();
