@@ -215,7 +215,7 @@ fn a_blocked_call_is_drawn_where_it_starts_and_where_it_returns() {
         let start = row_of(&rows, "recv(1024) …");
         let done = rows
             .iter()
-            .position(|r| r.contains("recv(1024) → 20") || r.contains("recv→20"))
+            .position(|r| r.contains("recv(1024) → 20") || r.contains("recv(1024)→20"))
             .unwrap_or_else(|| panic!("the return row:\n{screen}"));
         assert!(start < done, "the start above the return:\n{screen}");
         assert!(

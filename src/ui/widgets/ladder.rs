@@ -39,9 +39,10 @@ pub struct Geometry {
 pub fn geometry(area: Rect) -> Geometry {
     let time_w = if area.width >= 90 { 9 } else { 0 };
     // 80 columns: 15 cells for a call beside each lifeline (`recv(1024)→1024`), 16 for the
-    // arrows' labels in a student's words between them.
+    // arrows' labels in a student's words between them; 120: 16 (`recv(1024) → b''`).
     let side_w = match area.width {
         90.. => 20,
+        75..90 => 18,
         _ => 17,
     };
     let lx = area.x + time_w + side_w;
