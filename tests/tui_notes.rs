@@ -1,7 +1,8 @@
 //! Issue 11, item 2: every teaching note and every error of every lab scenario is readable
 //! whole at 80×24 and 120×40: rendered with the note (or the failed call) as the newest event,
 //! its whole text is on screen in the ladder, wrapped across rows where it must be, never cut
-//! (`…`) nor broken inside a word. The scenarios run for real (`sockviz lab --scenario X
+//! (`…`) nor broken inside a word, and never shown as half a sentence at the ladder's top. The
+//! scenarios run for real (`sockviz lab --scenario X
 //! --headless --json`).
 
 mod ui_support;
@@ -68,6 +69,13 @@ fn every_note_and_error_of_every_scenario_is_whole_at_80x24_and_120x40() {
                     sc.name,
                     rows.join("\n")
                 );
+                // The ladder's top row is never the tail of a note or error whose start
+                // scrolled off (half a sentence): a band line starts with its mark.
+                let top = &rows[1];
+                let tail = top.starts_with("  ")
+                    && !top.trim().is_empty()
+                    && !top.contains(['│', '┃', '●', '·', '✗', '└']);
+                assert!(!tail, "{} at {w}×{h}, event {i}: top row {top:?}", sc.name);
                 checked += 1;
             }
         }

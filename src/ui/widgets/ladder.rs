@@ -183,6 +183,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             (RowKind::Event, BandText::Note(lines)) => lines.first().map(String::as_str),
             _ => None,
         };
+        // A band line whose event's own row scrolled off the top is the tail of a sentence:
+        // the lifelines only, rather than half a note.
+        let orphan = matches!(r.kind, RowKind::Band(_))
+            && !rows[..row]
+                .iter()
+                .any(|p| p.event == i && p.kind == RowKind::Event);
+        if orphan {
+            for x in [g.lx, g.rx] {
+                put(buf, x, y, "│", 1, t.border);
+            }
+            continue;
+        }
         if r.kind != RowKind::Event || matches!(band, BandText::Note(_)) {
             if let Some(line) = band_line {
                 let (x, width) = ladder_band::band(area, g);
