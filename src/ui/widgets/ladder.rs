@@ -172,49 +172,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         };
         let selected = focus == Some(i) && r.kind == RowKind::Event;
         // A note or call text longer than its row: the band rows, across the ladder.
-        let band = match (r.kind, &ev.kind) {
-            (RowKind::Band(_), _) | (RowKind::Event, EventKind::Note(_)) => {
-                ladder_band::band_text(&ev.kind, area, g)
-            }
-            _ => BandText::None,
-        };
-        let band_line = match (r.kind, &band) {
-            (RowKind::Band(k), _) => band.line(k as usize),
-            (RowKind::Event, BandText::Note(lines)) => lines.first().map(String::as_str),
-            _ => None,
-        };
-        // A band line whose event's own row scrolled off the top is the tail of a sentence:
-        // the lifelines only, rather than half a note.
-        let orphan = matches!(r.kind, RowKind::Band(_))
-            && !rows[..row]
-                .iter()
-                .any(|p| p.event == i && p.kind == RowKind::Event);
-        if orphan {
-            for x in [g.lx, g.rx] {
-                put(buf, x, y, "│", 1, t.border);
-            }
+        let (band, drawn) = ladder_band::draw_row(app, &rows, row, g, area, y, buf);
+        if drawn {
             continue;
-        }
-        if r.kind != RowKind::Event || matches!(band, BandText::Note(_)) {
-            if let Some(line) = band_line {
-                let (x, width) = ladder_band::band(area, g);
-                let style = match &ev.kind {
-                    EventKind::Call(c) if c.errno.is_some() && line.starts_with(['✗', ' ']) => {
-                        t.error
-                    }
-                    EventKind::Call(_) => t.call,
-                    _ => t.note,
-                };
-                let style = if focus == Some(i) {
-                    style.patch(t.selected)
-                } else {
-                    style
-                };
-                put(buf, x, y, line, width as u16, style);
-            }
-            if matches!(r.kind, RowKind::Band(_)) || band_line.is_some() {
-                continue;
-            }
         }
         if g.time_w > 0 {
             let ms = app.timeline.secs(at) * 1000.0;

@@ -4,13 +4,17 @@
 //! lecture's Python writes it. The row layout ([`super::ladder_rows`]) and the renderer ask
 //! here, so they agree on how many rows an event takes.
 
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use unicode_width::UnicodeWidthStr;
 
 use crate::export::labels::{call_label_plain, python_error, python_line, wrap};
 use crate::timeline::{Call, CallEvent, EventKind, Side};
+use crate::ui::app::App;
 
 use super::ladder::Geometry;
+use super::ladder_rows::{LadderRow, RowKind};
+use super::put;
 
 /// Cells a call's label has beside its lifeline: left of the client's (one column kept free at
 /// the screen's edge), right of the server's.
@@ -124,4 +128,62 @@ pub fn band_text(kind: &EventKind, area: Rect, g: Geometry) -> BandText {
         }
         _ => BandText::None,
     }
+}
+
+/// Draw row `row` of `rows` if it belongs to the band: a note's wrapped lines, the lines under
+/// a call, or (when the event's own row scrolled off the top) bare lifelines rather than half a
+/// sentence. Returns the event's band text and whether the row was drawn here.
+pub fn draw_row(
+    app: &App,
+    rows: &[LadderRow],
+    row: usize,
+    g: Geometry,
+    area: Rect,
+    y: u16,
+    buf: &mut Buffer,
+) -> (BandText, bool) {
+    let t = &app.theme;
+    let r = rows[row];
+    let i = r.event;
+    let Some(ev) = app.events().get(i) else {
+        return (BandText::None, false);
+    };
+    let band = match (r.kind, &ev.kind) {
+        (RowKind::Band(_), _) | (RowKind::Event, EventKind::Note(_)) => {
+            band_text(&ev.kind, area, g)
+        }
+        _ => BandText::None,
+    };
+    let line = match (r.kind, &band) {
+        (RowKind::Band(k), _) => band.line(k as usize),
+        (RowKind::Event, BandText::Note(lines)) => lines.first().map(String::as_str),
+        _ => None,
+    };
+    if let RowKind::Band(_) = r.kind
+        && !rows[..row]
+            .iter()
+            .any(|p| p.event == i && p.kind == RowKind::Event)
+    {
+        for x in [g.lx, g.rx] {
+            put(buf, x, y, "│", 1, t.border);
+        }
+        return (band, true);
+    }
+    let Some(line) = line.filter(|_| r.kind != RowKind::Event || matches!(band, BandText::Note(_)))
+    else {
+        return (band, matches!(r.kind, RowKind::Band(_)));
+    };
+    let (x, width) = self::band(area, g);
+    let style = match &ev.kind {
+        EventKind::Call(c) if c.errno.is_some() && line.starts_with(['✗', ' ']) => t.error,
+        EventKind::Call(_) => t.call,
+        _ => t.note,
+    };
+    let style = if app.focus() == Some(i) {
+        style.patch(t.selected)
+    } else {
+        style
+    };
+    put(buf, x, y, line, width as u16, style);
+    (band, true)
 }
