@@ -71,8 +71,8 @@ fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
 
     // Once the connection is up, both sides read ESTABLISHED.
     tmux(&["send-keys", "-t", &name, "End"]);
-    // `recv(1024) → b''`, or `recv→b''` when a long block time makes the full label too wide.
-    let (ok, screen) = wait_for(&name, 40, |s| s.contains("→ b''") || s.contains("recv→b''"));
+    // `recv(1024) → b''`, or `recv(1024)→b''` when the row is narrow (issue 11: one form).
+    let (ok, screen) = wait_for(&name, 40, |s| s.contains("→ b''") || s.contains(")→b''"));
     assert!(ok, "the lab never finished:\n{screen}");
     tmux(&["send-keys", "-t", &name, "g"]);
     for _ in 0..16 {

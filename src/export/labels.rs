@@ -7,7 +7,7 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::timeline::call::py_addr;
+use crate::timeline::call::{SockOpt, py_addr};
 use crate::timeline::{Call, CallEvent, Side};
 
 /// `text` cut to at most `max` terminal cells, ending in `…` when cut; control characters
@@ -30,6 +30,41 @@ pub fn fit(text: &str, max: usize) -> String {
     }
     out.push('…');
     out
+}
+
+/// `text` broken at spaces into lines of at most `width` cells (a word wider than a line is
+/// cut across lines), control characters shown as in [`fit`]: a note or an error readable
+/// whole in a narrow terminal.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let text = crate::text::visible(text);
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut w = 0;
+    for word in text.split(' ').filter(|s| !s.is_empty()) {
+        let ww = word.width();
+        if w > 0 && w + 1 + ww > width {
+            lines.push(std::mem::take(&mut line));
+            w = 0;
+        }
+        if w > 0 {
+            line.push(' ');
+            w += 1;
+        }
+        for ch in word.chars() {
+            let cw = ch.width().unwrap_or(0);
+            if w + cw > width && w > 0 {
+                lines.push(std::mem::take(&mut line));
+                w = 0;
+            }
+            line.push(ch);
+            w += cw;
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// Bytes as text when they are short, valid UTF-8; otherwise nothing (the length says enough).
@@ -82,7 +117,7 @@ pub fn call_label_plain(c: &CallEvent) -> String {
             Some(n) => format!("recv({bufsize}) → {n}"),
             None => format!("recv({bufsize})"),
         },
-        Call::SetSockOpt(opt) => format!("setsockopt({})", opt.name()),
+        Call::SetSockOpt(opt) => setsockopt_label(*opt),
         other => other.to_string(),
     };
     if let Some(e) = c.errno {
@@ -91,7 +126,12 @@ pub fn call_label_plain(c: &CallEvent) -> String {
     s
 }
 
-/// `recv→20`, `send→20`, `accept→#3`: for narrow terminals.
+/// `setsockopt(SO_LINGER, (1, 0))`, `setsockopt(TCP_NODELAY, 1)`: the option and its value,
+/// which are the lesson (the level is in the call log's Python).
+fn setsockopt_label(opt: SockOpt) -> String {
+    format!("setsockopt({}, {})", opt.name(), opt.value())
+}
+
 /// A call as it starts, before its result is known: `recv(1024)`, `connect(:7)`,
 /// `sendall(20)`, `accept()`.
 pub fn call_label_start(c: &CallEvent) -> String {
@@ -102,18 +142,25 @@ pub fn call_label_start(c: &CallEvent) -> String {
         Call::Accept { .. } => "accept()".into(),
         Call::Send { len, .. } => format!("{}({len})", c.call.name()),
         Call::Recv { bufsize } => format!("recv({bufsize})"),
+        Call::SetSockOpt(opt) => setsockopt_label(*opt),
         other => other.to_string(),
     }
 }
 
+/// `recv(1024)→20`, `send(20)→20`, `accept→#3`, `setsockopt`: the same forms without spaces,
+/// for narrow terminals (a call whose argument does not fit is written whole under its row).
 pub fn call_label_short(c: &CallEvent) -> String {
     let name = c.call.name();
     let mut s = match &c.call {
         Call::Send { all: true, .. } => format!("sendall({})", c.len.unwrap_or(0)),
-        Call::Send { .. } | Call::Recv { .. } => match c.ret {
-            Some(0) => format!("{name}→b''"),
-            Some(n) => format!("{name}→{n}"),
-            None => name.to_string(),
+        Call::Send { len, .. } => match c.ret {
+            Some(n) => format!("{name}({len})→{n}"),
+            None => format!("{name}({len})"),
+        },
+        Call::Recv { bufsize } => match c.ret {
+            Some(0) => format!("recv({bufsize})→b''"),
+            Some(n) => format!("recv({bufsize})→{n}"),
+            None => format!("recv({bufsize})"),
         },
         Call::Accept { .. } => match c.ret {
             Some(id) => format!("accept→#{id}"),
@@ -142,17 +189,18 @@ pub fn call_text(c: &CallEvent) -> String {
     } else {
         String::new()
     };
-    format!("{}{result}{blocked}", c.call)
+    // The option and its value, as the TUI writes them (the level adds nothing to the lesson).
+    let call = match &c.call {
+        Call::SetSockOpt(opt) => setsockopt_label(*opt),
+        call => call.to_string(),
+    };
+    format!("{call}{result}{blocked}")
 }
 
 /// `recv(1024) -> 20 bytes "Hello"   [blocked 3.1 ms]`: the headless transcript's form.
 pub fn call_line(c: &CallEvent) -> String {
     let result = match (c.errno, c.ret) {
-        (Some(e), _) => format!(
-            " -> {} ({})",
-            e.name,
-            std::io::Error::from_raw_os_error(e.code)
-        ),
+        (Some(e), _) => format!(" -> {} ({})", e.name, python_error(e)),
         (None, Some(r)) => match &c.call {
             Call::Recv { .. } if r == 0 => " -> b''".to_string(),
             Call::Recv { .. } => match text_of(&c.data) {
@@ -207,7 +255,14 @@ fn var(c: &CallEvent) -> &'static str {
     }
 }
 
-/// One call as a line of Python, with its result: the call log's form.
+/// The line Python prints when the call raised: `BrokenPipeError: [Errno 32] Broken pipe`
+/// (the call log writes it under the call, as a traceback ends).
+pub fn python_raised(c: &CallEvent) -> Option<String> {
+    c.errno.map(python_error)
+}
+
+/// One call as a line of Python, with its result: the call log's form (an error is the next
+/// line, [`python_raised`]).
 pub fn python_line(c: &CallEvent) -> String {
     let v = var(c);
     let name = c.call.name();
@@ -235,9 +290,7 @@ pub fn python_line(c: &CallEvent) -> String {
         Call::Shutdown(how) => format!("{v}.shutdown(socket.{})", how.name()),
         call => format!("{v}.{call}"),
     };
-    if let Some(e) = c.errno {
-        line.push_str(&format!("  # raises OSError [{}]", e.name));
-    } else if c.blocked_secs() >= 0.001 {
+    if c.errno.is_none() && c.blocked_secs() >= 0.001 {
         line.push_str(&format!("  # blocked {:.1} ms", c.blocked_secs() * 1000.0));
     }
     line
@@ -245,4 +298,8 @@ pub fn python_line(c: &CallEvent) -> String {
 
 /// Segment labels: the TUI ladder's, shortened to `room` cells, and the exports' full form.
 mod segment;
-pub use segment::{payload_text, segment_label, segment_line, segment_text};
+pub use segment::{payload_text, segment_label, segment_line, segment_text, segment_words};
+
+/// Errors as Python 3 raises them (`BrokenPipeError: [Errno 32] Broken pipe`).
+mod python_error;
+pub use python_error::{exception_class, python_error, strerror, utf8_decode_error};

@@ -11,9 +11,9 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
 
-use crate::timeline::{Side, SocketId, SourceEvent};
+use crate::timeline::{Call, CallEvent, Errno, Side, SocketId, SourceEvent};
 
-use super::probe::{Recorder, Sampler};
+use super::probe::{Recorder, Sampler, now};
 use super::scenario::{self, ScenarioCtx};
 use super::setup::start_wire;
 use super::socket::{LabSocket, Shutdown};
@@ -182,6 +182,10 @@ struct Session {
     client: Option<Worker>,
     accepted: Option<Worker>,
     echo: Arc<AtomicBool>,
+    /// The sockets closed with `x` (client, server), still named by the lecture's `s`/`conn`:
+    /// a later send or recv on one fails as Python's does, `OSError: [Errno 9] Bad file
+    /// descriptor`.
+    closed: [Option<SocketId>; 2],
 }
 
 impl Session {
@@ -208,6 +212,7 @@ impl Session {
 
     fn new_connection(&mut self) {
         self.close_connection();
+        self.closed = [None, None];
         if self.listener.is_none() {
             let ctx = ScenarioCtx::new(Arc::clone(&self.rec), self.server, true);
             match ctx.listener(5, &[]) {
@@ -241,14 +246,50 @@ impl Session {
     }
 
     fn dispatch(&mut self, side: Side, cmd: WorkerCmd) {
-        match self.worker(side) {
-            Some(w) => {
+        match (self.worker(side), self.closed[closed_slot(side)]) {
+            (Some(w), _) => {
                 let _ = w.tx.send(cmd);
             }
-            None => self.rec.note(format!(
+            (None, Some(socket)) => self.closed_call(side, socket, cmd),
+            (None, None) => self.rec.note(format!(
                 "no open {side} socket: press n for a new connection"
             )),
         }
+    }
+
+    /// A call on a socket already closed: Python's socket object has no descriptor left
+    /// (fd -1), and the call fails with `EBADF` at once.
+    fn closed_call(&self, side: Side, socket: SocketId, cmd: WorkerCmd) {
+        let (call, len, data) = match cmd {
+            WorkerCmd::Send(data, all) => (
+                Call::Send {
+                    len: data.len() as u64,
+                    all,
+                },
+                Some(data.len() as u64),
+                data,
+            ),
+            WorkerCmd::Recv(n) => (Call::Recv { bufsize: n as u64 }, None, Vec::new()),
+            WorkerCmd::Shutdown(how) => (Call::Shutdown(how), None, Vec::new()),
+            WorkerCmd::Close => return,
+        };
+        let at = now();
+        self.rec.send(SourceEvent::Call(CallEvent {
+            side,
+            socket,
+            call,
+            len,
+            ret: None,
+            errno: Some(Errno {
+                code: libc::EBADF,
+                name: "EBADF",
+            }),
+            started: at,
+            returned: at,
+            data,
+            flow: None,
+            stream: None,
+        }));
     }
 
     fn handle(&mut self, cmd: LabCommand) {
@@ -264,7 +305,10 @@ impl Session {
                     _ => self.accepted.take(),
                 };
                 match w {
-                    Some(w) => w.close(&self.rec),
+                    Some(w) => {
+                        self.closed[closed_slot(side)] = Some(w.socket);
+                        w.close(&self.rec)
+                    }
                     None => self
                         .rec
                         .note(format!("the {side} socket is already closed")),
@@ -274,6 +318,7 @@ impl Session {
             LabCommand::AutoEcho(on) => self.echo.store(on, Ordering::Relaxed),
             LabCommand::RunScenario(name) => {
                 self.close_all();
+                self.closed = [None, None];
                 run_scenario(&self.rec, self.server, &name);
                 self.rec.note(
                     "interactive: n opens a connection, s sends, r/R recv, ? lists every key",
@@ -281,6 +326,11 @@ impl Session {
             }
         }
     }
+}
+
+/// Which of [`Session::closed`] holds `side`'s socket.
+fn closed_slot(side: Side) -> usize {
+    usize::from(side != Side::Client)
 }
 
 fn run_scenario(rec: &Arc<Recorder>, server: SocketAddrV4, name: &str) {
@@ -333,6 +383,7 @@ pub fn start(
                 client: None,
                 accepted: None,
                 echo: Arc::new(AtomicBool::new(true)),
+                closed: [None, None],
             };
             while let Ok(cmd) = rx.recv() {
                 session.handle(cmd);
@@ -369,3 +420,7 @@ mod tests {
 #[cfg(test)]
 #[path = "interactive_deadlock_tests.rs"]
 mod deadlock_tests;
+
+#[cfg(test)]
+#[path = "interactive_closed_tests.rs"]
+mod closed_tests;

@@ -294,6 +294,9 @@ impl LabSocket {
                 end: self.sent + n as u64,
             });
             self.sent += n as u64;
+        } else {
+            // The argument, for the call log's `s.send(b'...')` (nothing was queued).
+            out.data = data.to_vec();
         }
         self.emit(out);
         r

@@ -8,14 +8,57 @@ use crate::timeline::SegmentEvent;
 
 use super::fit;
 
-/// `SYN seq=0 ack=0 len=0 win=64240`, shortened to fit `room` cells (the TUI ladder).
+/// A segment in a student's words: `SYN`, `SYN+ACK`, `ACK`, `data 20 B`, `FIN`, `data 376 B +
+/// FIN`, `RST`; with what the analysis found said plainly: `resent 20 B` (a retransmission),
+/// `window 0` (the receiver's buffer is full), `keep_alive` (a zero-window probe, as the headless
+/// output and Wireshark name it).
+pub fn segment_words(s: &SegmentEvent) -> String {
+    let f = s.flags;
+    if s.analysis.contains(Analysis::KEEP_ALIVE) || s.analysis.contains(Analysis::ZERO_WINDOW_PROBE)
+    {
+        return "keep_alive".into();
+    }
+    let resent = s.analysis.contains(Analysis::RETRANSMISSION);
+    let mut w = if f.rst() {
+        "RST".to_string()
+    } else if f.syn() && f.ack() {
+        "SYN+ACK".to_string()
+    } else if f.syn() {
+        "SYN".to_string()
+    } else if s.len > 0 {
+        let data = format!("{} {} B", if resent { "resent" } else { "data" }, s.len);
+        if f.fin() {
+            format!("{data} + FIN")
+        } else {
+            data
+        }
+    } else if f.fin() {
+        "FIN".to_string()
+    } else if s.window == 0 || s.analysis.contains(Analysis::ZERO_WINDOW) {
+        return "window 0".into();
+    } else {
+        "ACK".to_string()
+    };
+    if resent && s.len == 0 {
+        w.push_str(" resent");
+    }
+    w
+}
+
+/// `SYN seq=0 ack=0 len=0 win=64240`, shortened to fit `room` cells (the TUI ladder): the
+/// flags and numbers when they fit, else the student's words with the sequence numbers, else
+/// the words alone (`SYN+ACK`, `data 20 B`).
 pub fn segment_label(s: &SegmentEvent, room: usize) -> String {
     let mut extra = String::new();
     if s.analysis.contains(Analysis::RETRANSMISSION) {
-        extra.push_str(" retx");
+        extra.push_str(" resent");
     }
     if s.analysis.contains(Analysis::ZERO_WINDOW) {
-        extra.push_str(" zero-win");
+        extra.push_str(" window 0");
+    }
+    if s.analysis.contains(Analysis::KEEP_ALIVE) || s.analysis.contains(Analysis::ZERO_WINDOW_PROBE)
+    {
+        extra.push_str(" keep_alive");
     }
     let long = format!(
         "{} seq={} ack={} len={} win={}{extra}",
@@ -28,48 +71,12 @@ pub fn segment_label(s: &SegmentEvent, room: usize) -> String {
     if long.width() <= room {
         return long;
     }
-    let short = format!(
-        "{} {}:{} ·{} w{}{extra}",
-        s.flags,
-        s.rel_seq,
-        s.ack_shown(),
-        s.len,
-        s.window
-    );
-    if short.width() <= room {
-        return short;
+    let words = segment_words(s);
+    let medium = format!("{words} seq={} ack={}", s.rel_seq, s.ack_shown());
+    if medium.width() <= room {
+        return medium;
     }
-    // Flag names stay readable; the window or the length goes.
-    let tail = if s.len > 0 {
-        format!("·{}", s.len)
-    } else {
-        format!("w{}", s.window)
-    };
-    let shorter = format!("{} {}:{} {tail}", s.flags, s.rel_seq, s.ack_shown());
-    if shorter.width() <= room {
-        return shorter;
-    }
-    // tcpdump's letters: S SYN, F FIN, R RST, P PSH, `.` ACK.
-    let mut f = String::new();
-    for (on, c) in [
-        (s.flags.syn(), 'S'),
-        (s.flags.fin(), 'F'),
-        (s.flags.rst(), 'R'),
-        (s.flags.psh(), 'P'),
-        (s.flags.ack(), '.'),
-    ] {
-        if on {
-            f.push(c);
-        }
-    }
-    let tiny = format!(
-        "{f} {}:{} ·{} w{}",
-        s.rel_seq,
-        s.ack_shown(),
-        s.len,
-        s.window
-    );
-    fit(&tiny, room)
+    fit(&words, room)
 }
 
 /// Short UTF-8 payloads as quoted text (the lecture's `Hello, 대한민국!`).

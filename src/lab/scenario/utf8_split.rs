@@ -33,12 +33,12 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
             if piece.is_empty() {
                 break;
             }
+            // What `piece.decode('utf-8')` says in the lecture's Python.
             let shown = match std::str::from_utf8(&piece) {
                 Ok(s) => format!("decodes as '{s}'"),
-                Err(e) => format!(
-                    "does not decode on its own: {} (valid up to byte {})",
-                    e,
-                    e.valid_up_to()
+                Err(_) => format!(
+                    ".decode('utf-8') raises {}",
+                    crate::export::labels::utf8_decode_error(&piece).unwrap_or_default()
                 ),
             };
             ctx.note(format!("recv(4) returned {}: {shown}", hex(&piece)));

@@ -147,6 +147,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let hex_w = inner.width.saturating_sub(text_w + 7);
     let per_row = ((hex_w + 1) / 3).max(4) as usize;
     let groups = groups(data);
+    let splits = app
+        .bytes_focus()
+        .map(|i| super::bytes_split::splits(app, i, data, &groups))
+        .unwrap_or_default();
     let mut rows: Vec<Vec<Group>> = Vec::new();
     let mut cur: Vec<Group> = Vec::new();
     let mut used = 0;
@@ -217,7 +221,23 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                     plain.push('�');
                 }
                 Glyph::Split => {
-                    put(buf, x, y + 1, &fit("split…", span as usize), span, t.error);
+                    // The character it belongs to when the stream around names it (`└녕…`).
+                    let ch = splits
+                        .iter()
+                        .find(|(start, _)| *start == g.start)
+                        .and_then(|(_, s)| s.ch);
+                    let tail = g.start == 0 && !(0xc0..0xf8).contains(&data[0]);
+                    let forms = match (ch, tail) {
+                        (Some(c), true) => vec![format!("…{c}┘"), format!("…{c}"), c.to_string()],
+                        (Some(c), false) => vec![format!("└{c}…"), format!("{c}…"), c.to_string()],
+                        (None, _) => vec!["split…".into(), "…".into()],
+                    };
+                    let w = span as usize;
+                    let text = forms
+                        .into_iter()
+                        .find(|f| unicode_width::UnicodeWidthStr::width(f.as_str()) <= w)
+                        .unwrap_or_else(|| fit("…", w));
+                    put(buf, x, y + 1, &text, span, t.error);
                     plain.push('…');
                 }
             }
@@ -226,6 +246,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let tx = inner.right().saturating_sub(text_w);
         put(buf, tx - 2, y, "│", 1, t.border);
         put(buf, tx, y, &fit(&plain, text_w as usize), text_w, t.text);
+    }
+    // What the split characters are, and what Python's decode says, under the rows.
+    let drawn = rows.len().saturating_sub(skip).min(max_rows) as u16;
+    let why = super::bytes_split::explanation(&splits, data);
+    if !why.is_empty() && rows.len() <= max_rows {
+        let lines = crate::export::labels::wrap(&why, inner.width as usize);
+        for (k, line) in lines.iter().enumerate() {
+            let y = inner.y + 2 * drawn + k as u16;
+            if y >= inner.bottom() {
+                break;
+            }
+            put(buf, inner.x, y, line, inner.width, t.error);
+        }
     }
     let shown: usize = rows
         .iter()

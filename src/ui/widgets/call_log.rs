@@ -13,7 +13,7 @@ use super::{fit, put};
 /// How far back the log looks for calls: drawing cost must not grow with the timeline.
 const LOOKBACK: usize = 20_000;
 
-pub use crate::export::labels::{py_bytes, python_line};
+pub use crate::export::labels::{py_bytes, python_line, python_raised};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
@@ -30,7 +30,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let rows = inner.height as usize;
     let focus = app.focus();
-    let mut lines: Vec<(usize, &CallEvent)> = Vec::new();
+    // Newest first: (event, call, the line Python printed when it raised).
+    let mut lines: Vec<(usize, &CallEvent, Option<String>)> = Vec::new();
     let from = app.playback.pos.saturating_sub(LOOKBACK);
     for (i, ev) in app.events()[from..app.playback.pos]
         .iter()
@@ -40,12 +41,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         if let EventKind::Call(c) = &ev.kind
             && wanted(c.side)
         {
-            lines.push((from + i, c));
-            if lines.len() == rows {
+            if let Some(raised) = python_raised(c) {
+                lines.push((from + i, c, Some(raised)));
+            }
+            lines.push((from + i, c, None));
+            if lines.len() >= rows {
                 break;
             }
         }
     }
+    lines.truncate(rows);
     if lines.is_empty() {
         let what = if app.inferred() {
             "a capture shows the wire only: socket calls are known in the live lab"
@@ -55,7 +60,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         put(buf, inner.x, inner.y, what, inner.width, t.dim);
         return;
     }
-    for (row, (i, c)) in lines.iter().rev().enumerate() {
+    for (row, (i, c, raised)) in lines.iter().rev().enumerate() {
         let y = inner.y + row as u16;
         let style = if Some(*i) == focus {
             t.call.patch(t.selected)
@@ -64,11 +69,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             t.text
         };
+        let text = match raised {
+            Some(raised) => raised.clone(),
+            None => python_line(c),
+        };
         put(
             buf,
             inner.x,
             y,
-            &fit(&python_line(c), inner.width as usize),
+            &fit(&text, inner.width as usize),
             inner.width,
             style,
         );

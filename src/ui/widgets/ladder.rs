@@ -15,6 +15,7 @@ use crate::timeline::playback::{Phase, segment_phase};
 use crate::timeline::{CallEvent, EventKind, SegmentEvent, Side};
 use crate::ui::app::App;
 
+use super::ladder_band::{self, BandText};
 use super::ladder_rows::LOOK;
 pub use super::ladder_rows::{LadderRow, RowKind, event_at_row, rows};
 use super::{fit, put};
@@ -37,10 +38,12 @@ pub struct Geometry {
 
 pub fn geometry(area: Rect) -> Geometry {
     let time_w = if area.width >= 90 { 9 } else { 0 };
+    // 80 columns: 15 cells for a call beside each lifeline (`recv(1024)→1024`), 16 for the
+    // arrows' labels in a student's words between them; 120: 16 (`recv(1024) → b''`).
     let side_w = match area.width {
         90.. => 20,
-        75..90 => 17,
-        _ => 14,
+        75..90 => 18,
+        _ => 17,
     };
     let lx = area.x + time_w + side_w;
     let rx = area.right().saturating_sub(side_w + 1).max(lx + 4);
@@ -168,6 +171,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             _ => ev.at,
         };
         let selected = focus == Some(i) && r.kind == RowKind::Event;
+        // A note or call text longer than its row: the band rows, across the ladder.
+        let (band, drawn) = ladder_band::draw_row(app, &rows, row, g, area, y, buf);
+        if drawn {
+            continue;
+        }
         if g.time_w > 0 {
             let ms = app.timeline.secs(at) * 1000.0;
             put(buf, area.x, y, &format!("{ms:>8.3}"), g.time_w, t.dim);
@@ -194,7 +202,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             (EventKind::Call(c), kind) => draw_call(app, c, kind, g, area, y, selected, buf),
             (EventKind::Note(text), _) => {
                 let w = area.right().saturating_sub(g.lx + 2);
-                let text = fit(&format!("· {text}"), w as usize);
+                let text = match &band {
+                    BandText::Inline(line) => fit(line, w as usize),
+                    _ => fit(&format!("· {text}"), w as usize),
+                };
                 let style = if selected { t.selected } else { t.note };
                 put(buf, g.lx + 2, y, &text, w.saturating_sub(1), style);
             }
@@ -290,12 +301,8 @@ fn draw_pending(
         };
         put(buf, x, y, sym, 1, style);
     }
-    let room = if side == Side::Client {
-        (g.lx - area.x - g.time_w).saturating_sub(1) as usize
-    } else {
-        area.right().saturating_sub(g.rx + 2) as usize
-    };
-    // The time so far as long as it fits (80×24 leaves 13 cells beside a lifeline).
+    let room = ladder_band::call_room(side, g, area);
+    // The time so far as long as it fits (80×24 leaves 15 cells beside a lifeline).
     let text = [
         format!("{} … {:.1} s", p.label, p.secs),
         format!("{} …{:.1}s", p.label, p.secs),
@@ -428,26 +435,32 @@ fn draw_call(
         style
     };
     let client = c.side == Side::Client;
-    let room = if client {
-        (g.lx - area.x - g.time_w).saturating_sub(1) as usize
+    let room = ladder_band::call_room(c.side, g, area);
+    // An error is written whole under the row (as Python raises it); the row marks it `✗`.
+    // A lesson's argument that does not fit here is written under the row too.
+    let bare;
+    let (c, failed) = if c.errno.is_some() {
+        bare = ladder_band::without_error(c);
+        (&bare, " ✗")
     } else {
-        area.right().saturating_sub(g.rx + 2) as usize
+        (c, "")
     };
+    let lesson_here = ladder_band::lesson_fits(c, g, area);
     let long = if starting {
         format!("{} …", call_label_start(c))
     } else {
-        call_label(c)
+        format!("{}{failed}", call_label(c))
     };
     let text = if starting {
         fit(&long, room)
-    } else if long.width() <= room {
+    } else if long.width() <= room && lesson_here {
         long
     } else {
-        let plain = call_label_plain(c);
-        if plain.width() <= room {
+        let plain = format!("{}{failed}", call_label_plain(c));
+        if plain.width() <= room && lesson_here {
             plain
         } else {
-            call_label_short(c)
+            format!("{}{failed}", call_label_short(c))
         }
     };
     if client {

@@ -22,6 +22,9 @@ pub enum RowKind {
     /// A lab call started from the keyboard that has not returned yet (index into
     /// [`crate::ui::lab_controls::LabControls::pending`]).
     Pending(usize),
+    /// Line `k` (from 1) of an event's text that does not fit its own row: a note wrapped
+    /// across the ladder, a call's Python line or error ([`super::ladder_band`]).
+    Band(u16),
 }
 
 /// One row of the ladder: the event it belongs to, and which part of it.
@@ -51,16 +54,26 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
         k0 = k0.min(vis.partition_point(|&v| v < sel));
     }
     let first = vis.get(k0).copied().unwrap_or(pos);
-    let mut all: Vec<LadderRow> = vis[k0..shown]
-        .iter()
-        .map(|&i| LadderRow {
+    let events = app.events();
+    let ladder = layout::areas(Rect::new(0, 0, app.size.0, app.size.1))
+        .map(|a| (a.ladder, super::ladder::geometry(a.ladder)));
+    let mut all: Vec<LadderRow> = Vec::with_capacity(shown - k0);
+    for &i in &vis[k0..shown] {
+        let row = |kind| LadderRow {
             after: i + 1,
             order: 0,
             event: i,
-            kind: RowKind::Event,
-        })
-        .collect();
-    let events = app.events();
+            kind,
+        };
+        all.push(row(RowKind::Event));
+        // Notes and a few calls take more rows (a cheap test on the kind first).
+        if let (Some((area, g)), EventKind::Note(_) | EventKind::Call(_)) =
+            (ladder, &events[i].kind)
+        {
+            let extra = super::ladder_band::band_text(&events[i].kind, area, g).extra_rows();
+            all.extend((1..=extra as u16).map(|k| row(RowKind::Band(k))));
+        }
+    }
     let scan_end = (pos + LOOK).min(events.len());
     // Only a call whose other end falls between the window's first row and now can add a row:
     // a time test first, the index lookups only for those (a frame stays cheap at 1 M events).

@@ -2,9 +2,11 @@
 //! returns. No I/O, no clock: the playback position and every choice are in [`App`].
 
 pub mod bytes;
+pub mod bytes_split;
 pub mod call_log;
 pub mod help;
 pub mod ladder;
+pub mod ladder_band;
 pub mod ladder_rows;
 pub mod picker;
 pub mod scrubber;
