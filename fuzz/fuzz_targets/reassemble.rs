@@ -1,11 +1,12 @@
 //! IP reassembly under overlapping, duplicate, out-of-order and endless fragments: no panic,
-//! memory within the bound, rebuilt datagrams within 65,535 bytes; and the same bytes as
-//! whole frames through the `Decoder` (first byte's low bit picks which).
+//! memory (payload, ranges and replay tags) within the bound after every fragment, rebuilt
+//! datagrams within 65,535 bytes, replay tags in arrival order; and the same bytes as whole
+//! frames through the `Decoder` (first byte's low bit picks which).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use sockviz::capture::{LinkType, Timestamp};
-use sockviz::wire::fragments::MAX_HELD_BYTES;
+use sockviz::wire::fragments::{MAX_HELD_BYTES, MAX_TAGS};
 use sockviz::wire::{Decoded, Decoder, FragmentRef, Reassembler};
 
 fuzz_target!(|data: &[u8]| {
@@ -32,10 +33,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     // Fragments: [id][off hi][off lo][len][flags][dt] then `len` bytes (repeated as needed).
+    // 256 ids × 2 destinations × IPv4/6: enough datagrams near 64 KiB to reach the bound.
     let mut r = Reassembler::new();
     let mut out = Vec::new();
     let mut t = 0i64;
     let filler = [0x5Au8; 255];
+    let mut tag = 0u64;
     while let [id, oh, ol, len, flags, dt, tail @ ..] = rest {
         rest = tail;
         let n = usize::from(*len);
@@ -55,7 +58,7 @@ fuzz_target!(|data: &[u8]| {
             }
             .parse()
             .expect("literal"),
-            id: u32::from(*id & 0x0F),
+            id: u32::from(*id),
             proto: 6,
             v6: flags & 0x01 != 0,
             offset: u32::from(u16::from_be_bytes([*oh, *ol]))
@@ -64,13 +67,16 @@ fuzz_target!(|data: &[u8]| {
             data: bytes,
             cut: flags & 0x04 != 0 && flags & 0x08 != 0,
         };
-        if r.add(sockviz::capture::Timestamp(t), &f, &mut out)
-            .is_some()
-        {
+        tag += 1;
+        if r.add_tagged(Timestamp(t), &f, Some(tag), &mut out).is_some() {
             assert!(out.len() <= 65_535);
+            let tags = r.completed_tags();
+            assert!(tags.len() <= MAX_TAGS);
+            assert!(tags.windows(2).all(|w| w[0] < w[1]) && tags.iter().all(|&x| x <= tag));
         }
-        assert!(r.held_bytes() <= MAX_HELD_BYTES);
+        assert!(r.held_bytes() <= r.held_memory());
+        assert!(r.held_memory() <= MAX_HELD_BYTES);
     }
     r.finish();
-    assert_eq!(r.held_bytes(), 0);
+    assert_eq!((r.held_bytes(), r.held_memory()), (0, 0));
 });
