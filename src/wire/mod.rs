@@ -15,6 +15,7 @@ pub mod encap;
 pub mod error;
 pub mod fragments;
 mod ip;
+pub mod ipcomp;
 mod lan;
 pub mod link;
 mod pseudo;
@@ -30,6 +31,8 @@ mod tests;
 mod tests_encap;
 #[cfg(test)]
 mod tests_fragments;
+#[cfg(test)]
+mod tests_ipcomp;
 mod tunnel;
 mod wireless;
 
