@@ -252,6 +252,14 @@ pub fn wrappers() -> Vec<(&'static str, u32, Wrap)> {
             }
             ethernet(ether_type_of(ip), &cat(&[&h, &ah, &ip[hl..]]))
         }),
+        ("ipcomp", 1, |ip, _| {
+            ethernet(ether_type_of(ip), &ipcomp_transport(ip))
+        }),
+        ("ipcomp-tunnel", 1, |ip, back| {
+            let next = if ip[0] >> 4 == 6 { 41 } else { 4 };
+            let comp = cat(&[&[next, 0, 0x63, 0xE1], &deflate(ip)]);
+            ethernet(0x0800, &ipv4(108, back, &comp))
+        }),
         ("capwap", 1, |ip, back| {
             let inner = ethernet(ether_type_of(ip), ip);
             ethernet(
@@ -346,6 +354,41 @@ pub fn wrappers() -> Vec<(&'static str, u32, Wrap)> {
             ethernet(0x0800, &cat(&[&h, &ip[20..]]))
         }),
     ]
+}
+
+/// Raw DEFLATE (RFC 1951) as an IPComp sender writes it (RFC 2394), from a real encoder.
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec(bytes, 6)
+}
+
+/// IPComp in transport mode (RFC 3173 §3): the packet's own header now says protocol 108, and
+/// the IPComp header (Next Header TCP, CPI 2 = DEFLATE) precedes the compressed segment. Every
+/// segment is compressed, even one that does not shrink (a sender would send that one
+/// uncompressed, RFC 3173 §2.2; compressing all of them tests more).
+fn ipcomp_transport(ip: &[u8]) -> Vec<u8> {
+    let v6 = ip[0] >> 4 == 6;
+    let (hl, total) = if v6 {
+        (40, 40 + u16::from_be_bytes([ip[4], ip[5]]) as usize)
+    } else {
+        (
+            usize::from(ip[0] & 0x0F) * 4,
+            u16::from_be_bytes([ip[2], ip[3]]) as usize,
+        )
+    };
+    let next = if v6 { ip[6] } else { ip[9] };
+    let comp = cat(&[&[next, 0, 0, 2], &deflate(&ip[hl..total])]);
+    let mut h = ip[..hl].to_vec();
+    if v6 {
+        h[6] = 108;
+        h[4..6].copy_from_slice(&be16(comp.len()));
+    } else {
+        h[9] = 108;
+        h[2..4].copy_from_slice(&be16(hl + comp.len()));
+        h[10..12].copy_from_slice(&[0, 0]);
+        let c = checksum(&h);
+        h[10..12].copy_from_slice(&c.to_be_bytes());
+    }
+    cat(&[&h, &comp])
 }
 
 /// An 802.11 data frame (To DS from the first side, From DS back) with LLC/SNAP.
