@@ -522,17 +522,50 @@ fn ip_length_beyond_an_uncut_frame_matches_tshark() {
     );
 }
 
-/// Frames in which tshark found TCP inside an inflated IPComp payload (`ipcomp` then `tcp` in
-/// `frame.protocols`): proof that tshark, too, decompressed them.
-fn tshark_tcp_inside_ipcomp(path: &Path) -> usize {
+/// Frames in which tshark's dissectors, in `frame.protocols`, have `outer` before `tcp`.
+fn tshark_tcp_inside(path: &Path, outer: &str) -> usize {
     let p = path.to_str().expect("UTF-8 path");
+    let outer = format!(":{outer}:");
     tshark(&["-r", p, "-T", "fields", "-e", "frame.protocols"])
         .lines()
-        .filter(|l| {
-            l.find(":ipcomp:")
-                .is_some_and(|at| l[at..].contains(":tcp"))
-        })
+        .filter(|l| l.find(&outer).is_some_and(|at| l[at..].contains(":tcp")))
         .count()
+}
+
+/// Real segments (echo over IPv4 and IPv6, retrans.pcap) in Cisco FabricPath frames as a
+/// FabricPath core port carries them (hierarchical MACs, FTag/TTL, the frame's FCS), with and
+/// without an 802.1ad tag before the FabricPath EtherType: tshark's `cfp` dissector decodes
+/// every one and must agree; `inspect` names FabricPath.
+#[test]
+fn fabricpath_matches_tshark() {
+    let dir = built_dir("fabricpath");
+    let both = ["fabricpath", "fabricpath-1ad"];
+    let mut files = Vec::new();
+    for src in ["echo.pcap", "ipv6.pcap", "retrans.pcap"] {
+        files.extend(encap_support::build_wrapped(&data(src), &dir, &both));
+    }
+    check_all(&files);
+    for f in &files {
+        let report = inspect(f);
+        let segments: u64 = report
+            .connections
+            .iter()
+            .map(|c| c.packets.to_server + c.packets.to_client)
+            .sum();
+        assert!(segments > 0, "{}", f.display());
+        assert_eq!(
+            tshark_tcp_inside(f, "cfp") as u64,
+            segments,
+            "{}: tshark found every segment inside FabricPath",
+            f.display()
+        );
+        assert_eq!(
+            encapsulations(f),
+            vec![vec!["FabricPath".to_string()]; report.connections.len()],
+            "{}",
+            f.display()
+        );
+    }
 }
 
 /// Real segments (echo over IPv4 and IPv6, the upload of segments.pcap, retrans.pcap) with
@@ -562,9 +595,9 @@ fn ipcomp_deflate_matches_tshark() {
             .sum();
         assert!(segments > 0, "{}", f.display());
         assert_eq!(
-            tshark_tcp_inside_ipcomp(f) as u64,
+            tshark_tcp_inside(f, "ipcomp") as u64,
             segments,
-            "{}: every segment was inside IPComp, for tshark too",
+            "{}: every segment was inside IPComp, for tshark too (it inflated them)",
             f.display()
         );
         assert!(
