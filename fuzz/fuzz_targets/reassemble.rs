@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     // Fragments: [id][off hi][off lo][len][flags][dt] then `len` bytes (repeated as needed).
-    // 256 ids × 2 destinations × IPv4/6: enough datagrams near 64 KiB to reach the bound.
+    // Up to 510 ids × 2 destinations × IPv4/6: enough datagrams near 64 KiB to reach the bound.
     let mut r = Reassembler::new();
     let mut out = Vec::new();
     let mut t = 0i64;
@@ -49,33 +49,44 @@ fuzz_target!(|data: &[u8]| {
         };
         rest = next;
         t += i64::from(*dt) * 1_000_000_000;
-        let f = FragmentRef {
-            src: "10.0.0.1".parse().expect("literal"),
-            dst: if flags & 0x20 != 0 {
-                "10.0.0.3"
-            } else {
-                "10.0.0.2"
-            }
-            .parse()
-            .expect("literal"),
-            id: u32::from(*id),
-            proto: 6,
-            v6: flags & 0x01 != 0,
-            offset: u32::from(u16::from_be_bytes([*oh, *ol]))
-                * if flags & 0x40 != 0 { 1 } else { 8 },
-            more: flags & 0x02 != 0,
-            data: bytes,
-            cut: flags & 0x04 != 0 && flags & 0x08 != 0,
+        // Flag 0x80 sprays: `len` datagrams (ids id, id+1, ...) each get 8 filler bytes at this
+        // offset, so one record can grow the memory held to the bound.
+        let (copies, data) = if flags & 0x80 != 0 {
+            (u32::from(*len).max(1), &filler[..8])
+        } else {
+            (1, bytes)
         };
-        tag += 1;
-        if r.add_tagged(Timestamp(t), &f, Some(tag), &mut out).is_some() {
-            assert!(out.len() <= 65_535);
-            let tags = r.completed_tags();
-            assert!(tags.len() <= MAX_TAGS);
-            assert!(tags.windows(2).all(|w| w[0] < w[1]) && tags.iter().all(|&x| x <= tag));
+        for k in 0..copies {
+            let f = FragmentRef {
+                src: "10.0.0.1".parse().expect("literal"),
+                dst: if flags & 0x20 != 0 {
+                    "10.0.0.3"
+                } else {
+                    "10.0.0.2"
+                }
+                .parse()
+                .expect("literal"),
+                id: u32::from(*id) + k,
+                proto: 6,
+                v6: flags & 0x01 != 0,
+                offset: u32::from(u16::from_be_bytes([*oh, *ol]))
+                    * if flags & 0x40 != 0 { 1 } else { 8 },
+                more: flags & 0x02 != 0,
+                data,
+                cut: flags & 0x04 != 0 && flags & 0x08 != 0,
+            };
+            tag += 1;
+            if r.add_tagged(Timestamp(t), &f, Some(tag), &mut out)
+                .is_some()
+            {
+                assert!(out.len() <= 65_535);
+                let tags = r.completed_tags();
+                assert!(tags.len() <= MAX_TAGS);
+                assert!(tags.windows(2).all(|w| w[0] < w[1]) && tags.iter().all(|&x| x <= tag));
+            }
+            assert!(r.held_bytes() <= r.held_memory());
+            assert!(r.held_memory() <= MAX_HELD_BYTES);
         }
-        assert!(r.held_bytes() <= r.held_memory());
-        assert!(r.held_memory() <= MAX_HELD_BYTES);
     }
     r.finish();
     assert_eq!((r.held_bytes(), r.held_memory()), (0, 0));
