@@ -522,6 +522,113 @@ fn ip_length_beyond_an_uncut_frame_matches_tshark() {
     );
 }
 
+/// Frames in which tshark's dissectors, in `frame.protocols`, have `outer` before `tcp`.
+fn tshark_tcp_inside(path: &Path, outer: &str) -> usize {
+    let p = path.to_str().expect("UTF-8 path");
+    let outer = format!(":{outer}:");
+    tshark(&["-r", p, "-T", "fields", "-e", "frame.protocols"])
+        .lines()
+        .filter(|l| l.find(&outer).is_some_and(|at| l[at..].contains(":tcp")))
+        .count()
+}
+
+/// Real segments (echo over IPv4 and IPv6, retrans.pcap) in Cisco FabricPath frames as a
+/// FabricPath core port carries them (hierarchical MACs, FTag/TTL, the frame's FCS), with and
+/// without an 802.1ad tag before the FabricPath EtherType: tshark's `cfp` dissector decodes
+/// every one and must agree; `inspect` names FabricPath.
+#[test]
+fn fabricpath_matches_tshark() {
+    let dir = built_dir("fabricpath");
+    let both = ["fabricpath", "fabricpath-1ad"];
+    let mut files = Vec::new();
+    for src in ["echo.pcap", "ipv6.pcap", "retrans.pcap"] {
+        files.extend(encap_support::build_wrapped(&data(src), &dir, &both));
+    }
+    check_all(&files);
+    for f in &files {
+        let report = inspect(f);
+        let segments: u64 = report
+            .connections
+            .iter()
+            .map(|c| c.packets.to_server + c.packets.to_client)
+            .sum();
+        assert!(segments > 0, "{}", f.display());
+        assert_eq!(
+            tshark_tcp_inside(f, "cfp") as u64,
+            segments,
+            "{}: tshark found every segment inside FabricPath",
+            f.display()
+        );
+        assert_eq!(
+            encapsulations(f),
+            vec![vec!["FabricPath".to_string()]; report.connections.len()],
+            "{}",
+            f.display()
+        );
+    }
+}
+
+/// Real segments (echo over IPv4 and IPv6, the upload of segments.pcap, retrans.pcap) with
+/// their TCP compressed by a real DEFLATE encoder into IPComp, in transport mode (CPI 2) and
+/// in tunnel mode (a negotiated CPI, as the corpus's AH-IPcomp captures have), and the tunnel
+/// upload's outer datagrams fragmented at 200 bytes (a 1,448-byte segment deflates to about
+/// 300): tshark inflates every one and must agree; `inspect` names IPComp.
+#[test]
+fn ipcomp_deflate_matches_tshark() {
+    let dir = built_dir("ipcomp");
+    let both = ["ipcomp", "ipcomp-tunnel"];
+    let mut files = Vec::new();
+    for src in ["echo.pcap", "ipv6.pcap", "segments.pcap", "retrans.pcap"] {
+        files.extend(encap_support::build_wrapped(&data(src), &dir, &both));
+    }
+    let tunnel_upload = dir.join("segments.ipcomp-tunnel.pcap");
+    let fragmented = encap_support::build_fragmented(&tunnel_upload, &dir, 200, false);
+    assert!(inspect(&fragmented).packets_total > inspect(&tunnel_upload).packets_total + 20);
+    files.push(fragmented);
+    check_all(&files);
+    for f in &files {
+        let report = inspect(f);
+        let segments: u64 = report
+            .connections
+            .iter()
+            .map(|c| c.packets.to_server + c.packets.to_client)
+            .sum();
+        assert!(segments > 0, "{}", f.display());
+        assert_eq!(
+            tshark_tcp_inside(f, "ipcomp") as u64,
+            segments,
+            "{}: every segment was inside IPComp, for tshark too (it inflated them)",
+            f.display()
+        );
+        assert!(
+            report.warnings.is_empty(),
+            "{}: {:?}",
+            f.display(),
+            report.warnings
+        );
+    }
+    let expect = [
+        ("echo.ipcomp.pcap", vec!["IPComp"]),
+        ("ipv6.ipcomp.pcap", vec!["IPComp"]),
+        ("echo.ipcomp-tunnel.pcap", vec!["IPComp", "IPv4-in-IP"]),
+        ("ipv6.ipcomp-tunnel.pcap", vec!["IPComp", "IPv6-in-IP"]),
+        (
+            "segments.ipcomp-tunnel.frag600.pcap",
+            vec!["IPComp", "IPv4-in-IP"],
+        ),
+    ];
+    for (file, names) in expect {
+        let want: Vec<Vec<String>> = vec![names.iter().map(|n| n.to_string()).collect()];
+        assert_eq!(encapsulations(&dir.join(file)), want, "{file}");
+    }
+    let upload = inspect(&dir.join("segments.ipcomp.pcap"));
+    assert_eq!(upload.connections.len(), 1);
+    assert_eq!(
+        upload.connections[0].payload_bytes,
+        inspect(&data("segments.pcap")).connections[0].payload_bytes
+    );
+}
+
 /// Real traffic through a real tunnel: two network namespaces joined by a veth pair, a
 /// Linux VXLAN device in each (MTU 1500 over a 1500-byte underlay, so the kernel fragments
 /// the outer UDP), a 20,000-byte upload through it, captured on the underlay by tcpdump.

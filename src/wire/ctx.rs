@@ -1,11 +1,12 @@
 //! What one frame's decoding learns on the way down besides the segment: the encapsulations
-//! it went through, an IP fragment to hand to reassembly, why a frame hid its TCP, and how
-//! many bytes the capture left out.
+//! it went through, an IP fragment to hand to reassembly, an IPComp payload to inflate, why a
+//! frame hid its TCP, and how many bytes the capture left out.
 
 use std::net::IpAddr;
 
 use super::encap::{Encap, EncapPath, Hidden};
 use super::error::{DecodeError, malformed};
+use super::ipcomp::Compressed;
 
 /// An IP fragment found in a frame (RFC 791 §3.2, RFC 8200 §4.5), borrowed from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +33,8 @@ pub struct FragmentRef<'a> {
 pub struct Ctx<'a> {
     pub encap: EncapPath,
     pub fragment: Option<FragmentRef<'a>>,
+    /// An IPComp payload to inflate (the frame's bytes cannot hold it inflated).
+    pub compressed: Option<Compressed<'a>>,
     pub hidden: Option<Hidden>,
     /// Bytes of the current slice the capture did not keep: `Some(orig_len - caplen)` at the
     /// link layer. `None` when unknown (the stateless [`super::decode`]): then IP lengths are

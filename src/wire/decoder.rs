@@ -9,6 +9,7 @@ use super::encap::{EncapPath, Hidden};
 use super::error::DecodeError;
 use super::fragments::{FragmentStats, Reassembler};
 use super::ip::{self, Payload};
+use super::ipcomp::{Compressed, DatagramHead, Inflater};
 use super::link;
 use super::segment::Decoded;
 use crate::capture::{LinkType, Timestamp};
@@ -25,6 +26,8 @@ pub struct Decoder {
     last_held_fragment: bool,
     /// The last frame completed an IP datagram.
     last_rebuilt: bool,
+    /// IPComp payloads are inflated here; a segment decoded from one borrows it.
+    inflater: Inflater,
 }
 
 impl Decoder {
@@ -66,6 +69,9 @@ impl Decoder {
         if let Some(why) = cx.hidden {
             *self.hidden.entry(why).or_insert(0) += 1;
         }
+        if let Some(compressed) = cx.compressed {
+            return self.inflated(compressed, cx.encap);
+        }
         let Some(fragment) = cx.fragment else {
             if cx.ip_longer_than_frame && matches!(result, Ok(Decoded::Tcp(_))) {
                 self.ip_longer_than_frame += 1;
@@ -82,11 +88,7 @@ impl Decoder {
         self.last_rebuilt = true;
         let mut inner = Ctx::new(Some(0));
         inner.encap = cx.encap;
-        let rest = Payload {
-            captured: &self.datagram,
-            wire: self.datagram.len(),
-            claimed: self.datagram.len(),
-        };
+        let rest = Payload::whole(&self.datagram);
         let result = ip::after_header(done.src, done.dst, done.proto, rest, done.v6, &mut inner);
         self.last_encap = inner.encap;
         if let Some(why) = inner.hidden {
@@ -95,6 +97,44 @@ impl Decoder {
         if inner.fragment.is_some() {
             self.fragments.note_nested();
         }
+        let Some(c) = inner.compressed else {
+            return result;
+        };
+        // An IPComp datagram that was fragmented (RFC 3173 §3.3 compresses before
+        // fragmenting): inflate the rebuilt payload.
+        if let Err(problem) = self.inflater.inflate(c.data) {
+            *self.hidden.entry(Hidden::IpComp(problem)).or_insert(0) += 1;
+            return Ok(Decoded::NotTcp);
+        }
+        let (result, path) = after_inflating(
+            self.inflater.inflated(),
+            c.head,
+            inner.encap,
+            &mut self.hidden,
+            &mut self.fragments,
+        );
+        self.last_encap = path;
+        result
+    }
+
+    /// Inflate an IPComp payload found in the frame and decode what it held.
+    fn inflated<'s>(
+        &'s mut self,
+        c: Compressed<'_>,
+        path: EncapPath,
+    ) -> Result<Decoded<'s>, DecodeError> {
+        if let Err(problem) = self.inflater.inflate(c.data) {
+            *self.hidden.entry(Hidden::IpComp(problem)).or_insert(0) += 1;
+            return Ok(Decoded::NotTcp);
+        }
+        let (result, path) = after_inflating(
+            self.inflater.inflated(),
+            c.head,
+            path,
+            &mut self.hidden,
+            &mut self.fragments,
+        );
+        self.last_encap = path;
         result
     }
 
@@ -191,4 +231,28 @@ impl Decoder {
         }
         out
     }
+}
+
+/// Decode `inflated`, the payload an IPComp header carried, as the datagram after that header
+/// (its addresses are the connection's, its Next Header says what follows). A free function
+/// over the decoder's fields, so a rebuilt datagram can stay borrowed meanwhile.
+fn after_inflating<'s>(
+    inflated: &'s [u8],
+    head: DatagramHead,
+    path: EncapPath,
+    hidden: &mut BTreeMap<Hidden, u64>,
+    fragments: &mut Reassembler,
+) -> (Result<Decoded<'s>, DecodeError>, EncapPath) {
+    let mut inner = Ctx::new(Some(0));
+    inner.encap = path;
+    let rest = Payload::whole(inflated);
+    let result = ip::after_header(head.src, head.dst, head.next, rest, head.v6, &mut inner);
+    if let Some(why) = inner.hidden {
+        *hidden.entry(why).or_insert(0) += 1;
+    }
+    if inner.fragment.is_some() {
+        // A fragment inside an inflated payload: not reassembled (a second level).
+        fragments.note_nested();
+    }
+    (result, inner.encap)
 }

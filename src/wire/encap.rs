@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use super::ipcomp::IpCompProblem;
+
 /// One encapsulation a segment was found inside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Encap {
@@ -54,6 +56,8 @@ pub enum Encap {
     Lisp,
     /// IEEE 802.1AE MACsec with integrity only (no confidentiality).
     Macsec,
+    /// RFC 3173 IP payload compression (IP protocol 108), inflated (RFC 2394 DEFLATE).
+    IpComp,
 }
 
 impl Encap {
@@ -82,6 +86,7 @@ impl Encap {
             Encap::EtherIp => "EtherIP",
             Encap::Lisp => "LISP",
             Encap::Macsec => "MACsec",
+            Encap::IpComp => "IPComp",
         }
     }
 }
@@ -108,6 +113,10 @@ impl EncapPath {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    pub fn contains(&self, e: Encap) -> bool {
+        self.items[..usize::from(self.len)].contains(&Some(e))
     }
 
     /// Add `e` inside the current innermost one; false when the path is full.
@@ -152,8 +161,8 @@ pub enum Hidden {
     CapwapFragment,
     /// Van Jacobson compressed TCP/IP headers (RFC 1144) on SLIP or PPP.
     VjCompressed,
-    /// IP Payload Compression (RFC 3173, protocol 108).
-    IpComp,
+    /// IP Payload Compression (RFC 3173, protocol 108) that could not be inflated.
+    IpComp(IpCompProblem),
     /// ARCnet's own fragmentation (RFC 1201 split flag): not reassembled.
     ArcnetFragment,
     /// GRE with the Routing bit (RFC 1701 source routes): obsolete, not decoded.
@@ -188,9 +197,7 @@ impl Hidden {
                                      which cannot be decompressed without the whole link's \
                                      history: skipped"
                 .into(),
-            Hidden::IpComp => "carry IP payload compression (IPComp, RFC 3173), which sockviz \
-                               does not decompress: any TCP inside was skipped"
-                .into(),
+            Hidden::IpComp(problem) => problem.explain(),
             Hidden::ArcnetFragment => "are ARCnet fragments (RFC 1201 split packets), which \
                                        sockviz does not reassemble: skipped"
                 .into(),

@@ -11,6 +11,11 @@
 //! - a datagram not completed within [`MAX_AGE_NS`] of capture time (RFC 8200 §4.5's 60 s),
 //!   or pushed out to keep under [`MAX_HELD_BYTES`] / [`MAX_DATAGRAMS`], is dropped and
 //!   counted; so is one with a fragment the snaplen cut (its bytes are not in the file).
+//!
+//! The memory bound counts everything a datagram holds that grows with its fragments: the
+//! payload buffer, the covered ranges and the replay tags ([`Reassembler::held_memory`]),
+//! by allocated capacity. What is left (a table entry per datagram) is bounded by
+//! [`MAX_DATAGRAMS`].
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -22,7 +27,8 @@ use crate::capture::Timestamp;
 
 /// Fragments held for longer than this (capture time) are given up (RFC 8200 §4.5).
 pub const MAX_AGE_NS: i64 = 60_000_000_000;
-/// Bytes held for unfinished datagrams, at most.
+/// Memory held for unfinished datagrams, at most: payload bytes, covered ranges and replay
+/// tags together ([`Reassembler::held_memory`]).
 pub const MAX_HELD_BYTES: usize = 16 << 20;
 /// Unfinished datagrams, at most.
 pub const MAX_DATAGRAMS: usize = 4096;
@@ -60,8 +66,10 @@ struct Datagram {
     /// A fragment was cut by the snaplen: the datagram can never be rebuilt.
     cut: bool,
     /// The callers' tags of the fragments that gave bytes or the length (duplicates that
-    /// changed nothing are left out, which keeps this bounded by the bytes held).
+    /// changed nothing are left out; at most [`MAX_TAGS`]).
     tags: Vec<u64>,
+    /// [`Datagram::footprint`] as last counted into [`Reassembler::held_memory`].
+    counted: usize,
 }
 
 /// What reassembly did over a capture: `inspect --json` prints it as `ip_fragments`.
@@ -117,7 +125,10 @@ pub struct Reassembler {
     /// serial no longer matches the table's are stale and skipped.
     order: VecDeque<(Key, u64)>,
     serial: u64,
+    /// Payload bytes held ([`Reassembler::held_bytes`]).
     held: usize,
+    /// Everything held, bookkeeping included ([`Reassembler::held_memory`]).
+    held_memory: usize,
     stats: FragmentStats,
     /// The tags of the datagram the last [`Reassembler::add_tagged`] completed.
     completed_tags: Vec<u64>,
@@ -133,9 +144,15 @@ impl Reassembler {
         self.stats
     }
 
-    /// Bytes currently held for unfinished datagrams.
+    /// Payload bytes currently held for unfinished datagrams.
     pub fn held_bytes(&self) -> usize {
         self.held
+    }
+
+    /// Memory currently held for unfinished datagrams: payload buffers, covered ranges and
+    /// replay tags, by allocated capacity; at most [`MAX_HELD_BYTES`] after every call.
+    pub fn held_memory(&self) -> usize {
+        self.held_memory
     }
 
     /// Count the datagrams still waiting as incomplete and forget them.
@@ -149,6 +166,7 @@ impl Reassembler {
         }
         self.order.clear();
         self.held = 0;
+        self.held_memory = 0;
     }
 
     pub(super) fn note_nested(&mut self) {
@@ -194,7 +212,7 @@ impl Reassembler {
             v6: f.v6,
         };
         if !self.table.contains_key(&key) {
-            self.make_room(end as usize);
+            self.make_room(Datagram::estimate(end), None);
             self.serial += 1;
             self.order.push_back((key, self.serial));
             self.table.insert(
@@ -211,6 +229,7 @@ impl Reassembler {
                     conflict: false,
                     cut: false,
                     tags: Vec::new(),
+                    counted: 0,
                 },
             );
         }
@@ -228,6 +247,8 @@ impl Reassembler {
         }
         let before = d.buf.len();
         if d.buf.len() < end as usize {
+            // Exact, so the buffer's capacity is its length and no more is held than counted.
+            d.buf.reserve_exact(end as usize - d.buf.len());
             d.buf.resize(end as usize, 0);
         }
         self.held += d.buf.len() - before;
@@ -238,14 +259,23 @@ impl Reassembler {
         {
             d.tags.push(tag);
         }
-        let total = d.total?;
+        let now = d.footprint();
+        self.held_memory = self.held_memory - d.counted + now;
+        d.counted = now;
         // Coverage is merged, so one range from 0 reaching the end means every byte is here
         // (bytes past the end the last fragment gave are ignored).
-        if d.cut || !d.have.first().is_some_and(|&(s, e)| s == 0 && e >= total) {
+        let complete = d
+            .total
+            .filter(|&total| !d.cut && d.have.first().is_some_and(|&(s, e)| s == 0 && e >= total));
+        let Some(total) = complete else {
+            // A datagram that grew may push older ones out (never itself: it is within the
+            // bound alone, 65,535 bytes and its bookkeeping).
+            self.make_room(0, Some(key));
             return None;
-        }
+        };
         let d = self.table.remove(&key).expect("found above");
         self.held -= d.buf.len();
+        self.held_memory -= d.counted;
         self.stats.reassembled += 1;
         self.stats.overlapping += u64::from(d.overlap && !d.conflict);
         self.stats.conflicting += u64::from(d.conflict);
@@ -285,18 +315,28 @@ impl Reassembler {
         }
     }
 
-    /// Evict the oldest datagrams until a new one of up to `need` bytes fits.
-    fn make_room(&mut self, need: usize) {
-        while self.table.len() >= MAX_DATAGRAMS || self.held + need > MAX_HELD_BYTES {
+    /// Evict the oldest datagrams, except `keep`, until `need` more bytes fit (and, when
+    /// adding one, a new datagram).
+    fn make_room(&mut self, need: usize, keep: Option<Key>) {
+        let mut kept = None;
+        while (keep.is_none() && self.table.len() >= MAX_DATAGRAMS)
+            || self.held_memory + need > MAX_HELD_BYTES
+        {
             let Some(&(key, serial)) = self.order.front() else {
-                return;
+                break;
             };
-            if self.table.get(&key).is_some_and(|d| d.serial == serial) {
+            if !self.table.get(&key).is_some_and(|d| d.serial == serial) {
+                self.order.pop_front();
+            } else if Some(key) == keep {
+                // Set aside, and put back in front afterwards: the order is by age (expiry).
+                kept = self.order.pop_front();
+            } else {
                 self.drop_front(key);
                 self.stats.evicted += 1;
-            } else {
-                self.order.pop_front();
             }
+        }
+        if let Some(entry) = kept {
+            self.order.push_front(entry);
         }
     }
 
@@ -304,6 +344,7 @@ impl Reassembler {
         self.order.pop_front();
         if let Some(d) = self.table.remove(&key) {
             self.held -= d.buf.len();
+            self.held_memory -= d.counted;
         }
     }
 
@@ -318,6 +359,18 @@ impl Reassembler {
 }
 
 impl Datagram {
+    /// What a datagram holds, by capacity: its buffer, its ranges and its tags.
+    fn footprint(&self) -> usize {
+        self.buf.capacity()
+            + self.have.capacity() * std::mem::size_of::<(u32, u32)>()
+            + self.tags.capacity() * std::mem::size_of::<u64>()
+    }
+
+    /// A new datagram's footprint after its first fragment ends at `end`, at most.
+    fn estimate(end: u32) -> usize {
+        end as usize + 4 * std::mem::size_of::<(u32, u32)>() + 4 * std::mem::size_of::<u64>()
+    }
+
     /// Copy `data` to `offset`, keeping bytes already there (first arrival wins) and noting
     /// overlaps and conflicts; then merge the coverage. True when any byte was new.
     fn place(&mut self, offset: u32, data: &[u8]) -> bool {
@@ -325,16 +378,15 @@ impl Datagram {
         if data.is_empty() {
             return false;
         }
+        // The ranges that overlap or touch [offset, end): sorted and disjoint, so found by
+        // bisection (a datagram of thousands of tiny fragments stays cheap).
+        let lo = self.have.partition_point(|&(_, e)| e < offset);
+        let hi = self.have.partition_point(|&(s, _)| s <= end);
         let mut gave = false;
         let mut at = offset;
-        let overlapping: Vec<(u32, u32)> = self
-            .have
-            .iter()
-            .filter(|&&(s, e)| e > offset && s < end)
-            .copied()
-            .collect();
-        for (s, e) in overlapping {
-            if e <= at {
+        for i in lo..hi {
+            let (s, e) = self.have[i];
+            if e <= at || s >= end {
                 continue;
             }
             self.overlap = true;
@@ -354,16 +406,14 @@ impl Datagram {
             gave = true;
             self.copy(at, &data[(at - offset) as usize..]);
         }
-        let pos = self.have.partition_point(|&(s, _)| s < offset);
-        self.have.insert(pos, (offset, end));
-        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(self.have.len());
-        for &(s, e) in &self.have {
-            match merged.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => merged.push((s, e)),
-            }
-        }
-        self.have = merged;
+        let merged = match (
+            self.have.get(lo),
+            hi.checked_sub(1).and_then(|h| self.have.get(h)),
+        ) {
+            (Some(&(first, _)), Some(&(_, last))) if lo < hi => (first.min(offset), last.max(end)),
+            _ => (offset, end),
+        };
+        self.have.splice(lo..hi, [merged]);
         gave
     }
 

@@ -11,6 +11,7 @@ use etherparse::{Ipv4HeaderSlice, Ipv6HeaderSlice, err};
 use super::ctx::{Ctx, FragmentRef};
 use super::encap::Encap;
 use super::error::{DecodeError, malformed};
+use super::ipcomp;
 use super::segment::Decoded;
 use super::tcp_header as tcp;
 use super::tunnel;
@@ -18,6 +19,7 @@ use super::tunnel;
 const PROTO_TCP: u8 = 6;
 /// Authentication Header (RFC 4302 §2.2): length in 32-bit words, minus 2.
 const PROTO_AH: u8 = 51;
+const PROTO_IPCOMP: u8 = 108;
 /// IPv6 extension headers whose length is in 8-octet units, not counting the first
 /// (RFC 8200 §4.3-4.6): hop-by-hop, routing, destination options; mobility (RFC 6275),
 /// HIP (RFC 7401) and shim6 (RFC 5533) share the format (RFC 6564).
@@ -230,6 +232,7 @@ pub(super) fn after_header<'a>(
                 next = nh;
                 rest.advance(ext_len);
             }
+            PROTO_IPCOMP => return ipcomp::header(src, dst, v6, rest.captured, rest.wire, cx),
             // Tunnels, ESP, UDP, ICMP, No Next Header, ...
             _ => {
                 if cx.missing.is_some() {
@@ -252,6 +255,15 @@ pub(super) struct Payload<'a> {
 }
 
 impl<'a> Payload<'a> {
+    /// A payload held whole: a reassembled datagram or an inflated IPComp payload.
+    pub fn whole(bytes: &'a [u8]) -> Self {
+        Payload {
+            captured: bytes,
+            wire: bytes.len(),
+            claimed: bytes.len(),
+        }
+    }
+
     /// The first `len` bytes of an extension header, checked against both lengths.
     fn ext_header(&self, len: usize) -> Result<&'a [u8], DecodeError> {
         if len > self.wire {

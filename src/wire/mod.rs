@@ -3,9 +3,9 @@
 //! [`Decoder`] decodes a capture frame by frame (with IP reassembly); [`decode`] decodes one
 //! frame alone. `link` peels the link header (`serial`, `lan`, `wireless`, `pseudo` for the
 //! less common ones), `ip` walks IPv4/IPv6 to the TCP header, `tunnel` follows tunnels back
-//! to an inner IP packet (`encap` names them), `fragments` reassembles, and `tcp_header` reads
-//! the header and options into a [`Segment`] that borrows the frame's (or the reassembled
-//! datagram's) bytes. Each layer returns the one [`DecodeError`] (`error.rs`) and hands on
+//! to an inner IP packet (`encap` names them), `fragments` reassembles, `ipcomp` inflates
+//! IPComp payloads, and `tcp_header` reads the header and options into a [`Segment`] that
+//! borrows the frame's (or the reassembled datagram's, or the inflated payload's) bytes. Each layer returns the one [`DecodeError`] (`error.rs`) and hands on
 //! [`Decoded`] (`segment.rs`), so the layers import each other in one direction only.
 //! `seq.rs` holds the sequence-space types the segment carries and the TCP model computes with.
 
@@ -15,6 +15,7 @@ pub mod encap;
 pub mod error;
 pub mod fragments;
 mod ip;
+pub mod ipcomp;
 mod lan;
 pub mod link;
 mod pseudo;
@@ -30,6 +31,8 @@ mod tests;
 mod tests_encap;
 #[cfg(test)]
 mod tests_fragments;
+#[cfg(test)]
+mod tests_ipcomp;
 mod tunnel;
 mod wireless;
 

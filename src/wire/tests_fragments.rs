@@ -184,6 +184,74 @@ fn memory_and_time_stay_bounded_under_endless_fragments() {
     assert_eq!(r.held_bytes(), 1480);
 }
 
+fn fragment_of(id: u32, offset: u32, data: &[u8]) -> super::FragmentRef<'_> {
+    super::FragmentRef {
+        src: "10.0.0.1".parse().expect("literal"),
+        dst: "10.0.0.2".parse().expect("literal"),
+        id,
+        proto: 6,
+        v6: false,
+        offset,
+        more: true,
+        data,
+        cut: false,
+    }
+}
+
+#[test]
+fn datagrams_that_grow_after_their_first_fragment_stay_within_the_bound() {
+    // Each datagram starts with 8 bytes, then a fragment near 64 KiB grows its buffer: 400
+    // of them would hold 26 MB if only the first fragment were weighed.
+    let mut r = super::Reassembler::new();
+    let mut out = Vec::new();
+    let small = [1u8; 8];
+    for id in 0..400u32 {
+        let t = Timestamp(i64::from(id));
+        r.add(t, &fragment_of(id, 0, &small), &mut out);
+        r.add(t, &fragment_of(id, 65_000, &small), &mut out);
+        assert!(r.held_memory() <= super::fragments::MAX_HELD_BYTES);
+        assert!(r.held_bytes() <= r.held_memory());
+    }
+    let s = r.stats();
+    assert!(s.evicted > 100, "{s:?}");
+    // The newest datagram was not pushed out by its own growth: it still completes.
+    let last = vec![2u8; 65_008 - 8];
+    let mut f = fragment_of(399, 8, &last);
+    f.more = true;
+    let done = r.add(Timestamp(400), &f, &mut out);
+    assert!(
+        done.is_none(),
+        "no fragment has said where the datagram ends yet"
+    );
+    let mut f = fragment_of(399, 65_000, &small);
+    f.more = false;
+    assert!(r.add(Timestamp(401), &f, &mut out).is_some());
+    assert_eq!(out.len(), 65_008);
+}
+
+#[test]
+fn replay_tags_and_ranges_count_against_the_memory_bound() {
+    // Many datagrams of many tiny fragments with gaps: ranges and tags are a fifth of what
+    // they hold.
+    let mut r = super::Reassembler::new();
+    let mut out = Vec::new();
+    let small = [3u8; 8];
+    let mut tag = 0u64;
+    for id in 0..220u32 {
+        for k in 0..1_000u32 {
+            tag += 1;
+            let t = Timestamp(i64::from(id));
+            r.add_tagged(t, &fragment_of(id, k * 64, &small), Some(tag), &mut out);
+        }
+        assert!(r.held_memory() <= super::fragments::MAX_HELD_BYTES);
+        // Payload is 64,000 bytes a datagram; 1,000 ranges and tags add 16,000 or more.
+        assert!(r.held_memory() >= r.held_bytes() + r.held_bytes() / 4);
+    }
+    assert!(r.stats().evicted > 0);
+    r.finish();
+    assert_eq!((r.held_bytes(), r.held_memory()), (0, 0));
+}
+
 #[test]
 fn ip_length_beyond_an_uncut_frame_uses_the_frame_and_says_so() {
     let spec = TcpSpec {

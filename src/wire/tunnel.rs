@@ -18,7 +18,6 @@ const PROTO_IPV6: u8 = 41;
 const PROTO_GRE: u8 = 47;
 const PROTO_ESP: u8 = 50;
 const PROTO_ETHERIP: u8 = 97;
-const PROTO_IPCOMP: u8 = 108;
 const PROTO_L2TPV3: u8 = 115;
 const PROTO_MPLS_IN_IP: u8 = 137;
 
@@ -45,7 +44,6 @@ pub(super) fn ip_protocol<'a>(
         PROTO_GRE => gre(data, cx),
         PROTO_UDP => udp(data, cx),
         PROTO_ESP => cx.hide(Hidden::Esp),
-        PROTO_IPCOMP => cx.hide(Hidden::IpComp),
         PROTO_L2TPV3 => cx.hide(Hidden::Tunnel("L2TPv3 (IP protocol 115)")),
         // RFC 3378: a 2-byte header (version 3 in the top nibble), then an Ethernet frame.
         PROTO_ETHERIP => {

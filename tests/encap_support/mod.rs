@@ -252,6 +252,16 @@ pub fn wrappers() -> Vec<(&'static str, u32, Wrap)> {
             }
             ethernet(ether_type_of(ip), &cat(&[&h, &ah, &ip[hl..]]))
         }),
+        ("fabricpath", 1, |ip, back| fabricpath(ip, back, false)),
+        ("fabricpath-1ad", 1, |ip, back| fabricpath(ip, back, true)),
+        ("ipcomp", 1, |ip, _| {
+            ethernet(ether_type_of(ip), &ipcomp_transport(ip))
+        }),
+        ("ipcomp-tunnel", 1, |ip, back| {
+            let next = if ip[0] >> 4 == 6 { 41 } else { 4 };
+            let comp = cat(&[&[next, 0, 0x63, 0xE1], &deflate(ip)]);
+            ethernet(0x0800, &ipv4(108, back, &comp))
+        }),
         ("capwap", 1, |ip, back| {
             let inner = ethernet(ether_type_of(ip), ip);
             ethernet(
@@ -346,6 +356,80 @@ pub fn wrappers() -> Vec<(&'static str, u32, Wrap)> {
             ethernet(0x0800, &cat(&[&h, &ip[20..]]))
         }),
     ]
+}
+
+/// A Cisco FabricPath frame: outer hierarchical MACs (switch-id, sub-switch-id, LID), an
+/// optional 802.1ad tag, EtherType 0x8903 with the 10-bit FTag and 6-bit TTL, the host's
+/// Ethernet frame, and the FabricPath frame's own FCS (CRC-32 over all of it, as a FabricPath
+/// switch sends it; tshark's dissector always takes the last 4 bytes as that FCS).
+fn fabricpath(ip: &[u8], back: bool, tag_1ad: bool) -> Vec<u8> {
+    // Switch 0x0C1, sub-switch 0, LID 7 and switch 0x0C2, LID 9.
+    let (a, b) = (
+        [0x02, 0x00, 0xC1, 0x00, 0x00, 0x07],
+        [0x02, 0x00, 0xC2, 0x00, 0x00, 0x09],
+    );
+    let (src, dst) = if back { (b, a) } else { (a, b) };
+    let mut f = cat(&[&dst, &src]);
+    if tag_1ad {
+        f.extend_from_slice(&[0x88, 0xA8, 0x00, 0x2A]);
+    }
+    // FTag 1, TTL 32.
+    f.extend_from_slice(&[0x89, 0x03, 0x00, 0x60]);
+    f.extend_from_slice(&ethernet(ether_type_of(ip), ip));
+    let fcs = crc32(&f);
+    f.extend_from_slice(&fcs.to_le_bytes());
+    f
+}
+
+/// IEEE 802.3 CRC-32 (reflected, polynomial 0xEDB88320), as an Ethernet FCS.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Raw DEFLATE (RFC 1951) as an IPComp sender writes it (RFC 2394), from a real encoder.
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec(bytes, 6)
+}
+
+/// IPComp in transport mode (RFC 3173 §3): the packet's own header now says protocol 108, and
+/// the IPComp header (Next Header TCP, CPI 2 = DEFLATE) precedes the compressed segment. Every
+/// segment is compressed, even one that does not shrink (a sender would send that one
+/// uncompressed, RFC 3173 §2.2; compressing all of them tests more).
+fn ipcomp_transport(ip: &[u8]) -> Vec<u8> {
+    let v6 = ip[0] >> 4 == 6;
+    let (hl, total) = if v6 {
+        (40, 40 + u16::from_be_bytes([ip[4], ip[5]]) as usize)
+    } else {
+        (
+            usize::from(ip[0] & 0x0F) * 4,
+            u16::from_be_bytes([ip[2], ip[3]]) as usize,
+        )
+    };
+    let next = if v6 { ip[6] } else { ip[9] };
+    let comp = cat(&[&[next, 0, 0, 2], &deflate(&ip[hl..total])]);
+    let mut h = ip[..hl].to_vec();
+    if v6 {
+        h[6] = 108;
+        h[4..6].copy_from_slice(&be16(comp.len()));
+    } else {
+        h[9] = 108;
+        h[2..4].copy_from_slice(&be16(hl + comp.len()));
+        h[10..12].copy_from_slice(&[0, 0]);
+        let c = checksum(&h);
+        h[10..12].copy_from_slice(&c.to_be_bytes());
+    }
+    cat(&[&h, &comp])
 }
 
 /// An 802.11 data frame (To DS from the first side, From DS back) with LLC/SNAP.
