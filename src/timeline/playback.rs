@@ -413,12 +413,17 @@ impl PlaybackIndex {
             .and_then(|i| events.get(i))
             .map(|e| e.at);
         // connect() is placed where it returned; it was under way from its start.
-        let connecting = self.connects.get(&s.id).is_some_and(|&j| {
-            j >= ps.upto
-                && match (&events.get(j).map(|e| &e.kind), now) {
-                    (Some(EventKind::Call(c)), Some(now)) => c.started <= now,
-                    _ => false,
+        let connecting = self.connects.get(&s.id).and_then(|&j| {
+            if j < ps.upto {
+                return None;
+            }
+            match (&events.get(j).map(|e| &e.kind), now) {
+                // Where it began: events are (nearly) in time order, and it began before `j`.
+                (Some(EventKind::Call(c)), Some(now)) if c.started <= now => {
+                    Some(events[..j].partition_point(|e| e.at < c.started))
                 }
+                _ => None,
+            }
         });
         let queue_conns: Vec<(ConnId, SocketAddr)> = if s.side == Side::Listener {
             self.conns

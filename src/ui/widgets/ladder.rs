@@ -123,6 +123,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ));
         }
     }
+    // Calls the lab has begun and not yet returned: heavy from their start on.
+    for p in &app.lab.pending {
+        if let Some(t) = p.started {
+            blocking.push((p.side, t.as_nanos(), i64::MAX));
+        }
+    }
     let blocked = |side: Side, at: i64| {
         blocking
             .iter()
