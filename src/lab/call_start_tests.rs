@@ -48,7 +48,10 @@ fn a_blocked_scenario_send_is_reported_at_its_start_and_its_pieces_recorded() {
         .max_by_key(|(_, c)| c.returned.as_nanos() - c.started.as_nanos())
         .expect("slow-reader's sendall");
     let blocked = sendall.1.blocked_secs();
-    assert!(blocked > 0.2, "sendall waits through the stall: {blocked} s");
+    assert!(
+        blocked > 0.2,
+        "sendall waits through the stall: {blocked} s"
+    );
     let (k_start, start) = starts
         .iter()
         .find(|(_, s)| s.socket == sendall.1.socket && s.started == sendall.1.started)
@@ -70,16 +73,17 @@ fn a_blocked_scenario_send_is_reported_at_its_start_and_its_pieces_recorded() {
     let p = &sendall.1.progress;
     let range = sendall.1.stream.expect("its bytes");
     assert!(p.len() >= 2, "a blocked sendall goes in pieces: {p:?}");
-    assert!(p.windows(2).all(|w| w[0].at <= w[1].at && w[0].upto < w[1].upto));
+    assert!(
+        p.windows(2)
+            .all(|w| w[0].at <= w[1].at && w[0].upto < w[1].upto)
+    );
     assert!(p[0].at >= sendall.1.started && p[p.len() - 1].at <= sendall.1.returned);
     assert!(p[0].upto > range.start);
     assert_eq!(p[p.len() - 1].upto, range.end);
     // The blocking send before it took 16 KiB into a 8 KiB buffer: in pieces too.
     let send = calls
         .iter()
-        .find(|(_, c)| {
-            matches!(c.call, Call::Send { all: false, .. }) && c.blocked_secs() > 0.2
-        })
+        .find(|(_, c)| matches!(c.call, Call::Send { all: false, .. }) && c.blocked_secs() > 0.2)
         .expect("the blocking send");
     assert!(send.1.progress.len() >= 2, "{:?}", send.1.progress);
     // Each socket's buffer sizes are known from its first moment, before it makes any call
@@ -95,6 +99,9 @@ fn a_blocked_scenario_send_is_reported_at_its_start_and_its_pieces_recorded() {
     assert!(born.len() >= 3, "listener, client, accepted: {born:?}");
     for id in born {
         let sndbuf = probes_before_first_call.get(&id);
-        assert!(sndbuf.is_some_and(|&b| b > 0), "socket {id:?} probed at birth");
+        assert!(
+            sndbuf.is_some_and(|&b| b > 0),
+            "socket {id:?} probed at birth"
+        );
     }
 }
