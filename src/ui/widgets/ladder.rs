@@ -106,12 +106,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .unwrap_or(0);
     let now = newest.and_then(|i| events.get(i)).map(|e| e.at);
     let mut blocking: Vec<(Side, i64, i64)> = Vec::new();
-    for ev in events
-        .iter()
-        .take((last + LOOK).min(events.len()))
-        .skip(first.saturating_sub(LOOK))
-    {
-        if let EventKind::Call(c) = &ev.kind
+    let scan = first.saturating_sub(LOOK)..(last + LOOK).min(events.len());
+    for &i in app.index.calls_that_may_block(scan) {
+        if let EventKind::Call(c) = &events[i].kind
             && c.returned > c.started
             && c.call.may_block()
             && now.is_some_and(|n| c.started <= n)
@@ -366,12 +363,13 @@ fn draw_arrow(
     let len = (b - a + 1) as usize;
     let n = ((len as f64 * progress.clamp(0.0, 1.0)).ceil() as usize).clamp(1, len);
     let to_server = s.dir == Direction::ToServer;
-    let cells: Vec<u16> = if to_server {
-        (a..a + n as u16).collect()
+    // The cells drawn so far: from the sender's lifeline towards the receiver's.
+    let cells = if to_server {
+        a..a + n as u16
     } else {
-        (b + 1 - n as u16..=b).collect()
+        b + 1 - n as u16..b + 1
     };
-    for &x in &cells {
+    for x in cells.clone() {
         put(buf, x, y, line, 1, style);
     }
     let head_x = if to_server {

@@ -69,8 +69,8 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
     // A moment at or after the next event's is not yet shown.
     let next = events.get(pos).map(|e| e.at);
     let scan_start = first.saturating_sub(LOOK);
-    for (i, ev) in events.iter().enumerate().take(scan_end).skip(scan_start) {
-        let EventKind::Call(c) = &ev.kind else {
+    for &i in app.index.calls_that_may_block(scan_start..scan_end) {
+        let EventKind::Call(c) = &events[i].kind else {
             continue;
         };
         let waits = c.call.waits_for_peer();

@@ -91,14 +91,24 @@ pub enum Boundaries {
     Differ,
 }
 
-/// Compare where each row's pieces end, over the bytes the recvs have returned (the newest 256
-/// recvs stand for the rest, so the cost stays independent of the timeline).
+/// Compare where each row's pieces end, over the bytes the newest recvs have returned: back to
+/// 256 of them, or to where the stream starts again (one connection's recvs are contiguous,
+/// each starting where the one before ended; a flow's port pair may be used again later).
+/// Each row is read from its newest piece backwards, so the cost stays independent of the
+/// timeline's length.
 pub fn boundaries(
     sends: &[(usize, ByteRange)],
     segs: &[(usize, ByteRange)],
     recvs: &[(usize, ByteRange)],
 ) -> Boundaries {
-    let recent = &recvs[recvs.len().saturating_sub(256)..];
+    let mut k = recvs.len();
+    while k > 0 && recvs.len() - k < 256 {
+        if k < recvs.len() && recvs[k - 1].1.end != recvs[k].1.start {
+            break;
+        }
+        k -= 1;
+    }
+    let recent = &recvs[k..];
     let (Some(lo), Some(hi)) = (
         recent.iter().map(|(_, r)| r.start).min(),
         recent.iter().map(|(_, r)| r.end).max(),
@@ -106,16 +116,26 @@ pub fn boundaries(
         return Boundaries::NothingRead;
     };
     let cuts = |list: &[(usize, ByteRange)]| -> std::collections::BTreeSet<u64> {
-        // Pieces are (nearly) in stream order: look only at those around [lo, hi].
-        let from = list.partition_point(|(_, r)| r.end < lo).saturating_sub(4);
-        list[from..]
-            .iter()
-            .take_while(|(_, r)| r.start <= hi + 1)
-            .map(|(_, r)| r.end)
-            .filter(|&e| e > lo && e <= hi)
-            .collect()
+        // Newest first, until several pieces in a row end at or before `lo` (a retransmission
+        // may repeat an older range out of order), and never more than a few thousand.
+        let mut out = std::collections::BTreeSet::new();
+        let mut before = 0;
+        for (_, r) in list.iter().rev().take(4096) {
+            if r.end <= lo {
+                before += 1;
+                if before == 8 {
+                    break;
+                }
+                continue;
+            }
+            before = 0;
+            if r.end <= hi {
+                out.insert(r.end);
+            }
+        }
+        out
     };
-    let read = cuts(recvs);
+    let read = cuts(recent);
     if cuts(sends) == read && cuts(segs) == read {
         Boundaries::LineUp
     } else {
