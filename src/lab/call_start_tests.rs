@@ -75,9 +75,10 @@ fn a_blocked_scenario_send_is_reported_at_its_start_and_its_pieces_recorded() {
     assert!(p.len() >= 2, "a blocked sendall goes in pieces: {p:?}");
     assert!(
         p.windows(2)
-            .all(|w| w[0].at <= w[1].at && w[0].upto < w[1].upto)
+            .all(|w| w[0].done <= w[1].at && w[0].upto < w[1].upto)
     );
-    assert!(p[0].at >= sendall.1.started && p[p.len() - 1].at <= sendall.1.returned);
+    assert!(p.iter().all(|piece| piece.at <= piece.done));
+    assert!(p[0].at >= sendall.1.started && p[p.len() - 1].done <= sendall.1.returned);
     assert!(p[0].upto > range.start);
     assert_eq!(p[p.len() - 1].upto, range.end);
     // The blocking send before it took 16 KiB into a 8 KiB buffer: in pieces too.

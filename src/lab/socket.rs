@@ -380,6 +380,7 @@ impl LabSocket {
                     done += n;
                     progress.push(SendProgress {
                         at,
+                        done: now(),
                         upto: self.sent + done as u64,
                     });
                 }

@@ -36,7 +36,11 @@ pub fn record_of(ev: &SourceEvent) -> Option<Record> {
             },
             flow: c.flow.map(|f| (f.from.to_string(), f.to.to_string())),
             stream: c.stream.map(|r| (r.start, r.end)),
-            progress: c.progress.iter().map(|p| (p.at.0, p.upto)).collect(),
+            progress: c
+                .progress
+                .iter()
+                .map(|p| (p.at.0, p.done.0, p.upto))
+                .collect(),
         }),
         SourceEvent::Probe { at, probe: p } => Record::Probe(ProbeRecord {
             at: at.0,
@@ -92,8 +96,9 @@ pub fn source_event(record: &Record) -> Result<Option<SourceEvent>, DecodeError>
                 progress: c
                     .progress
                     .iter()
-                    .map(|&(at, upto)| SendProgress {
+                    .map(|&(at, done, upto)| SendProgress {
                         at: Timestamp(at),
+                        done: Timestamp(done),
                         upto,
                     })
                     .collect(),

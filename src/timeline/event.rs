@@ -108,6 +108,8 @@ pub struct SendProgress {
     /// When the `send(2)` that took this piece began (its bytes are in the buffer by its
     /// return, and may be on the wire before it).
     pub at: Timestamp,
+    /// When that `send(2)` returned: the kernel took the piece somewhere in `at..=done`.
+    pub done: Timestamp,
     /// The stream offset accepted up to, this piece included.
     pub upto: u64,
 }
