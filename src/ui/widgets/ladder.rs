@@ -105,11 +105,23 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .max()
         .unwrap_or(0);
     let now = newest.and_then(|i| events.get(i)).map(|e| e.at);
+    // The earliest moment a row stands at (a call's start row stands before its event): a call
+    // that returned before it makes no row heavy.
+    let earliest = rows
+        .iter()
+        .filter_map(|r| events.get(r.event))
+        .map(|e| match &e.kind {
+            EventKind::Call(c) => c.started.min(e.at),
+            _ => e.at,
+        })
+        .min()
+        .map_or(i64::MIN, |t| t.as_nanos());
     let mut blocking: Vec<(Side, i64, i64)> = Vec::new();
     let scan = first.saturating_sub(LOOK)..(last + LOOK).min(events.len());
     for &i in app.index.calls_that_may_block(scan) {
         if let EventKind::Call(c) = &events[i].kind
             && c.returned > c.started
+            && c.returned.as_nanos() > earliest
             && c.call.may_block()
             && now.is_some_and(|n| c.started <= n)
         {
