@@ -117,9 +117,12 @@ pub fn boundaries(
     };
     let cuts = |list: &[(usize, ByteRange)]| -> std::collections::BTreeSet<u64> {
         // Newest first, until several pieces in a row end at or before `lo` (a retransmission
-        // may repeat an older range out of order), and never more than a few thousand.
+        // may repeat an older range out of order) or, once pieces within the bytes read were
+        // seen, a piece lies wholly beyond them again (the port pair's earlier connection), and
+        // never more than a few thousand.
         let mut out = std::collections::BTreeSet::new();
         let mut before = 0;
+        let mut within = false;
         for (_, r) in list.iter().rev().take(4096) {
             if r.end <= lo {
                 before += 1;
@@ -129,6 +132,11 @@ pub fn boundaries(
                 continue;
             }
             before = 0;
+            if r.start < hi {
+                within = true;
+            } else if within {
+                break;
+            }
             if r.end <= hi {
                 out.insert(r.end);
             }
@@ -328,5 +336,56 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let sy = inner.bottom().saturating_sub(1);
     if sy > inner.y + 5 {
         put(buf, inner.x + label_w, sy, &scale, w as u16, t.dim);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(cuts: &[u64]) -> Vec<(usize, ByteRange)> {
+        let mut start = 0;
+        cuts.iter()
+            .enumerate()
+            .map(|(i, &end)| {
+                let r = ByteRange { start, end };
+                start = end;
+                (i, r)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn boundaries_compare_the_cuts_over_the_bytes_read() {
+        let one = pieces(&[20]);
+        assert_eq!(boundaries(&one, &one, &[]), Boundaries::NothingRead);
+        assert_eq!(boundaries(&one, &one, &one), Boundaries::LineUp);
+        // One sendall, three segments, two recvs.
+        let (send, segs, recvs) = (
+            pieces(&[5000]),
+            pieces(&[1448, 2896, 5000]),
+            pieces(&[1024, 2048]),
+        );
+        assert_eq!(boundaries(&send, &segs, &recvs), Boundaries::Differ);
+        // Bytes sent but not yet read do not count: 3 sends, 3 segments, 2 recvs that line up.
+        let three = pieces(&[10, 20, 30]);
+        assert_eq!(
+            boundaries(&three, &three, &pieces(&[10, 20])),
+            Boundaries::LineUp
+        );
+    }
+
+    #[test]
+    fn an_earlier_connection_on_the_same_port_pair_is_not_compared() {
+        // A long earlier connection cut differently, then a new one (offsets from 0 again)
+        // whose one send, segment and recv line up.
+        let mut sends = pieces(&(1..=5000).map(|k| k * 7).collect::<Vec<_>>());
+        let mut segs = pieces(&(1..=3000).map(|k| k * 11).collect::<Vec<_>>());
+        let mut recvs = pieces(&(1..=2000).map(|k| k * 13).collect::<Vec<_>>());
+        let again = ByteRange { start: 0, end: 20 };
+        sends.push((9_000, again));
+        segs.push((9_001, again));
+        recvs.push((9_002, again));
+        assert_eq!(boundaries(&sends, &segs, &recvs), Boundaries::LineUp);
     }
 }
