@@ -59,6 +59,7 @@ fn call(t: i64, call: &str, args: &str, data: &[u8], ret: Option<i64>) -> Record
         data: hex(data),
         flow: None,
         stream: None,
+        progress: Vec::new(),
     })
 }
 

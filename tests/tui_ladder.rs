@@ -475,3 +475,104 @@ fn stepping_back_retraces_the_forward_stops() {
         "mostly one row per step: {f_rows:?}"
     );
 }
+
+/// Item 4 for a call a scenario makes: slow-reader's `sendall` blocks about half a second.
+/// Live, the lab reports its start, and the screen draws it there at once (with its argument,
+/// on a heavy lifeline that the segments crossing meanwhile are drawn beside), says so when a
+/// key for that side is pressed, and when it returns draws it at its start and its return.
+#[test]
+fn a_scenario_call_blocked_live_is_drawn_from_its_start_to_its_return() {
+    let events = lab_timeline("slow-reader").events().to_vec();
+    let (k, c) = events
+        .iter()
+        .enumerate()
+        .filter_map(|(k, e)| match &e.kind {
+            EventKind::Call(c) if matches!(c.call, Call::Send { all: true, .. }) => {
+                Some((k, c.clone()))
+            }
+            _ => None,
+        })
+        .max_by_key(|(_, c)| c.returned.as_nanos() - c.started.as_nanos())
+        .expect("slow-reader's sendall");
+    assert!(c.blocked_secs() > 0.2, "it blocks: {} s", c.blocked_secs());
+    let Call::Send { len, .. } = c.call else {
+        unreachable!("a send")
+    };
+    // Live, a few drawn events into the block: what the lab had reported by then (a call
+    // only once it returned), with the sendall itself only begun.
+    let drawn_after: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.at > c.started && !matches!(e.kind, EventKind::Probe(_)))
+        .take(3)
+        .collect();
+    let cut = drawn_after.last().expect("events during the block").at;
+    assert!(cut < c.returned, "those events happened while it blocked");
+    let known: Vec<Event> = events
+        .iter()
+        .enumerate()
+        .filter(|(j, e)| {
+            *j != k
+                && e.at <= cut
+                && match &e.kind {
+                    EventKind::Call(o) => o.returned <= cut,
+                    _ => true,
+                }
+        })
+        .map(|(_, e)| e.clone())
+        .collect();
+    let mut app = ui_support::lab_app(timeline_of(&known), 120, 40);
+    app.playback.pos = app.len();
+    app.ingest(vec![SourceEvent::CallStarted(
+        sockviz::timeline::CallStart {
+            side: c.side,
+            socket: c.socket,
+            call: c.call.clone(),
+            started: c.started,
+        },
+    )]);
+    let buf = draw(&app);
+    let screen = rows(&buf);
+    let g = geometry(&app);
+    let label = format!("sendall({len}) …");
+    let y = row_of(&screen, &label);
+    assert!(
+        screen[y].find(&label) < Some(g.lx as usize),
+        "on the client's side:\n{}",
+        screen.join("\n")
+    );
+    assert_eq!(buf[(g.lx, y as u16)].symbol(), "┃", "{}", screen.join("\n"));
+    // Drawn where it began: what happened since is below it, beside the heavy lifeline.
+    let below: Vec<usize> = (y + 1..screen.len())
+        .filter(|&r| screen[r].contains(" seq="))
+        .collect();
+    assert!(!below.is_empty(), "segments below:\n{}", screen.join("\n"));
+    for r in below {
+        assert_eq!(
+            buf[(g.lx, r as u16)].symbol(),
+            "┃",
+            "heavy while blocked, row {r}:\n{}",
+            screen.join("\n")
+        );
+    }
+    // A key for the client says at once that it waits behind the scenario's call.
+    for _ in 0..3 {
+        app.update(Action::Tick(0.1));
+    }
+    app.update(Action::Recv(LabSide::Client));
+    let message = app.message.clone().unwrap_or_default();
+    assert!(
+        message.starts_with("client is blocked in sendall(")
+            && message.ends_with("; this press waits"),
+        "{message}"
+    );
+    let status = rows(&draw(&app)).last().cloned().unwrap_or_default();
+    assert!(status.contains("client is blocked in sendall("), "{status}");
+    // It returns: no longer pending; the keyboard's recv still is.
+    app.ingest(vec![SourceEvent::Call(c.clone())]);
+    assert!(
+        app.lab.pending.iter().all(|p| !p.call.same_kind(&c.call)),
+        "{:?}",
+        app.lab.pending
+    );
+    assert_eq!(app.lab.pending.len(), 1, "the client's recv waits");
+}

@@ -43,6 +43,16 @@ fn call_json(c: &CallEvent, map: &ByteMap, obj: &mut Map<String, Value>, tl: &Ti
     }
     obj.insert("t_start".into(), json!(tl.secs(c.started)));
     obj.insert("t_end".into(), json!(tl.secs(c.returned)));
+    if !c.progress.is_empty() {
+        // A send the kernel took in pieces while it blocked: [t_start, t_end, stream offset
+        // accepted up to] of each piece's send(2).
+        let pieces: Vec<_> = c
+            .progress
+            .iter()
+            .map(|p| json!([tl.secs(p.at), tl.secs(p.done), p.upto]))
+            .collect();
+        obj.insert("pieces".into(), json!(pieces));
+    }
     // An accepted peer's address is written where sockviz has always written it.
     if let Some(text) = accepted_from(c).or_else(|| text_of(&c.data)) {
         obj.insert("data".into(), json!(text));

@@ -289,6 +289,7 @@ impl Session {
             data,
             flow: None,
             stream: None,
+            progress: Vec::new(),
         }));
     }
 

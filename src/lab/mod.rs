@@ -258,6 +258,9 @@ pub fn run(cfg: &LabConfig, prepared: &Prepared) -> Result<(Timeline, LabSummary
 }
 
 #[cfg(test)]
+mod call_start_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::timeline::EventKind;

@@ -173,6 +173,26 @@ impl Recorder {
         }
     }
 
+    /// Probe one socket just registered and emit it: its `SO_SNDBUF`/`SO_RCVBUF` are known
+    /// from its first moment (a panel has no `of ?` before the sampler comes round).
+    pub fn probe_new(&self, id: SocketId) {
+        let Ok(reg) = self.registry.lock() else {
+            return;
+        };
+        for r in reg.iter().filter(|r| r.id == id) {
+            // SAFETY of the borrow: as in `probe_all`, under the registry lock.
+            let fd = unsafe { BorrowedFd::borrow_raw(r.fd) };
+            let at = now();
+            let Ok(p) = probe(fd, r.side, r.id) else {
+                continue;
+            };
+            if let Ok(mut last) = self.last.lock() {
+                last.insert(r.id, p);
+            }
+            self.send(SourceEvent::Probe { at, probe: p });
+        }
+    }
+
     /// Probe every open socket; emit those whose buffers changed, and `always` regardless.
     pub fn probe_all(&self, always: Option<SocketId>) {
         let Ok(reg) = self.registry.lock() else {

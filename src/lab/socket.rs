@@ -10,7 +10,9 @@ use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::sync::Arc;
 
 use crate::capture::Timestamp;
-use crate::timeline::{ByteRange, Call, CallEvent, Errno, Flow, Side, SocketId, SourceEvent};
+use crate::timeline::{
+    ByteRange, Call, CallEvent, CallStart, Errno, Flow, SendProgress, Side, SocketId, SourceEvent,
+};
 
 use super::probe::{Recorder, now};
 use super::sys;
@@ -42,6 +44,7 @@ struct Outcome {
     data: Vec<u8>,
     flow: Option<Flow>,
     stream: Option<ByteRange>,
+    progress: Vec<SendProgress>,
 }
 
 impl Outcome {
@@ -55,6 +58,7 @@ impl Outcome {
             data: Vec::new(),
             flow: None,
             stream: None,
+            progress: Vec::new(),
         }
     }
 
@@ -100,6 +104,7 @@ impl LabSocket {
         // Registered after the call is stamped: the prober must not sample a socket before the
         // call that made it (a probe placed before `socket()` has no socket to describe).
         rec.register(id, side, raw);
+        rec.probe_new(id);
         Ok(sock)
     }
 
@@ -122,6 +127,19 @@ impl LabSocket {
             .ok_or_else(|| io::Error::from_raw_os_error(libc::EBADF))
     }
 
+    /// Say that a call which may block has begun, so the live screen draws it now (with its
+    /// arguments, on a heavy lifeline) rather than only when it returns.
+    fn begin(&self, call: Call) -> Timestamp {
+        let started = now();
+        self.rec.send(SourceEvent::CallStarted(CallStart {
+            side: self.side,
+            socket: self.id,
+            call,
+            started,
+        }));
+        started
+    }
+
     fn emit(&self, out: Outcome) {
         let returned = now();
         let errno = out.errno.map(|code| Errno {
@@ -140,6 +158,7 @@ impl LabSocket {
             data: out.data,
             flow: out.flow,
             stream: out.stream,
+            progress: out.progress,
         };
         self.rec.send(SourceEvent::Call(ev));
         self.rec.probe_all(Some(self.id));
@@ -219,7 +238,7 @@ impl LabSocket {
 
     /// `accept()`: take a completed connection off the queue, blocking while it is empty.
     pub fn accept(&mut self) -> io::Result<LabSocket> {
-        let started = now();
+        let started = self.begin(Call::Accept { peer: None });
         let r = self.fd().and_then(sys::accept);
         let mut out = Outcome::new(Call::Accept { peer: None }, started).result(&r);
         let (fd, peer) = match r {
@@ -250,13 +269,16 @@ impl LabSocket {
         self.emit(out);
         // After the accept is stamped, as in `new`.
         self.rec.register(id, Side::Server, raw);
+        self.rec.probe_new(id);
         Ok(conn)
     }
 
     /// `connect((host, port))`: blocks for one round trip (lecture: "connect()가 return되기까지
     /// RTT가 소요된다"); a port with no listener answers RST, i.e. `ECONNREFUSED`.
     pub fn connect(&mut self, addr: SocketAddrV4) -> io::Result<()> {
-        let started = now();
+        let started = self.begin(Call::Connect {
+            addr: SocketAddr::V4(addr),
+        });
         let r = self.fd().and_then(|fd| sys::connect(fd, addr));
         if r.is_ok() {
             self.peer = Some(addr);
@@ -274,14 +296,23 @@ impl LabSocket {
         r
     }
 
-    /// One `send(2)`: blocking, it returns once all of `data` is in the send buffer;
+    /// One `send(2)`: blocking, it returns once all of `data` is in the send buffer (or
+    /// with what was taken when an error ends the wait);
     /// non-blocking, it may queue only part and return that count (lecture, "send").
     pub fn send(&mut self, data: &[u8]) -> io::Result<usize> {
-        let started = now();
-        let r = self.fd().and_then(|fd| sys::send(fd, data));
         let call = Call::Send {
             len: data.len() as u64,
             all: false,
+        };
+        let started = self.begin(call.clone());
+        let mut progress = Vec::new();
+        let r = if self.nonblocking {
+            self.fd().and_then(|fd| sys::send(fd, data))
+        } else {
+            match self.send_pieces(data, &mut progress) {
+                (0, Err(e)) => Err(e),
+                (n, _) => Ok(n),
+            }
         };
         let mut out = Outcome::new(call, started).result(&r);
         out.len = Some(data.len() as u64);
@@ -294,6 +325,7 @@ impl LabSocket {
                 end: self.sent + n as u64,
             });
             self.sent += n as u64;
+            out.progress = progress;
         } else {
             // The argument, for the call log's `s.send(b'...')` (nothing was queued).
             out.data = data.to_vec();
@@ -305,23 +337,13 @@ impl LabSocket {
     /// `sendall(data)`: `send` until every byte is queued, waiting for room when the socket is
     /// non-blocking (lecture: "Non-blocking socket에서도 메시지 전체를 확실히 보낼 수 있다").
     pub fn sendall(&mut self, data: &[u8]) -> io::Result<()> {
-        let started = now();
+        let started = self.begin(Call::Send {
+            len: data.len() as u64,
+            all: true,
+        });
         let start = self.sent;
-        let mut done = 0usize;
-        let r = (|| {
-            let fd = self.fd()?;
-            while done < data.len() {
-                match sys::send(fd, &data[done..]) {
-                    Ok(n) => done += n,
-                    Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => {
-                        sys::wait_writable(fd, 1000)?;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            Ok(())
-        })();
+        let mut progress = Vec::new();
+        let (done, r) = self.send_pieces(data, &mut progress);
         self.sent += done as u64;
         let call = Call::Send {
             len: data.len() as u64,
@@ -335,14 +357,58 @@ impl LabSocket {
             start,
             end: self.sent,
         });
+        out.progress = progress;
         self.emit(out);
         r
+    }
+
+    /// Hand `data` to the kernel in non-blocking pieces, waiting for room between them: what a
+    /// blocking `send(2)` does inside the kernel, done here so each piece is known (when its
+    /// `send(2)` began, and the stream offset accepted by then). `progress` is left empty when
+    /// one piece took everything. Returns the bytes taken, and how it ended.
+    fn send_pieces(
+        &self,
+        data: &[u8],
+        progress: &mut Vec<SendProgress>,
+    ) -> (usize, io::Result<()>) {
+        let fd = match self.fd() {
+            Ok(fd) => fd,
+            Err(e) => return (0, Err(e)),
+        };
+        let mut done = 0usize;
+        while done < data.len() {
+            let at = now();
+            match sys::send_nowait(fd, &data[done..]) {
+                Ok(n) => {
+                    done += n;
+                    progress.push(SendProgress {
+                        at,
+                        done: now(),
+                        upto: self.sent + done as u64,
+                    });
+                }
+                Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => {
+                    match sys::wait_writable(fd, 1000) {
+                        Err(e) if e.kind() != io::ErrorKind::Interrupted => return (done, Err(e)),
+                        _ => {}
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return (done, Err(e)),
+            }
+        }
+        if progress.len() < 2 {
+            progress.clear();
+        }
+        (done, Ok(()))
     }
 
     /// `recv(bufsize)`: whatever is in the receive buffer, up to `bufsize`; `b''` once the peer's
     /// FIN has arrived and everything before it was read (lecture, "recv").
     pub fn recv(&mut self, bufsize: usize) -> io::Result<Vec<u8>> {
-        let started = now();
+        let started = self.begin(Call::Recv {
+            bufsize: bufsize as u64,
+        });
         let mut buf = vec![0u8; bufsize];
         let r = self.fd().and_then(|fd| sys::recv(fd, &mut buf));
         let mut out = Outcome::new(

@@ -6,8 +6,8 @@
 use crate::capture::Timestamp;
 use crate::tcp::TcpState;
 use crate::timeline::{
-    AcceptQueue, ByteRange, Call, CallEvent, Errno, Flow, ProbeEvent, Shutdown, Side, SockOpt,
-    SocketId, SourceEvent,
+    AcceptQueue, ByteRange, Call, CallEvent, Errno, Flow, ProbeEvent, SendProgress, Shutdown, Side,
+    SockOpt, SocketId, SourceEvent,
 };
 
 use std::net::SocketAddr;
@@ -36,6 +36,11 @@ pub fn record_of(ev: &SourceEvent) -> Option<Record> {
             },
             flow: c.flow.map(|f| (f.from.to_string(), f.to.to_string())),
             stream: c.stream.map(|r| (r.start, r.end)),
+            progress: c
+                .progress
+                .iter()
+                .map(|p| (p.at.0, p.done.0, p.upto))
+                .collect(),
         }),
         SourceEvent::Probe { at, probe: p } => Record::Probe(ProbeRecord {
             at: at.0,
@@ -55,7 +60,8 @@ pub fn record_of(ev: &SourceEvent) -> Option<Record> {
             at: at.0,
             text: text.clone(),
         },
-        SourceEvent::Frame(_) => return None,
+        // A call's start is not recorded: the call's record carries its start.
+        SourceEvent::Frame(_) | SourceEvent::CallStarted(_) => return None,
     })
 }
 
@@ -87,6 +93,15 @@ pub fn source_event(record: &Record) -> Result<Option<SourceEvent>, DecodeError>
                     None => None,
                 },
                 stream: c.stream.map(|(start, end)| ByteRange { start, end }),
+                progress: c
+                    .progress
+                    .iter()
+                    .map(|&(at, done, upto)| SendProgress {
+                        at: Timestamp(at),
+                        done: Timestamp(done),
+                        upto,
+                    })
+                    .collect(),
             })
         }
         Record::Probe(p) => SourceEvent::Probe {

@@ -66,6 +66,11 @@ pub struct CallRecord {
     pub data: String,
     pub flow: Option<(String, String)>,
     pub stream: Option<(u64, u64)>,
+    /// A send the kernel took in pieces: (when each piece's `send(2)` began and returned, in
+    /// ns; the stream offset accepted up to). Absent when it took everything at once, and in
+    /// files written before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub progress: Vec<(i64, i64, u64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -215,6 +220,7 @@ mod tests {
                 to: "127.0.0.1:40000".parse().expect("literal"),
             }),
             stream: Some(ByteRange { start: 0, end: 20 }),
+            progress: Vec::new(),
         });
         let rec = record_of(&call).expect("a call is a record");
         let back = decode(&encode(&rec)).expect("decodes");

@@ -167,6 +167,7 @@ fn record_all(
 pub fn event_time(ev: &SourceEvent) -> crate::capture::Timestamp {
     match ev {
         SourceEvent::Call(c) => c.returned,
+        SourceEvent::CallStarted(c) => c.started,
         SourceEvent::Probe { at, .. } | SourceEvent::Note { at, .. } => *at,
         SourceEvent::Frame(f) => f.ts,
     }

@@ -141,6 +141,7 @@ mod tests {
                 data: Vec::new(),
                 flow: Some(flow),
                 stream: Some(ByteRange { start, end }),
+                progress: Vec::new(),
             }),
         }
     }

@@ -94,6 +94,24 @@ pub struct CallEvent {
     /// Which stream the bytes belong to and where in it, when the call moved bytes.
     pub flow: Option<Flow>,
     pub stream: Option<ByteRange>,
+    /// For a send the kernel took in more than one piece (it blocked for room in the send
+    /// buffer): each piece, in order. Empty when it took everything at once.
+    pub progress: Vec<SendProgress>,
+}
+
+/// One piece of a send call the kernel accepted while the call went on: the lab hands the
+/// bytes over in non-blocking pieces and waits for room between them, as a blocking `send(2)`
+/// does inside the kernel, so it knows how much of a call still under way is in the send
+/// buffer (what a probe's `SIOCOUTQ` counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendProgress {
+    /// When the `send(2)` that took this piece began (its bytes are in the buffer by its
+    /// return, and may be on the wire before it).
+    pub at: Timestamp,
+    /// When that `send(2)` returned: the kernel took the piece somewhere in `at..=done`.
+    pub done: Timestamp,
+    /// The stream offset accepted up to, this piece included.
+    pub upto: u64,
 }
 
 impl CallEvent {
@@ -116,6 +134,18 @@ impl CallEvent {
     pub fn ok(&self) -> bool {
         self.errno.is_none()
     }
+}
+
+/// A call the lab has begun that may block (`connect`, `accept`, `recv`, `send`, `sendall`):
+/// the live screen draws it at its start, with its arguments and a heavy lifeline, before its
+/// [`CallEvent`] comes back with the result. Not a timeline event: the `CallEvent` carries the
+/// same start, so a recording and its replay need nothing more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallStart {
+    pub side: Side,
+    pub socket: SocketId,
+    pub call: Call,
+    pub started: Timestamp,
 }
 
 /// One captured TCP segment, as `wire::decode` and `tcp::Tracker` saw it.

@@ -20,8 +20,8 @@ mod tests_truth;
 pub use bytemap::{ByteMap, Origin};
 pub use call::{Call, Shutdown, SockOpt};
 pub use event::{
-    AcceptQueue, ByteRange, CallEvent, Errno, Event, EventKind, Flow, ProbeEvent, SegmentEvent,
-    Side, SocketId,
+    AcceptQueue, ByteRange, CallEvent, CallStart, Errno, Event, EventKind, Flow, ProbeEvent,
+    SegmentEvent, SendProgress, Side, SocketId,
 };
 
 use std::collections::BTreeMap;
@@ -37,9 +37,17 @@ pub use crate::capture::OwnedFrame;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceEvent {
     Call(CallEvent),
-    Probe { at: Timestamp, probe: ProbeEvent },
+    /// A call under way (live only; [`Timeline::push`] keeps the call when it returns).
+    CallStarted(CallStart),
+    Probe {
+        at: Timestamp,
+        probe: ProbeEvent,
+    },
     Frame(OwnedFrame),
-    Note { at: Timestamp, text: String },
+    Note {
+        at: Timestamp,
+        text: String,
+    },
 }
 
 impl From<OwnedFrame> for SourceEvent {
@@ -125,7 +133,8 @@ impl Timeline {
     }
 
     /// Add one source fact. Frames must be pushed in capture order (the tracker's contract).
-    /// Returns the index the event landed at, or `None` for a frame that was not TCP.
+    /// Returns the index the event landed at, or `None` for a frame that was not TCP and for a
+    /// call's start (the call lands when it returns).
     ///
     /// Indices after the returned one shift by one: a live view should re-read from there.
     pub fn push(&mut self, source: SourceEvent) -> Option<usize> {
@@ -143,6 +152,7 @@ impl Timeline {
                 kind: EventKind::Note(text),
             },
             SourceEvent::Frame(frame) => return self.push_frame(frame),
+            SourceEvent::CallStarted(_) => return None,
         };
         Some(self.insert(event))
     }
@@ -356,6 +366,7 @@ mod tests {
             data: Vec::new(),
             flow: range.map(|_| flow()),
             stream: range.map(|(start, end)| ByteRange { start, end }),
+            progress: Vec::new(),
         }
     }
 

@@ -229,6 +229,9 @@ pub struct PlaybackIndex {
     changes: Vec<StateChange>,
     /// Each socket's `connect()` call (placed where it returned).
     connects: BTreeMap<SocketId, usize>,
+    /// Indices of the calls that may block (`connect`, `accept`, `recv`, `send`), in order:
+    /// the ladder looks for blocked calls near its window here, not among every event.
+    may_block: Vec<usize>,
     len: usize,
 }
 
@@ -251,6 +254,7 @@ impl PlaybackIndex {
         let mut state = self.checkpoints.pop().unwrap_or_default();
         let keep = |v: &[usize]| v.partition_point(|&i| i < from);
         self.visible.truncate(keep(&self.visible));
+        self.may_block.truncate(keep(&self.may_block));
         let n = self.phases.partition_point(|(i, _)| *i < from);
         self.phases.truncate(n);
         let n = self.conn_first.partition_point(|&i| i < from);
@@ -302,6 +306,9 @@ impl PlaybackIndex {
                 }
                 EventKind::Call(c) => {
                     self.visible.push(i);
+                    if c.call.may_block() {
+                        self.may_block.push(i);
+                    }
                     let listener_state = match c.call {
                         Call::Listen { .. } if c.ok() => Some(TcpState::Listen),
                         Call::Close if c.side == Side::Listener => Some(TcpState::Closed),
@@ -413,12 +420,17 @@ impl PlaybackIndex {
             .and_then(|i| events.get(i))
             .map(|e| e.at);
         // connect() is placed where it returned; it was under way from its start.
-        let connecting = self.connects.get(&s.id).is_some_and(|&j| {
-            j >= ps.upto
-                && match (&events.get(j).map(|e| &e.kind), now) {
-                    (Some(EventKind::Call(c)), Some(now)) => c.started <= now,
-                    _ => false,
+        let connecting = self.connects.get(&s.id).and_then(|&j| {
+            if j < ps.upto {
+                return None;
+            }
+            match (&events.get(j).map(|e| &e.kind), now) {
+                // Where it began: events are (nearly) in time order, and it began before `j`.
+                (Some(EventKind::Call(c)), Some(now)) if c.started <= now => {
+                    Some(events[..j].partition_point(|e| e.at < c.started))
                 }
+                _ => None,
+            }
         });
         let queue_conns: Vec<(ConnId, SocketAddr)> = if s.side == Side::Listener {
             self.conns
@@ -466,6 +478,14 @@ impl PlaybackIndex {
     /// Indices of the events a ladder draws.
     pub fn visible(&self) -> &[usize] {
         &self.visible
+    }
+
+    /// Indices of the calls that may block (`connect`, `accept`, `recv`, `send`) among
+    /// events `range`, in order.
+    pub fn calls_that_may_block(&self, range: std::ops::Range<usize>) -> &[usize] {
+        let a = self.may_block.partition_point(|&i| i < range.start);
+        let b = self.may_block.partition_point(|&i| i < range.end);
+        &self.may_block[a..b.max(a)]
     }
 
     /// How many drawable events lie before event index `upto`.

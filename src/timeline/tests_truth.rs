@@ -64,6 +64,7 @@ fn call(side: Side, sock: u32, call: Call, t: (i64, i64)) -> CallEvent {
         data: Vec::new(),
         flow: None,
         stream: None,
+        progress: Vec::new(),
     }
 }
 

@@ -144,8 +144,9 @@ pub struct TruthInput<'a> {
     pub info: &'a SocketInfo,
     /// The connection it is an end of, when known (from the socket table's addresses).
     pub conn: Option<ConnId>,
-    /// A `connect()` of this socket had started and not yet returned at the position.
-    pub connecting: bool,
+    /// A `connect()` of this socket had started and not yet returned at the position: the
+    /// index of the first event at or after its start (a probe before it is older evidence).
+    pub connecting: Option<usize>,
     /// For a listener: the connections to its address (id, client address).
     pub queue_conns: &'a [(ConnId, std::net::SocketAddr)],
 }
@@ -153,7 +154,7 @@ pub struct TruthInput<'a> {
 /// One socket's truth after `ps.upto` events.
 pub fn socket_truth(ps: &PlayState, input: TruthInput<'_>) -> SocketTruth {
     let info = input.info;
-    let calls = ps.calls.get(&info.id).copied().unwrap_or_default();
+    let calls = ps.calls.get(&info.id).cloned().unwrap_or_default();
     let probe = ps.probes.get(&info.id).copied();
     let fd_open = calls.closed_at.is_none() && !(info.inferred && info.closed.is_some());
     let mut t = SocketTruth {
@@ -176,7 +177,7 @@ pub fn socket_truth(ps: &PlayState, input: TruthInput<'_>) -> SocketTruth {
     };
     // The newest facts behind the derived state and behind the derived queues, to compare a
     // probe's age with.
-    let mut state_evidence = calls.state_change;
+    let mut state_evidence = calls.state_change.max(input.connecting.unwrap_or(0));
     let mut evidence = calls.last_change;
     if info.side == Side::Listener {
         // RFC 9293 §3.10.1 OPEN (passive): LISTEN until the socket is closed.
@@ -232,7 +233,7 @@ pub fn socket_truth(ps: &PlayState, input: TruthInput<'_>) -> SocketTruth {
             },
             Some(st) => st,
             // RFC 9293 §3.10.1 OPEN (active): the SYN is being sent.
-            None if input.connecting => TcpState::SynSent,
+            None if input.connecting.is_some() => TcpState::SynSent,
             None => TcpState::Closed,
         };
         if let Some(conn) = input.conn {

@@ -211,10 +211,13 @@ impl App {
     /// Add the lab's new events. Events that land before the position (a call is placed at its
     /// return, which may precede segments already shown) count as already seen.
     pub fn ingest(&mut self, batch: Vec<SourceEvent>) {
-        // A call coming back ends the keyboard's pending call it answers.
+        // A call begun is drawn pending (blocked) until it comes back; coming back ends the
+        // pending call it answers, the keyboard's or the lab's own.
         for ev in &batch {
-            if let SourceEvent::Call(c) = ev {
-                self.lab.returned(c.side, &c.call);
+            match ev {
+                SourceEvent::CallStarted(c) => self.lab.started(c),
+                SourceEvent::Call(c) => self.lab.returned(c.side, &c.call),
+                _ => {}
             }
         }
         self.ingest_with(batch, Timeline::push);

@@ -4,13 +4,15 @@
 
 use std::path::PathBuf;
 
+use crate::capture::Timestamp;
 use crate::lab::interactive::LabCommand;
 use crate::output_file::Existing;
-use crate::timeline::{Call, Side};
+use crate::timeline::{Call, CallStart, Side};
 
-/// A call asked of the lab from the keyboard that has not come back yet. The lab reports a
-/// call when it returns; until then the screen knows it only from here, so a `recv` on an
-/// empty buffer is drawn blocked at once, and a key pressed meanwhile says it waits.
+/// A lab call that has not come back yet: asked from the keyboard, or begun by the lab (a
+/// scenario's blocked `sendall`, reported by its start). The lab reports a call's result when
+/// it returns; until then the screen knows it only from here, so a `recv` on an empty buffer is
+/// drawn blocked at once, and a key pressed meanwhile says it waits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingCall {
     /// The side whose worker makes the call (its calls queue behind this one).
@@ -19,8 +21,12 @@ pub struct PendingCall {
     pub label: String,
     /// The call asked for: the call event of the same kind on this side answers it.
     pub call: Call,
-    /// Seconds since the key was pressed (ticks add up; no clock is read).
+    /// Seconds since the key was pressed or the start was reported (ticks add up; no clock is
+    /// read).
     pub secs: f64,
+    /// When the lab began the call (`None`: asked from the keyboard, not yet begun); the
+    /// ladder draws it at that moment.
+    pub started: Option<Timestamp>,
 }
 
 impl PendingCall {
@@ -44,17 +50,31 @@ impl PendingCall {
             LabCommand::Close { side } => (*side, Call::Close),
             _ => return None,
         };
-        let text = match &call {
-            Call::Send { len, .. } => format!("{}({len})", call.name()),
-            Call::Recv { bufsize } => format!("recv({bufsize})"),
-            other => other.to_string(),
-        };
         Some(PendingCall {
             side,
-            label: text,
+            label: label(&call),
             call,
             secs: 0.0,
+            started: None,
         })
+    }
+}
+
+/// A pending call as the lecture writes it when called: `recv(1024)`, `sendall(5)`.
+fn label(call: &Call) -> String {
+    match call {
+        Call::Send { len, .. } => format!("{}({len})", call.name()),
+        Call::Recv { bufsize } => format!("recv({bufsize})"),
+        other => other.to_string(),
+    }
+}
+
+/// The lifeline a side's calls stand on: the listener shares the server's.
+fn lifeline(side: Side) -> Side {
+    if side == Side::Client {
+        Side::Client
+    } else {
+        Side::Server
     }
 }
 
@@ -120,14 +140,39 @@ impl LabControls {
             .find(|p| p.side == side && p.secs >= BLOCKED_NOTICE_SECS)
     }
 
-    /// A call event came back: the oldest pending call it answers is done.
+    /// The lab began a call that may block: the keyboard's call it is (the oldest of its kind
+    /// on that side not yet begun), or one the lab made on its own (a scenario's).
+    pub fn started(&mut self, start: &CallStart) {
+        let side = lifeline(start.side);
+        if let Some(p) = self
+            .pending
+            .iter_mut()
+            .find(|p| p.side == side && p.started.is_none() && p.call.same_kind(&start.call))
+        {
+            p.started = Some(start.started);
+            return;
+        }
+        self.pending.push(PendingCall {
+            side,
+            label: label(&start.call),
+            call: start.call.clone(),
+            secs: 0.0,
+            started: Some(start.started),
+        });
+    }
+
+    /// A call event came back: the oldest pending call it answers is done (one the lab has
+    /// begun before one merely asked for).
     pub fn returned(&mut self, side: Side, call: &Call) {
-        let side = if side == Side::Client {
-            Side::Client
-        } else {
-            Side::Server
-        };
+        let side = lifeline(side);
+        let mine = |p: &PendingCall| p.side == side && p.call.same_kind(call);
         if let Some(k) = self
+            .pending
+            .iter()
+            .position(|p| mine(p) && p.started.is_some())
+        {
+            self.pending.remove(k);
+        } else if let Some(k) = self
             .pending
             .iter()
             .position(|p| p.side == side && p.call.same_kind(call))

@@ -351,8 +351,8 @@ impl LabRun {
                 "queues: sampling lag"
             } else if self.recv_under_way(sock, t_p, here, p) {
                 "a recv under way had dequeued bytes"
-            } else if self.send_under_way(sock, t_p, here, p) {
-                "a blocked send under way had queued part of its bytes"
+            } else if self.send_piece_under_way(sock, t_p, here, p) {
+                "a send(2) taking one piece of a blocked send was under way"
             } else {
                 panic!("probe {i}: queues differ from the derivation:\nprobe {p}\ntruth {here}");
             };
@@ -383,20 +383,29 @@ impl LabRun {
 }
 
 impl LabRun {
-    /// A send of `sock` was blocked at `t` (the kernel takes its bytes piecewise while it
-    /// waits, and the derivation knows them only where a probe or the wire showed them): the
-    /// receive side agrees, and the probe's send queue is within what that send handed over.
-    fn send_under_way(&self, sock: u64, t: f64, here: &Value, p: &Value) -> bool {
+    /// The kernel was taking one piece of a blocked send of `sock` when the probe sampled it
+    /// (the lab knows only that the piece went in during that `send(2)`, and counts it from the
+    /// call's start): the receive side agrees, and the send queues differ by no more than that
+    /// piece.
+    fn send_piece_under_way(&self, sock: u64, t: f64, here: &Value, p: &Value) -> bool {
         let q = |s: &Value| s["unsent"].as_u64().unwrap_or(0) + s["unacked"].as_u64().unwrap_or(0);
+        let differ = q(p).abs_diff(q(here));
         here["recv_q"] == p["recv_q"]
             && self.kind("call").any(|c| {
-                matches!(c["call"].as_str(), Some("send" | "sendall"))
-                    && c["sock"].as_u64() == Some(sock)
-                    && c["t_start"].as_f64().is_some_and(|s| s <= t + SAMPLING_LAG)
-                    && c["t_end"].as_f64().is_some_and(|e| e >= t)
-                    && c["len"]
-                        .as_u64()
-                        .is_some_and(|l| q(p).abs_diff(q(here)) <= l)
+                c["sock"].as_u64() == Some(sock)
+                    && c["pieces"].as_array().is_some_and(|pieces| {
+                        let mut before = c["stream"][0].as_u64().unwrap_or(0);
+                        pieces.iter().any(|piece| {
+                            let (a, b, upto) = (
+                                piece[0].as_f64().unwrap_or(f64::MAX),
+                                piece[1].as_f64().unwrap_or(f64::MIN),
+                                piece[2].as_u64().unwrap_or(0),
+                            );
+                            let len = upto.saturating_sub(before);
+                            before = upto;
+                            a - SAMPLING_LAG <= t && t <= b + SAMPLING_LAG && differ <= len
+                        })
+                    })
             })
     }
 }

@@ -153,6 +153,7 @@ pub fn lab_timeline(scenario: &str) -> Timeline {
                     data,
                     flow,
                     stream,
+                    progress: Vec::new(),
                 })
             }
             "segment" => {

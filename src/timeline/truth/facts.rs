@@ -3,14 +3,15 @@
 //! each direction (in order, out of order).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::capture::Timestamp;
 
 use super::super::call::{Call, Shutdown, SockOpt};
-use super::super::event::{CallEvent, Flow, ProbeEvent};
+use super::super::event::{CallEvent, Flow, ProbeEvent, SendProgress};
 
 /// What the calls made so far say about one socket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SocketCalls {
     /// Stream bytes handed to the kernel by send calls (the end of the last send's range).
     pub written: u64,
@@ -44,21 +45,31 @@ pub struct SocketCalls {
 }
 
 /// A send call that had not returned yet at the latest event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingSend {
     pub returned: Timestamp,
     /// Bytes written before it started.
     pub before: u64,
     pub flow: Flow,
+    /// The pieces the kernel took while it blocked, as the lab recorded them (empty: it took
+    /// everything at once, or a recording made before pieces were recorded).
+    pub progress: Arc<[SendProgress]>,
     /// Bytes written so far by the kernel's own word: sent on the wire + unsent, at the
-    /// latest probe taken while the call blocked.
+    /// latest probe taken while the call blocked (for a send whose pieces are not known).
     pub written_at_probe: Option<u64>,
 }
 
 impl SocketCalls {
-    /// Stream bytes written by `now`: a blocked send counts as far as a probe saw it.
+    /// Stream bytes written by `now`: a blocked send counts the pieces the kernel had taken
+    /// by then (exact), else as far as a probe saw it.
     pub fn written_at(&self, now: Timestamp) -> u64 {
-        match self.pending_send {
+        match &self.pending_send {
+            Some(p) if now < p.returned && !p.progress.is_empty() => {
+                let k = p.progress.partition_point(|piece| piece.at <= now);
+                k.checked_sub(1)
+                    .map_or(p.before, |k| p.progress[k].upto)
+                    .clamp(p.before, self.written)
+            }
             Some(p) if now < p.returned => match p.written_at_probe {
                 Some(w) => w.clamp(p.before, self.written),
                 None => self.written,
@@ -87,6 +98,7 @@ impl SocketCalls {
                         returned: c.returned,
                         before: self.written,
                         flow,
+                        progress: c.progress.as_slice().into(),
                         written_at_probe: None,
                     });
                     self.written = self.written.max(r.end);

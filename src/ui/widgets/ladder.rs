@@ -108,14 +108,23 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .max()
         .unwrap_or(0);
     let now = newest.and_then(|i| events.get(i)).map(|e| e.at);
-    let mut blocking: Vec<(Side, i64, i64)> = Vec::new();
-    for ev in events
+    // The earliest moment a row stands at (a call's start row stands before its event): a call
+    // that returned before it makes no row heavy.
+    let earliest = rows
         .iter()
-        .take((last + LOOK).min(events.len()))
-        .skip(first.saturating_sub(LOOK))
-    {
-        if let EventKind::Call(c) = &ev.kind
+        .filter_map(|r| events.get(r.event))
+        .map(|e| match &e.kind {
+            EventKind::Call(c) => c.started.min(e.at),
+            _ => e.at,
+        })
+        .min()
+        .map_or(i64::MIN, |t| t.as_nanos());
+    let mut blocking: Vec<(Side, i64, i64)> = Vec::new();
+    let scan = first.saturating_sub(LOOK)..(last + LOOK).min(events.len());
+    for &i in app.index.calls_that_may_block(scan) {
+        if let EventKind::Call(c) = &events[i].kind
             && c.returned > c.started
+            && c.returned.as_nanos() > earliest
             && c.call.may_block()
             && now.is_some_and(|n| c.started <= n)
         {
@@ -124,6 +133,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 c.started.as_nanos(),
                 c.returned.as_nanos(),
             ));
+        }
+    }
+    // Calls the lab has begun and not yet returned: heavy from their start on.
+    for p in &app.lab.pending {
+        if let Some(t) = p.started {
+            blocking.push((p.side, t.as_nanos(), i64::MAX));
         }
     }
     let blocked = |side: Side, at: i64| {
@@ -367,12 +382,13 @@ fn draw_arrow(
     let len = (b - a + 1) as usize;
     let n = ((len as f64 * progress.clamp(0.0, 1.0)).ceil() as usize).clamp(1, len);
     let to_server = s.dir == Direction::ToServer;
-    let cells: Vec<u16> = if to_server {
-        (a..a + n as u16).collect()
+    // The cells drawn so far: from the sender's lifeline towards the receiver's.
+    let cells = if to_server {
+        a..a + n as u16
     } else {
-        (b + 1 - n as u16..=b).collect()
+        b + 1 - n as u16..b + 1
     };
-    for &x in &cells {
+    for x in cells.clone() {
         put(buf, x, y, line, 1, style);
     }
     let head_x = if to_server {

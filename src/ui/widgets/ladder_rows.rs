@@ -19,7 +19,7 @@ pub enum RowKind {
     CallStart,
     /// Where a blocking call that is anchored at its start returned (its result).
     CallReturn,
-    /// A lab call started from the keyboard that has not returned yet (index into
+    /// A lab call (from the keyboard, or begun by a scenario) that has not returned yet (index into
     /// [`crate::ui::lab_controls::LabControls::pending`]).
     Pending(usize),
     /// Line `k` (from 1) of an event's text that does not fit its own row: a note wrapped
@@ -82,8 +82,8 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
     // A moment at or after the next event's is not yet shown.
     let next = events.get(pos).map(|e| e.at);
     let scan_start = first.saturating_sub(LOOK);
-    for (i, ev) in events.iter().enumerate().take(scan_end).skip(scan_start) {
-        let EventKind::Call(c) = &ev.kind else {
+    for &i in app.index.calls_that_may_block(scan_start..scan_end) {
+        let EventKind::Call(c) = &events[i].kind else {
             continue;
         };
         let waits = c.call.waits_for_peer();
@@ -107,10 +107,16 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
             });
         }
     }
-    if pos >= events.len() {
-        for j in 0..app.lab.pending.len() {
+    // A call the lab has begun stands where it began (events after it are drawn beside its
+    // heavy lifeline); one only asked for from the keyboard, at the end.
+    for (j, p) in app.lab.pending.iter().enumerate() {
+        let after = match p.started {
+            Some(t) => events.partition_point(|e| e.at <= t),
+            None => usize::MAX,
+        };
+        if after <= pos || pos >= events.len() {
             all.push(LadderRow {
-                after: usize::MAX,
+                after,
                 order: 2,
                 event: usize::MAX,
                 kind: RowKind::Pending(j),

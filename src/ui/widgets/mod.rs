@@ -62,10 +62,43 @@ pub fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, max: u16, style: Style)
     if max == 0 {
         return 0;
     }
+    if let Some(used) = put_plain(buf, x, y, text, max, style) {
+        return used;
+    }
     // Text from a file or a traced program shows its control characters (`␛`), never obeys them.
     let text = crate::text::visible(text);
     let (end, _) = buf.set_stringn(x, y, text.as_ref(), max as usize, style);
     end.saturating_sub(x)
+}
+
+/// [`put`] for text whose every character is one cell on its own (printable ASCII, the
+/// ladder's and the stream map's box drawing, blocks, arrows and shapes): cell by cell, without
+/// the grapheme segmentation and width tables `set_stringn` goes through. Most of a frame is
+/// such text, so this keeps drawing cheap. `None`: use the general path.
+fn put_plain(buf: &mut Buffer, x: u16, y: u16, text: &str, max: u16, style: Style) -> Option<u16> {
+    let area = buf.area;
+    if y < area.top() || y >= area.bottom() || x < area.left() || !text.chars().all(one_cell) {
+        return None;
+    }
+    let room = area.right().saturating_sub(x).min(max);
+    let mut used = 0;
+    for c in text.chars().take(room as usize) {
+        buf[(x + used, y)].set_char(c).set_style(style);
+        used += 1;
+    }
+    Some(used)
+}
+
+/// A character a terminal shows in exactly one cell, never combining with its neighbours and
+/// never a control (so [`crate::text::visible`] leaves it as it is).
+fn one_cell(c: char) -> bool {
+    matches!(c,
+        ' '..='~'
+        | '·' | '…' | '✕'
+        | '\u{2190}'..='\u{21FF}' // arrows
+        | '\u{2500}'..='\u{259F}' // box drawing, block elements
+        | '\u{25A0}'..='\u{25FC}' // geometric shapes (◽ ◾ U+25FD, U+25FE are wide)
+    )
 }
 
 /// `text` cut to `max` cells with a trailing `…` when cut (Korean counts two cells a syllable).
@@ -218,4 +251,40 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         room,
         t.status,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain path draws exactly what the general one does, clipping included.
+    #[test]
+    fn plain_text_is_drawn_as_set_stringn_draws_it() {
+        use unicode_width::UnicodeWidthChar;
+        let area = Rect::new(2, 1, 30, 3);
+        let style = Style::default().add_modifier(Modifier::BOLD);
+        for text in [
+            "recv(1024) → 20",
+            "┃══ SYN seq=0 ack=0 ══►┃",
+            "▕░░▒▒▏ · … ✕ ◆ ● ◄ ►",
+            "a line longer than the area is wide, clipped",
+            "",
+        ] {
+            for (x, max) in [(2, 30), (5, 4), (20, 30), (31, 5)] {
+                let mut fast = Buffer::empty(area);
+                let mut slow = Buffer::empty(area);
+                let used = put(&mut fast, x, 2, text, max, style);
+                let (end, _) = slow.set_stringn(x, 2, text, max as usize, style);
+                assert_eq!(fast, slow, "{text:?} at {x} max {max}");
+                assert_eq!(used, end.saturating_sub(x), "{text:?} at {x} max {max}");
+            }
+        }
+        // Every character the plain path takes is one cell wide.
+        for c in (0u32..0x2800)
+            .filter_map(char::from_u32)
+            .filter(|&c| one_cell(c))
+        {
+            assert_eq!(c.width(), Some(1), "{c:?} U+{:04X}", c as u32);
+        }
+    }
 }

@@ -91,14 +91,24 @@ pub enum Boundaries {
     Differ,
 }
 
-/// Compare where each row's pieces end, over the bytes the recvs have returned (the newest 256
-/// recvs stand for the rest, so the cost stays independent of the timeline).
+/// Compare where each row's pieces end, over the bytes the newest recvs have returned: back to
+/// 256 of them, or to where the stream starts again (one connection's recvs are contiguous,
+/// each starting where the one before ended; a flow's port pair may be used again later).
+/// Each row is read from its newest piece backwards, so the cost stays independent of the
+/// timeline's length.
 pub fn boundaries(
     sends: &[(usize, ByteRange)],
     segs: &[(usize, ByteRange)],
     recvs: &[(usize, ByteRange)],
 ) -> Boundaries {
-    let recent = &recvs[recvs.len().saturating_sub(256)..];
+    let mut k = recvs.len();
+    while k > 0 && recvs.len() - k < 256 {
+        if k < recvs.len() && recvs[k - 1].1.end != recvs[k].1.start {
+            break;
+        }
+        k -= 1;
+    }
+    let recent = &recvs[k..];
     let (Some(lo), Some(hi)) = (
         recent.iter().map(|(_, r)| r.start).min(),
         recent.iter().map(|(_, r)| r.end).max(),
@@ -106,16 +116,34 @@ pub fn boundaries(
         return Boundaries::NothingRead;
     };
     let cuts = |list: &[(usize, ByteRange)]| -> std::collections::BTreeSet<u64> {
-        // Pieces are (nearly) in stream order: look only at those around [lo, hi].
-        let from = list.partition_point(|(_, r)| r.end < lo).saturating_sub(4);
-        list[from..]
-            .iter()
-            .take_while(|(_, r)| r.start <= hi + 1)
-            .map(|(_, r)| r.end)
-            .filter(|&e| e > lo && e <= hi)
-            .collect()
+        // Newest first, until several pieces in a row end at or before `lo` (a retransmission
+        // may repeat an older range out of order) or, once pieces within the bytes read were
+        // seen, a piece lies wholly beyond them again (the port pair's earlier connection), and
+        // never more than a few thousand.
+        let mut out = std::collections::BTreeSet::new();
+        let mut before = 0;
+        let mut within = false;
+        for (_, r) in list.iter().rev().take(4096) {
+            if r.end <= lo {
+                before += 1;
+                if before == 8 {
+                    break;
+                }
+                continue;
+            }
+            before = 0;
+            if r.start < hi {
+                within = true;
+            } else if within {
+                break;
+            }
+            if r.end <= hi {
+                out.insert(r.end);
+            }
+        }
+        out
     };
-    let read = cuts(recvs);
+    let read = cuts(recent);
     if cuts(sends) == read && cuts(segs) == read {
         Boundaries::LineUp
     } else {
@@ -308,5 +336,56 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let sy = inner.bottom().saturating_sub(1);
     if sy > inner.y + 5 {
         put(buf, inner.x + label_w, sy, &scale, w as u16, t.dim);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(cuts: &[u64]) -> Vec<(usize, ByteRange)> {
+        let mut start = 0;
+        cuts.iter()
+            .enumerate()
+            .map(|(i, &end)| {
+                let r = ByteRange { start, end };
+                start = end;
+                (i, r)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn boundaries_compare_the_cuts_over_the_bytes_read() {
+        let one = pieces(&[20]);
+        assert_eq!(boundaries(&one, &one, &[]), Boundaries::NothingRead);
+        assert_eq!(boundaries(&one, &one, &one), Boundaries::LineUp);
+        // One sendall, three segments, two recvs.
+        let (send, segs, recvs) = (
+            pieces(&[5000]),
+            pieces(&[1448, 2896, 5000]),
+            pieces(&[1024, 2048]),
+        );
+        assert_eq!(boundaries(&send, &segs, &recvs), Boundaries::Differ);
+        // Bytes sent but not yet read do not count: 3 sends, 3 segments, 2 recvs that line up.
+        let three = pieces(&[10, 20, 30]);
+        assert_eq!(
+            boundaries(&three, &three, &pieces(&[10, 20])),
+            Boundaries::LineUp
+        );
+    }
+
+    #[test]
+    fn an_earlier_connection_on_the_same_port_pair_is_not_compared() {
+        // A long earlier connection cut differently, then a new one (offsets from 0 again)
+        // whose one send, segment and recv line up.
+        let mut sends = pieces(&(1..=5000).map(|k| k * 7).collect::<Vec<_>>());
+        let mut segs = pieces(&(1..=3000).map(|k| k * 11).collect::<Vec<_>>());
+        let mut recvs = pieces(&(1..=2000).map(|k| k * 13).collect::<Vec<_>>());
+        let again = ByteRange { start: 0, end: 20 };
+        sends.push((9_000, again));
+        segs.push((9_001, again));
+        recvs.push((9_002, again));
+        assert_eq!(boundaries(&sends, &segs, &recvs), Boundaries::LineUp);
     }
 }
