@@ -137,7 +137,7 @@ pub fn report_iter(scanned: &Scanned) -> impl Iterator<Item = ConnectionReport> 
     scanned
         .connections()
         .iter()
-        .map(move |c| ConnectionReport::new(c, origin))
+        .map(move |c| ConnectionReport::new(&c, origin))
 }
 
 impl Picker {
