@@ -353,7 +353,12 @@ impl Report {
 
     /// Aligned columns, one connection per line, like `tshark -z conv,tcp` but with states.
     pub fn write_table(&self, out: &mut impl Write) -> io::Result<()> {
-        write_table(self, self.connections.len(), || self.connections.iter(), out)
+        write_table(
+            self,
+            self.connections.len(),
+            || self.connections.iter(),
+            out,
+        )
     }
 }
 
@@ -517,6 +522,6 @@ where
         for w in &this.warnings {
             writeln!(out, "warning: {w}")?;
         }
-        }
+    }
     Ok(())
 }

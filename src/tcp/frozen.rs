@@ -18,8 +18,13 @@ use super::update::Track;
 use super::wireshark::SeqFlow;
 use super::{Analysis, AnalysisCounts, TcpState};
 
+/// The most bytes [`freeze`] writes (every field at its longest, IPv6 addresses).
+const MAX_FROZEN: usize = 640;
+
 /// Append `conn` and `track`, frozen, to `out`.
 pub(super) fn freeze(conn: &Connection, track: &Track, out: &mut Vec<u8>) {
+    // Room for the longest record at once: the byte writes below never grow the vector.
+    out.reserve(MAX_FROZEN);
     let mut w = Writer(out);
     let Connection {
         id: _,
@@ -84,62 +89,73 @@ pub(super) fn freeze(conn: &Connection, track: &Track, out: &mut Vec<u8>) {
 /// `bytes`, and how many bytes it took.
 pub(super) fn thaw(id: ConnId, bytes: &[u8]) -> (Connection, Track, usize) {
     let mut r = Reader { bytes, at: 0 };
-    let client = r.addr();
-    let server = r.addr();
-    let first_ts = Timestamp(i64::from_le_bytes(r.array()));
-    let last_ts = Timestamp(first_ts.0.wrapping_add(r.signed()));
-    let [handshake_seen, mid_stream, half_close, refused] = r.bits();
-    let states = r.byte();
-    let to_server = r.stats();
-    let to_client = r.stats();
-    let flags = FlagCounts {
-        syn: r.u32(),
-        syn_ack: r.u32(),
-        fin: r.u32(),
-        rst: r.u32(),
-    };
-    let analysis = r.analysis();
-    let client_endpoint = r.endpoint(client);
-    let server_endpoint = r.endpoint(server);
-    let conn = Connection {
-        id,
-        client,
-        server,
-        first_ts,
-        last_ts,
-        handshake_seen,
-        mid_stream,
-        half_close,
-        refused,
-        to_server,
-        to_client,
-        flags,
-        analysis,
-        client_state: state_of(states >> 4),
-        server_state: state_of(states & 0xf),
-        client_endpoint,
-        server_endpoint,
-    };
-    let [client_is_a, syn_seen, synack_seen, has_last_syn] = r.bits();
-    let last_syn = has_last_syn.then(|| Timestamp(first_ts.0.wrapping_add(r.signed())));
-    let first_rtt_ns = r.signed();
-    let (c, s) = (client_endpoint.base_seq, server_endpoint.base_seq);
-    let to_server_flow = r.flow(c, s, first_ts);
-    let to_client_flow = r.flow(s, c, first_ts);
-    let track = Track {
-        client_is_a,
-        flows: [to_server_flow, to_client_flow],
-        last_syn,
-        first_rtt_ns,
-        syn_seen,
-        synack_seen,
-    };
+    let conn = r.connection(id);
+    let track = r.track(&conn);
     (conn, track, r.at)
 }
 
-/// Just [`Connection`] out of a frozen record (its track is skipped, not built).
+/// Just [`Connection`] out of a frozen record (its track is not read).
 pub(super) fn thaw_connection(id: ConnId, bytes: &[u8]) -> Connection {
-    thaw(id, bytes).0
+    Reader { bytes, at: 0 }.connection(id)
+}
+
+impl Reader<'_> {
+    fn connection(&mut self, id: ConnId) -> Connection {
+        let client = self.addr();
+        let server = self.addr();
+        let first_ts = Timestamp(i64::from_le_bytes(self.array()));
+        let last_ts = Timestamp(first_ts.0.wrapping_add(self.signed()));
+        let [handshake_seen, mid_stream, half_close, refused] = self.bits();
+        let states = self.byte();
+        let to_server = self.stats();
+        let to_client = self.stats();
+        let flags = FlagCounts {
+            syn: self.u32(),
+            syn_ack: self.u32(),
+            fin: self.u32(),
+            rst: self.u32(),
+        };
+        let analysis = self.analysis();
+        let client_endpoint = self.endpoint(client);
+        let server_endpoint = self.endpoint(server);
+        Connection {
+            id,
+            client,
+            server,
+            first_ts,
+            last_ts,
+            handshake_seen,
+            mid_stream,
+            half_close,
+            refused,
+            to_server,
+            to_client,
+            flags,
+            analysis,
+            client_state: state_of(states >> 4),
+            server_state: state_of(states & 0xf),
+            client_endpoint,
+            server_endpoint,
+        }
+    }
+
+    fn track(&mut self, conn: &Connection) -> Track {
+        let first_ts = conn.first_ts;
+        let [client_is_a, syn_seen, synack_seen, has_last_syn] = self.bits();
+        let last_syn = has_last_syn.then(|| Timestamp(first_ts.0.wrapping_add(self.signed())));
+        let first_rtt_ns = self.signed();
+        let (c, s) = (conn.client_endpoint.base_seq, conn.server_endpoint.base_seq);
+        let to_server_flow = self.flow(c, s, first_ts);
+        let to_client_flow = self.flow(s, c, first_ts);
+        Track {
+            client_is_a,
+            flows: [to_server_flow, to_client_flow],
+            last_syn,
+            first_rtt_ns,
+            syn_seen,
+            synack_seen,
+        }
+    }
 }
 
 fn state_code(s: TcpState) -> u8 {
@@ -286,11 +302,7 @@ impl Writer<'_> {
             unacked,
         } = *f;
         let unset = Timestamp(0);
-        self.bits(&[
-            is_first_ack,
-            nextseq_time != unset,
-            lastack_time != unset,
-        ]);
+        self.bits(&[is_first_ack, nextseq_time != unset, lastack_time != unset]);
         self.varint(u64::from(nextseq.0.wrapping_sub(seq_base.0)));
         if nextseq_time != unset {
             self.signed(nextseq_time.0.wrapping_sub(first.0));

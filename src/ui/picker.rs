@@ -43,6 +43,73 @@ pub struct PickerRow {
     pub text: String,
 }
 
+/// The rows, their texts end to end in one string: a million rows of ~100 characters take
+/// ~110 MB this way, a `String` each took ~150 MB more.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PickerRows {
+    text: String,
+    /// Where each row's text ends in `text`.
+    ends: Vec<usize>,
+    /// Each row's connection number; [`WHOLE`] for a recording's whole session.
+    conns: Vec<u32>,
+}
+
+const WHOLE: u32 = u32::MAX;
+
+impl PickerRows {
+    pub fn push(&mut self, row: PickerRow) {
+        self.push_text(row.choice, &row.text);
+    }
+
+    fn push_text(&mut self, choice: Choice, text: &str) {
+        self.text.push_str(text);
+        self.ends.push(self.text.len());
+        self.conns.push(match choice {
+            Choice::Connection(n) => u32::try_from(n).unwrap_or(WHOLE - 1),
+            Choice::Whole => WHOLE,
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Row `i`'s text.
+    pub fn text(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..end)
+    }
+
+    pub fn choice(&self, i: usize) -> Option<Choice> {
+        Some(match *self.conns.get(i)? {
+            WHOLE => Choice::Whole,
+            n => Choice::Connection(n as usize),
+        })
+    }
+
+    pub fn get(&self, i: usize) -> Option<PickerRow> {
+        Some(PickerRow {
+            choice: self.choice(i)?,
+            text: self.text(i)?.to_string(),
+        })
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = PickerRow> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.conns.shrink_to_fit();
+    }
+}
+
 /// What a key did to the picker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickerOutcome {
@@ -54,7 +121,7 @@ pub enum PickerOutcome {
 #[derive(Debug, Clone, Default)]
 pub struct Picker {
     pub file: String,
-    pub rows: Vec<PickerRow>,
+    pub rows: PickerRows,
     pub filter: String,
     /// Typing into the filter (after `/`).
     pub filtering: bool,
@@ -143,58 +210,47 @@ pub fn report_iter(scanned: &Scanned) -> impl Iterator<Item = ConnectionReport> 
 impl Picker {
     /// A capture's picker: one row per connection.
     pub fn new(file: String, conns: &[ConnectionReport]) -> Self {
-        Picker {
-            file,
-            rows: conns
-                .iter()
-                .enumerate()
-                .map(|(conn, c)| PickerRow {
-                    choice: Choice::Connection(conn),
-                    text: row_text(c),
-                })
-                .collect(),
-            ..Picker::default()
-        }
+        Self::from_reports(file, conns.iter().cloned())
     }
 
     /// A capture's picker from its reports one at a time: a million connections never have
     /// their reports (a few hundred bytes each) in memory at once, only the rows.
     pub fn from_reports(file: String, reports: impl Iterator<Item = ConnectionReport>) -> Self {
+        let mut rows = PickerRows::default();
+        for (conn, c) in reports.enumerate() {
+            rows.push_text(Choice::Connection(conn), &row_text(&c));
+        }
+        rows.shrink_to_fit();
         Picker {
             file,
-            rows: reports
-                .enumerate()
-                .map(|(conn, c)| PickerRow {
-                    choice: Choice::Connection(conn),
-                    text: row_text(&c),
-                })
-                .collect(),
+            rows,
             ..Picker::default()
         }
     }
 
     /// A recording's picker: the whole session first, then one row per connection.
     pub fn for_recording(file: String, conns: &[ConnectionReport]) -> Self {
-        let mut picker = Picker::new(file, conns);
-        picker.rows.insert(
-            0,
-            PickerRow {
-                choice: Choice::Whole,
-                text: format!(
-                    "all {} connections: the whole lab session (every call, probe and note)",
-                    conns.len()
-                ),
-            },
+        let mut rows = PickerRows::default();
+        rows.push_text(
+            Choice::Whole,
+            &format!(
+                "all {} connections: the whole lab session (every call, probe and note)",
+                conns.len()
+            ),
         );
-        picker
+        for (conn, c) in conns.iter().enumerate() {
+            rows.push_text(Choice::Connection(conn), &row_text(c));
+        }
+        Picker {
+            file,
+            rows,
+            ..Picker::default()
+        }
     }
 
     /// How many connections the rows list (the whole-session row is not one).
     pub fn connections(&self) -> usize {
-        self.rows
-            .iter()
-            .filter(|r| matches!(r.choice, Choice::Connection(_)))
-            .count()
+        self.rows.conns.iter().filter(|&&n| n != WHOLE).count()
     }
 
     /// The indices of the rows the filter keeps (case-insensitive substring of the row's
@@ -214,11 +270,11 @@ impl Picker {
                     kept.indices
                         .iter()
                         .copied()
-                        .filter(|&i| matches(&self.rows[i as usize].text, &needle))
+                        .filter(|&i| matches(self.rows.text(i as usize).unwrap_or(""), &needle))
                         .collect()
                 } else {
                     (0..self.rows.len())
-                        .filter(|&i| matches(&self.rows[i].text, &needle))
+                        .filter(|&i| matches(self.rows.text(i).unwrap_or(""), &needle))
                         .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
                         .collect()
                 };
@@ -238,13 +294,13 @@ impl Picker {
     }
 
     /// The `k`-th row the filter keeps.
-    pub fn visible_row(&self, k: usize) -> Option<&PickerRow> {
+    pub fn visible_row(&self, k: usize) -> Option<PickerRow> {
         let i = *self.kept().get(k)?;
         self.rows.get(i as usize)
     }
 
     /// The rows the filter keeps, `take` of them from the `skip`-th (what a screen shows).
-    pub fn visible_rows(&self, skip: usize, take: usize) -> Vec<&PickerRow> {
+    pub fn visible_rows(&self, skip: usize, take: usize) -> Vec<PickerRow> {
         self.kept()
             .iter()
             .skip(skip)
@@ -254,7 +310,7 @@ impl Picker {
     }
 
     /// The rows the filter keeps.
-    pub fn visible(&self) -> Vec<&PickerRow> {
+    pub fn visible(&self) -> Vec<PickerRow> {
         self.visible_rows(0, usize::MAX)
     }
 

@@ -43,13 +43,19 @@ fn freezing_at_once_changes_nothing_on_the_test_captures() {
     for dir in [data.clone(), data.join("variants"), data.join("damaged")] {
         for entry in std::fs::read_dir(&dir).expect("tests/data is there") {
             let path = entry.expect("a directory entry").path();
-            if path.extension().is_some_and(|e| e == "pcap" || e == "pcapng") {
+            if path
+                .extension()
+                .is_some_and(|e| e == "pcap" || e == "pcapng")
+            {
                 segments += same_with_and_without_freezing(&path);
                 files += 1;
             }
         }
     }
-    assert!(files >= 40 && segments > 500, "{files} files, {segments} segments");
+    assert!(
+        files >= 40 && segments > 500,
+        "{files} files, {segments} segments"
+    );
 }
 
 /// A connection frozen after its close still takes a late segment (here the peer's

@@ -113,6 +113,9 @@ impl Wire {
     }
 
     pub fn conn(&self, i: usize) -> super::Connection {
-        self.tracker.connections().get(i).expect("connection i exists")
+        self.tracker
+            .connections()
+            .get(i)
+            .expect("connection i exists")
     }
 }
