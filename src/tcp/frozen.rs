@@ -18,71 +18,80 @@ use super::update::Track;
 use super::wireshark::SeqFlow;
 use super::{Analysis, AnalysisCounts, TcpState};
 
-/// The most bytes [`freeze`] writes (every field at its longest, IPv6 addresses).
+/// More bytes than [`freeze`] ever writes (every field at its longest, IPv6 addresses: 511).
 const MAX_FROZEN: usize = 640;
 
 /// Append `conn` and `track`, frozen, to `out`.
 pub(super) fn freeze(conn: &Connection, track: &Track, out: &mut Vec<u8>) {
-    // Room for the longest record at once: the byte writes below never grow the vector.
-    out.reserve(MAX_FROZEN);
-    let mut w = Writer(out);
-    let Connection {
-        id: _,
-        client,
-        server,
-        first_ts,
-        last_ts,
-        handshake_seen,
-        mid_stream,
-        half_close,
-        refused,
-        to_server,
-        to_client,
-        flags,
-        analysis,
-        client_state,
-        server_state,
-        client_endpoint,
-        server_endpoint,
-    } = conn;
-    w.addr(*client);
-    w.addr(*server);
-    w.0.extend_from_slice(&first_ts.0.to_le_bytes());
-    w.signed(last_ts.0.wrapping_sub(first_ts.0));
-    w.bits(&[*handshake_seen, *mid_stream, *half_close, *refused]);
-    w.0.push((state_code(*client_state) << 4) | state_code(*server_state));
-    w.stats(to_server);
-    w.stats(to_client);
-    let FlagCounts {
-        syn,
-        syn_ack,
-        fin,
-        rst,
-    } = *flags;
-    for n in [syn, syn_ack, fin, rst] {
-        w.varint(u64::from(n));
-    }
-    w.analysis(analysis);
-    w.endpoint(client_endpoint, *client);
-    w.endpoint(server_endpoint, *server);
+    let mut w = Writer {
+        buf: [0; MAX_FROZEN],
+        len: 0,
+    };
+    w.fields(conn, track);
+    out.extend_from_slice(&w.buf[..w.len]);
+}
 
-    let Track {
-        client_is_a,
-        flows,
-        last_syn,
-        first_rtt_ns,
-        syn_seen,
-        synack_seen,
-    } = track;
-    w.bits(&[*client_is_a, *syn_seen, *synack_seen, last_syn.is_some()]);
-    if let Some(t) = last_syn {
-        w.signed(t.0.wrapping_sub(first_ts.0));
+impl Writer {
+    fn fields(&mut self, conn: &Connection, track: &Track) {
+        let w = self;
+        let Connection {
+            id: _,
+            client,
+            server,
+            first_ts,
+            last_ts,
+            handshake_seen,
+            mid_stream,
+            half_close,
+            refused,
+            to_server,
+            to_client,
+            flags,
+            analysis,
+            client_state,
+            server_state,
+            client_endpoint,
+            server_endpoint,
+        } = conn;
+        w.addr(*client);
+        w.addr(*server);
+        w.extend(&first_ts.0.to_le_bytes());
+        w.signed(last_ts.0.wrapping_sub(first_ts.0));
+        w.bits(&[*handshake_seen, *mid_stream, *half_close, *refused]);
+        w.push((state_code(*client_state) << 4) | state_code(*server_state));
+        w.stats(to_server);
+        w.stats(to_client);
+        let FlagCounts {
+            syn,
+            syn_ack,
+            fin,
+            rst,
+        } = *flags;
+        for n in [syn, syn_ack, fin, rst] {
+            w.varint(u64::from(n));
+        }
+        w.analysis(analysis);
+        w.endpoint(client_endpoint, *client);
+        w.endpoint(server_endpoint, *server);
+
+        let Track {
+            client_is_a,
+            flows,
+            last_syn,
+            first_rtt_ns,
+            syn_seen,
+            synack_seen,
+        } = track;
+        w.bits(&[*client_is_a, *syn_seen, *synack_seen, last_syn.is_some()]);
+        if let Some(t) = last_syn {
+            w.signed(t.0.wrapping_sub(first_ts.0));
+        }
+        w.signed(*first_rtt_ns);
+        // The to-server flow carries the client's sequence numbers and the server's acks.
+        let (c, s) = (client_endpoint.base_seq, server_endpoint.base_seq);
+        w.flow(&flows[0], c, s, *first_ts);
+        w.flow(&flows[1], s, c, *first_ts);
     }
-    w.signed(*first_rtt_ns);
-    // The to-server flow carries the client's sequence numbers and the server's acks.
-    let (c, s) = (client_endpoint.base_seq, server_endpoint.base_seq);
-    w.flow(&flows[0], c, s, *first_ts);
-    w.flow(&flows[1], s, c, *first_ts);
 }
 
 /// Connection `id` and its track, read back from what [`freeze`] wrote at the start of
@@ -169,15 +178,32 @@ fn state_of(code: u8) -> TcpState {
         .expect("a frozen state code was written by state_code")
 }
 
-struct Writer<'a>(&'a mut Vec<u8>);
+/// A frozen record being written: in a buffer of its own, copied out once whole.
+struct Writer {
+    buf: [u8; MAX_FROZEN],
+    len: usize,
+}
 
-impl Writer<'_> {
+impl Writer {
+    #[inline]
+    fn push(&mut self, b: u8) {
+        self.buf[self.len] = b;
+        self.len += 1;
+    }
+
+    #[inline]
+    fn extend(&mut self, bytes: &[u8]) {
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    #[inline]
     fn varint(&mut self, mut n: u64) {
         while n >= 0x80 {
-            self.0.push((n as u8) | 0x80);
+            self.push((n as u8) | 0x80);
             n >>= 7;
         }
-        self.0.push(n as u8);
+        self.push(n as u8);
     }
 
     /// Zig-zag: small magnitudes of either sign stay short.
@@ -196,14 +222,14 @@ impl Writer<'_> {
     fn addr(&mut self, a: SocketAddr) {
         match a {
             SocketAddr::V4(v4) => {
-                self.0.push(4);
-                self.0.extend_from_slice(&v4.ip().octets());
-                self.0.extend_from_slice(&v4.port().to_le_bytes());
+                self.push(4);
+                self.extend(&v4.ip().octets());
+                self.extend(&v4.port().to_le_bytes());
             }
             SocketAddr::V6(v6) => {
-                self.0.push(6);
-                self.0.extend_from_slice(&v6.ip().octets());
-                self.0.extend_from_slice(&v6.port().to_le_bytes());
+                self.push(6);
+                self.extend(&v6.ip().octets());
+                self.extend(&v6.port().to_le_bytes());
                 self.varint(u64::from(v6.flowinfo()));
                 self.varint(u64::from(v6.scope_id()));
             }
@@ -264,15 +290,15 @@ impl Writer<'_> {
         if addr != conn_addr {
             self.addr(addr);
         }
-        self.0.extend_from_slice(&base_seq.0.to_le_bytes());
+        self.extend(&base_seq.0.to_le_bytes());
         if let (Some(isn), false) = (isn, isn_is_base) {
-            self.0.extend_from_slice(&isn.0.to_le_bytes());
+            self.extend(&isn.0.to_le_bytes());
         }
         if let Some(mss) = mss {
             self.varint(u64::from(mss));
         }
         if let Some(shift) = window_scale_option {
-            self.0.push(shift);
+            self.push(shift);
         }
         self.varint(match window_scale {
             WindowScale::Unknown => 0,
@@ -551,5 +577,109 @@ impl Reader<'_> {
             last_flags,
             unacked,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{Ipv6Addr, SocketAddrV6};
+
+    use super::*;
+
+    /// Every field at its longest (IPv6 with flow info and scope, counts at their maximum,
+    /// times far apart): the record fits [`MAX_FROZEN`] and reads back the same.
+    #[test]
+    fn the_longest_record_fits_and_reads_back() {
+        let addr = |port| {
+            SocketAddr::V6(SocketAddrV6::new(
+                Ipv6Addr::from(u128::MAX),
+                port,
+                u32::MAX,
+                u32::MAX,
+            ))
+        };
+        let far = Timestamp(i64::MIN);
+        let stats = DirStats {
+            packets: u64::MAX,
+            bytes: u64::MAX,
+            payload_bytes: u64::MAX,
+        };
+        let endpoint = |port: u16| Endpoint {
+            addr: addr(port + 1),
+            isn: Some(SeqNum(7)),
+            base_seq: SeqNum(u32::MAX),
+            base_known: true,
+            mss: Some(u16::MAX),
+            window_scale_option: Some(u8::MAX),
+            sack_permitted: true,
+            timestamps: true,
+            window_scale: WindowScale::Shift(u8::MAX),
+            last_window: u32::MAX,
+            next_seq: RelSeq(u32::MAX),
+            fin_seq: Some(RelSeq(u32::MAX)),
+        };
+        let mut analysis = AnalysisCounts::default();
+        for _ in 0..2 {
+            analysis.add(Analysis(u16::MAX));
+        }
+        let conn = Connection {
+            id: ConnId(3),
+            client: addr(1),
+            server: addr(2),
+            first_ts: Timestamp(i64::MAX),
+            last_ts: far,
+            handshake_seen: true,
+            mid_stream: true,
+            half_close: true,
+            refused: true,
+            to_server: stats,
+            to_client: stats,
+            flags: FlagCounts {
+                syn: u32::MAX,
+                syn_ack: u32::MAX,
+                fin: u32::MAX,
+                rst: u32::MAX,
+            },
+            analysis: AnalysisCounts {
+                retransmission: u32::MAX,
+                reused_ports: u32::MAX,
+                ..analysis
+            },
+            client_state: TcpState::TimeWait,
+            server_state: TcpState::LastAck,
+            client_endpoint: endpoint(10),
+            server_endpoint: endpoint(20),
+        };
+        let flow = SeqFlow {
+            nextseq: SeqNum(3),
+            nextseq_time: far,
+            lastack: SeqNum(4),
+            lastack_time: far,
+            maxseqtobeacked: SeqNum(5),
+            dupacknum: i32::MIN,
+            window: u32::MAX - 1,
+            is_first_ack: true,
+            last_flags: Analysis(u16::MAX),
+            unacked: u32::MAX,
+        };
+        let track = Track {
+            client_is_a: true,
+            flows: [flow, flow],
+            last_syn: Some(far),
+            first_rtt_ns: i64::MIN,
+            syn_seen: true,
+            synack_seen: true,
+        };
+        let mut out = vec![9];
+        freeze(&conn, &track, &mut out);
+        assert!(out.len() - 1 <= MAX_FROZEN, "{} bytes", out.len() - 1);
+        let (c, t, len) = thaw(ConnId(3), &out[1..]);
+        assert_eq!(len, out.len() - 1);
+        assert_eq!(format!("{c:?}"), format!("{conn:?}"));
+        assert_eq!(format!("{t:?}"), format!("{track:?}"));
+        assert_eq!(
+            format!("{:?}", thaw_connection(ConnId(3), &out[1..])),
+            format!("{conn:?}")
+        );
     }
 }

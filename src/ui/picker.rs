@@ -13,6 +13,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::inspect::ConnectionReport;
 use crate::open::Scanned;
+use crate::tcp::{AnalysisCounts, Connection, FlagCounts};
 
 use super::action::Action;
 use super::keymap::{self, Mode};
@@ -63,6 +64,11 @@ impl PickerRows {
 
     fn push_text(&mut self, choice: Choice, text: &str) {
         self.text.push_str(text);
+        self.end_row(choice);
+    }
+
+    /// The text written since the last row is a row's, for `choice`.
+    fn end_row(&mut self, choice: Choice) {
         self.ends.push(self.text.len());
         self.conns.push(match choice {
             Choice::Connection(n) => u32::try_from(n).unwrap_or(WHOLE - 1),
@@ -160,37 +166,97 @@ fn matches(text: &str, needle: &str) -> bool {
 /// The row text: endpoints, packets, bytes, duration and what happened (the flags a lecturer
 /// looks for: a handshake, a reset, a half-close, retransmissions).
 pub fn row_text(c: &ConnectionReport) -> String {
-    let mut flags = Vec::new();
-    if c.handshake_seen {
-        flags.push("SYN");
+    let mut text = String::new();
+    write_row(
+        &mut text,
+        &Row {
+            client: &c.client,
+            server: &c.server,
+            packets: c.packets.to_server + c.packets.to_client,
+            bytes: c.bytes.to_server + c.bytes.to_client,
+            duration: c.duration,
+            flags: row_flags(
+                c.handshake_seen,
+                &c.flags,
+                c.half_close,
+                c.mid_stream,
+                &c.analysis,
+            ),
+        },
+    );
+    text
+}
+
+/// [`row_text`] of a connection, written at the end of `out` without its report (a million
+/// rows are built at once: no strings in between).
+fn push_row(out: &mut String, c: &Connection) {
+    write_row(
+        out,
+        &Row {
+            client: c.client,
+            server: c.server,
+            packets: c.to_server.packets + c.to_client.packets,
+            bytes: c.to_server.bytes + c.to_client.bytes,
+            // What `inspect` reports as the duration.
+            duration: c.last_ts.secs_since(c.first_ts),
+            flags: row_flags(
+                c.handshake_seen,
+                &c.flags,
+                c.half_close,
+                c.mid_stream,
+                &c.analysis,
+            ),
+        },
+    );
+}
+
+/// What one row says.
+struct Row<A> {
+    client: A,
+    server: A,
+    packets: u64,
+    bytes: u64,
+    duration: f64,
+    flags: [(bool, &'static str); 7],
+}
+
+fn row_flags(
+    handshake_seen: bool,
+    flags: &FlagCounts,
+    half_close: bool,
+    mid_stream: bool,
+    analysis: &AnalysisCounts,
+) -> [(bool, &'static str); 7] {
+    [
+        (handshake_seen, "SYN"),
+        (flags.fin > 0, "FIN"),
+        (flags.rst > 0, "RST"),
+        (half_close, "half-close"),
+        (mid_stream, "mid-stream"),
+        (
+            analysis.retransmission > 0 || analysis.fast_retransmission > 0,
+            "retrans",
+        ),
+        (analysis.zero_window > 0, "zero-window"),
+    ]
+}
+
+fn write_row(out: &mut String, r: &Row<impl std::fmt::Display>) {
+    use std::fmt::Write;
+    // Writing into a String cannot fail.
+    let _ = write!(
+        out,
+        "{:<22} → {:<22} {:>6} pkts {:>9} B {:>9.3} s  ",
+        r.client, r.server, r.packets, r.bytes, r.duration
+    );
+    let mut first = true;
+    for (_, name) in r.flags.iter().filter(|(on, _)| *on) {
+        if !first {
+            out.push(' ');
+        }
+        out.push_str(name);
+        first = false;
     }
-    if c.flags.fin > 0 {
-        flags.push("FIN");
-    }
-    if c.flags.rst > 0 {
-        flags.push("RST");
-    }
-    if c.half_close {
-        flags.push("half-close");
-    }
-    if c.mid_stream {
-        flags.push("mid-stream");
-    }
-    if c.analysis.retransmission + c.analysis.fast_retransmission > 0 {
-        flags.push("retrans");
-    }
-    if c.analysis.zero_window > 0 {
-        flags.push("zero-window");
-    }
-    format!(
-        "{:<22} → {:<22} {:>6} pkts {:>9} B {:>9.3} s  {}",
-        c.client,
-        c.server,
-        c.packets.to_server + c.packets.to_client,
-        c.bytes.to_server + c.bytes.to_client,
-        c.duration,
-        flags.join(" ")
-    )
 }
 
 /// The connections of a scanned file as `inspect` reports them (the picker's rows).
@@ -210,15 +276,24 @@ pub fn report_iter(scanned: &Scanned) -> impl Iterator<Item = ConnectionReport> 
 impl Picker {
     /// A capture's picker: one row per connection.
     pub fn new(file: String, conns: &[ConnectionReport]) -> Self {
-        Self::from_reports(file, conns.iter().cloned())
+        let mut rows = PickerRows::default();
+        for (conn, c) in conns.iter().enumerate() {
+            rows.push_text(Choice::Connection(conn), &row_text(c));
+        }
+        Picker {
+            file,
+            rows,
+            ..Picker::default()
+        }
     }
 
-    /// A capture's picker from its reports one at a time: a million connections never have
-    /// their reports (a few hundred bytes each) in memory at once, only the rows.
-    pub fn from_reports(file: String, reports: impl Iterator<Item = ConnectionReport>) -> Self {
+    /// A capture's picker from its connections one at a time: a million connections never
+    /// have their reports (a few hundred bytes each) in memory at once, only the rows.
+    pub fn from_connections(file: String, conns: impl Iterator<Item = Connection>) -> Self {
         let mut rows = PickerRows::default();
-        for (conn, c) in reports.enumerate() {
-            rows.push_text(Choice::Connection(conn), &row_text(&c));
+        for (conn, c) in conns.enumerate() {
+            push_row(&mut rows.text, &c);
+            rows.end_row(Choice::Connection(conn));
         }
         rows.shrink_to_fit();
         Picker {
@@ -466,6 +541,22 @@ mod tests {
         );
         // Unoptimised test builds are slow; the release build takes a few ms a key.
         assert!(per_key.as_millis() < 1_000, "{per_key:?} a key");
+    }
+
+    /// The rows written straight from the connections (the screen's million-row path) are the
+    /// rows of their reports, byte for byte.
+    #[test]
+    fn rows_from_connections_are_the_rows_of_their_reports() {
+        for name in ["multi.pcap", "port_reuse.pcap", "retrans.pcap", "midstream.pcap"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data")
+                .join(name);
+            let scanned = crate::open::scan(&path, |_| {}).expect("the capture scans");
+            let fast = Picker::from_connections(name.into(), scanned.connections().iter());
+            let slow = Picker::new(name.into(), &reports(&scanned));
+            assert_eq!(fast.rows, slow.rows, "{name}");
+            assert!(!fast.rows.is_empty());
+        }
     }
 
     #[test]

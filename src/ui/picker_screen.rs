@@ -96,7 +96,7 @@ pub fn choose(
         .map_err(|_| anyhow::anyhow!("the capture scan panicked"))??;
     let mut picker = if !scanned.is_recording() && scanned.connections().len() > 1 {
         // What `offer` decides, without every report in memory at once.
-        Picker::from_reports(shown, super::picker::report_iter(&scanned))
+        Picker::from_connections(shown, scanned.connections().iter())
     } else {
         match offer(
             shown,
