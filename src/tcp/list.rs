@@ -15,7 +15,7 @@ use super::frozen;
 use super::update::Track;
 
 /// Finished connections kept whole before the oldest is frozen.
-pub(super) const RETIRE_AFTER: usize = 1024;
+pub(super) const RETIRE_AFTER: usize = 256;
 
 /// Where one connection's state is: a slot of the live slab, or an offset into the frozen
 /// bytes (top bit set).

@@ -160,7 +160,17 @@ fn matches(text: &str, needle: &str) -> bool {
         return text.to_lowercase().contains(needle);
     }
     let (t, n) = (text.as_bytes(), needle.as_bytes());
-    t.len() >= n.len() && t.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    if t.len() < n.len() {
+        return false;
+    }
+    // Only where the first byte matches is the rest compared (most rows are rejected there).
+    let (first, rest) = (n[0], &n[1..]);
+    let last_start = t.len() - n.len();
+    t[..=last_start]
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.to_ascii_lowercase() == first)
+        .any(|(i, _)| t[i + 1..i + n.len()].eq_ignore_ascii_case(rest))
 }
 
 /// The row text: endpoints, packets, bytes, duration and what happened (the flags a lecturer
@@ -243,12 +253,40 @@ fn row_flags(
 
 fn write_row(out: &mut String, r: &Row<impl std::fmt::Display>) {
     use std::fmt::Write;
+    // As `format!("{:<22} → {:<22} {:>6} pkts {:>9} B {:>9.3} s  ", …)`, padded here: a
+    // formatter pads a character at a time, and a million rows are written at once.
     // Writing into a String cannot fail.
-    let _ = write!(
-        out,
-        "{:<22} → {:<22} {:>6} pkts {:>9} B {:>9.3} s  ",
-        r.client, r.server, r.packets, r.bytes, r.duration
-    );
+    const SPACES: &str = "                      ";
+    let pad_left = |out: &mut String, start: usize, width: usize| {
+        let len = out[start..].chars().count();
+        if len < width {
+            out.insert_str(start, &SPACES[..width - len]);
+        }
+    };
+    let pad_right = |out: &mut String, start: usize, width: usize| {
+        let len = out[start..].chars().count();
+        out.extend(std::iter::repeat_n(' ', width.saturating_sub(len)));
+    };
+    let at = out.len();
+    let _ = write!(out, "{}", r.client);
+    pad_right(out, at, 22);
+    out.push_str(" → ");
+    let at = out.len();
+    let _ = write!(out, "{}", r.server);
+    pad_right(out, at, 22);
+    out.push(' ');
+    let at = out.len();
+    let _ = write!(out, "{}", r.packets);
+    pad_left(out, at, 6);
+    out.push_str(" pkts ");
+    let at = out.len();
+    let _ = write!(out, "{}", r.bytes);
+    pad_left(out, at, 9);
+    out.push_str(" B ");
+    let at = out.len();
+    let _ = write!(out, "{:.3}", r.duration);
+    pad_left(out, at, 9);
+    out.push_str(" s  ");
     let mut first = true;
     for (_, name) in r.flags.iter().filter(|(on, _)| *on) {
         if !first {
@@ -547,7 +585,14 @@ mod tests {
     /// rows of their reports, byte for byte.
     #[test]
     fn rows_from_connections_are_the_rows_of_their_reports() {
-        for name in ["multi.pcap", "port_reuse.pcap", "retrans.pcap", "midstream.pcap"] {
+        for name in [
+            "multi.pcap",
+            "port_reuse.pcap",
+            "retrans.pcap",
+            "midstream.pcap",
+            "ipv6.pcap",
+            "half_close.pcap",
+        ] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("tests/data")
                 .join(name);
@@ -556,6 +601,36 @@ mod tests {
             let slow = Picker::new(name.into(), &reports(&scanned));
             assert_eq!(fast.rows, slow.rows, "{name}");
             assert!(!fast.rows.is_empty());
+            // The text padded by hand is what the formatter's widths gave.
+            for (c, row) in reports(&scanned).iter().zip(fast.rows.iter()) {
+                let mut flags = Vec::new();
+                for (on, name) in [
+                    (c.handshake_seen, "SYN"),
+                    (c.flags.fin > 0, "FIN"),
+                    (c.flags.rst > 0, "RST"),
+                    (c.half_close, "half-close"),
+                    (c.mid_stream, "mid-stream"),
+                    (
+                        c.analysis.retransmission + c.analysis.fast_retransmission > 0,
+                        "retrans",
+                    ),
+                    (c.analysis.zero_window > 0, "zero-window"),
+                ] {
+                    if on {
+                        flags.push(name);
+                    }
+                }
+                let formatted = format!(
+                    "{:<22} → {:<22} {:>6} pkts {:>9} B {:>9.3} s  {}",
+                    c.client,
+                    c.server,
+                    c.packets.to_server + c.packets.to_client,
+                    c.bytes.to_server + c.bytes.to_client,
+                    c.duration,
+                    flags.join(" ")
+                );
+                assert_eq!(row.text, formatted, "{name}");
+            }
         }
     }
 
