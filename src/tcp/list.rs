@@ -58,9 +58,15 @@ pub(super) struct Live {
 #[derive(Clone, Default)]
 pub struct ConnectionList {
     places: Vec<Place>,
-    live: Vec<Live>,
-    free: Vec<usize>,
     frozen: Vec<u8>,
+    live: Vec<Live>,
+    /// The retirement bookkeeping (boxed: timelines, which hold a list, stay small).
+    work: Box<Work>,
+}
+
+#[derive(Clone, Default)]
+struct Work {
+    free: Vec<usize>,
     /// Bytes of `frozen` no place points at any more (connections thawed since).
     stale: usize,
     /// Finished connections, oldest first, with the stamp they were queued under.
@@ -72,7 +78,10 @@ pub struct ConnectionList {
 impl ConnectionList {
     pub(super) fn new(retire_after: usize) -> Self {
         ConnectionList {
-            retire_after,
+            work: Box::new(Work {
+                retire_after,
+                ..Work::default()
+            }),
             ..ConnectionList::default()
         }
     }
@@ -133,7 +142,7 @@ impl ConnectionList {
     fn thaw(&mut self, id: u32, place: Place) -> usize {
         let offset = place.offset().expect("not live, so frozen");
         let (conn, track, len) = frozen::thaw(ConnId(id), &self.frozen[offset..]);
-        self.stale += len;
+        self.work.stale += len;
         let slot = self.put_live(Live {
             conn,
             track,
@@ -147,7 +156,7 @@ impl ConnectionList {
     }
 
     fn put_live(&mut self, live: Live) -> usize {
-        match self.free.pop() {
+        match self.work.free.pop() {
             Some(slot) => {
                 self.live[slot] = live;
                 slot
@@ -164,21 +173,23 @@ impl ConnectionList {
     #[inline]
     pub(super) fn finished(&mut self, slot: usize) {
         self.queue(slot);
-        if self.retiring.len() > self.retire_after {
+        if self.work.retiring.len() > self.work.retire_after {
             self.retire_oldest();
         }
     }
 
     fn queue(&mut self, slot: usize) {
-        self.stamp += 1;
+        self.work.stamp += 1;
         let live = &mut self.live[slot];
-        live.queued = self.stamp;
-        self.retiring.push_back((live.conn.id.0, self.stamp));
+        live.queued = self.work.stamp;
+        self.work
+            .retiring
+            .push_back((live.conn.id.0, self.work.stamp));
     }
 
     #[cold]
     fn retire_oldest(&mut self) {
-        let Some((id, stamp)) = self.retiring.pop_front() else {
+        let Some((id, stamp)) = self.work.retiring.pop_front() else {
             return;
         };
         let Some(slot) = self.places[id as usize].slot() else {
@@ -197,15 +208,15 @@ impl ConnectionList {
         let live = &self.live[slot];
         frozen::freeze(&live.conn, &live.track, &mut self.frozen);
         self.places[id as usize] = Place::frozen(offset);
-        self.free.push(slot);
-        if self.stale > (1 << 20) && self.stale > self.frozen.len() / 2 {
+        self.work.free.push(slot);
+        if self.work.stale > (1 << 20) && self.work.stale > self.frozen.len() / 2 {
             self.compact();
         }
     }
 
     /// Drop the bytes of connections thawed since they were frozen.
     fn compact(&mut self) {
-        let mut bytes = Vec::with_capacity(self.frozen.len() - self.stale);
+        let mut bytes = Vec::with_capacity(self.frozen.len() - self.work.stale);
         for (n, place) in self.places.iter_mut().enumerate() {
             if let Some(offset) = place.offset() {
                 let (_, _, len) = frozen::thaw(id(n), &self.frozen[offset..]);
@@ -214,7 +225,7 @@ impl ConnectionList {
             }
         }
         self.frozen = bytes;
-        self.stale = 0;
+        self.work.stale = 0;
     }
 
     /// Every connection frozen, the slab and queue gone: what a finished scan keeps.
@@ -224,12 +235,11 @@ impl ConnectionList {
                 self.freeze(n as u32, slot);
             }
         }
-        if self.stale > 0 {
+        if self.work.stale > 0 {
             self.compact();
         }
         self.live = Vec::new();
-        self.free = Vec::new();
-        self.retiring = VecDeque::new();
+        self.work = Box::default();
         self.frozen.shrink_to_fit();
         self.places.shrink_to_fit();
         self
