@@ -362,6 +362,21 @@ impl Report {
     }
 }
 
+/// How many bytes `args` formats to, without keeping them.
+fn byte_len(args: std::fmt::Arguments<'_>) -> usize {
+    struct Count(usize);
+    impl std::fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Counting cannot fail.
+    let _ = std::fmt::write(&mut count, args);
+    count.0
+}
+
 /// The report as `--json` prints it, its connections taken from `rows` one at a time: the
 /// fields of [`Report`], in its order.
 #[derive(Serialize)]
@@ -466,10 +481,27 @@ where
                 c.notes(),
             ]
         };
+        // The widths pass measures the cells without writing them (the last column, not
+        // padded, needs no width).
+        let lens = |c: &ConnectionReport| -> [usize; 11] {
+            [
+                byte_len(format_args!("{}", c.id)),
+                c.client.len(),
+                c.server.len(),
+                byte_len(format_args!("{:.6}", c.start)),
+                byte_len(format_args!("{:.6}", c.duration)),
+                byte_len(format_args!("{}", c.packets.to_server)),
+                byte_len(format_args!("{}", c.packets.to_client)),
+                byte_len(format_args!("{}", c.bytes.to_server)),
+                byte_len(format_args!("{}", c.bytes.to_client)),
+                c.final_state.client.len(),
+                c.final_state.server.len(),
+            ]
+        };
         let mut widths = headers.map(str::len);
         for c in rows() {
-            for (w, cell) in widths.iter_mut().zip(cells(c.borrow())) {
-                *w = (*w).max(cell.len());
+            for (w, len) in widths.iter_mut().zip(lens(c.borrow())) {
+                *w = (*w).max(len);
             }
         }
         // Numbers right-aligned, text left-aligned; the last column is not padded.
@@ -485,9 +517,15 @@ where
                 if i == cells.len() - 1 {
                     s.push_str(cell);
                 } else if right[i] {
-                    s.push_str(&format!("{cell:>w$}", w = widths[i]));
+                    let _ = std::fmt::Write::write_fmt(
+                        &mut s,
+                        format_args!("{cell:>w$}", w = widths[i]),
+                    );
                 } else {
-                    s.push_str(&format!("{cell:<w$}", w = widths[i]));
+                    let _ = std::fmt::Write::write_fmt(
+                        &mut s,
+                        format_args!("{cell:<w$}", w = widths[i]),
+                    );
                 }
             }
             s.trim_end().to_string()
