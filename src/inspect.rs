@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::capture::{FileError, LinkType, Timestamp};
-use crate::tcp::{AnalysisCounts, Connection, FlagCounts, Tracker};
+use crate::tcp::{AnalysisCounts, Connection, ConnectionList, FlagCounts, Tracker};
 use crate::wire::{DecodeError, Decoded, Decoder, EncapPath, FragmentStats};
 
 /// The whole `inspect --json` object. Field names are the documented schema (README).
@@ -112,8 +112,14 @@ pub fn inspect_file(path: &Path) -> Result<Report, InspectError> {
 /// "scanning … 42%" while a big capture is read).
 pub fn inspect_file_with_progress(
     path: &Path,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> Result<Report, InspectError> {
+    read_file(path, progress).map(Inspection::into_report)
+}
+
+/// Read `path` front to back: the report's totals and warnings, its connections kept compact
+/// (what `sockviz inspect` prints from, a row at a time).
+pub fn read_file(path: &Path, mut progress: impl FnMut(u64)) -> Result<Inspection, InspectError> {
     let mut file = crate::open::SourceFile::open(path)?.frames()?;
     let format = match file.format() {
         crate::capture::CaptureFormat::Pcap {
@@ -202,48 +208,70 @@ pub fn inspect_file_with_progress(
         ));
     }
 
-    let origin = first_ts.unwrap_or_default();
-    let connections = reports(tracker.into_connections(), origin, &encaps);
-    Ok(Report {
-        file: path.display().to_string(),
-        format,
-        packets_total: total,
-        non_tcp_packets: non_tcp,
-        undecodable_packets: undecodable,
-        truncated_packets: truncated,
-        recording_events,
-        ip_fragments: decoder.fragment_stats(),
-        connections,
-        warnings,
+    Ok(Inspection {
+        head: Report {
+            file: path.display().to_string(),
+            format,
+            packets_total: total,
+            non_tcp_packets: non_tcp,
+            undecodable_packets: undecodable,
+            truncated_packets: truncated,
+            recording_events,
+            ip_fragments: decoder.fragment_stats(),
+            connections: Vec::new(),
+            warnings,
+        },
+        connections: tracker.into_connections(),
+        origin: first_ts.unwrap_or_default(),
+        encaps,
     })
 }
 
-/// The connections as reports, giving back the connections' memory as the reports grow, so a
-/// capture of a million connections never holds both whole (each is a few hundred bytes).
-fn reports(
-    mut connections: Vec<Connection>,
+/// A capture read through: everything a [`Report`] says, with the connections still in the
+/// tracker's compact form (a million connections take about 100 MB, their reports several
+/// times that). [`Inspection::write_table`] and [`Inspection::write_json`] print the same bytes
+/// as the report's.
+pub struct Inspection {
+    /// The report without its connections.
+    head: Report,
+    connections: ConnectionList,
     origin: Timestamp,
-    encaps: &BTreeMap<u32, EncapPath>,
-) -> Vec<ConnectionReport> {
-    let mut out = Vec::with_capacity(connections.len());
-    // From the end, so the connections' vector can shrink as it goes; reversed after.
-    while let Some(c) = connections.pop() {
-        let mut report = ConnectionReport::new(&c, origin);
-        if let Some(path) = encaps.get(&c.id.0) {
+    encaps: BTreeMap<u32, EncapPath>,
+}
+
+impl Inspection {
+    /// Connection `c`'s report.
+    fn report(&self, c: &Connection) -> ConnectionReport {
+        let mut report = ConnectionReport::new(c, self.origin);
+        if let Some(path) = self.encaps.get(&c.id.0) {
             report.encapsulation = path
                 .as_slice()
                 .iter()
                 .map(|e| e.name().to_string())
                 .collect();
         }
-        out.push(report);
-        // A large vector is its own mapping: shrinking it returns the pages at once.
-        if connections.len() % 65_536 == 0 {
-            connections.shrink_to_fit();
+        report
+    }
+
+    fn reports(&self) -> impl Iterator<Item = ConnectionReport> + '_ {
+        self.connections.iter().map(|c| self.report(&c))
+    }
+
+    pub fn into_report(self) -> Report {
+        let connections = self.reports().collect();
+        Report {
+            connections,
+            ..self.head
         }
     }
-    out.reverse();
-    out
+
+    pub fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
+        write_json(&self.head, || self.reports(), out)
+    }
+
+    pub fn write_table(&self, out: &mut impl Write) -> io::Result<()> {
+        write_table(&self.head, self.connections.len(), || self.reports(), out)
+    }
 }
 
 /// `addr:port`, IPv6 as `[addr]:port`: exactly what `SocketAddr`'s `Display` prints.
@@ -320,19 +348,106 @@ impl ConnectionReport {
 
 impl Report {
     pub fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, self).map_err(io::Error::other)?;
-        writeln!(out)
+        write_json(self, || self.connections.iter(), out)
     }
 
     /// Aligned columns, one connection per line, like `tshark -z conv,tcp` but with states.
     pub fn write_table(&self, out: &mut impl Write) -> io::Result<()> {
+        write_table(
+            self,
+            self.connections.len(),
+            || self.connections.iter(),
+            out,
+        )
+    }
+}
+
+/// How many bytes `args` formats to, without keeping them.
+fn byte_len(args: std::fmt::Arguments<'_>) -> usize {
+    struct Count(usize);
+    impl std::fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Counting cannot fail.
+    let _ = std::fmt::write(&mut count, args);
+    count.0
+}
+
+/// The report as `--json` prints it, its connections taken from `rows` one at a time: the
+/// fields of [`Report`], in its order.
+#[derive(Serialize)]
+struct ReportJson<'a, R: Serialize> {
+    file: &'a str,
+    format: &'a str,
+    packets_total: u64,
+    non_tcp_packets: u64,
+    undecodable_packets: u64,
+    truncated_packets: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    recording_events: u64,
+    #[serde(skip_serializing_if = "FragmentStats::is_empty")]
+    ip_fragments: &'a FragmentStats,
+    connections: R,
+    warnings: &'a [String],
+}
+
+/// A sequence serialized from a fresh iterator.
+struct Rows<F>(F);
+
+impl<F, I> Serialize for Rows<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
+/// `head`'s fields with `rows` as its connections, pretty-printed, then a newline.
+fn write_json<F, I>(head: &Report, rows: F, out: &mut impl Write) -> io::Result<()>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    let json = ReportJson {
+        file: &head.file,
+        format: &head.format,
+        packets_total: head.packets_total,
+        non_tcp_packets: head.non_tcp_packets,
+        undecodable_packets: head.undecodable_packets,
+        truncated_packets: head.truncated_packets,
+        recording_events: head.recording_events,
+        ip_fragments: &head.ip_fragments,
+        connections: Rows(rows),
+        warnings: &head.warnings,
+    };
+    serde_json::to_writer_pretty(&mut *out, &json).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// `head` as aligned columns with `count` connections from `rows` (called twice: widths, then
+/// lines).
+fn write_table<F, I>(head: &Report, count: usize, rows: F, out: &mut impl Write) -> io::Result<()>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: std::borrow::Borrow<ConnectionReport>,
+{
+    use std::borrow::Borrow;
+    let this = head;
+    {
+        let out = &mut *out;
         writeln!(
             out,
             "{}: {}, {} packets, {} TCP connections",
-            self.file,
-            self.format,
-            self.packets_total,
-            self.connections.len()
+            this.file, this.format, this.packets_total, count
         )?;
         let headers = [
             "#",
@@ -366,10 +481,27 @@ impl Report {
                 c.notes(),
             ]
         };
+        // The widths pass measures the cells without writing them (the last column, not
+        // padded, needs no width).
+        let lens = |c: &ConnectionReport| -> [usize; 11] {
+            [
+                byte_len(format_args!("{}", c.id)),
+                c.client.len(),
+                c.server.len(),
+                byte_len(format_args!("{:.6}", c.start)),
+                byte_len(format_args!("{:.6}", c.duration)),
+                byte_len(format_args!("{}", c.packets.to_server)),
+                byte_len(format_args!("{}", c.packets.to_client)),
+                byte_len(format_args!("{}", c.bytes.to_server)),
+                byte_len(format_args!("{}", c.bytes.to_client)),
+                c.final_state.client.len(),
+                c.final_state.server.len(),
+            ]
+        };
         let mut widths = headers.map(str::len);
-        for c in &self.connections {
-            for (w, cell) in widths.iter_mut().zip(cells(c)) {
-                *w = (*w).max(cell.len());
+        for c in rows() {
+            for (w, len) in widths.iter_mut().zip(lens(c.borrow())) {
+                *w = (*w).max(len);
             }
         }
         // Numbers right-aligned, text left-aligned; the last column is not padded.
@@ -385,25 +517,31 @@ impl Report {
                 if i == cells.len() - 1 {
                     s.push_str(cell);
                 } else if right[i] {
-                    s.push_str(&format!("{cell:>w$}", w = widths[i]));
+                    let _ = std::fmt::Write::write_fmt(
+                        &mut s,
+                        format_args!("{cell:>w$}", w = widths[i]),
+                    );
                 } else {
-                    s.push_str(&format!("{cell:<w$}", w = widths[i]));
+                    let _ = std::fmt::Write::write_fmt(
+                        &mut s,
+                        format_args!("{cell:<w$}", w = widths[i]),
+                    );
                 }
             }
             s.trim_end().to_string()
         };
         writeln!(out, "{}", line(&headers.map(String::from)))?;
-        for c in &self.connections {
-            writeln!(out, "{}", line(&cells(c)))?;
+        for c in rows() {
+            writeln!(out, "{}", line(&cells(c.borrow())))?;
         }
-        if self.non_tcp_packets > 0 || self.undecodable_packets > 0 {
+        if this.non_tcp_packets > 0 || this.undecodable_packets > 0 {
             writeln!(
                 out,
                 "{} non-TCP packet(s), {} undecodable",
-                self.non_tcp_packets, self.undecodable_packets
+                this.non_tcp_packets, this.undecodable_packets
             )?;
         }
-        let f = &self.ip_fragments;
+        let f = &this.ip_fragments;
         if f.reassembled > 0 {
             writeln!(
                 out,
@@ -411,17 +549,17 @@ impl Report {
                 f.reassembled
             )?;
         }
-        if self.recording_events > 0 {
+        if this.recording_events > 0 {
             writeln!(
                 out,
                 "a sockviz recording: {} socket call/probe/note record(s) besides the packets \
                  (`sockviz replay {}` plays them)",
-                self.recording_events, self.file
+                this.recording_events, this.file
             )?;
         }
-        for w in &self.warnings {
+        for w in &this.warnings {
             writeln!(out, "warning: {w}")?;
         }
-        Ok(())
     }
+    Ok(())
 }

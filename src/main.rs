@@ -91,7 +91,8 @@ fn run(
 ) -> anyhow::Result<ExitCode> {
     match command {
         Command::Inspect { file, json } => {
-            let report = sockviz::inspect::inspect_file(&file)?;
+            // Printed a connection at a time from the compact form the scan kept.
+            let report = sockviz::inspect::read_file(&file, |_| {})?;
             // Stdout is line-buffered; the JSON of a big capture has millions of lines.
             let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             let written = if json {

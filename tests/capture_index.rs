@@ -146,7 +146,7 @@ fn a_connection_loaded_from_the_index_is_the_one_cut_out_of_the_whole_file() {
 #[test]
 fn a_reused_port_is_flagged_on_the_second_connections_syn() {
     let index = CaptureIndex::scan(&data("port_reuse.pcap"), |_| {}).expect("scans");
-    let second = &index.connections()[1];
+    let second = index.connections().get(1).expect("two connections");
     let loaded = index
         .load(second.id, second.first_ts, false)
         .expect("loads");

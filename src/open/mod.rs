@@ -19,7 +19,7 @@ use crate::capture::Timestamp;
 use crate::capture::{CaptureFile, FileError};
 use crate::record::headless::Loaded;
 use crate::record::reader::{self, Recording};
-use crate::tcp::Connection;
+use crate::tcp::ConnectionList;
 use crate::timeline::capture_index::CaptureIndex;
 use crate::timeline::playback::{PlaybackIndex, SocketInfo};
 use crate::timeline::{ByteMap, Timeline};
@@ -199,7 +199,7 @@ impl Scanned {
 
     /// Every TCP connection, in order of first appearance (the picker's rows, `--conn`'s
     /// numbers).
-    pub fn connections(&self) -> &[Connection] {
+    pub fn connections(&self) -> &ConnectionList {
         match self {
             Scanned::Recording(rec) => rec.timeline.connections(),
             Scanned::Capture(index) => index.connections(),

@@ -27,6 +27,8 @@
 pub mod analysis;
 pub mod conn;
 pub mod endpoint;
+mod frozen;
+pub mod list;
 pub mod state;
 pub mod tracker;
 mod update;
@@ -40,5 +42,6 @@ pub use crate::wire::seq::{RelSeq, SeqNum, SeqRange};
 pub use analysis::{Analysis, AnalysisCounts};
 pub use conn::{ConnId, Connection, DirStats, Direction, FlagCounts, SegmentInfo};
 pub use endpoint::{Endpoint, WindowScale};
+pub use list::ConnectionList;
 pub use state::TcpState;
 pub use tracker::Tracker;

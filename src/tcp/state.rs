@@ -89,6 +89,7 @@ pub(crate) struct Transition {
 
 impl Transition {
     /// Both endpoints' states after the segment: `(sender, receiver)`.
+    #[inline]
     pub fn apply(self, sender: TcpState, receiver: TcpState) -> (TcpState, TcpState) {
         use TcpState::*;
         // RFC 9293 §3.10.7.2-4: a reset aborts the connection in every state. A RST answering a

@@ -3,7 +3,8 @@
 //! Wireshark-style analysis.
 //!
 //! Per segment it does one hash lookup and a fixed amount of work; per connection it keeps a
-//! fixed-size record. Segments themselves are not stored: the caller keeps the returned
+//! fixed-size record while the connection is in progress and a compact frozen one once it is
+//! over ([`super::list`]). Segments themselves are not stored: the caller keeps the returned
 //! [`SegmentInfo`] if it wants them.
 
 use std::net::{IpAddr, SocketAddr};
@@ -15,6 +16,7 @@ use crate::wire::Segment;
 
 use super::conn::{ConnId, Connection, DirStats, FlagCounts, SegmentInfo};
 use super::endpoint::Endpoint;
+use super::list::{ConnectionList, RETIRE_AFTER};
 use super::update::{Track, update};
 use super::{Analysis, AnalysisCounts, TcpState};
 
@@ -89,36 +91,66 @@ impl Index {
 }
 
 /// Rebuilds connections from segments fed in capture order.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Tracker {
     index: Index,
-    connections: Vec<Connection>,
-    tracks: Vec<Track>,
+    connections: ConnectionList,
+}
+
+impl Default for Tracker {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Tracker {
     pub fn new() -> Self {
-        Self::default()
+        Self::retiring_after(RETIRE_AFTER)
+    }
+
+    /// A tracker that freezes a finished connection once `n` more have finished (tests freeze
+    /// at once, `n` = 0, to show that freezing changes nothing).
+    pub(crate) fn retiring_after(n: usize) -> Self {
+        Tracker {
+            index: Index::default(),
+            connections: ConnectionList::new(n),
+        }
     }
 
     /// Feed one segment; `frame_len` is the whole frame's length on the wire.
     pub fn push(&mut self, ts: Timestamp, frame_len: u32, seg: &Segment<'_>) -> SegmentInfo {
         let (key, src_is_a) = FlowKey::new(seg.src, seg.dst);
         let pure_syn = seg.flags.syn() && !seg.flags.ack();
-        let (idx, reused) = match self.index.get(&key) {
-            Some(idx) if pure_syn && self.starts_new_connection(idx, src_is_a, seg) => {
-                (self.open(key, src_is_a, ts, seg), true)
+        let (slot, reused) = match self.index.get(&key) {
+            Some(id) => {
+                let slot = self.connections.slot(id);
+                if pure_syn && self.starts_new_connection(slot, src_is_a, seg) {
+                    (self.open(key, src_is_a, ts, seg), true)
+                } else {
+                    (slot, false)
+                }
             }
-            Some(idx) => (idx as usize, false),
             None => (self.open(key, src_is_a, ts, seg), false),
         };
-        let (conn, track) = (&mut self.connections[idx], &mut self.tracks[idx]);
+        let live = self.connections.live(slot);
         let found = if reused {
             Analysis::REUSED_PORTS
         } else {
             Analysis::NONE
         };
-        update(conn, track, src_is_a, ts, frame_len, seg, found)
+        let info = update(
+            &mut live.conn,
+            &mut live.track,
+            src_is_a,
+            ts,
+            frame_len,
+            seg,
+            found,
+        );
+        if live.conn.is_finished() {
+            self.connections.finished(slot);
+        }
+        info
     }
 
     /// Whether a SYN (without ACK) on a known 4-tuple begins a new connection.
@@ -128,13 +160,9 @@ impl Tracker {
     /// close (the capture missed its end, or a host forgot it). Beyond Wireshark: a SYN from a
     /// side that never sent before, once the old connection has finished (both sides CLOSED or
     /// TIME_WAIT), is a new connection too. A SYN repeating the known ISN is a retransmission.
-    fn starts_new_connection(&self, idx: u32, src_is_a: bool, seg: &Segment<'_>) -> bool {
-        let (Some(conn), Some(track)) = (
-            self.connections.get(idx as usize),
-            self.tracks.get(idx as usize),
-        ) else {
-            return true;
-        };
+    fn starts_new_connection(&mut self, slot: usize, src_is_a: bool, seg: &Segment<'_>) -> bool {
+        let live = self.connections.live(slot);
+        let (conn, track) = (&live.conn, &live.track);
         let sender = if src_is_a == track.client_is_a {
             &conn.client_endpoint
         } else {
@@ -147,7 +175,7 @@ impl Tracker {
         }
     }
 
-    /// Start a connection whose first segment is `seg`; returns its index.
+    /// Start a connection whose first segment is `seg`; returns its slot.
     ///
     /// Roles: a SYN's sender is the client; a SYN-ACK's receiver is. Without either, the
     /// capture began mid-stream and the endpoint with the lower port is taken as the server
@@ -174,7 +202,7 @@ impl Tracker {
         };
         let idx = self.connections.len();
         let id = ConnId(u32::try_from(idx).unwrap_or(u32::MAX));
-        self.connections.push(Connection {
+        let conn = Connection {
             id,
             client,
             server,
@@ -192,17 +220,22 @@ impl Tracker {
             server_state,
             client_endpoint: Endpoint::new(client),
             server_endpoint: Endpoint::new(server),
-        });
-        self.tracks.push(Track::new(src_is_a == src_is_client));
+        };
+        let slot = self
+            .connections
+            .open(conn, Track::new(src_is_a == src_is_client));
         self.index.insert(key, id.0);
-        idx
+        slot
     }
 
-    pub fn connections(&self) -> &[Connection] {
+    /// Every connection so far, in order of first segment.
+    pub fn connections(&self) -> &ConnectionList {
         &self.connections
     }
 
-    pub fn into_connections(self) -> Vec<Connection> {
-        self.connections
+    /// Every connection, all frozen and the 4-tuple index dropped: what a scan keeps once the
+    /// file is read (about 100 bytes a connection).
+    pub fn into_connections(self) -> ConnectionList {
+        self.connections.into_frozen()
     }
 }

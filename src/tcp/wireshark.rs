@@ -90,6 +90,7 @@ fn elapsed(now: Timestamp, earlier: Timestamp) -> u64 {
 ///
 /// `rev_scale` is the peer's window scale as Wireshark knows it; `first_rtt_ns` the handshake
 /// RTT (0 when not measured yet).
+#[inline]
 pub(crate) fn analyze(
     fwd: &mut SeqFlow,
     rev: &mut SeqFlow,

@@ -2,8 +2,9 @@
 //! it, so one connection can be loaded without holding a copy of every packet.
 //!
 //! `sockviz replay` must scale to captures larger than memory. The scan reads the file once,
-//! front to back (as `inspect` does), and keeps only an [`IndexedFrame`] per TCP frame plus the
-//! tracker's connections (the picker's rows); [`CaptureIndex::load`] then reads back, with
+//! front to back (as `inspect` does), and keeps only an [`IndexedFrame`] per TCP frame, packed
+//! as differences from the frame before (about 10 bytes), plus the tracker's connections in
+//! their compact form (the picker's rows); [`CaptureIndex::load`] then reads back, with
 //! positioned reads, the bytes of the chosen connection's frames only and pushes them through a
 //! fresh [`Timeline`]. Wireshark's analysis of a connection depends on that connection's
 //! segments alone, so the fresh tracker finds the same states and flags the scan did, with one
@@ -12,8 +13,10 @@
 
 use std::path::Path;
 
+use std::collections::HashMap;
+
 use crate::capture::{CaptureFile, FileError, FrameRef, LinkType, Timestamp};
-use crate::tcp::{Analysis, ConnId, Connection, Tracker};
+use crate::tcp::{Analysis, ConnId, ConnectionList, Tracker};
 use crate::wire::{Decoded, Decoder};
 
 use super::{Event, EventKind, OwnedFrame, Timeline};
@@ -29,8 +32,9 @@ const UNOWNED: ConnId = ConnId(u32::MAX);
 /// fragment whose datagram was rebuilt into a TCP segment is indexed too, under that
 /// segment's connection, so [`CaptureIndex::load`] can rebuild the segment.
 ///
-/// Kept flat (not a [`FrameRef`] plus fields) so it packs into 40 bytes: the index of a
-/// 2-million-packet capture is ~80 MB, not the gigabyte of a copy of every packet.
+/// Kept flat (not a [`FrameRef`] plus fields) so it packs into 40 bytes; the index stores it
+/// packed ([`PackedFrames`]) in about 10: the index of a 5-million-packet capture is ~50 MB,
+/// not the gigabytes of a copy of every packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexedFrame {
     /// 1-based frame number in the capture (every frame counted, TCP or not).
@@ -63,13 +67,139 @@ struct ScanNote {
     text: String,
 }
 
+/// The index's frames in capture order, each as variable-length differences from the one
+/// before: frame numbers, file offsets and times grow by little from frame to frame, lengths
+/// and link types are small, and a connection's frames tend to follow each other.
+#[derive(Default)]
+pub struct PackedFrames {
+    bytes: Vec<u8>,
+    /// Entries written (fragments not yet owned included).
+    entries: u64,
+    /// The last entry written, which the next is a difference from.
+    last: Option<IndexedFrame>,
+    /// Fragment entries (by place) that a later frame's datagram claimed for its connection.
+    owners: HashMap<u64, ConnId>,
+    /// Entries still [`UNOWNED`] when the scan ended: left out.
+    unowned: u64,
+    /// Whether any entry was written [`UNOWNED`].
+    held_fragments: bool,
+}
+
+impl PackedFrames {
+    fn push(&mut self, f: IndexedFrame) {
+        let prev = self.last.unwrap_or(IndexedFrame {
+            number: 0,
+            data_offset: 0,
+            ts: Timestamp(0),
+            captured_len: 0,
+            orig_len: 0,
+            link: LinkType(0),
+            conn: ConnId(0),
+        });
+        let b = &mut self.bytes;
+        put(b, f.number.wrapping_sub(prev.number));
+        put(b, f.data_offset.wrapping_sub(prev.data_offset));
+        put_signed(b, f.ts.0.wrapping_sub(prev.ts.0));
+        put(b, u64::from(f.captured_len));
+        put_signed(b, i64::from(f.orig_len) - i64::from(f.captured_len));
+        put(b, u64::from(f.link.0));
+        put_signed(b, i64::from(f.conn.0) - i64::from(prev.conn.0));
+        self.held_fragments |= f.conn == UNOWNED;
+        self.last = Some(f);
+        self.entries += 1;
+    }
+
+    /// How many frames the index holds.
+    pub fn len(&self) -> usize {
+        (self.entries - self.unowned) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The frames in capture order (fragments that no segment claimed left out).
+    pub fn iter(&self) -> impl Iterator<Item = IndexedFrame> + '_ {
+        let mut at = 0usize;
+        let mut prev = IndexedFrame {
+            number: 0,
+            data_offset: 0,
+            ts: Timestamp(0),
+            captured_len: 0,
+            orig_len: 0,
+            link: LinkType(0),
+            conn: ConnId(0),
+        };
+        (0..self.entries).filter_map(move |place| {
+            let b = &self.bytes;
+            let number = prev.number.wrapping_add(get(b, &mut at));
+            let data_offset = prev.data_offset.wrapping_add(get(b, &mut at));
+            let ts = Timestamp(prev.ts.0.wrapping_add(get_signed(b, &mut at)));
+            let captured_len = get(b, &mut at) as u32;
+            let orig_len = (i64::from(captured_len) + get_signed(b, &mut at)) as u32;
+            let link = LinkType(get(b, &mut at) as u32);
+            let conn = ConnId((i64::from(prev.conn.0) + get_signed(b, &mut at)) as u32);
+            prev = IndexedFrame {
+                number,
+                data_offset,
+                ts,
+                captured_len,
+                orig_len,
+                link,
+                conn,
+            };
+            let mut f = prev;
+            if f.conn == UNOWNED {
+                f.conn = *self.owners.get(&place)?;
+            }
+            Some(f)
+        })
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+    }
+}
+
+fn put(b: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        b.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    b.push(n as u8);
+}
+
+fn put_signed(b: &mut Vec<u8>, n: i64) {
+    put(b, ((n << 1) ^ (n >> 63)) as u64);
+}
+
+/// Reads what [`put`] wrote; the bytes are the index's own.
+fn get(b: &[u8], at: &mut usize) -> u64 {
+    let mut n = 0u64;
+    let mut shift = 0;
+    loop {
+        let byte = b[*at];
+        *at += 1;
+        n |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return n;
+        }
+        shift += 7;
+    }
+}
+
+fn get_signed(b: &[u8], at: &mut usize) -> i64 {
+    let z = get(b, at);
+    ((z >> 1) as i64) ^ -((z & 1) as i64)
+}
+
 /// A plain capture scanned once: its TCP frames' places, its connections, its notes.
 pub struct CaptureIndex {
     file: CaptureFile,
     /// The capture's first frame's time (`t = 0` of a whole-file timeline).
     origin: Option<Timestamp>,
-    frames: Vec<IndexedFrame>,
-    connections: Vec<Connection>,
+    frames: PackedFrames,
+    connections: ConnectionList,
     /// Per connection: its first segment reused an earlier connection's 4-tuple.
     reopened: Vec<bool>,
     notes: Vec<ScanNote>,
@@ -95,7 +225,7 @@ impl CaptureIndex {
     pub fn scan(path: &Path, mut progress: impl FnMut(u64)) -> Result<Self, FileError> {
         let mut file = CaptureFile::open(path)?;
         let mut tracker = Tracker::new();
-        let mut frames = Vec::new();
+        let mut frames = PackedFrames::default();
         let mut notes = Vec::new();
         let mut reopened = Vec::new();
         let mut warnings = Vec::new();
@@ -144,7 +274,7 @@ impl CaptureIndex {
             };
             // The same decoding and the same single note as `Timeline::push`. A fragment is
             // indexed under its place, owned by no connection until its datagram completes.
-            let place = Some(frames.len() as u64);
+            let place = Some(frames.entries);
             let seg = match decoder.decode_tagged(
                 place,
                 frame.link,
@@ -180,14 +310,14 @@ impl CaptureIndex {
             }
             // The fragments this segment was rebuilt from are read back with its connection.
             for &place in decoder.reassembled_from() {
-                if let Some(f) = frames.get_mut(place as usize) {
-                    f.conn = info.conn;
-                }
+                frames.owners.insert(place, info.conn);
             }
             frames.push(indexed(info.conn));
         }
-        // Fragments of datagrams that never completed or carried no TCP.
-        frames.retain(|f| f.conn != UNOWNED);
+        // Fragments of datagrams that never completed or carried no TCP are left out.
+        if frames.held_fragments {
+            frames.unowned = frames.entries - frames.iter().count() as u64;
+        }
         warnings.extend(file.warnings().iter().cloned());
         if lab_events > 0 {
             warnings.push(format!(
@@ -217,12 +347,12 @@ impl CaptureIndex {
     }
 
     /// Every TCP connection, in order of first appearance (as `inspect` lists them).
-    pub fn connections(&self) -> &[Connection] {
+    pub fn connections(&self) -> &ConnectionList {
         &self.connections
     }
 
     /// Every TCP frame (and IP fragment of a TCP segment), in capture order.
-    pub fn frames(&self) -> &[IndexedFrame] {
+    pub fn frames(&self) -> &PackedFrames {
         &self.frames
     }
 

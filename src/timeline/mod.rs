@@ -27,7 +27,7 @@ pub use event::{
 use std::collections::BTreeMap;
 
 use crate::capture::Timestamp;
-use crate::tcp::{ConnId, Connection, Direction, TcpState, Tracker};
+use crate::tcp::{ConnId, ConnectionList, Direction, TcpState, Tracker};
 use crate::wire::{Decoded, Decoder, TcpFlags};
 
 /// A frame a live capture handed over (defined with the other frame sources).
@@ -128,7 +128,7 @@ impl Timeline {
         self.undecodable
     }
 
-    pub fn connections(&self) -> &[Connection] {
+    pub fn connections(&self) -> &ConnectionList {
         self.tracker.connections()
     }
 

@@ -13,6 +13,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::inspect::ConnectionReport;
 use crate::open::Scanned;
+use crate::tcp::{AnalysisCounts, Connection, FlagCounts};
 
 use super::action::Action;
 use super::keymap::{self, Mode};
@@ -43,6 +44,78 @@ pub struct PickerRow {
     pub text: String,
 }
 
+/// The rows, their texts end to end in one string: a million rows of ~100 characters take
+/// ~110 MB this way, a `String` each took ~150 MB more.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PickerRows {
+    text: String,
+    /// Where each row's text ends in `text`.
+    ends: Vec<usize>,
+    /// Each row's connection number; [`WHOLE`] for a recording's whole session.
+    conns: Vec<u32>,
+}
+
+const WHOLE: u32 = u32::MAX;
+
+impl PickerRows {
+    pub fn push(&mut self, row: PickerRow) {
+        self.push_text(row.choice, &row.text);
+    }
+
+    fn push_text(&mut self, choice: Choice, text: &str) {
+        self.text.push_str(text);
+        self.end_row(choice);
+    }
+
+    /// The text written since the last row is a row's, for `choice`.
+    fn end_row(&mut self, choice: Choice) {
+        self.ends.push(self.text.len());
+        self.conns.push(match choice {
+            Choice::Connection(n) => u32::try_from(n).unwrap_or(WHOLE - 1),
+            Choice::Whole => WHOLE,
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Row `i`'s text.
+    pub fn text(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..end)
+    }
+
+    pub fn choice(&self, i: usize) -> Option<Choice> {
+        Some(match *self.conns.get(i)? {
+            WHOLE => Choice::Whole,
+            n => Choice::Connection(n as usize),
+        })
+    }
+
+    pub fn get(&self, i: usize) -> Option<PickerRow> {
+        Some(PickerRow {
+            choice: self.choice(i)?,
+            text: self.text(i)?.to_string(),
+        })
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = PickerRow> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.conns.shrink_to_fit();
+    }
+}
+
 /// What a key did to the picker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickerOutcome {
@@ -54,7 +127,7 @@ pub enum PickerOutcome {
 #[derive(Debug, Clone, Default)]
 pub struct Picker {
     pub file: String,
-    pub rows: Vec<PickerRow>,
+    pub rows: PickerRows,
     pub filter: String,
     /// Typing into the filter (after `/`).
     pub filtering: bool,
@@ -87,43 +160,141 @@ fn matches(text: &str, needle: &str) -> bool {
         return text.to_lowercase().contains(needle);
     }
     let (t, n) = (text.as_bytes(), needle.as_bytes());
-    t.len() >= n.len() && t.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    if t.len() < n.len() {
+        return false;
+    }
+    // Only where the first byte matches is the rest compared (most rows are rejected there).
+    let (first, rest) = (n[0], &n[1..]);
+    let last_start = t.len() - n.len();
+    t[..=last_start]
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.to_ascii_lowercase() == first)
+        .any(|(i, _)| t[i + 1..i + n.len()].eq_ignore_ascii_case(rest))
 }
 
 /// The row text: endpoints, packets, bytes, duration and what happened (the flags a lecturer
 /// looks for: a handshake, a reset, a half-close, retransmissions).
 pub fn row_text(c: &ConnectionReport) -> String {
-    let mut flags = Vec::new();
-    if c.handshake_seen {
-        flags.push("SYN");
+    let mut text = String::new();
+    write_row(
+        &mut text,
+        &Row {
+            client: &c.client,
+            server: &c.server,
+            packets: c.packets.to_server + c.packets.to_client,
+            bytes: c.bytes.to_server + c.bytes.to_client,
+            duration: c.duration,
+            flags: row_flags(
+                c.handshake_seen,
+                &c.flags,
+                c.half_close,
+                c.mid_stream,
+                &c.analysis,
+            ),
+        },
+    );
+    text
+}
+
+/// [`row_text`] of a connection, written at the end of `out` without its report (a million
+/// rows are built at once: no strings in between).
+fn push_row(out: &mut String, c: &Connection) {
+    write_row(
+        out,
+        &Row {
+            client: c.client,
+            server: c.server,
+            packets: c.to_server.packets + c.to_client.packets,
+            bytes: c.to_server.bytes + c.to_client.bytes,
+            // What `inspect` reports as the duration.
+            duration: c.last_ts.secs_since(c.first_ts),
+            flags: row_flags(
+                c.handshake_seen,
+                &c.flags,
+                c.half_close,
+                c.mid_stream,
+                &c.analysis,
+            ),
+        },
+    );
+}
+
+/// What one row says.
+struct Row<A> {
+    client: A,
+    server: A,
+    packets: u64,
+    bytes: u64,
+    duration: f64,
+    flags: [(bool, &'static str); 7],
+}
+
+fn row_flags(
+    handshake_seen: bool,
+    flags: &FlagCounts,
+    half_close: bool,
+    mid_stream: bool,
+    analysis: &AnalysisCounts,
+) -> [(bool, &'static str); 7] {
+    [
+        (handshake_seen, "SYN"),
+        (flags.fin > 0, "FIN"),
+        (flags.rst > 0, "RST"),
+        (half_close, "half-close"),
+        (mid_stream, "mid-stream"),
+        (
+            analysis.retransmission > 0 || analysis.fast_retransmission > 0,
+            "retrans",
+        ),
+        (analysis.zero_window > 0, "zero-window"),
+    ]
+}
+
+fn write_row(out: &mut String, r: &Row<impl std::fmt::Display>) {
+    use std::fmt::Write;
+    // As `format!("{:<22} → {:<22} {:>6} pkts {:>9} B {:>9.3} s  ", …)`, padded here: a
+    // formatter pads a character at a time, and a million rows are written at once.
+    // Writing into a String cannot fail.
+    const SPACES: &str = "                      ";
+    let pad_left = |out: &mut String, start: usize, width: usize| {
+        let len = out[start..].chars().count();
+        if len < width {
+            out.insert_str(start, &SPACES[..width - len]);
+        }
+    };
+    let pad_right = |out: &mut String, start: usize, width: usize| {
+        let len = out[start..].chars().count();
+        out.extend(std::iter::repeat_n(' ', width.saturating_sub(len)));
+    };
+    let at = out.len();
+    let _ = write!(out, "{}", r.client);
+    pad_right(out, at, 22);
+    out.push_str(" → ");
+    let at = out.len();
+    let _ = write!(out, "{}", r.server);
+    pad_right(out, at, 22);
+    out.push(' ');
+    let at = out.len();
+    let _ = write!(out, "{}", r.packets);
+    pad_left(out, at, 6);
+    out.push_str(" pkts ");
+    let at = out.len();
+    let _ = write!(out, "{}", r.bytes);
+    pad_left(out, at, 9);
+    out.push_str(" B ");
+    let at = out.len();
+    let _ = write!(out, "{:.3}", r.duration);
+    pad_left(out, at, 9);
+    out.push_str(" s  ");
+    let mut first = true;
+    for (_, name) in r.flags.iter().filter(|(on, _)| *on) {
+        if !first {
+            out.push(' ');
+        }
+        out.push_str(name);
+        first = false;
     }
-    if c.flags.fin > 0 {
-        flags.push("FIN");
-    }
-    if c.flags.rst > 0 {
-        flags.push("RST");
-    }
-    if c.half_close {
-        flags.push("half-close");
-    }
-    if c.mid_stream {
-        flags.push("mid-stream");
-    }
-    if c.analysis.retransmission + c.analysis.fast_retransmission > 0 {
-        flags.push("retrans");
-    }
-    if c.analysis.zero_window > 0 {
-        flags.push("zero-window");
-    }
-    format!(
-        "{:<22} → {:<22} {:>6} pkts {:>9} B {:>9.3} s  {}",
-        c.client,
-        c.server,
-        c.packets.to_server + c.packets.to_client,
-        c.bytes.to_server + c.bytes.to_client,
-        c.duration,
-        flags.join(" ")
-    )
 }
 
 /// The connections of a scanned file as `inspect` reports them (the picker's rows).
@@ -137,64 +308,62 @@ pub fn report_iter(scanned: &Scanned) -> impl Iterator<Item = ConnectionReport> 
     scanned
         .connections()
         .iter()
-        .map(move |c| ConnectionReport::new(c, origin))
+        .map(move |c| ConnectionReport::new(&c, origin))
 }
 
 impl Picker {
     /// A capture's picker: one row per connection.
     pub fn new(file: String, conns: &[ConnectionReport]) -> Self {
+        let mut rows = PickerRows::default();
+        for (conn, c) in conns.iter().enumerate() {
+            rows.push_text(Choice::Connection(conn), &row_text(c));
+        }
         Picker {
             file,
-            rows: conns
-                .iter()
-                .enumerate()
-                .map(|(conn, c)| PickerRow {
-                    choice: Choice::Connection(conn),
-                    text: row_text(c),
-                })
-                .collect(),
+            rows,
             ..Picker::default()
         }
     }
 
-    /// A capture's picker from its reports one at a time: a million connections never have
-    /// their reports (a few hundred bytes each) in memory at once, only the rows.
-    pub fn from_reports(file: String, reports: impl Iterator<Item = ConnectionReport>) -> Self {
+    /// A capture's picker from its connections one at a time: a million connections never
+    /// have their reports (a few hundred bytes each) in memory at once, only the rows.
+    pub fn from_connections(file: String, conns: impl Iterator<Item = Connection>) -> Self {
+        let mut rows = PickerRows::default();
+        for (conn, c) in conns.enumerate() {
+            push_row(&mut rows.text, &c);
+            rows.end_row(Choice::Connection(conn));
+        }
+        rows.shrink_to_fit();
         Picker {
             file,
-            rows: reports
-                .enumerate()
-                .map(|(conn, c)| PickerRow {
-                    choice: Choice::Connection(conn),
-                    text: row_text(&c),
-                })
-                .collect(),
+            rows,
             ..Picker::default()
         }
     }
 
     /// A recording's picker: the whole session first, then one row per connection.
     pub fn for_recording(file: String, conns: &[ConnectionReport]) -> Self {
-        let mut picker = Picker::new(file, conns);
-        picker.rows.insert(
-            0,
-            PickerRow {
-                choice: Choice::Whole,
-                text: format!(
-                    "all {} connections: the whole lab session (every call, probe and note)",
-                    conns.len()
-                ),
-            },
+        let mut rows = PickerRows::default();
+        rows.push_text(
+            Choice::Whole,
+            &format!(
+                "all {} connections: the whole lab session (every call, probe and note)",
+                conns.len()
+            ),
         );
-        picker
+        for (conn, c) in conns.iter().enumerate() {
+            rows.push_text(Choice::Connection(conn), &row_text(c));
+        }
+        Picker {
+            file,
+            rows,
+            ..Picker::default()
+        }
     }
 
     /// How many connections the rows list (the whole-session row is not one).
     pub fn connections(&self) -> usize {
-        self.rows
-            .iter()
-            .filter(|r| matches!(r.choice, Choice::Connection(_)))
-            .count()
+        self.rows.conns.iter().filter(|&&n| n != WHOLE).count()
     }
 
     /// The indices of the rows the filter keeps (case-insensitive substring of the row's
@@ -214,11 +383,11 @@ impl Picker {
                     kept.indices
                         .iter()
                         .copied()
-                        .filter(|&i| matches(&self.rows[i as usize].text, &needle))
+                        .filter(|&i| matches(self.rows.text(i as usize).unwrap_or(""), &needle))
                         .collect()
                 } else {
                     (0..self.rows.len())
-                        .filter(|&i| matches(&self.rows[i].text, &needle))
+                        .filter(|&i| matches(self.rows.text(i).unwrap_or(""), &needle))
                         .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
                         .collect()
                 };
@@ -238,13 +407,13 @@ impl Picker {
     }
 
     /// The `k`-th row the filter keeps.
-    pub fn visible_row(&self, k: usize) -> Option<&PickerRow> {
+    pub fn visible_row(&self, k: usize) -> Option<PickerRow> {
         let i = *self.kept().get(k)?;
         self.rows.get(i as usize)
     }
 
     /// The rows the filter keeps, `take` of them from the `skip`-th (what a screen shows).
-    pub fn visible_rows(&self, skip: usize, take: usize) -> Vec<&PickerRow> {
+    pub fn visible_rows(&self, skip: usize, take: usize) -> Vec<PickerRow> {
         self.kept()
             .iter()
             .skip(skip)
@@ -254,7 +423,7 @@ impl Picker {
     }
 
     /// The rows the filter keeps.
-    pub fn visible(&self) -> Vec<&PickerRow> {
+    pub fn visible(&self) -> Vec<PickerRow> {
         self.visible_rows(0, usize::MAX)
     }
 
@@ -410,6 +579,59 @@ mod tests {
         );
         // Unoptimised test builds are slow; the release build takes a few ms a key.
         assert!(per_key.as_millis() < 1_000, "{per_key:?} a key");
+    }
+
+    /// The rows written straight from the connections (the screen's million-row path) are the
+    /// rows of their reports, byte for byte.
+    #[test]
+    fn rows_from_connections_are_the_rows_of_their_reports() {
+        for name in [
+            "multi.pcap",
+            "port_reuse.pcap",
+            "retrans.pcap",
+            "midstream.pcap",
+            "ipv6.pcap",
+            "half_close.pcap",
+        ] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data")
+                .join(name);
+            let scanned = crate::open::scan(&path, |_| {}).expect("the capture scans");
+            let fast = Picker::from_connections(name.into(), scanned.connections().iter());
+            let slow = Picker::new(name.into(), &reports(&scanned));
+            assert_eq!(fast.rows, slow.rows, "{name}");
+            assert!(!fast.rows.is_empty());
+            // The text padded by hand is what the formatter's widths gave.
+            for (c, row) in reports(&scanned).iter().zip(fast.rows.iter()) {
+                let mut flags = Vec::new();
+                for (on, name) in [
+                    (c.handshake_seen, "SYN"),
+                    (c.flags.fin > 0, "FIN"),
+                    (c.flags.rst > 0, "RST"),
+                    (c.half_close, "half-close"),
+                    (c.mid_stream, "mid-stream"),
+                    (
+                        c.analysis.retransmission + c.analysis.fast_retransmission > 0,
+                        "retrans",
+                    ),
+                    (c.analysis.zero_window > 0, "zero-window"),
+                ] {
+                    if on {
+                        flags.push(name);
+                    }
+                }
+                let formatted = format!(
+                    "{:<22} → {:<22} {:>6} pkts {:>9} B {:>9.3} s  {}",
+                    c.client,
+                    c.server,
+                    c.packets.to_server + c.packets.to_client,
+                    c.bytes.to_server + c.bytes.to_client,
+                    c.duration,
+                    flags.join(" ")
+                );
+                assert_eq!(row.text, formatted, "{name}");
+            }
+        }
     }
 
     #[test]

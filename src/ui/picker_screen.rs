@@ -25,7 +25,7 @@ pub enum Offer {
     /// Nothing to choose: play this.
     Play(Choice),
     /// Several connections: ask.
-    Pick(Picker),
+    Pick(Box<Picker>),
 }
 
 /// A picker when there are several connections; else a capture's only connection, or a
@@ -34,8 +34,8 @@ pub fn offer(file: String, recording: bool, conns: &[ConnectionReport]) -> Offer
     match (conns.len(), recording) {
         (0..=1, true) => Offer::Play(Choice::Whole),
         (0..=1, false) => Offer::Play(Choice::Connection(0)),
-        (_, true) => Offer::Pick(Picker::for_recording(file, conns)),
-        (_, false) => Offer::Pick(Picker::new(file, conns)),
+        (_, true) => Offer::Pick(Box::new(Picker::for_recording(file, conns))),
+        (_, false) => Offer::Pick(Box::new(Picker::new(file, conns))),
     }
 }
 
@@ -96,7 +96,7 @@ pub fn choose(
         .map_err(|_| anyhow::anyhow!("the capture scan panicked"))??;
     let mut picker = if !scanned.is_recording() && scanned.connections().len() > 1 {
         // What `offer` decides, without every report in memory at once.
-        Picker::from_reports(shown, super::picker::report_iter(&scanned))
+        Picker::from_connections(shown, scanned.connections().iter())
     } else {
         match offer(
             shown,
@@ -104,7 +104,7 @@ pub fn choose(
             &super::picker::reports(&scanned),
         ) {
             Offer::Play(choice) => return Ok(Picked::Play(choice, scanned)),
-            Offer::Pick(picker) => picker,
+            Offer::Pick(picker) => *picker,
         }
     };
     picker.warning = scanned.warnings().first().cloned();

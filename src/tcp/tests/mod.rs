@@ -3,6 +3,7 @@
 
 mod analysis;
 mod close;
+mod freeze;
 mod open;
 mod props;
 mod window;
@@ -111,7 +112,10 @@ impl Wire {
         ]
     }
 
-    pub fn conn(&self, i: usize) -> &super::Connection {
-        &self.tracker.connections()[i]
+    pub fn conn(&self, i: usize) -> super::Connection {
+        self.tracker
+            .connections()
+            .get(i)
+            .expect("connection i exists")
     }
 }

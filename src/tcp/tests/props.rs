@@ -45,7 +45,7 @@ proptest! {
             let info = tracker.push(Timestamp(now), 66, seg);
             let conns = tracker.connections();
             prop_assert!((info.conn.0 as usize) < conns.len());
-            let c = &conns[info.conn.0 as usize];
+            let c = conns.get(info.conn.0 as usize).expect("its connection");
             prop_assert_eq!((c.client_state, c.server_state), (info.client_state, info.server_state));
         }
         let conns = tracker.connections();
@@ -54,5 +54,29 @@ proptest! {
         for (i, c) in conns.iter().enumerate() {
             prop_assert_eq!(c.id.0 as usize, i);
         }
+    }
+
+    /// Freezing a finished connection changes nothing: a tracker that freezes at once (and
+    /// thaws for every late segment) reports what one that never freezes does, segment by
+    /// segment and connection by connection.
+    #[test]
+    fn freezing_finished_connections_is_lossless(segs in proptest::collection::vec(any_segment(), 0..60)) {
+        let mut at_once = Tracker::retiring_after(0);
+        let mut never = Tracker::retiring_after(usize::MAX);
+        let mut now = 1_700_000_000_000_000_000i64;
+        for (seg, dt) in &segs {
+            now += dt;
+            let a = at_once.push(Timestamp(now), 66, seg);
+            let b = never.push(Timestamp(now), 66, seg);
+            prop_assert_eq!(a, b);
+        }
+        prop_assert_eq!(
+            format!("{:?}", at_once.connections()),
+            format!("{:?}", never.connections())
+        );
+        prop_assert_eq!(
+            format!("{:?}", at_once.into_connections()),
+            format!("{:?}", never.into_connections())
+        );
     }
 }
