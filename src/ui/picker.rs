@@ -544,10 +544,10 @@ mod tests {
         assert_eq!(p.key(&alt_k), PickerOutcome::Quit);
     }
 
-    /// Many rows: each key narrows the previous result (a million took 1-2 s a key; the
-    /// benchmark, scripts/bench-memory.py, has the release figures).
+    /// Many rows: each key narrows the previous result, and a shorter filter starts over. How
+    /// fast is for the benchmark (`cargo bench --bench picker`), not for a timed test.
     #[test]
-    fn filtering_many_rows_is_quick_and_incremental() {
+    fn filtering_many_rows_narrows_and_widens() {
         let mut p = Picker::default();
         for i in 0..300_000u32 {
             p.rows.push(PickerRow {
@@ -561,12 +561,10 @@ mod tests {
             });
         }
         p.key(&key(KeyCode::Char('/')));
-        let start = std::time::Instant::now();
         for c in "11.0.3.".chars() {
             p.key(&key(KeyCode::Char(c)));
             assert!(p.visible_len() > 0);
         }
-        let per_key = start.elapsed() / 7;
         assert_eq!(p.visible_len(), 65_536);
         assert!(p.rows.len() == 300_000);
         assert!(matches(&p.visible_row(0).expect("a row").text, "11.0.3."));
@@ -577,8 +575,6 @@ mod tests {
             brute,
             "a shorter filter starts over from every row"
         );
-        // Unoptimised test builds are slow; the release build takes a few ms a key.
-        assert!(per_key.as_millis() < 1_000, "{per_key:?} a key");
     }
 
     /// The rows written straight from the connections (the screen's million-row path) are the
