@@ -325,14 +325,19 @@ impl Reassembler {
             let Some(&(key, serial)) = self.order.front() else {
                 break;
             };
-            if !self.table.get(&key).is_some_and(|d| d.serial == serial) {
-                self.order.pop_front();
-            } else if Some(key) == keep {
-                // Set aside, and put back in front afterwards: the order is by age (expiry).
-                kept = self.order.pop_front();
-            } else {
-                self.drop_front(key);
-                self.stats.evicted += 1;
+            match self.table.get(&key) {
+                Some(d) if d.serial == serial => {
+                    if Some(key) == keep {
+                        // Set aside, put back in front afterwards: the order is by age (expiry).
+                        kept = self.order.pop_front();
+                    } else {
+                        self.drop_front(key);
+                        self.stats.evicted += 1;
+                    }
+                }
+                _ => {
+                    self.order.pop_front();
+                }
             }
         }
         if let Some(entry) = kept {

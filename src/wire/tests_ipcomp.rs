@@ -45,9 +45,11 @@ fn transport_frame(s: &TcpSpec) -> Vec<u8> {
     )
 }
 
-/// Decode `frames` (kept whole) through one decoder: the segments' (payload length, first
-/// payload bytes, encapsulation path), and the warnings.
-fn run(frames: &[Vec<u8>]) -> (Vec<(u32, Vec<u8>, Vec<Encap>)>, Vec<String>) {
+/// A decoded segment: payload length, its first bytes, the encapsulation path.
+type Seen = (u32, Vec<u8>, Vec<Encap>);
+
+/// Decode `frames` (kept whole) through one decoder: the segments, and the warnings.
+fn run(frames: &[Vec<u8>]) -> (Vec<Seen>, Vec<String>) {
     let mut d = Decoder::new();
     let mut segs = Vec::new();
     for (i, f) in frames.iter().enumerate() {
