@@ -10,6 +10,7 @@ pub mod bytemap;
 pub mod call;
 pub mod capture_index;
 pub mod event;
+mod play_state;
 pub mod playback;
 pub mod sockets;
 pub mod truth;
