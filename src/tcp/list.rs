@@ -17,6 +17,11 @@ use super::update::Track;
 /// Finished connections kept whole before the oldest is frozen.
 pub(super) const RETIRE_AFTER: usize = 256;
 
+/// Connections a list holds before it freezes any: below this, keeping every connection whole
+/// costs at most ~32 MB, and freezing (about 1,600 instructions a connection) would be paid for
+/// nothing. Captures of more connections freeze the ones over, as described above.
+pub(super) const FREEZE_FROM: usize = 65_536;
+
 /// Where one connection's state is: a slot of the live slab, or an offset into the frozen
 /// bytes (top bit set).
 #[derive(Debug, Clone, Copy)]
@@ -73,13 +78,15 @@ struct Work {
     retiring: VecDeque<(u32, u64)>,
     stamp: u64,
     retire_after: usize,
+    freeze_from: usize,
 }
 
 impl ConnectionList {
-    pub(super) fn new(retire_after: usize) -> Self {
+    pub(super) fn new(retire_after: usize, freeze_from: usize) -> Self {
         ConnectionList {
             work: Box::new(Work {
                 retire_after,
+                freeze_from,
                 ..Work::default()
             }),
             ..ConnectionList::default()
@@ -102,6 +109,12 @@ impl ConnectionList {
             (None, Some(offset)) => frozen::thaw_connection(id(n), &self.frozen[offset..]),
             (None, None) => unreachable!("a place is a slot or an offset"),
         })
+    }
+
+    /// How many connections are frozen now.
+    #[cfg(test)]
+    pub(super) fn frozen_count(&self) -> usize {
+        self.places.iter().filter(|p| p.offset().is_some()).count()
     }
 
     pub fn first(&self) -> Option<Connection> {
@@ -169,12 +182,19 @@ impl ConnectionList {
     }
 
     /// Connection in `slot` has finished (both ends CLOSED or TIME_WAIT): it joins the
-    /// retirement queue, and the oldest finished connection beyond [`RETIRE_AFTER`] is frozen.
+    /// retirement queue, and once the list holds more than [`FREEZE_FROM`] connections, the
+    /// oldest finished ones beyond [`RETIRE_AFTER`] are frozen.
     #[inline]
     pub(super) fn finished(&mut self, slot: usize) {
         self.queue(slot);
-        if self.work.retiring.len() > self.work.retire_after {
-            self.retire_oldest();
+        if self.work.retiring.len() > self.work.retire_after
+            && self.places.len() > self.work.freeze_from
+        {
+            // One at a time in the steady state; the whole backlog when the list first grows
+            // past `freeze_from`.
+            while self.work.retiring.len() > self.work.retire_after {
+                self.retire_oldest();
+            }
         }
     }
 

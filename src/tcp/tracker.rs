@@ -16,7 +16,7 @@ use crate::wire::Segment;
 
 use super::conn::{ConnId, Connection, DirStats, FlagCounts, SegmentInfo};
 use super::endpoint::Endpoint;
-use super::list::{ConnectionList, RETIRE_AFTER};
+use super::list::{ConnectionList, FREEZE_FROM, RETIRE_AFTER};
 use super::update::{Track, update};
 use super::{Analysis, AnalysisCounts, TcpState};
 
@@ -105,15 +105,26 @@ impl Default for Tracker {
 
 impl Tracker {
     pub fn new() -> Self {
-        Self::retiring_after(RETIRE_AFTER)
-    }
-
-    /// A tracker that freezes a finished connection once `n` more have finished (tests freeze
-    /// at once, `n` = 0, to show that freezing changes nothing).
-    pub(crate) fn retiring_after(n: usize) -> Self {
         Tracker {
             index: Index::default(),
-            connections: ConnectionList::new(n),
+            connections: ConnectionList::new(RETIRE_AFTER, FREEZE_FROM),
+        }
+    }
+
+    #[cfg(test)]
+    /// A tracker that freezes a finished connection once `n` more have finished, however few
+    /// connections it holds (tests freeze at once, `n` = 0, to show that freezing changes
+    /// nothing).
+    pub(crate) fn retiring_after(n: usize) -> Self {
+        Self::freezing(n, 0)
+    }
+
+    /// A tracker with its own freezing thresholds (see [`ConnectionList`]).
+    #[cfg(test)]
+    pub(crate) fn freezing(retire_after: usize, freeze_from: usize) -> Self {
+        Tracker {
+            index: Index::default(),
+            connections: ConnectionList::new(retire_after, freeze_from),
         }
     }
 

@@ -75,3 +75,42 @@ fn a_late_segment_thaws_a_frozen_connection() {
     assert_eq!(w.conn(0).to_client.packets, 3);
     assert_eq!(w.tracker.connections().len(), 1);
 }
+
+/// A list freezes nothing while it holds `freeze_from` connections or fewer (small captures
+/// and lab sessions keep every connection whole); past that, every finished connection beyond
+/// the newest `retire_after` is frozen, the backlog at once.
+#[test]
+fn freezing_starts_only_past_its_threshold() {
+    use super::*;
+    let mut t = Tracker::freezing(2, 10);
+    let close = |t: &mut Tracker, port: u16| {
+        for s in [
+            seg(port, SERVER, SYN, CLIENT_ISN, 0, 0),
+            seg(SERVER, port, SYN | ACK, SERVER_ISN, CLIENT_ISN + 1, 0),
+            seg(port, SERVER, ACK, CLIENT_ISN + 1, SERVER_ISN + 1, 0),
+            seg(port, SERVER, FIN | ACK, CLIENT_ISN + 1, SERVER_ISN + 1, 0),
+            seg(SERVER, port, FIN | ACK, SERVER_ISN + 1, CLIENT_ISN + 2, 0),
+            seg(port, SERVER, ACK, CLIENT_ISN + 2, SERVER_ISN + 2, 0),
+        ] {
+            t.push(crate::capture::Timestamp(0), 60, &s);
+        }
+    };
+    for port in 0..10 {
+        close(&mut t, CLIENT + port);
+    }
+    assert_eq!(t.connections().len(), 10);
+    assert_eq!(
+        t.connections().frozen_count(),
+        0,
+        "10 connections: none frozen"
+    );
+    close(&mut t, CLIENT + 10);
+    assert_eq!(
+        t.connections().frozen_count(),
+        9,
+        "11 finished connections, the newest 2 kept whole"
+    );
+    close(&mut t, CLIENT + 11);
+    assert_eq!(t.connections().frozen_count(), 10);
+    assert!(t.connections().iter().all(|c| c.is_finished()));
+}
