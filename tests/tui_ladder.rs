@@ -476,6 +476,58 @@ fn stepping_back_retraces_the_forward_stops() {
     );
 }
 
+/// A call pending on the client's side is drawn at every terminal size without running off the
+/// screen's left edge: a label wider than the room left of the lifeline is cut (the
+/// `screen_input` fuzz target found the column underflowing there).
+#[test]
+fn a_pending_client_call_fits_every_screen_size() {
+    let events = echo_lab_events().to_vec();
+    let recv = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Call(c) if c.side == Side::Client && matches!(c.call, Call::Recv { .. }) => {
+                Some(c.clone())
+            }
+            _ => None,
+        })
+        .expect("the client's recv");
+    // Live, just after the call began: what the lab had reported by then.
+    let known: Vec<Event> = events
+        .iter()
+        .filter(|e| e.at <= recv.started)
+        .cloned()
+        .collect();
+    let (mut drawn, mut cut) = (0, 0);
+    for w in (1..=120).step_by(3) {
+        for h in [1, 6, 12, 24, 40] {
+            let mut app = ui_support::lab_app(timeline_of(&known), w, h);
+            app.playback.pos = app.len();
+            app.ingest(vec![SourceEvent::CallStarted(
+                sockviz::timeline::CallStart {
+                    side: recv.side,
+                    socket: recv.socket,
+                    call: Call::Send {
+                        len: 1_000_000_000,
+                        all: true,
+                    },
+                    started: recv.started,
+                },
+            )]);
+            app.update(Action::Tick(2.0));
+            let screen = rows(&draw(&app)).join("\n");
+            if screen.contains("sendall(1000000000) …") {
+                drawn += 1;
+            } else if screen.contains("sendall(") {
+                cut += 1;
+            }
+        }
+    }
+    assert!(
+        drawn > 0 && cut > 0,
+        "drawn whole {drawn} times, cut {cut} times"
+    );
+}
+
 /// Item 4 for a call a scenario makes: slow-reader's `sendall` blocks about half a second.
 /// Live, the lab reports its start, and the screen draws it there at once (with its argument,
 /// on a heavy lifeline that the segments crossing meanwhile are drawn beside), says so when a
