@@ -522,10 +522,10 @@ fn a_pending_client_call_fits_every_screen_size() {
             }
         }
     }
-    assert!(
-        drawn > 0 && cut > 0,
-        "drawn whole {drawn} times, cut {cut} times"
-    );
+    // 16 cells at most beside a lifeline: the label is always cut, and drawn wherever the
+    // ladder is.
+    assert_eq!(drawn, 0);
+    assert!(cut >= 20, "drawn cut {cut} times");
 }
 
 /// Item 4 for a call a scenario makes: slow-reader's `sendall` blocks about half a second.
