@@ -326,19 +326,10 @@ fn draw_pending(
     .find(|t| t.width() <= room)
     .unwrap_or_else(|| format!("{} …", p.label));
     if side == Side::Client {
-        // Right-aligned against the lifeline, cut to the room left of it (a narrow screen may
-        // leave none).
+        // Cut to the room left of the lifeline (a narrow screen may leave none).
         let text = fit(&text, room);
         let w = text.width() as u16;
-        let x = g.lx.saturating_sub(w + 1);
-        put(
-            buf,
-            x,
-            y,
-            &text,
-            g.lx.saturating_sub(x).min(w),
-            t.call_blocked,
-        );
+        put(buf, g.lx.saturating_sub(w + 1), y, &text, w, t.call_blocked);
     } else {
         let room = area.right().saturating_sub(g.rx + 2);
         put(
