@@ -353,6 +353,17 @@ impl LabRun {
                 "a recv under way had dequeued bytes"
             } else if self.send_piece_under_way(sock, t_p, here, p) {
                 "a send(2) taking one piece of a blocked send was under way"
+            } else if pstate == "SYN_SENT"
+                && here["unsent"] == 0
+                && here["unacked"] == 0
+                && here["recv_q"] == 0
+                && p["recv_q"] == 0
+            {
+                // No byte was written yet: what Linux reports for a connecting socket (seen:
+                // send_q 3, "2 unsent, 1 unacked") is its sequence bookkeeping around the SYN,
+                // not data; the same counters stay after a refusal ("CLOSED: counters without
+                // a connection" above).
+                "SYN_SENT: the kernel's counters around the SYN, no data"
             } else {
                 panic!("probe {i}: queues differ from the derivation:\nprobe {p}\ntruth {here}");
             };
