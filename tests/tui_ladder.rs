@@ -550,14 +550,18 @@ fn a_scenario_call_blocked_live_is_drawn_from_its_start_to_its_return() {
     let Call::Send { len, .. } = c.call else {
         unreachable!("a send")
     };
-    // Live, a few drawn events into the block: what the lab had reported by then (a call
-    // only once it returned), with the sendall itself only begun.
-    let drawn_after: Vec<&Event> = events
+    // Live, a few drawn events into the block, up to the first segment that crossed while it
+    // blocked (the server's recvs may come first: the order is the run's): what the lab had
+    // reported by then (a call only once it returned), with the sendall itself only begun.
+    let after: Vec<&Event> = events
         .iter()
         .filter(|e| e.at > c.started && !matches!(e.kind, EventKind::Probe(_)))
-        .take(3)
         .collect();
-    let cut = drawn_after.last().expect("events during the block").at;
+    let first_segment = after
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::Segment(_)))
+        .expect("a segment crossed while the sendall blocked");
+    let cut = after[first_segment.max(2)].at;
     assert!(cut < c.returned, "those events happened while it blocked");
     let known: Vec<Event> = events
         .iter()
