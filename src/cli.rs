@@ -31,6 +31,14 @@ pub enum Command {
         after_help = "Examples:\n  sockviz lab --list\n  sockviz lab --scenario segments --headless\n  sockviz lab --scenario slow-reader --headless --json | jq -c 'select(.kind==\"segment\")'\n  sockviz lab --scenario echo --headless --json --record echo.pcapng\n  sockviz lab --record lecture.pcapng   (in the terminal screens, R also starts/stops recording)\n\nExit status: 0 when the scenario ran to its end, 1 when it stopped early or the recording failed (disk full), 2 when the lab could not start."
     )]
     Lab(LabArgs),
+    /// Run your own program in the lab: its socket calls, packets and sockets on one timeline.
+    ///
+    /// The program runs in the lab's private namespace (loopback MTU 1500, TSO off), traced with
+    /// ptrace (no root needed for one's own child), beside the lab's echo server on 127.0.0.1:7.
+    #[command(
+        after_help = "Examples:\n  sockviz run -- python3 examples/echo_client.py\n  sockviz run --no-server -- python3 examples/echo_server.py ::: python3 examples/echo_client.py\n  sockviz run --client -- python3 examples/echo_server.py\n  sockviz run --headless --json -- python3 client.py | jq -c 'select(.kind==\"call\")'\n\nExit status: the program's own (the first that failed), 2 when it could not start."
+    )]
+    Run(RunArgs),
     /// Run the lecture's echo server for clients you did not write (Python, nc).
     ///
     /// Captures on the host (needs capture rights: run as root or
@@ -178,5 +186,54 @@ impl Default for LabArgs {
             record: None,
             force: false,
         }
+    }
+}
+
+/// Options of `sockviz run`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// Print the timeline instead of showing it (the program keeps the terminal's stdin).
+    #[arg(long)]
+    pub headless: bool,
+    /// With --headless: JSON lines as `lab --headless --json` (the program's stdout goes to
+    /// stderr).
+    #[arg(long)]
+    pub json: bool,
+    /// The loopback MTU inside the lab's namespace.
+    #[arg(long, default_value_t = 1500, value_parser = clap::value_parser!(u32).range(576..=65536))]
+    pub mtu: u32,
+    /// The port of the lab's echo server, or that --client connects to.
+    #[arg(long, default_value_t = 7)]
+    pub port: u16,
+    /// Leave the port free for your own server (no lab echo server).
+    #[arg(long)]
+    pub no_server: bool,
+    /// Once the program listens on the port, the lab's client connects, sends the lecture's
+    /// message, shuts down its sending side and reads until b'' (implies --no-server).
+    #[arg(long)]
+    pub client: bool,
+    /// Run untraced (packets and sockets only), to compare the tracer's cost.
+    #[arg(long, hide = true)]
+    pub no_trace: bool,
+    /// Record the session to this pcapng file.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Replace the --record file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// The program and its arguments; `:::` separates two programs run together (the second
+    /// starts once the first listens).
+    #[arg(required = true, last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+impl RunArgs {
+    /// The programs: `a b ::: c d` is `[[a, b], [c, d]]`.
+    pub fn programs(&self) -> Vec<Vec<String>> {
+        self.command
+            .split(|a| a == ":::")
+            .filter(|p| !p.is_empty())
+            .map(<[String]>::to_vec)
+            .collect()
     }
 }

@@ -14,5 +14,6 @@ pub mod record;
 pub mod tcp;
 pub mod text;
 pub mod timeline;
+pub mod trace;
 pub mod ui;
 pub mod wire;

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use sockviz::cli::{Cli, Command, LabArgs};
+use sockviz::cli::{Cli, Command, LabArgs, RunArgs};
 use sockviz::lab::{self, LabConfig, Prepared};
 use sockviz::output_file::Existing;
 // Everything printed that came from a file or a traced program shows its control characters.
@@ -25,13 +25,17 @@ fn main() -> ExitCode {
     // starts a thread (clap parses on this one).
     let prepared = match &command {
         Command::Lab(args) if !args.list => Some(lab::prepare(&lab_config(args))),
+        Command::Run(_) => Some(lab::prepare(&LabConfig::default())),
         _ => None,
     };
     // Reading files needs no capability: a setcap'd binary gives them up before it reads one
     // (the lab, server and client give them up once their capture is open).
     if !matches!(
         &command,
-        Command::Lab(LabArgs { list: false, .. }) | Command::Server { .. } | Command::Client { .. }
+        Command::Lab(LabArgs { list: false, .. })
+            | Command::Run(_)
+            | Command::Server { .. }
+            | Command::Client { .. }
     ) && let Err(e) = sockviz::privilege::drop_capabilities(sockviz::privilege::Keep::NOTHING)
     {
         say(format_args!("sockviz: cannot drop capabilities: {e}"));
@@ -171,6 +175,7 @@ fn run(
             }
             Ok(code)
         }
+        Command::Run(args) => run_program(args, prepared, theme),
         Command::Server {
             port,
             bind,
@@ -238,4 +243,82 @@ fn run(
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `sockviz run [OPTIONS] -- CMD`: the screens, or the lab's transcript/JSON lines.
+fn run_program(
+    args: RunArgs,
+    prepared: Option<Prepared>,
+    theme: sockviz::ui::Theme,
+) -> anyhow::Result<ExitCode> {
+    use sockviz::lab::run::{Output, RunConfig};
+    let prepared = prepared.unwrap_or(Prepared::HostRequested);
+    let existing = Existing::from_force(args.force);
+    if let Some(path) = &args.record {
+        sockviz::output_file::check(path, existing)?;
+    }
+    let screen = !args.headless && !args.json && std::io::stdout().is_terminal();
+    let shown_after = screen
+        .then(|| std::env::temp_dir().join(format!("sockviz-run-{}.out", std::process::id())));
+    let cfg = RunConfig {
+        programs: args.programs(),
+        mtu: args.mtu,
+        port: args.port,
+        server: !args.no_server && !args.client,
+        client: args.client,
+        output: match (&shown_after, args.json) {
+            (Some(path), _) => Output::File(path.clone()),
+            (None, true) => Output::Stderr,
+            (None, false) => Output::Terminal,
+        },
+        trace: !args.no_trace,
+    };
+    if let Some(path) = shown_after {
+        let ended = sockviz::ui::launch::run_program(
+            &cfg,
+            prepared,
+            theme,
+            args.record.clone().map(|p| (p, existing)),
+        );
+        // The program's output, now that the terminal is the shell's again.
+        if let Ok(text) = std::fs::read(&path) {
+            let _ = std::io::stdout().write_all(&text);
+        }
+        let _ = std::fs::remove_file(&path);
+        return Ok(screen_exit(ended?));
+    }
+    let (timeline, summary, recorded) = match &args.record {
+        Some(path) => {
+            let (tl, summary, outcome) = sockviz::record::session::record_with(
+                path,
+                existing,
+                |tx| lab::run::run_live(&cfg, &prepared, lab::probe::now(), tx),
+                |s| &s.lab,
+                lab::run::RunError::Thread,
+            )?;
+            (tl, summary, Some(outcome))
+        }
+        None => {
+            let (tl, summary) = lab::run::run(&cfg, &prepared)?;
+            (tl, summary, None)
+        }
+    };
+    let out = std::io::stdout().lock();
+    let written = if args.json {
+        let mut out = Visible::json(out);
+        sockviz::export::headless::write_json(&mut out, &timeline, &summary.lab)
+            .and_then(|()| out.flush())
+    } else {
+        let mut out = Visible::text(out);
+        sockviz::export::headless::write_transcript(&mut out, &timeline, &summary.lab)
+            .and_then(|()| out.flush())
+    };
+    finish_output(written)?;
+    if let Some(err) = recorded.as_ref().and_then(|o| o.error.as_ref()) {
+        say(format_args!("sockviz: {err}"));
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::from(
+        u8::try_from(summary.exit_status()).unwrap_or(1),
+    ))
 }

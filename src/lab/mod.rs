@@ -9,6 +9,7 @@ pub mod interactive;
 pub mod netns;
 pub mod peer;
 pub mod probe;
+pub mod run;
 pub mod scenario;
 mod setup;
 pub mod socket;
