@@ -143,7 +143,7 @@ fn event(socket: SocketId, call: Call, p: &Pending, ret: i64, now: Timestamp) ->
 pub fn exit(t: &mut SocketTable, pid: i32, p: Pending, ret: i64, now: Timestamp) {
     let tgid = p.tgid;
     if let Syscall::Socket { .. } = p.call {
-        if let Ok(fd) = i32::try_from(ret) {
+        if let Some(fd) = i32::try_from(ret).ok().filter(|fd| *fd >= 0) {
             let id = t.add(tgid, fd, None);
             let mut ev = event(id, Call::Socket, &p, ret, now);
             ev.ret = Some(i64::from(id.0));
@@ -168,7 +168,15 @@ pub fn exit(t: &mut SocketTable, pid: i32, p: Pending, ret: i64, now: Timestamp)
             t.set_side(id, Side::Listener);
             Call::Listen { backlog }
         }
-        Syscall::Accept { addr, len, .. } => return accepted(t, pid, id, &p, addr, len, ret, now),
+        Syscall::Accept { addr, len, .. } => {
+            if ret == -i64::from(libc::EINVAL) {
+                t.rec().send(SourceEvent::Note {
+                    at: now,
+                    text: lesson(&Call::Accept { peer: None }, libc::EINVAL).unwrap_or_default(),
+                });
+            }
+            return accepted(t, pid, id, &p, addr, len, ret, now);
+        }
         Syscall::Send { bufs, .. } => return super::sends::sent(t, pid, id, &p, bufs, ret, now),
         Syscall::Recv { bufs, .. } => return received(t, pid, id, &p, bufs, ret, now),
         Syscall::Shutdown { how, .. } => match how {
@@ -217,7 +225,28 @@ pub fn exit(t: &mut SocketTable, pid: i32, p: Pending, ret: i64, now: Timestamp)
         Syscall::Socket { .. } => return,
     };
     let ev = event(id, call, &p, ret, now);
+    if let Some(text) = ev.errno.and_then(|e| lesson(&ev.call, e.code)) {
+        t.rec().send(SourceEvent::Note { at: now, text });
+    }
     t.emit(ev);
+}
+
+/// What a failed call usually means in a lecture program.
+fn lesson(call: &Call, errno: i32) -> Option<String> {
+    Some(match (call, errno) {
+        (Call::Bind { addr }, libc::EADDRINUSE) => format!(
+            "bind failed: another socket holds port {} (a listener, or a connection in \
+             TIME_WAIT: then SO_REUSEADDR, set before bind on both sockets, lets it bind)",
+            addr.port()
+        ),
+        (Call::Accept { .. }, libc::EINVAL) => {
+            "accept() on a socket that is not listening: listen() was never called".into()
+        }
+        (Call::Connect { addr }, libc::ECONNREFUSED) => format!(
+            "nothing listens on {addr}: the peer answered the SYN with RST"
+        ),
+        _ => return None,
+    })
 }
 
 fn timeout_text(ms: Option<i64>) -> String {
@@ -285,7 +314,7 @@ fn accepted(
     now: Timestamp,
 ) {
     t.set_side(listener, Side::Listener);
-    let Ok(fd) = i32::try_from(ret) else {
+    let Some(fd) = i32::try_from(ret).ok().filter(|fd| *fd >= 0) else {
         let ev = event(listener, Call::Accept { peer: None }, p, ret, now);
         t.emit(ev);
         return;

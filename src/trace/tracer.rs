@@ -30,7 +30,7 @@ pub type Pids = Arc<Mutex<Vec<i32>>>;
 
 /// What starts the next program of `a ::: b`: the previous one listens on a new port (asked
 /// through `ready`), exits, or [`NEXT_PROGRAM_AFTER`] passes.
-pub const NEXT_PROGRAM_AFTER: Duration = Duration::from_secs(3);
+pub const NEXT_PROGRAM_AFTER: Duration = Duration::from_secs(10);
 
 struct Loop {
     table: SocketTable,

@@ -140,7 +140,10 @@ pub fn run_live(
     let server = if cfg.server && !cfg.client {
         match peers::EchoServer::start(&rec, addr) {
             Ok(s) => {
-                rec.note(format!("the lab's echo server listens on {addr}"));
+                rec.note(format!(
+                    "the lab's echo server listens on {addr} (--no-server leaves the port to \
+                     your own server)"
+                ));
                 Some(s)
             }
             Err(e) => {
