@@ -4,111 +4,33 @@
 //! (uid 65534 through `setpriv`, as tests/lab_unprivileged.rs does).
 
 mod lab_support;
+mod run_support;
 
-use std::process::Command;
-
-use lab_support::{BIN, LabRun, parse};
+use run_support::{PY, both, calls_of, example, final_state, names, one};
 use serde_json::Value;
-
-/// Debian's python3: readable by every user (a pyenv under /root is not).
-const PY: &str = "/usr/bin/python3";
-
-fn example(name: &str) -> String {
-    format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(2) == Some("0"))
-        })
-        .unwrap_or(false)
-}
-
-/// `sockviz run --headless --json OPTS -- ARGS`, as this user or (when root) as uid 65534.
-fn sockviz_run(ordinary: bool, opts: &[&str], args: &[&str]) -> Option<LabRun> {
-    let mut cmd = if ordinary && is_root() {
-        if Command::new("setpriv").arg("--version").output().is_err() {
-            eprintln!("setpriv (util-linux) is missing: cannot drop to an ordinary user");
-            return None;
-        }
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--", BIN]);
-        c
-    } else if ordinary {
-        return None;
-    } else {
-        Command::new(BIN)
-    };
-    cmd.current_dir("/")
-        .args(["run", "--headless", "--json"])
-        .args(opts)
-        .arg("--")
-        .args(args);
-    Some(parse(cmd.output().expect("run sockviz")))
-}
-
-/// Run as this user and as an ordinary one, checking both.
-fn both(opts: &[&str], args: &[&str], check: impl Fn(&LabRun)) {
-    for ordinary in [false, true] {
-        if let Some(run) = sockviz_run(ordinary, opts, args) {
-            if run.summary["capture"] != "namespace" {
-                // A kernel without unprivileged user namespaces: said so, nothing invented.
-                assert!(run.segments().is_empty(), "{}", run.summary);
-                continue;
-            }
-            check(&run);
-        }
-    }
-}
-
-/// `(call, args)` of one side's calls, in order.
-fn calls_of(run: &LabRun, side: &str) -> Vec<(String, String)> {
-    run.kind("call")
-        .filter(|c| c["side"] == side)
-        .map(|c| {
-            (
-                c["call"].as_str().unwrap_or("?").to_string(),
-                c["args"].as_str().unwrap_or("?").to_string(),
-            )
-        })
-        .collect()
-}
-
-fn names(calls: &[(String, String)]) -> Vec<&str> {
-    calls.iter().map(|(n, _)| n.as_str()).collect()
-}
-
-/// The last `socket` line of a socket: the state the screen ends with.
-fn final_state(run: &LabRun, sock: &Value) -> String {
-    run.sockets
-        .iter()
-        .rfind(|s| s["sock"] == *sock)
-        .map(|s| s["state"].as_str().unwrap_or("?").to_string())
-        .unwrap_or_default()
-}
-
-fn one<'a>(run: &'a LabRun, side: &str, call: &str) -> &'a Value {
-    let found = run.calls(side, call);
-    assert_eq!(found.len(), 1, "one {side} {call}: {found:?}");
-    found[0]
-}
 
 #[test]
 fn echo_client_against_the_labs_server() {
     both(&[], &[PY, &example("echo_client.py")], |run| {
         assert!(run.status.success(), "{}", run.stderr);
-        assert!(run.stderr.contains("Hello, 대한민국!"), "the program's print: {}", run.stderr);
+        assert!(
+            run.stderr.contains("Hello, 대한민국!"),
+            "the program's print: {}",
+            run.stderr
+        );
         let client = calls_of(run, "client");
-        assert_eq!(names(&client), ["socket", "connect", "send", "recv", "close"]);
+        assert_eq!(
+            names(&client),
+            ["socket", "connect", "send", "recv", "close"]
+        );
         assert_eq!(client[1].1, "('127.0.0.1', 7)");
         let connect = one(run, "client", "connect");
         assert_eq!(connect["ret"], 0);
         let send = one(run, "client", "send");
-        assert_eq!((send["len"].as_u64(), send["ret"].as_u64()), (Some(20), Some(20)));
+        assert_eq!(
+            (send["len"].as_u64(), send["ret"].as_u64()),
+            (Some(20), Some(20))
+        );
         assert_eq!(send["data"], "Hello, 대한민국!");
         assert_eq!(send["stream"], serde_json::json!([0, 20]));
         let recv = one(run, "client", "recv");
@@ -141,35 +63,47 @@ fn echo_client_against_the_labs_server() {
 #[test]
 fn the_students_server_and_client_together() {
     let (server, client) = (example("echo_server.py"), example("echo_client.py"));
-    both(&["--no-server"], &[PY, &server, ":::", PY, &client], |run| {
-        assert!(run.status.success(), "{}", run.stderr);
-        assert!(run.stderr.contains("connected from ('127.0.0.1', "), "{}", run.stderr);
-        let listener = calls_of(run, "listener");
-        assert_eq!(
-            listener,
-            [
-                ("socket".into(), "AF_INET, SOCK_STREAM".into()),
-                ("setsockopt".into(), "SOL_SOCKET, SO_REUSEADDR, 1".into()),
-                ("bind".into(), "('0.0.0.0', 7)".into()),
-                ("listen".into(), "5".into()),
-                ("accept".into(), String::new()),
-                ("close".into(), String::new()),
-            ]
-        );
-        let accepted = one(run, "listener", "accept")["ret"].clone();
-        let server = calls_of(run, "server");
-        // s.sendall(data) is one sendto that took everything: the same system call as send.
-        assert_eq!(names(&server), ["recv", "send", "recv", "close"]);
-        let recv = &run.calls("server", "recv")[0];
-        assert_eq!(recv["sock"], accepted);
-        assert_eq!(recv["data"], "Hello, 대한민국!");
-        let client_send = one(run, "client", "send");
-        assert_eq!(recv["sends"], serde_json::json!([run.index(client_send)]));
-        assert_eq!(run.calls("server", "recv")[1]["ret"], 0, "b'' after the client's FIN");
-        run.assert_handshake();
-        run.assert_fin_exchange();
-        run.assert_recvs_cover_sends();
-    });
+    both(
+        &["--no-server"],
+        &[PY, &server, ":::", PY, &client],
+        |run| {
+            assert!(run.status.success(), "{}", run.stderr);
+            assert!(
+                run.stderr.contains("connected from ('127.0.0.1', "),
+                "{}",
+                run.stderr
+            );
+            let listener = calls_of(run, "listener");
+            assert_eq!(
+                listener,
+                [
+                    ("socket".into(), "AF_INET, SOCK_STREAM".into()),
+                    ("setsockopt".into(), "SOL_SOCKET, SO_REUSEADDR, 1".into()),
+                    ("bind".into(), "('0.0.0.0', 7)".into()),
+                    ("listen".into(), "5".into()),
+                    ("accept".into(), String::new()),
+                    ("close".into(), String::new()),
+                ]
+            );
+            let accepted = one(run, "listener", "accept")["ret"].clone();
+            let server = calls_of(run, "server");
+            // s.sendall(data) is one sendto that took everything: the same system call as send.
+            assert_eq!(names(&server), ["recv", "send", "recv", "close"]);
+            let recv = &run.calls("server", "recv")[0];
+            assert_eq!(recv["sock"], accepted);
+            assert_eq!(recv["data"], "Hello, 대한민국!");
+            let client_send = one(run, "client", "send");
+            assert_eq!(recv["sends"], serde_json::json!([run.index(client_send)]));
+            assert_eq!(
+                run.calls("server", "recv")[1]["ret"],
+                0,
+                "b'' after the client's FIN"
+            );
+            run.assert_handshake();
+            run.assert_fin_exchange();
+            run.assert_recvs_cover_sends();
+        },
+    );
 }
 
 #[test]
@@ -179,7 +113,9 @@ fn the_labs_client_against_the_students_server() {
         let lab = calls_of(run, "client");
         assert_eq!(
             names(&lab),
-            ["socket", "connect", "sendall", "shutdown", "recv", "recv", "close"]
+            [
+                "socket", "connect", "sendall", "shutdown", "recv", "recv", "close"
+            ]
         );
         assert_eq!(lab[3].1, "SHUT_WR");
         let recvs = run.calls("client", "recv");
@@ -197,14 +133,24 @@ fn half_close_reads_after_shutdown() {
         let client = calls_of(run, "client");
         assert_eq!(
             names(&client),
-            ["socket", "connect", "send", "shutdown", "recv", "recv", "close"]
+            [
+                "socket", "connect", "send", "shutdown", "recv", "recv", "close"
+            ]
         );
         assert_eq!(client[3].1, "SHUT_WR");
-        let fin = run.first_segment("c2s", &["FIN"]).expect("the client's FIN");
+        let fin = run
+            .first_segment("c2s", &["FIN"])
+            .expect("the client's FIN");
         let shutdown = one(run, "client", "shutdown");
         let reply = &run.calls("client", "recv")[0];
-        assert!(run.index(fin) > run.index(shutdown), "shutdown sent the FIN");
-        assert_eq!(reply["data"], "Hello, 대한민국!", "recv works after SHUT_WR");
+        assert!(
+            run.index(fin) > run.index(shutdown),
+            "shutdown sent the FIN"
+        );
+        assert_eq!(
+            reply["data"], "Hello, 대한민국!",
+            "recv works after SHUT_WR"
+        );
         run.assert_recvs_cover_sends();
     });
 }
@@ -237,18 +183,29 @@ fn send_may_take_part_of_the_buffer() {
         assert!(took < 100_000, "send on a full buffer took part: {took}");
         let rest: u64 = run
             .kind("call")
-            .filter(|c| c["side"] == "client" && matches!(c["call"].as_str(), Some("send" | "sendall")))
+            .filter(|c| {
+                c["side"] == "client" && matches!(c["call"].as_str(), Some("send" | "sendall"))
+            })
             .skip(1)
-            .filter_map(|c| c["stream"].as_array().map(|r| r[1].as_u64().unwrap_or(0) - r[0].as_u64().unwrap_or(0)))
+            .filter_map(|c| {
+                c["stream"]
+                    .as_array()
+                    .map(|r| r[1].as_u64().unwrap_or(0) - r[0].as_u64().unwrap_or(0))
+            })
             .sum();
         assert_eq!(took + rest, 100_000, "the rest went with sendall");
         assert!(
-            run.stderr.contains(&format!("send() took {took} of 100000")),
+            run.stderr
+                .contains(&format!("send() took {took} of 100000")),
             "{}",
             run.stderr
         );
         // MSS-sized segments on the lab's MTU 1500 loopback.
-        let max = run.segments().iter().filter_map(|s| s["len"].as_u64()).max();
+        let max = run
+            .segments()
+            .iter()
+            .filter_map(|s| s["len"].as_u64())
+            .max();
         assert_eq!(max, Some(1448));
         run.assert_recvs_cover_sends();
     });

@@ -105,8 +105,8 @@ pub fn refusal(name: &str, why: &Untraced) -> String {
         ),
     };
     format!(
-        "{name} runs untraced, so its socket calls are missing (its segments and sockets are \
-         still captured): {cause}"
+        "{name} runs untraced, so its socket calls are missing (its packets are still \
+         captured): {cause}"
     )
 }
 

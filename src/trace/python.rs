@@ -242,9 +242,9 @@ fn lesson(call: &Call, errno: i32) -> Option<String> {
         (Call::Accept { .. }, libc::EINVAL) => {
             "accept() on a socket that is not listening: listen() was never called".into()
         }
-        (Call::Connect { addr }, libc::ECONNREFUSED) => format!(
-            "nothing listens on {addr}: the peer answered the SYN with RST"
-        ),
+        (Call::Connect { addr }, libc::ECONNREFUSED) => {
+            format!("nothing listens on {addr}: the peer answered the SYN with RST")
+        }
         _ => return None,
     })
 }
