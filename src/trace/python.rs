@@ -76,7 +76,7 @@ pub fn entry(t: &mut SocketTable, pid: i32, tgid: i32, call: Syscall, now: Times
         if matches!(call, Syscall::Close { .. }) {
             t.forget_dup(id);
         }
-        started(t, id, &call, now);
+        started(t, pid, id, &call, now);
     }
     Entry::Watch(Pending {
         call,
@@ -87,17 +87,15 @@ pub fn entry(t: &mut SocketTable, pid: i32, tgid: i32, call: Syscall, now: Times
 }
 
 /// Tell a live screen that a call which may block has begun.
-fn started(t: &mut SocketTable, id: SocketId, call: &Syscall, now: Timestamp) {
-    let typed = match call {
-        Syscall::Connect { .. } => Call::Connect {
-            addr: std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
+fn started(t: &mut SocketTable, pid: i32, id: SocketId, call: &Syscall, now: Timestamp) {
+    let typed = match *call {
+        Syscall::Connect { addr, len, .. } => match memory::address(pid, addr, len) {
+            Some(addr) => Call::Connect { addr },
+            None => return,
         },
         Syscall::Accept { .. } => Call::Accept { peer: None },
         Syscall::Recv { bufs, .. } => Call::Recv {
-            bufsize: match bufs {
-                Buffers::Flat { len, .. } => *len,
-                Buffers::Msg { .. } => 0,
-            },
+            bufsize: memory::requested(pid, bufs),
         },
         _ => return,
     };
