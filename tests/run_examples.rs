@@ -210,3 +210,24 @@ fn send_may_take_part_of_the_buffer() {
         run.assert_recvs_cover_sends();
     });
 }
+
+#[test]
+fn a_run_is_recorded_and_replays_with_its_calls() {
+    let path = std::env::temp_dir().join(format!("sockviz-run-{}.pcapng", std::process::id()));
+    let file = path.to_string_lossy().into_owned();
+    let run = run_support::sockviz_run(
+        false,
+        &["--record", &file, "--force"],
+        &[PY, &example("echo_client.py")],
+    )
+    .expect("ran");
+    assert!(run.status.success(), "{}", run.stderr);
+    let out = std::process::Command::new(lab_support::BIN)
+        .args(["replay", &file, "--headless", "--json"])
+        .output()
+        .expect("replay");
+    let _ = std::fs::remove_file(&path);
+    let replayed = lab_support::parse(out);
+    assert_eq!(calls_of(&replayed, "client"), calls_of(&run, "client"));
+    assert_eq!(replayed.segments().len(), run.segments().len());
+}

@@ -78,6 +78,8 @@ pub enum RunError {
 pub struct RunSummary {
     pub lab: LabSummary,
     pub trace: TraceReport,
+    /// Programs the lab stopped itself (a server still serving after `--client` was done).
+    pub stopped: Vec<i32>,
 }
 
 impl RunSummary {
@@ -86,6 +88,7 @@ impl RunSummary {
         self.trace
             .exits
             .iter()
+            .filter(|e| !self.stopped.contains(&e.pid))
             .map(|e| e.status.shell_status())
             .find(|s| *s != 0)
             .unwrap_or(0)
@@ -157,9 +160,11 @@ pub fn run_live(
         None
     };
     let pids: trace::Pids = Arc::new(Mutex::new(Vec::new()));
+    let stopped: trace::Pids = Arc::new(Mutex::new(Vec::new()));
     let client = cfg.client.then(|| {
         let rec = Arc::clone(&rec);
         let pids = Arc::clone(&pids);
+        let stopped = Arc::clone(&stopped);
         let port = cfg.port;
         std::thread::spawn(move || {
             let r = peers::lecture_client(
@@ -173,7 +178,10 @@ pub fn run_live(
             }
             // The lab's client is done: a server that serves forever is stopped.
             std::thread::sleep(Duration::from_millis(500));
-            stop_programs(&rec, &pids);
+            let killed = stop_programs(&rec, &pids);
+            if let Ok(mut s) = stopped.lock() {
+                s.extend(killed);
+            }
             r
         })
     });
@@ -216,18 +224,20 @@ pub fn run_live(
             dropped,
         },
         trace: report,
+        stopped: stopped.lock().map(|s| s.clone()).unwrap_or_default(),
     })
 }
 
-fn stop_programs(rec: &Recorder, pids: &trace::Pids) {
+fn stop_programs(rec: &Recorder, pids: &trace::Pids) -> Vec<i32> {
     let running: Vec<i32> = pids.lock().map(|p| p.clone()).unwrap_or_default();
-    for pid in running {
+    for &pid in &running {
         rec.note(format!(
             "the lab's client is done: the program (pid {pid}) is stopped with SIGTERM"
         ));
         // SAFETY: kill with integer arguments; the pid is our own child, not yet reaped.
         unsafe { libc::kill(pid, libc::SIGTERM) };
     }
+    running
 }
 
 /// Run to the end and return the settled timeline.
