@@ -202,7 +202,9 @@ impl SocketTable {
             None => {}
         }
         self.rec.send(SourceEvent::Call(ev));
-        self.rec.probe_all(Some(id));
+        // This socket now; the others at the sampler's next round (2 ms): probing every socket
+        // after every call made each traced call several times dearer.
+        self.rec.probe_new(id);
     }
 
     /// A socket is about to be closed by the program: sockviz lets go of it first (a held
