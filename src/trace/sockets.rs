@@ -219,13 +219,17 @@ impl SocketTable {
         }
     }
 
-    /// `fd` of `tgid` is closed; the socket goes when no descriptor refers to it any more.
+    /// `fd` of `tgid` is closed; the socket goes when no descriptor refers to it any more (and
+    /// so does sockviz's duplicate: a process killed before its exit stop must not leave it).
     pub fn close_fd(&mut self, tgid: i32, fd: i32) {
-        if let Some(id) = self.fds.remove(&(tgid, fd))
-            && !self.fds.values().any(|v| *v == id)
-            && let Some(s) = self.socks.get_mut(&id)
-            && s.side.is_none()
-        {
+        let Some(id) = self.fds.remove(&(tgid, fd)) else {
+            return;
+        };
+        if self.fds.values().any(|v| *v == id) {
+            return;
+        }
+        self.forget_dup(id);
+        if self.socks.get(&id).is_some_and(|s| s.side.is_none()) {
             // Closed before its role was known: show its calls as a client's.
             self.set_side(id, Side::Client);
         }

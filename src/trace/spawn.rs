@@ -211,6 +211,9 @@ fn child(plan: ChildPlan<'_>) -> ! {
     // SAFETY (this whole function): dup2/read/write/execve/_exit on descriptors and memory that
     // were prepared before fork and stay valid in this copy of the address space.
     unsafe {
+        // An untraced program is not killed with sockviz by PTRACE_O_EXITKILL: it gets SIGTERM
+        // when the thread that started it ends (sockviz quit or died).
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
         match plan.streams {
             Streams::Inherit => {}
             Streams::StdoutToStderr => {
