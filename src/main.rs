@@ -257,6 +257,13 @@ fn run_program(
     if let Some(path) = &args.record {
         sockviz::output_file::check(path, existing)?;
     }
+    // Refused before any screen opens (the screens' thread would have nowhere to say it).
+    for program in args.programs() {
+        let first = program.first().map(String::as_str).unwrap_or_default();
+        if sockviz::trace::spawn::resolve(first).is_none() {
+            return Err(sockviz::trace::SpawnError::NotFound(first.to_string()).into());
+        }
+    }
     let screen = !args.headless && !args.json && std::io::stdout().is_terminal();
     let shown_after = screen
         .then(|| std::env::temp_dir().join(format!("sockviz-run-{}.out", std::process::id())));

@@ -246,3 +246,17 @@ fn an_untraced_program_still_runs_and_is_captured() {
         assert_eq!(run.calls("server", "recv")[0]["data"], "Hello, 대한민국!");
     }
 }
+
+#[test]
+fn a_missing_program_is_named_with_status_2() {
+    let out = Command::new(BIN)
+        .args(["run", "--headless", "--", "no-such-program-sockviz"])
+        .output()
+        .expect("run sockviz");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`no-such-program-sockviz`: no such program on PATH"),
+        "{stderr}"
+    );
+}
