@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
     name = "sockviz",
     version,
     about,
-    after_help = "Examples:\n  sockviz                     start the echo lab (same as `sockviz lab`)\n  sockviz inspect trace.pcap  list the TCP connections in a capture\n  sockviz replay trace.pcapng step through a capture in the terminal"
+    after_help = "Examples:\n  sockviz                     start the echo lab (same as `sockviz lab`)\n  sockviz run -- python3 client.py  your own program's calls, packets and sockets\n  sockviz inspect trace.pcap  list the TCP connections in a capture\n  sockviz replay trace.pcapng step through a capture in the terminal"
 )]
 pub struct Cli {
     #[command(subcommand)]
