@@ -131,3 +131,158 @@ fn continue_sendall(
     }
     t.emit(ps.event);
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+
+    use super::*;
+    use crate::lab::probe::Recorder;
+    use crate::timeline::SourceEvent;
+    use crate::trace::decode::{Remote, Syscall};
+
+    /// This process stands in for the tracee (its memory is read with process_vm_readv).
+    fn table() -> (SocketTable, mpsc::Receiver<SourceEvent>, SocketId) {
+        let (tx, rx) = mpsc::channel();
+        let mut t = SocketTable::new(Recorder::new(tx));
+        let id = t.add(std::process::id() as i32, -1, Some(Side::Client));
+        (t, rx, id)
+    }
+
+    fn pending(id: SocketId, at: i64) -> Pending {
+        Pending {
+            call: Syscall::Close { fd: -1 },
+            tgid: std::process::id() as i32,
+            started: Timestamp(at),
+            socket: Some(id),
+        }
+    }
+
+    fn calls(rx: &mpsc::Receiver<SourceEvent>) -> Vec<crate::timeline::CallEvent> {
+        rx.try_iter()
+            .filter_map(|e| match e {
+                SourceEvent::Call(c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn flat(buf: &[u8], from: usize) -> Buffers {
+        Buffers::Flat {
+            at: Remote(buf[from..].as_ptr() as u64),
+            len: (buf.len() - from) as u64,
+        }
+    }
+
+    #[test]
+    fn sends_that_continue_one_buffer_are_one_sendall() {
+        let (mut t, rx, id) = table();
+        let me = std::process::id() as i32;
+        let buf = vec![7u8; 1000];
+        sent(
+            &mut t,
+            me,
+            id,
+            &pending(id, 1),
+            flat(&buf, 0),
+            300,
+            Timestamp(2),
+        );
+        assert!(
+            calls(&rx).is_empty(),
+            "a partial send waits for what follows"
+        );
+        // The buffer is still full: EAGAIN inside sendall is not a call of its own.
+        sent(
+            &mut t,
+            me,
+            id,
+            &pending(id, 3),
+            flat(&buf, 300),
+            -11,
+            Timestamp(4),
+        );
+        sent(
+            &mut t,
+            me,
+            id,
+            &pending(id, 5),
+            flat(&buf, 300),
+            700,
+            Timestamp(6),
+        );
+        let got = calls(&rx);
+        assert_eq!(got.len(), 1, "{got:?}");
+        let c = &got[0];
+        assert_eq!(
+            c.call,
+            Call::Send {
+                len: 1000,
+                all: true
+            }
+        );
+        assert_eq!(
+            c.stream,
+            Some(ByteRange {
+                start: 0,
+                end: 1000
+            })
+        );
+        assert_eq!(c.data.len(), 1000);
+        assert_eq!((c.started, c.returned), (Timestamp(1), Timestamp(6)));
+        let upto: Vec<u64> = c.progress.iter().map(|p| p.upto).collect();
+        assert_eq!(upto, [300, 1000]);
+    }
+
+    #[test]
+    fn a_partial_send_not_continued_is_a_send() {
+        let (mut t, rx, id) = table();
+        let me = std::process::id() as i32;
+        let buf = vec![1u8; 100];
+        let other = vec![2u8; 10];
+        sent(
+            &mut t,
+            me,
+            id,
+            &pending(id, 1),
+            flat(&buf, 0),
+            40,
+            Timestamp(2),
+        );
+        sent(
+            &mut t,
+            me,
+            id,
+            &pending(id, 3),
+            flat(&other, 0),
+            10,
+            Timestamp(4),
+        );
+        let got = calls(&rx);
+        let shown: Vec<_> = got
+            .iter()
+            .map(|c| (c.call.clone(), c.ret, c.stream))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    Call::Send {
+                        len: 100,
+                        all: false
+                    },
+                    Some(40),
+                    Some(ByteRange { start: 0, end: 40 })
+                ),
+                (
+                    Call::Send {
+                        len: 10,
+                        all: false
+                    },
+                    Some(10),
+                    Some(ByteRange { start: 40, end: 50 })
+                ),
+            ]
+        );
+    }
+}
