@@ -212,8 +212,9 @@ pub struct RunArgs {
     /// message, shuts down its sending side and reads until b'' (implies --no-server).
     #[arg(long)]
     pub client: bool,
-    /// Run untraced (packets and sockets only), to compare the tracer's cost.
-    #[arg(long, hide = true)]
+    /// Run untraced: packets and sockets only (for a program making very many calls, or to
+    /// compare the tracer's cost).
+    #[arg(long)]
     pub no_trace: bool,
     /// Record the session to this pcapng file.
     #[arg(long, value_name = "FILE")]
