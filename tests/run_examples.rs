@@ -231,3 +231,45 @@ fn a_run_is_recorded_and_replays_with_its_calls() {
     assert_eq!(calls_of(&replayed, "client"), calls_of(&run, "client"));
     assert_eq!(replayed.segments().len(), run.segments().len());
 }
+
+/// The lecture's concurrent server pattern: accept, fork, the child serves. The child's calls
+/// are traced too (PTRACE_O_TRACEFORK), on the same socket as the parent's.
+const FORKING_SERVER: &str = r#"import os, socket
+ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(('', 7))
+ls.listen(5)
+s, addr = ls.accept()
+pid = os.fork()
+if pid == 0:
+    ls.close()
+    while True:
+        d = s.recv(1024)
+        if not d:
+            break
+        s.sendall(d)
+    s.close()
+    os._exit(0)
+s.close()
+os.waitpid(pid, 0)
+ls.close()
+"#;
+
+#[test]
+fn a_forking_server_is_followed_into_its_child() {
+    let path = std::env::temp_dir().join(format!("sockviz-fork-{}.py", std::process::id()));
+    std::fs::write(&path, FORKING_SERVER).expect("write script");
+    let file = path.to_string_lossy().into_owned();
+    let run = run_support::sockviz_run(false, &["--client"], &[PY, &file]).expect("ran");
+    let _ = std::fs::remove_file(&path);
+    assert!(run.status.success(), "{}", run.stderr);
+    let accepted = one(&run, "listener", "accept")["ret"].clone();
+    let recvs = run.calls("server", "recv");
+    assert_eq!(recvs.len(), 2, "the child's recvs: {recvs:?}");
+    assert!(recvs.iter().all(|r| r["sock"] == accepted));
+    assert_eq!(recvs[0]["data"], "Hello, 대한민국!");
+    // Both processes close the listener: the child first, then the parent.
+    assert_eq!(run.calls("listener", "close").len(), 2);
+    assert_eq!(run.calls("client", "recv")[0]["data"], "Hello, 대한민국!");
+    run.assert_recvs_cover_sends();
+}
