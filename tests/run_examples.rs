@@ -268,6 +268,11 @@ fn a_forking_server_is_followed_into_its_child() {
     assert_eq!(recvs.len(), 2, "the child's recvs: {recvs:?}");
     assert!(recvs.iter().all(|r| r["sock"] == accepted));
     assert_eq!(recvs[0]["data"], "Hello, 대한민국!");
+    assert!(run.kind("note").any(|n| {
+        n["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("the child shares its sockets"))
+    }));
     // Both processes close the listener: the child first, then the parent.
     assert_eq!(run.calls("listener", "close").len(), 2);
     assert_eq!(run.calls("client", "recv")[0]["data"], "Hello, 대한민국!");

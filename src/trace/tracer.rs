@@ -238,8 +238,19 @@ impl Loop {
                     });
                     self.seen_new.insert(new);
                     if tgid != parent {
+                        let shares = !self.table.open_in(parent).is_empty();
                         self.table.fork(parent, tgid);
                         let name = self.names.get(&parent).cloned().unwrap_or_default();
+                        // Only a fork holding sockets changes their story (shells fork a lot).
+                        if shares {
+                            self.table.rec().send(SourceEvent::Note {
+                                at: now(),
+                                text: format!(
+                                    "{name} (pid {parent}) forked pid {tgid}: the child shares its \
+                                 sockets, and a socket's FIN waits for its last close"
+                                ),
+                            });
+                        }
                         self.names.insert(tgid, name);
                     }
                 }
