@@ -168,7 +168,9 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         },
         SourceLabel::Failed { message } => format!(" sockviz · {message}"),
     };
-    let mode = if app.lab.attached { "LIVE" } else { "REPLAY" };
+    // A traced program (`sockviz run`) is live too, without the lab's keys.
+    let live = app.lab.attached || matches!(app.source, SourceLabel::Lab { .. });
+    let mode = if live { "LIVE" } else { "REPLAY" };
     let play = if app.playback.playing { "▶" } else { "⏸" };
     let pacing = match app.playback.pacing {
         Pacing::Lecture => "lecture",
