@@ -89,6 +89,11 @@ pub enum Command {
         /// The lab's JSON lines (`lab --headless --json`), then a summary line (implies --headless).
         #[arg(long)]
         json: bool,
+        /// Predict, then reveal: questions about what comes next, made from the timeline
+        /// (with --headless: each question and its answer before its event; with --json: a
+        /// `question` line).
+        #[arg(long)]
+        quiz: bool,
         /// Timing: `lecture` (every arrow takes the same time) or `original` (recorded times,
         /// slowed 1000x so loopback traffic is visible, then by --speed).
         #[arg(long, value_parser = ["lecture", "original"], default_value = "lecture")]
@@ -145,6 +150,11 @@ pub struct LabArgs {
     /// With --headless: one JSON object per event per line, then a summary line.
     #[arg(long)]
     pub json: bool,
+    /// Predict, then reveal: questions about what comes next, made from the timeline (with
+    /// --headless: each question and its answer before its event; with --json: a `question`
+    /// line).
+    #[arg(long)]
+    pub quiz: bool,
     /// The loopback MTU inside the lab's namespace.
     #[arg(long, default_value_t = 1500, value_parser = clap::value_parser!(u32).range(576..=65536))]
     pub mtu: u32,
@@ -172,6 +182,7 @@ impl Default for LabArgs {
             list: false,
             headless: false,
             json: false,
+            quiz: false,
             mtu: 1500,
             host_loopback: false,
             port: None,

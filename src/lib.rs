@@ -10,6 +10,7 @@ pub mod lab;
 pub mod open;
 pub mod output_file;
 pub mod privilege;
+pub mod quiz;
 pub mod record;
 pub mod tcp;
 pub mod text;

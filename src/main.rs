@@ -148,12 +148,14 @@ fn run(
             let out = std::io::stdout().lock();
             let written = if args.json {
                 let mut out = Visible::json(out);
-                sockviz::export::headless::write_json(&mut out, &timeline, &summary)
+                sockviz::export::headless::write_json(&mut out, &timeline, &summary, args.quiz)
                     .and_then(|()| out.flush())
             } else {
                 let mut out = Visible::text(out);
-                sockviz::export::headless::write_transcript(&mut out, &timeline, &summary)
-                    .and_then(|()| out.flush())
+                sockviz::export::headless::write_transcript(
+                    &mut out, &timeline, &summary, args.quiz,
+                )
+                .and_then(|()| out.flush())
             };
             let code = finish_output(written)?;
             if let Some(err) = recorded.as_ref().and_then(|o| o.error.as_ref()) {
@@ -199,6 +201,7 @@ fn run(
             conn,
             headless,
             json,
+            quiz,
             pace,
             speed,
         } => {
@@ -207,11 +210,11 @@ fn run(
                 let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
                 let written = if json {
                     let mut out = Visible::json(out);
-                    sockviz::record::headless::write_json(&mut out, &file, &loaded)
+                    sockviz::record::headless::write_json(&mut out, &file, &loaded, quiz)
                         .and_then(|()| out.flush())
                 } else {
                     let mut out = Visible::text(out);
-                    sockviz::record::headless::write_transcript(&mut out, &file, &loaded)
+                    sockviz::record::headless::write_transcript(&mut out, &file, &loaded, quiz)
                         .and_then(|()| out.flush())
                 };
                 return finish_output(written);
