@@ -122,6 +122,27 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Play a lecture script: scenarios in order with headings, notes, pauses and questions.
+    #[command(
+        after_help = "Examples:\n  sockviz lesson examples/lesson-sockets.txt\n  sockviz lesson examples/lesson-sockets.txt --headless\n  sockviz lesson my-class.txt --headless --json | jq -c 'select(.kind==\"question\")'\n\nThe script, one directive a line:\n  title TEXT | section TEXT | note TEXT | scenario NAME | quiz on|off|KINDS | pause\nKINDS: flags,seq_ack,recv,state,send_blocks. \"# \" starts a comment.\n\nExit status: 0 when every scenario ran to its end, 1 when one stopped early, 2 when the script or the lab cannot be used."
+    )]
+    Lesson {
+        /// The lecture script (see `examples/lesson-sockets.txt`).
+        file: PathBuf,
+        /// Print the lesson instead of showing it: a transcript with the questions and answers.
+        #[arg(long)]
+        headless: bool,
+        /// JSON lines: `lesson`, `section`, `lesson_note`, `pause`, and each scenario's lab
+        /// lines with its `question` lines and summary (implies --headless).
+        #[arg(long)]
+        json: bool,
+        /// Use the host's loopback instead of a private namespace (see `lab --host-loopback`).
+        #[arg(long)]
+        host_loopback: bool,
+        /// The echo server's port (default 7; 7007 on the host loopback without root).
+        #[arg(long)]
+        port: Option<u16>,
+    },
     /// Print the TCP connections in a pcap/pcapng capture, like `tshark -q -z conv,tcp`.
     #[command(
         after_help = "Examples:\n  sockviz inspect trace.pcap\n  sockviz inspect trace.pcapng --json | jq '.connections[0].final_state'\n\nExit status: 0 when the file was read (warnings go to the report), 2 when it cannot be used."

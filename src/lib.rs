@@ -7,6 +7,7 @@ pub mod cli;
 pub mod export;
 pub mod inspect;
 pub mod lab;
+pub mod lesson;
 pub mod open;
 pub mod output_file;
 pub mod privilege;

@@ -25,13 +25,20 @@ fn main() -> ExitCode {
     // starts a thread (clap parses on this one).
     let prepared = match &command {
         Command::Lab(args) if !args.list => Some(lab::prepare(&lab_config(args))),
+        Command::Lesson { host_loopback, .. } => Some(lab::prepare(&LabConfig {
+            host_loopback: *host_loopback,
+            ..LabConfig::default()
+        })),
         _ => None,
     };
     // Reading files needs no capability: a setcap'd binary gives them up before it reads one
     // (the lab, server and client give them up once their capture is open).
     if !matches!(
         &command,
-        Command::Lab(LabArgs { list: false, .. }) | Command::Server { .. } | Command::Client { .. }
+        Command::Lab(LabArgs { list: false, .. })
+            | Command::Lesson { .. }
+            | Command::Server { .. }
+            | Command::Client { .. }
     ) && let Err(e) = sockviz::privilege::drop_capabilities(sockviz::privilege::Keep::NOTHING)
     {
         say(format_args!("sockviz: cannot drop capabilities: {e}"));
@@ -172,6 +179,46 @@ fn run(
                 return Ok(ExitCode::from(1));
             }
             Ok(code)
+        }
+        Command::Lesson {
+            file,
+            headless: _,
+            json,
+            host_loopback,
+            port,
+        } => {
+            let lesson = sockviz::lesson::read(&file)?;
+            let prepared = prepared.unwrap_or(Prepared::HostRequested);
+            let run = sockviz::lesson::headless::LessonRun {
+                host_loopback,
+                port,
+                json,
+            };
+            let out = std::io::stdout().lock();
+            let shown = file.display().to_string();
+            let played = if json {
+                let mut out = Visible::json(out);
+                sockviz::lesson::headless::play(&mut out, &lesson, &shown, &prepared, &run)
+            } else {
+                let mut out = Visible::text(out);
+                sockviz::lesson::headless::play(&mut out, &lesson, &shown, &prepared, &run)
+            };
+            let played = match played {
+                Err(sockviz::lesson::headless::PlayError::Io(e)) => {
+                    return finish_output(Err(e));
+                }
+                other => other?,
+            };
+            for (name, why) in &played.failures {
+                say(format_args!(
+                    "sockviz: the {name} scenario stopped early: {why}"
+                ));
+            }
+            Ok(if played.failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Server {
             port,
