@@ -90,7 +90,15 @@ impl Theme {
                 Color::Magenta,
             ),
             ThemeName::Light => {
-                Self::colours(name, Color::Blue, Color::Green, Color::Magenta, Color::Red)
+                let mut t =
+                    Self::colours(name, Color::Blue, Color::Green, Color::Magenta, Color::Red);
+                // Black on the light palettes' dark blue and purple is about 2:1; bright white
+                // on them is 5:1 or more.
+                t.flash = t.flash.fg(Color::White);
+                for band in &mut t.bands {
+                    *band = band.fg(Color::White);
+                }
+                t
             }
             ThemeName::Contrast => Self::contrast(),
             ThemeName::Mono => Self::mono(),
