@@ -13,7 +13,8 @@ use crate::timeline::{Call, EventKind, Timeline};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SlidePhase {
     /// From the first event to the last handshake segment (SYN, SYN,ACK, the ACK that
-    /// establishes) or the `connect`/`accept` return that follows it, before any data.
+    /// establishes) or the `connect`/`accept` return that follows it, before any data. A
+    /// handshake that never completed (SYN answered by RST) runs to the end.
     Handshake,
     /// After the handshake, before the teardown.
     Data,
@@ -147,9 +148,16 @@ pub fn resolve(tl: &Timeline, cut: Cut) -> Result<EventRange, CutError> {
 pub fn phase_range(tl: &Timeline, p: SlidePhase) -> Option<EventRange> {
     let (data_from, teardown_from) = bounds(tl);
     let n = tl.events().len();
+    let events = tl.events();
+    // A handshake that never completed (a refused connect: SYN answered by RST) is the whole
+    // story: its slide runs to the end, the RST and the failed connect included.
+    let completed = events[..teardown_from.min(n)]
+        .iter()
+        .any(|e| matches!(&e.kind, EventKind::Segment(s) if s.flags.syn() && s.flags.ack()));
+    let handshake_end = if completed { data_from } else { n };
     // 0-based half-open index ranges, then 1-based event numbers.
     let (a, b) = match p {
-        SlidePhase::Handshake => (0, data_from),
+        SlidePhase::Handshake => (0, handshake_end),
         SlidePhase::Data => (data_from, teardown_from),
         SlidePhase::Teardown => (teardown_from, n),
     };

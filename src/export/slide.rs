@@ -29,7 +29,7 @@ const SERVER_X: u32 = 860;
 /// Where the numbers column ends and a client's call may begin.
 const NUMBERS: u32 = 70;
 const MARGIN: u32 = 12;
-const ROWS_TOP: u32 = 84;
+const ROWS_TOP: u32 = 80;
 const ROWS_BOTTOM: u32 = HEIGHT - 14;
 /// Ink for secondary text: 7.4:1 on white.
 const GREY: &str = "#555555";
@@ -72,8 +72,8 @@ fn place(event: usize, row: Row) -> Placed {
     let lines = wrap(text, width);
     let k = lines.len() as u32;
     let height = match row {
-        Row::Arrow { .. } => k * LINE + 34,
-        _ => k * LINE + 10,
+        Row::Arrow { .. } => k * LINE + 30,
+        _ => k * LINE + 6,
     };
     Placed {
         event,
