@@ -16,7 +16,7 @@ pub mod stream_map;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Block, Borders, Widget};
 use unicode_width::UnicodeWidthStr;
 
@@ -215,7 +215,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     let mut used = 0;
     if app.lab.recording.is_some() {
         // Red on any theme's status bar: a lecturer must see at a glance that it records.
-        let rec = t.status.patch(t.recording);
+        let rec = t.status.patch(t.recording).add_modifier(Modifier::BOLD);
         used = put(buf, area.x, area.y, " ● REC", area.width, rec);
     }
     let mut left = format!(
