@@ -15,9 +15,10 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Colours of the terminal screens: dark, light, contrast (for projectors) or mono (also
-    /// chosen when NO_COLOR is set; light is chosen when COLORFGBG says the background is white).
-    #[arg(long, global = true, value_parser = ["dark", "light", "contrast", "mono"])]
+    /// Colours of the terminal screens: dark, light, contrast (also `projector`: its own black
+    /// background, reads on black and white screens alike) or mono (also chosen when NO_COLOR is
+    /// set; light is chosen when COLORFGBG says the background is white).
+    #[arg(long, global = true, value_parser = ["dark", "light", "contrast", "projector", "mono"])]
     pub theme: Option<String>,
 }
 
