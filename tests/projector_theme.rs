@@ -202,3 +202,40 @@ fn contrast_arithmetic_matches_wcag() {
     // Yellow on white, what the old theme drew on a white screen: unreadable.
     assert!(contrast((255, 255, 0), (255, 255, 255)) < 1.1);
 }
+
+#[test]
+fn the_connection_picker_reads_on_both_terminals_too() {
+    use sockviz::ui::picker::reports;
+    use sockviz::ui::picker_screen::{Offer, offer};
+
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("projector_theme");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let file = dir.join("backlog.pcapng");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockviz"))
+        .args(["lab", "--scenario", "backlog", "--headless", "--force"])
+        .arg("--record")
+        .arg(&file)
+        .output()
+        .expect("run sockviz lab");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scanned = sockviz::open::scan(&file, |_| {}).expect("the recording reads");
+    let Offer::Pick(picker) = offer("backlog.pcapng".into(), true, &reports(&scanned)) else {
+        panic!("several connections open the picker");
+    };
+    for (w, h) in [(80, 24), (120, 40)] {
+        let area = Rect::new(0, 0, w, h);
+        let mut buf = Buffer::empty(area);
+        widgets::picker::render(&picker, &Theme::new(ThemeName::Contrast), area, &mut buf);
+        let found = problems(&buf, &format!("picker {w}x{h}"));
+        assert!(
+            found.is_empty(),
+            "{:#?}\n{}",
+            &found[..found.len().min(8)],
+            ui_support::screen(&buf)
+        );
+    }
+}
