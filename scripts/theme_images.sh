@@ -2,7 +2,7 @@
 # The README's pictures: the real binary in tmux (120×40), its screen captured with colours
 # (`tmux capture-pane -e -p`), drawn on a dark and on a light terminal background
 # (scripts/ansi_to_svg.py), then PNG (rsvg-convert, from librsvg2-bin; Korean needs a CJK font
-# such as fonts-noto-cjk). Also one handshake slide and the stream map slide of `segments`.
+# such as fonts-noto-cjk). Also echo's handshake and data slides and two stream map slides.
 #
 #   cargo build && sh scripts/theme_images.sh
 set -eu
@@ -14,6 +14,7 @@ trap 'tmux kill-session -t sockviz-shots 2>/dev/null || true; rm -rf "$work"' EX
 
 "$bin" lab --scenario echo --headless --json --force --record "$work/echo.pcapng" >/dev/null
 "$bin" lab --scenario segments --headless --json --force --record "$work/segments.pcapng" >/dev/null
+"$bin" lab --scenario coalesce --headless --json --force --record "$work/coalesce.pcapng" >/dev/null
 
 # shot NAME BACKGROUND ENV THEME-ARGS: a screenful of the echo replay at its end.
 shot() {
@@ -45,4 +46,6 @@ rsvg-convert "$work/slide.svg" -o "$assets/slide-echo-handshake.png"
 rsvg-convert "$work/slide-data.svg" -o "$assets/slide-echo-data.png"
 "$bin" export "$work/segments.pcapng" --format svg --view stream-map --force --out "$work/map.svg"
 rsvg-convert "$work/map.svg" -o "$assets/slide-segments-stream-map.png"
+"$bin" export "$work/coalesce.pcapng" --format svg --view stream-map --force --out "$work/map2.svg"
+rsvg-convert "$work/map2.svg" -o "$assets/slide-coalesce-stream-map.png"
 ls -l "$assets"/*.png
