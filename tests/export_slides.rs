@@ -295,3 +295,25 @@ fn the_stream_map_slide_shows_one_sendall_cut_by_segments_and_recvs() {
         pieces("recv")
     );
 }
+
+#[test]
+fn a_plain_captures_stream_map_says_its_calls_are_not_there() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/echo.pcap");
+    let slides = export_slides(&data, &["--view", "stream-map"], "pcap-map.svg");
+    assert_eq!(slides.len(), 1);
+    let texts = check_slide(&slides[0], "echo.pcap stream map");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("socket calls are not in a capture")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .filter(|t| *t == "1 segment(s) carried them")
+            .count()
+            == 2,
+        "echo's 20 bytes each way, one segment each: {texts:?}"
+    );
+}

@@ -173,15 +173,23 @@ fn draw_lane(s: &mut String, lane: &Lane, top: u32) {
             lane.recvs.len()
         ),
     };
+    // A plain capture has segments only: say why the calls' rows are empty.
+    let no_calls = lane.sends.is_empty() && lane.recvs.is_empty();
+    let verdict = if no_calls {
+        "socket calls are not in a capture (a lab recording has them)".to_string()
+    } else {
+        verdict
+    };
+    let sends_caption = if no_calls {
+        verdict.clone()
+    } else {
+        format!(
+            "{} send call(s) wrote these bytes (A, B, C … one letter per call)",
+            lane.sends.len()
+        )
+    };
     let rows = [
-        (
-            "send",
-            &lane.sends,
-            format!(
-                "{} send call(s) wrote these bytes (A, B, C … one letter per call)",
-                lane.sends.len()
-            ),
-        ),
+        ("send", &lane.sends, sends_caption),
         (
             "wire",
             &lane.segments,
