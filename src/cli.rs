@@ -15,9 +15,10 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Colours of the terminal screens: dark, light, contrast (for projectors) or mono (also
-    /// chosen when NO_COLOR is set; light is chosen when COLORFGBG says the background is white).
-    #[arg(long, global = true, value_parser = ["dark", "light", "contrast", "mono"])]
+    /// Colours of the terminal screens: dark, light, contrast (also `projector`: its own black
+    /// background, reads on black and white screens alike) or mono (also chosen when NO_COLOR is
+    /// set; light is chosen when COLORFGBG says the background is white).
+    #[arg(long, global = true, value_parser = ["dark", "light", "contrast", "projector", "mono"])]
     pub theme: Option<String>,
 }
 
@@ -104,7 +105,7 @@ pub enum Command {
     },
     /// Turn a recording or capture into a slide (svg), a handout (txt) or a terminal movie (cast).
     #[command(
-        after_help = "Examples:\n  sockviz export lecture.pcapng --format svg --out handshake.svg\n  sockviz export trace.pcap --format txt --conn 1\n  sockviz export lecture.pcapng --format cast --out lecture.cast && asciinema play lecture.cast\n\nThe cast has a marker at each milestone (SYN, ESTABLISHED, first data, FIN, CLOSED): asciinema's player jumps between them."
+        after_help = "Examples:\n  sockviz export lecture.pcapng --format svg --phase handshake --out handshake.svg\n  sockviz export lecture.pcapng --format svg --events 12..40 --out part.svg   (part-1.svg, part-2.svg … when it takes several slides)\n  sockviz export lecture.pcapng --format svg --view stream-map --out bytes.svg\n  sockviz export lecture.pcapng --format svg --out handout.svg   (the whole ladder, one tall page)\n  sockviz export trace.pcap --format txt --conn 1\n  sockviz export lecture.pcapng --format cast --out lecture.cast && asciinema play lecture.cast\n\nThe cast has a marker at each milestone (SYN, ESTABLISHED, first data, FIN, CLOSED): asciinema's player jumps between them."
     )]
     Export {
         /// A sockviz recording or any pcap/pcapng capture.
@@ -121,6 +122,19 @@ pub enum Command {
         /// Replace the --out file if it exists (a symbolic link is never written through).
         #[arg(long)]
         force: bool,
+        /// With --format svg: 16:9 slides (1280×720, text at least 18 px) of one phase:
+        /// handshake (to the connection's establishment, before any data), data, teardown (from
+        /// the first FIN or RST), or all (every event, as many slides as it takes).
+        #[arg(long, value_parser = ["handshake", "data", "teardown", "all"], conflicts_with = "events")]
+        phase: Option<String>,
+        /// With --format svg: 16:9 slides of events FIRST..LAST (1-based and inclusive, the
+        /// numbers the slides print beside each row and the scrubber shows as `event N/M`).
+        #[arg(long, value_name = "FIRST..LAST")]
+        events: Option<String>,
+        /// With --format svg: the ladder (default) or the stream map (sends, segments and
+        /// recvs over the stream's bytes: no record boundaries), as a 16:9 slide.
+        #[arg(long, value_parser = ["ladder", "stream-map"])]
+        view: Option<String>,
     },
     /// Play a lecture script: scenarios in order with headings, notes, pauses and questions.
     #[command(

@@ -280,11 +280,29 @@ fn run(
             conn,
             out,
             force,
+            phase,
+            events,
+            view,
         } => {
+            use sockviz::export::{Cut, EventRange, Selection, SlidePhase, View};
             let format = sockviz::export::Format::parse(&format)
                 .ok_or_else(|| anyhow::anyhow!("unknown export format {format}"))?;
             let out = out.as_deref().map(|p| (p, Existing::from_force(force)));
-            sockviz::export::export(&file, format, conn, out, theme)?;
+            let cut = match (phase.as_deref(), events.as_deref()) {
+                (Some("all"), _) => Cut::AllSlides,
+                (Some(p), _) => Cut::Phase(
+                    SlidePhase::parse(p).ok_or_else(|| anyhow::anyhow!("unknown phase {p}"))?,
+                ),
+                (None, Some(e)) => Cut::Events(EventRange::parse(e).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--events {e}: give FIRST..LAST, 1-based event numbers (e.g. 12..40)"
+                    )
+                })?),
+                (None, None) => Cut::Whole,
+            };
+            let view = view.as_deref().and_then(View::parse).unwrap_or_default();
+            let selection = Selection { cut, view };
+            sockviz::export::export(&file, format, conn, out, theme, selection)?;
             Ok(ExitCode::SUCCESS)
         }
     }
