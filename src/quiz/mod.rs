@@ -140,56 +140,74 @@ pub fn parse_answer(q: &Question, typed: &str) -> Option<Answer> {
 }
 
 /// A quiz in progress: the questions, the answers given so far, and the score.
+///
+/// Questions are matched to answers by the event they stand before, so a live timeline that
+/// grows can be asked again ([`Quiz::set_questions`]) without losing what was answered.
 #[derive(Debug, Clone, Default)]
 pub struct Quiz {
     pub questions: Vec<Question>,
-    /// One entry per question answered, in order: the answer given.
-    pub given: Vec<Answer>,
+    /// Each question answered, in the order answered, with the answer given.
+    pub answered: Vec<(Question, Answer)>,
+    /// Questions passed over (Esc), by the event they stand before.
+    pub skipped: Vec<usize>,
 }
 
 impl Quiz {
     pub fn new(questions: Vec<Question>) -> Self {
         Quiz {
             questions,
-            given: Vec::new(),
+            ..Quiz::default()
         }
     }
 
-    /// The question to ask before event `i` plays, if it is the next one unanswered.
+    /// The questions of a timeline that grew (a live lab); answers given are kept.
+    pub fn set_questions(&mut self, questions: Vec<Question>) {
+        self.questions = questions;
+    }
+
+    fn settled(&self, before: usize) -> bool {
+        self.answered.iter().any(|(q, _)| q.before == before) || self.skipped.contains(&before)
+    }
+
+    /// The question to ask before event `i` plays, unless it was answered or passed over.
     pub fn due(&self, i: usize) -> Option<&Question> {
+        let k = self.questions.partition_point(|q| q.before < i);
         self.questions
-            .get(self.given.len())
-            .filter(|q| q.before == i)
+            .get(k)
+            .filter(|q| q.before == i && !self.settled(i))
     }
 
-    /// The next question not yet answered.
+    /// The first question not yet answered or passed over.
     pub fn next(&self) -> Option<&Question> {
-        self.questions.get(self.given.len())
+        self.questions.iter().find(|q| !self.settled(q.before))
     }
 
-    /// Answer the next question; whether the answer was right.
-    pub fn answer(&mut self, given: Answer) -> Option<bool> {
-        let right = self.next()?.is_right(&given);
-        self.given.push(given);
-        Some(right)
+    /// Answer `q`; whether the answer was right.
+    pub fn answer(&mut self, q: &Question, given: Answer) -> bool {
+        let right = q.is_right(&given);
+        if !self.settled(q.before) {
+            self.answered.push((q.clone(), given));
+        }
+        right
+    }
+
+    /// Pass over the question before event `before` (it is not counted).
+    pub fn skip(&mut self, before: usize) {
+        if !self.settled(before) {
+            self.skipped.push(before);
+        }
     }
 
     /// Questions answered right, and answered at all.
     pub fn score(&self) -> (usize, usize) {
-        let right = self
-            .questions
-            .iter()
-            .zip(&self.given)
-            .filter(|(q, g)| q.is_right(g))
-            .count();
-        (right, self.given.len())
+        let right = self.answered.iter().filter(|(q, g)| q.is_right(g)).count();
+        (right, self.answered.len())
     }
 
     /// The questions answered wrong, with the answer given (to step through at the end).
     pub fn missed(&self) -> Vec<(&Question, Answer)> {
-        self.questions
+        self.answered
             .iter()
-            .zip(&self.given)
             .filter(|(q, g)| !q.is_right(g))
             .map(|(q, g)| (q, *g))
             .collect()

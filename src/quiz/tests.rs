@@ -152,17 +152,25 @@ fn the_score_counts_right_answers_and_lists_the_missed() {
     let n = quiz.questions.len();
     assert!(n >= 3);
     assert!(quiz.due(quiz.questions[0].before).is_some());
-    // Right, wrong, right, …
-    for k in 0..n {
+    // Right, wrong, right, …; the last one passed over.
+    for k in 0..n - 1 {
         let q = quiz.next().expect("a question").clone();
+        assert_eq!(quiz.due(q.before), Some(&q));
         let given = if k % 2 == 0 {
             q.answer
         } else {
             Answer::Bytes(u64::MAX)
         };
-        assert_eq!(quiz.answer(given), Some(k % 2 == 0));
+        assert_eq!(quiz.answer(&q, given), k % 2 == 0);
+        assert_eq!(quiz.due(q.before), None, "answered once");
     }
-    assert_eq!(quiz.answer(Answer::Bytes(0)), None);
-    assert_eq!(quiz.score(), (n.div_ceil(2), n));
-    assert_eq!(quiz.missed().len(), n / 2);
+    let last = quiz.next().expect("the last question").clone();
+    quiz.skip(last.before);
+    assert_eq!(quiz.next(), None);
+    assert_eq!(quiz.score(), ((n - 1).div_ceil(2), n - 1));
+    assert_eq!(quiz.missed().len(), (n - 1) / 2);
+    // The timeline's questions again (a live lab that grew): nothing answered is lost.
+    quiz.set_questions(questions(&tl));
+    assert_eq!(quiz.next(), None);
+    assert_eq!(quiz.score(), ((n - 1).div_ceil(2), n - 1));
 }
