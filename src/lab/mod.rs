@@ -11,6 +11,7 @@ pub mod peer;
 pub mod probe;
 pub mod run;
 pub mod scenario;
+pub mod series;
 mod setup;
 pub mod socket;
 pub mod sockopt;
