@@ -13,6 +13,7 @@ pub mod slide;
 pub mod stream_svg;
 pub mod svg;
 pub mod text;
+pub mod transcript;
 
 use std::io::Write;
 use std::path::Path;
