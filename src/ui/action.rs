@@ -58,6 +58,8 @@ pub enum Action {
     ScrollUp,
     ScrollDown,
     NextPane,
+    /// Show the next page of socket panels (more sockets than the column holds).
+    NextPanels,
     ToggleLogSide,
     ToggleStreamDir,
     ZoomIn,

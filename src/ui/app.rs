@@ -67,6 +67,11 @@ pub struct App {
     pub size: (u16, u16),
     /// How far a replay's background load has read (the header's percentage while loading).
     pub loading: Option<crate::open::LoadProgress>,
+    /// The first event of the scenario on screen: a scenario picked live (`o`) starts a fresh
+    /// ladder here, and the counters, the scrubber and `Home` count from it.
+    pub start: usize,
+    /// The first socket panel shown (`c` pages through the sockets that do not fit).
+    pub panel_page: usize,
 }
 
 impl App {
@@ -92,6 +97,8 @@ impl App {
             message: None,
             size: (80, 24),
             loading: None,
+            start: 0,
+            panel_page: 0,
         }
     }
 
@@ -132,6 +139,7 @@ impl App {
         self.index = index;
         self.bytemap = bytemap;
         self.playback.pos = 0;
+        self.start = 0;
         self.selected = None;
     }
 
@@ -203,6 +211,28 @@ impl App {
             })
     }
 
+    /// Seconds from the scenario's start (the timeline's origin, or the first event of a
+    /// scenario picked live) to `at`: the ladder's time column and the scrubber's clock.
+    pub fn secs(&self, at: crate::capture::Timestamp) -> f64 {
+        let zero = match self.start {
+            0 => 0.0,
+            k => self
+                .events()
+                .get(k)
+                .map_or(0.0, |e| self.timeline.secs(e.at)),
+        };
+        self.timeline.secs(at) - zero
+    }
+
+    /// Drawable events of the scenario on screen: (played, all), what the status bar counts.
+    pub fn steps(&self) -> (usize, usize) {
+        let before = self.index.visible_before(self.start);
+        (
+            self.index.visible_before(self.playback.pos).saturating_sub(before),
+            self.index.visible().len() - before,
+        )
+    }
+
     /// Drawable events not yet played (live: what pausing let queue up).
     pub fn queued(&self) -> usize {
         self.index.visible().len() - self.index.visible_before(self.playback.pos)
@@ -243,6 +273,9 @@ impl App {
                 if i < self.playback.pos {
                     self.playback.pos += 1;
                 }
+                if i < self.start {
+                    self.start += 1;
+                }
                 if let Some(sel) = self.selected.as_mut()
                     && i <= *sel
                 {
@@ -271,28 +304,36 @@ impl App {
             }
             Action::StepBack => {
                 self.playback.playing = false;
-                if self.playback.step_back(&self.timeline, &self.index) {
+                if self.playback.pos > self.start
+                    && self.playback.step_back(&self.timeline, &self.index)
+                {
                     self.selected = None;
+                }
+                if self.playback.pos < self.start {
+                    self.playback.seek(&self.timeline, self.start);
                 }
                 self.playback.progress = 1.0;
             }
             Action::Slower => self.playback.slower(),
             Action::Faster => self.playback.faster(),
             Action::TogglePacing => self.playback.toggle_pacing(&self.timeline),
-            Action::ToStart => self.seek(0),
+            Action::ToStart => self.seek(self.start),
             Action::ToEnd => {
                 self.seek(self.len());
                 self.playback.playing = true;
             }
             Action::SeekBy(f) => {
-                let delta = (self.len() as f64 * f) as i64;
-                let to = (self.playback.pos as i64 + delta).clamp(0, self.len() as i64);
+                let span = self.len() - self.start.min(self.len());
+                let delta = (span as f64 * f) as i64;
+                let to = (self.playback.pos as i64 + delta).clamp(self.start as i64, self.len() as i64);
                 self.seek(to as usize);
             }
             Action::SeekTo(f) => {
-                let to = (self.len() as f64 * f.clamp(0.0, 1.0)).round() as usize;
+                let span = self.len() - self.start.min(self.len());
+                let to = self.start + (span as f64 * f.clamp(0.0, 1.0)).round() as usize;
                 self.seek(to);
             }
+            Action::NextPanels => self.panel_page += 1,
             Action::SelectPrev | Action::ScrollUp => self.select_by(-1),
             Action::SelectNext | Action::ScrollDown => self.select_by(1),
             Action::SelectRow(row) => {

@@ -192,7 +192,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             continue;
         }
         if g.time_w > 0 {
-            let ms = app.timeline.secs(at) * 1000.0;
+            let ms = app.secs(at) * 1000.0;
             put(buf, area.x, y, &format!("{ms:>8.3}"), g.time_w, t.dim);
         }
         for (side, x) in [(Side::Client, g.lx), (Side::Server, g.rx)] {

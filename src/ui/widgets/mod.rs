@@ -4,6 +4,7 @@
 pub mod bytes;
 pub mod bytes_split;
 pub mod call_log;
+pub mod conn_tag;
 pub mod help;
 pub mod ladder;
 pub mod ladder_band;
@@ -219,11 +220,10 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
             .add_modifier(Modifier::BOLD);
         used = put(buf, area.x, area.y, " ● REC", area.width, rec);
     }
-    let mut left = format!(
-        " {}/{}",
-        app.index.visible_before(app.playback.pos),
-        app.index.visible().len()
-    );
+    // Drawn rows (calls, segments, notes) of the scenario on screen; the scrubber's `event`
+    // counts probes too.
+    let (played, all) = app.steps();
+    let mut left = format!(" step {played}/{all}");
     let queued = app.queued();
     if app.lab.attached && !app.playback.playing && queued > 0 {
         left.push_str(&format!(" (+{queued} queued)"));
@@ -233,22 +233,38 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         left.push_str(m);
     }
     left.push_str("  ");
+    // `? help` (and `q quit`) keep their place at the right end at any width: the other hints
+    // and the message give way first.
+    let hints = keymap::hints(app.mode, app.lab.attached);
+    let (head, tail) = match hints.find("? help") {
+        Some(k) => (&hints[..k], format!("{} ", &hints[k..])),
+        None => (hints, String::new()),
+    };
+    let tw = tail.width() as u16;
+    let room = area.width.saturating_sub(used + tw);
     used += put(
         buf,
         area.x + used,
         area.y,
-        &left,
-        area.width.saturating_sub(used),
+        &fit(&left, room as usize),
+        room,
         t.status,
     );
-    let hints = keymap::hints(app.mode, app.lab.attached);
-    let room = area.width.saturating_sub(used);
+    let room = area.width.saturating_sub(used + tw);
     put(
         buf,
         area.x + used,
         area.y,
-        &fit(hints, room as usize),
+        &fit(head, room as usize),
         room,
+        t.status,
+    );
+    put(
+        buf,
+        area.right().saturating_sub(tw),
+        area.y,
+        &tail,
+        tw,
         t.status,
     );
 }
