@@ -70,6 +70,9 @@ pub struct App {
     /// The first event of the scenario on screen: a scenario picked live (`o`) starts a fresh
     /// ladder here, and the counters, the scrubber and `Home` count from it.
     pub start: usize,
+    /// SYNs the listener dropped with its accept queue full (found in the timeline; the
+    /// ladder marks them).
+    pub dropped: Vec<crate::timeline::dropped::DroppedSyn>,
     /// The first socket panel shown (`c` pages through the sockets that do not fit).
     pub panel_page: usize,
 }
@@ -78,7 +81,9 @@ impl App {
     pub fn new(timeline: Timeline, source: SourceLabel, theme: Theme) -> Self {
         let index = PlaybackIndex::build(timeline.events());
         let bytemap = timeline.byte_map();
+        let dropped = crate::timeline::dropped::dropped_syns(timeline.events());
         App {
+            dropped,
             timeline,
             index,
             bytemap,
@@ -136,6 +141,7 @@ impl App {
             });
         }
         self.timeline = replay.timeline;
+        self.dropped = crate::timeline::dropped::dropped_syns(self.timeline.events());
         self.index = index;
         self.bytemap = bytemap;
         self.playback.pos = 0;
@@ -150,6 +156,7 @@ impl App {
         if let Some(from) = self.timeline.take_changed() {
             self.index.update(self.timeline.events(), from);
             self.bytemap.update(self.timeline.events(), from);
+            self.dropped = crate::timeline::dropped::dropped_syns(self.timeline.events());
         }
     }
 
@@ -222,6 +229,14 @@ impl App {
                 .map_or(0.0, |e| self.timeline.secs(e.at)),
         };
         self.timeline.secs(at) - zero
+    }
+
+    /// The dropped SYN at event `i`, if it is one.
+    pub fn dropped_at(&self, i: usize) -> Option<&crate::timeline::dropped::DroppedSyn> {
+        self.dropped
+            .binary_search_by_key(&i, |d| d.event)
+            .ok()
+            .map(|k| &self.dropped[k])
     }
 
     /// Drawable events of the scenario on screen: (played, all), what the status bar counts.

@@ -3,11 +3,16 @@
 //! carries a short tag, `c1`, `c2`, ..., in its own colour, and the ladder's heading names each
 //! tag's client port. One connection needs no tag, and gets none.
 
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use ratatui::style::Style;
+use unicode_width::UnicodeWidthStr;
 
 use crate::tcp::ConnId;
 use crate::timeline::SocketId;
 use crate::ui::app::App;
+
+use super::put;
 
 /// The tags of one frame: connections numbered from the scenario's start, in order of their
 /// first segment (the order `inspect` and `--conn` use).
@@ -77,4 +82,29 @@ pub fn text(n: usize) -> String {
 /// theme alternates reverse video), so neighbouring connections differ even without reading.
 pub fn style(app: &App, n: usize) -> Style {
     app.theme.bands[n.saturating_sub(1) % app.theme.bands.len()]
+}
+
+/// The ladder's heading with several connections: `clients c1 :57118 c2 :57126 c3 :57142` on
+/// its left half, each tag in its colour; `+N` when the half holds fewer than all.
+pub fn draw_heading(app: &App, tags: &ConnTags, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let end = area.x + area.width / 2;
+    let mut x = area.x + put(buf, area.x, area.y, "clients", 7, t.title);
+    let all: Vec<(usize, u16)> = tags.ports().collect();
+    for (k, (n, port)) in all.iter().enumerate() {
+        let tag = text(*n);
+        let port = format!(":{port}");
+        let w = (tag.width() + port.width() + 2) as u16;
+        // Keep room for `+N` unless this is the last one.
+        let more = format!(" +{}", all.len() - k);
+        let reserve = if k + 1 < all.len() { more.width() as u16 + 1 } else { 0 };
+        if x + w + reserve > end {
+            put(buf, x, area.y, &more, more.width() as u16, t.title);
+            return;
+        }
+        x += 1;
+        x += put(buf, x, area.y, &tag, tag.width() as u16, style(app, *n));
+        x += 1;
+        x += put(buf, x, area.y, &port, port.width() as u16, t.title);
+    }
 }

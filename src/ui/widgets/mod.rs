@@ -7,8 +7,10 @@ pub mod call_log;
 pub mod conn_tag;
 pub mod help;
 pub mod ladder;
+pub mod ladder_arrow;
 pub mod ladder_band;
 pub mod ladder_rows;
+pub mod panel_pages;
 pub mod picker;
 pub mod scrubber;
 pub mod socket_panel;
@@ -250,7 +252,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         room,
         t.status,
     );
-    let room = area.width.saturating_sub(used + tw);
+    let room = area.width.saturating_sub(used + tw + 1);
     put(
         buf,
         area.x + used,
