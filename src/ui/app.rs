@@ -243,7 +243,9 @@ impl App {
     pub fn steps(&self) -> (usize, usize) {
         let before = self.index.visible_before(self.start);
         (
-            self.index.visible_before(self.playback.pos).saturating_sub(before),
+            self.index
+                .visible_before(self.playback.pos)
+                .saturating_sub(before),
             self.index.visible().len() - before,
         )
     }
@@ -340,7 +342,8 @@ impl App {
             Action::SeekBy(f) => {
                 let span = self.len() - self.start.min(self.len());
                 let delta = (span as f64 * f) as i64;
-                let to = (self.playback.pos as i64 + delta).clamp(self.start as i64, self.len() as i64);
+                let to =
+                    (self.playback.pos as i64 + delta).clamp(self.start as i64, self.len() as i64);
                 self.seek(to as usize);
             }
             Action::SeekTo(f) => {

@@ -84,27 +84,38 @@ pub fn style(app: &App, n: usize) -> Style {
     app.theme.bands[n.saturating_sub(1) % app.theme.bands.len()]
 }
 
-/// The ladder's heading with several connections: `clients c1 :57118 c2 :57126 c3 :57142` on
-/// its left half, each tag in its colour; `+N` when the half holds fewer than all.
-pub fn draw_heading(app: &App, tags: &ConnTags, area: Rect, buf: &mut Buffer) {
+/// The ladder's heading with several connections: `clients c1 :57118 c2 :57126 c3 :57142`
+/// left of the server's name (`room` cells), each tag in its colour; without the word
+/// `clients` when that makes them all fit, and `+N` for those that still do not.
+pub fn draw_heading(app: &App, tags: &ConnTags, area: Rect, room: u16, buf: &mut Buffer) {
     let t = &app.theme;
-    let end = area.x + area.width / 2;
-    let mut x = area.x + put(buf, area.x, area.y, "clients", 7, t.title);
-    let all: Vec<(usize, u16)> = tags.ports().collect();
-    for (k, (n, port)) in all.iter().enumerate() {
-        let tag = text(*n);
-        let port = format!(":{port}");
-        let w = (tag.width() + port.width() + 2) as u16;
-        // Keep room for `+N` unless this is the last one.
+    let end = area.x + room;
+    let all: Vec<(usize, String)> = tags
+        .ports()
+        .map(|(n, port)| (n, format!("{} :{port}", text(n))))
+        .collect();
+    let whole: usize = all.iter().map(|(_, p)| p.width() + 1).sum();
+    let mut x = area.x;
+    if whole + 7 <= room as usize {
+        x += put(buf, area.x, area.y, "clients", 7, t.title);
+    }
+    for (k, (n, item)) in all.iter().enumerate() {
+        let w = item.width() as u16 + 1;
         let more = format!(" +{}", all.len() - k);
-        let reserve = if k + 1 < all.len() { more.width() as u16 + 1 } else { 0 };
+        let reserve = if k + 1 < all.len() {
+            more.width() as u16 + 1
+        } else {
+            0
+        };
         if x + w + reserve > end {
             put(buf, x, area.y, &more, more.width() as u16, t.title);
             return;
         }
+        let tag = text(*n);
+        let tw = tag.width() as u16;
         x += 1;
-        x += put(buf, x, area.y, &tag, tag.width() as u16, style(app, *n));
-        x += 1;
-        x += put(buf, x, area.y, &port, port.width() as u16, t.title);
+        put(buf, x, area.y, &tag, tw, style(app, *n));
+        put(buf, x + tw, area.y, &item[tag.len()..], w - 1 - tw, t.title);
+        x += w - 1;
     }
 }

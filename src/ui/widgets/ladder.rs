@@ -73,7 +73,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let right = name("server", server.and_then(|s| s.local));
     if tags.active() {
         // Every connection on screen by its tag and client port, in the tag's colour.
-        conn_tag::draw_heading(app, &tags, area, buf);
+        let room = area.width.saturating_sub(right.width() as u16 + 1);
+        conn_tag::draw_heading(app, &tags, area, room, buf);
     } else {
         let left = name("client", client.and_then(|c| c.local));
         let lw = (g.lx - area.x + 1) as usize;
@@ -84,14 +85,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let rstart = (g.rx + 1)
         .saturating_sub(rw / 2)
         .min(area.right().saturating_sub(rw));
-    put(
-        buf,
-        rstart.max(area.x + area.width / 2),
-        area.y,
-        &right,
-        area.right() - rstart.max(area.x + area.width / 2),
-        t.title,
-    );
+    // Several clients' names take the room the server's name leaves (it moves to the edge).
+    let rstart = if tags.active() {
+        area.right().saturating_sub(rw)
+    } else {
+        rstart.max(area.x + area.width / 2)
+    };
+    put(buf, rstart, area.y, &right, area.right() - rstart, t.title);
 
     let height = area.height as usize - 1;
     let rows = rows(app, height);
@@ -440,7 +440,14 @@ fn draw_call(
         let x = g.rx + 2 + tag_w as u16;
         put(buf, x, y, &text, room as u16, style);
         if let Some((n, tag)) = &tag {
-            put(buf, g.rx + 2, y, tag, tag.width() as u16, conn_tag::style(app, *n));
+            put(
+                buf,
+                g.rx + 2,
+                y,
+                tag,
+                tag.width() as u16,
+                conn_tag::style(app, *n),
+            );
         }
     }
 }

@@ -129,7 +129,10 @@ pub fn draw_arrow(
     let text = match dropped {
         Some(d) => [
             format!("SYN dropped: {}", d.reason()),
-            format!("SYN dropped: queue {} of backlog {}", d.queue.len, d.queue.backlog),
+            format!(
+                "SYN dropped: queue {} of backlog {}",
+                d.queue.len, d.queue.backlog
+            ),
             "SYN dropped".to_string(),
             "dropped".to_string(),
         ]
@@ -150,7 +153,11 @@ pub fn draw_arrow(
     }
     if let (Some(n), Some(tag)) = (row.tag, &tag) {
         let w = tag_w - 1;
-        let x = if to_server { a } else { (b + 1).saturating_sub(w) };
+        let x = if to_server {
+            a
+        } else {
+            (b + 1).saturating_sub(w)
+        };
         if cells.contains(&x) {
             put(buf, x, y, tag, w, conn_tag::style(app, n));
         }

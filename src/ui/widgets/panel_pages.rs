@@ -55,7 +55,13 @@ pub fn sockets<'a>(app: &'a App, tags: &ConnTags) -> Vec<(Option<usize>, &'a Soc
 /// How many panels a column of `height` rows holds and whether they are full (boxed) panels:
 /// full while every socket fits that way, else compact, one row kept for the page line when
 /// there are more sockets than that.
-pub fn capacity(height: u16, width: u16, n: usize, full_rows: u16, compact_rows: u16) -> (usize, bool) {
+pub fn capacity(
+    height: u16,
+    width: u16,
+    n: usize,
+    full_rows: u16,
+    compact_rows: u16,
+) -> (usize, bool) {
     if width >= 34 && height >= full_rows * n as u16 {
         return (n, true);
     }
@@ -63,7 +69,10 @@ pub fn capacity(height: u16, width: u16, n: usize, full_rows: u16, compact_rows:
     if fit >= n {
         return (n, false);
     }
-    (((height.saturating_sub(1)) / compact_rows).max(1) as usize, false)
+    (
+        ((height.saturating_sub(1)) / compact_rows).max(1) as usize,
+        false,
+    )
 }
 
 /// The slice of `n` sockets page `page` shows with `per` a page (turning past the last page

@@ -291,7 +291,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     if let Some(line) = line {
         let y = area.bottom().saturating_sub(1);
-        put(buf, area.x + 1, y, &line, area.width.saturating_sub(1), app.theme.key);
+        put(
+            buf,
+            area.x + 1,
+            y,
+            &line,
+            area.width.saturating_sub(1),
+            app.theme.key,
+        );
     }
 }
 
