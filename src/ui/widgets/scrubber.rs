@@ -83,7 +83,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .unwrap_or(0.0);
         // Every event, probes included (the status bar's `step` counts only the drawn rows).
         let text = format!(" event {pos}/{n} (with probes) · {time:.3} ms ");
-        let text = if text.chars().count() as u16 + 2 < area.width / 2 {
+        // Only when probes make it count more than the status bar's steps.
+        let text = if app.steps().1 < n && text.chars().count() as u16 + 2 < area.width / 2 {
             text
         } else {
             format!(" event {pos}/{n} · {time:.3} ms ")
