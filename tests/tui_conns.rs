@@ -333,3 +333,91 @@ fn a_second_connection_after_n_is_tagged_apart_from_the_first() {
         );
     }
 }
+
+/// `o` then a scenario: a fresh ladder. The old scenario's rows are gone, the counters, the
+/// scrubber's event count and the time column start at the new scenario's first event, and
+/// `Home` goes there, not to the old ladder's start.
+#[test]
+fn a_scenario_picked_with_o_starts_a_fresh_ladder() {
+    use sockviz::timeline::SocketId;
+    use sockviz::ui::action::Action;
+    static ECHO: OnceLock<Vec<Event>> = OnceLock::new();
+    let echo = ECHO.get_or_init(|| lab_timeline("echo").events().to_vec());
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = lab_app(copy(echo), w, h);
+        app.playback.pos = app.len();
+        let old = app.len();
+        app.update(Action::OpenPicker);
+        app.update(Action::PickerDown); // segments → the picker's second row
+        app.update(Action::PickerChoose);
+        assert_eq!(app.start, old);
+        let text = rows(&draw(&app)).join("\n");
+        assert!(text.contains(" step 0/0"), "{text}");
+        assert!(
+            !text.contains("Hello"),
+            "nothing of echo on the fresh ladder:\n{text}"
+        );
+        // The lab's next events: backlog's, later in time, with sockets of their own.
+        let last = echo.last().map_or(0, |e| e.at.0);
+        let mut next: Vec<Event> = backlog().events().to_vec();
+        for e in &mut next {
+            e.at = sockviz::capture::Timestamp(e.at.0 + last + 1_000_000_000);
+            match &mut e.kind {
+                EventKind::Call(c) => {
+                    c.socket = SocketId(c.socket.0 + 100);
+                    if let Some(r) = c.ret.as_mut().filter(|_| c.call.name() == "accept") {
+                        *r += 100;
+                    }
+                }
+                EventKind::Probe(p) => p.socket = SocketId(p.socket.0 + 100),
+                EventKind::Segment(s) => s.conn = sockviz::tcp::ConnId(s.conn.0 + 10),
+                EventKind::Note(_) => {}
+            }
+        }
+        let n = next.len();
+        app.ingest_events(next);
+        app.playback.pos = app.len();
+        let buf = draw(&app);
+        let text = rows(&buf).join("\n");
+        // (The scrubber has room for its counter from 30 rows.)
+        if h >= 30 {
+            assert!(text.contains(&format!("event {n}/{n}")), "{text}");
+        }
+        let steps = app.steps();
+        assert_eq!(steps.0, steps.1);
+        assert!(text.contains(&format!(" step {0}/{0}", steps.1)), "{text}");
+        // backlog's three clients are c1-c3 of this scenario (echo's client is not counted).
+        let ladder = ladder_rows(&app, &buf);
+        assert!(
+            ladder[0].contains("c1 :") && ladder[0].contains("c3 :"),
+            "{}",
+            ladder[0]
+        );
+        assert!(!ladder[0].contains("c4"), "{}", ladder[0]);
+        app.update(Action::ToStart);
+        assert_eq!(app.playback.pos, old, "Home goes to the scenario's start");
+        let text = rows(&draw(&app)).join("\n");
+        if h >= 30 {
+            assert!(text.contains(&format!("event 0/{n}")), "{text}");
+        }
+        if w >= 120 {
+            // A ladder 90 columns wide or more has a time column.
+            app.size = (160, 40);
+            app.playback.pos = app.len();
+            let ladder = ladder_rows(&app, &draw(&app));
+            // Milliseconds from the scenario's first event (backlog lasts about 1.1 s), not
+            // from the lab's start (echo's run and a second before it).
+            let times: Vec<f64> = ladder[1..]
+                .iter()
+                .filter_map(|r| r.split_whitespace().next()?.parse().ok())
+                .collect();
+            assert!(!times.is_empty(), "{}", ladder.join("\n"));
+            let lasts = backlog().events().last().map_or(0, |e| e.at.0) as f64 / 1e6;
+            let offset = (last + 1_000_000_000) as f64 / 1e6;
+            assert!(
+                times.iter().all(|&t| t <= lasts + 0.001),
+                "times {times:?} count from the scenario's start, not {offset} ms before it"
+            );
+        }
+    }
+}

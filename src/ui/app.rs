@@ -192,7 +192,7 @@ impl App {
         if let Some(i) = self.selected.filter(|&i| i < self.playback.pos) {
             return Some(i);
         }
-        (self.playback.pos.saturating_sub(10_000)..self.playback.pos)
+        (self.playback.pos.saturating_sub(10_000).max(self.start)..self.playback.pos)
             .rev()
             .find(|&i| match &self.events()[i].kind {
                 crate::timeline::EventKind::Segment(s) => !s.payload.is_empty(),

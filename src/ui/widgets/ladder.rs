@@ -57,14 +57,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let g = geometry(area);
     let sockets = app.index.sockets();
-    let client = sockets
-        .iter()
-        .rev()
-        .find(|s| s.side == Side::Client && s.born < app.playback.pos.max(1));
-    let server = sockets
-        .iter()
-        .rev()
-        .find(|s| s.side != Side::Client && s.born < app.playback.pos.max(1) && s.local.is_some());
+    let client = sockets.iter().rev().find(|s| {
+        s.side == Side::Client && s.born < app.playback.pos.max(1) && s.born >= app.start
+    });
+    let server = sockets.iter().rev().find(|s| {
+        s.side != Side::Client
+            && s.born < app.playback.pos.max(1)
+            && s.local.is_some()
+            && s.closed.is_none_or(|c| c >= app.start)
+    });
     let name = |label: &str, addr: Option<std::net::SocketAddr>| match addr {
         Some(a) => format!("{label} {a}"),
         None => label.to_string(),

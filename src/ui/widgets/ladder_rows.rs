@@ -88,6 +88,9 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
         let EventKind::Call(c) = &events[i].kind else {
             continue;
         };
+        if i < app.start {
+            continue;
+        }
         let waits = c.call.waits_for_peer();
         let other_end = if waits { c.started } else { c.returned };
         // A call already shown started before its own row: always in.
