@@ -63,9 +63,19 @@ pub fn export(
     if let Some((p, existing)) = out {
         crate::output_file::check(p, existing)?;
     }
-    let replay = crate::open::load(file, conn)?;
+    // Without --conn, the first connection (0), as `--help` says: a slide shows one
+    // connection's ladder, whether the file is a capture or a recording of several (a
+    // recording's whole session plays with `sockviz replay`). A recording with no connection
+    // (the lab could not capture) exports its calls whole.
+    let scanned = crate::open::scan(file, |_| {})?;
+    let count = scanned.connections().len();
+    let conn = conn.or((count > 0).then_some(0));
+    let replay = scanned.play(file, conn)?;
     let name = file.display().to_string();
-    let title = format!("sockviz · {name}");
+    let title = match conn {
+        Some(n) if count > 1 => format!("sockviz · {name} · connection {n} of {count}"),
+        _ => format!("sockviz · {name}"),
+    };
     let Some((p, existing)) = out else {
         let mut sink = std::io::BufWriter::new(std::io::stdout().lock());
         let written =
