@@ -11,6 +11,7 @@ pub mod open;
 pub mod output_file;
 pub mod privilege;
 pub mod record;
+pub mod shell;
 pub mod tcp;
 pub mod text;
 pub mod timeline;

@@ -68,6 +68,9 @@ pub enum Action {
     BytesUp,
     BytesDown,
     ToggleHelp,
+    /// Scroll the help by a line (its legend is under the keys).
+    HelpDown,
+    HelpUp,
     CloseOverlay,
     // Driving the lab.
     StartInput {

@@ -73,6 +73,8 @@ pub struct App {
     /// SYNs the listener dropped with its accept queue full (found in the timeline; the
     /// ladder marks them).
     pub dropped: Vec<crate::timeline::dropped::DroppedSyn>,
+    /// Lines the help overlay is scrolled by (its legend is under the keys).
+    pub help_scroll: usize,
     /// The first socket panel shown (`c` pages through the sockets that do not fit).
     pub panel_page: usize,
 }
@@ -104,6 +106,7 @@ impl App {
             loading: None,
             start: 0,
             panel_page: 0,
+            help_scroll: 0,
         }
     }
 
@@ -237,6 +240,16 @@ impl App {
             .binary_search_by_key(&i, |d| d.event)
             .ok()
             .map(|k| &self.dropped[k])
+    }
+
+    /// Real-time pacing's clock, from the scenario's start (what the header shows).
+    pub fn clock_secs(&self) -> f64 {
+        let zero = self
+            .events()
+            .get(self.start)
+            .map_or(0.0, |e| self.timeline.secs(e.at));
+        let zero = if self.start == 0 { 0.0 } else { zero };
+        self.playback.clock - zero
     }
 
     /// Drawable events of the scenario on screen: (played, all), what the status bar counts.
@@ -392,13 +405,26 @@ impl App {
             Action::ZoomIn => self.zoom = (self.zoom + 1).min(24),
             Action::ZoomOut => self.zoom = (self.zoom - 1).max(-24),
             Action::ToggleHelp => {
+                self.help_scroll = 0;
                 self.mode = if self.mode == Mode::Help {
                     Mode::Normal
                 } else {
                     Mode::Help
                 }
             }
-            Action::CloseOverlay => self.mode = Mode::Normal,
+            Action::HelpDown => {
+                self.help_scroll =
+                    (self.help_scroll + 1).min(super::widgets::help::max_scroll(self))
+            }
+            Action::HelpUp => self.help_scroll = self.help_scroll.saturating_sub(1),
+            Action::CloseOverlay => {
+                // Esc in the prompt drops the text: a later Enter must not send what was
+                // not on screen.
+                if self.mode == Mode::Input {
+                    self.lab.input.clear();
+                }
+                self.mode = Mode::Normal
+            }
             Action::Tick(dt) => self.tick(dt),
             Action::Resize(w, h) => self.size = (w, h),
             Action::LoadFailed(message) => self.source = SourceLabel::Failed { message },

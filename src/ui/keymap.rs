@@ -169,6 +169,10 @@ pub static NORMAL: &[Binding] = &[
 
 pub static HELP: &[Binding] = &[
     b!(Char('?'), "?", Action::ToggleHelp, "close the help"),
+    b!(Code(KeyCode::Down), "↓", Action::HelpDown, "scroll down"),
+    b!(Char('j'), "j", Action::HelpDown, "scroll down"),
+    b!(Code(KeyCode::Up), "↑", Action::HelpUp, "scroll up"),
+    b!(Char('k'), "k", Action::HelpUp, "scroll up"),
     b!(
         Code(KeyCode::Esc),
         "Esc",
@@ -358,7 +362,7 @@ pub fn hints(mode: Mode, lab: bool) -> &'static str {
         (Mode::Normal, false) => {
             "space play/pause  ←→ step  ↑↓ select  -/+ speed  p pacing  Tab pane  c panels  ? help  q quit"
         }
-        (Mode::Help, _) => "? or Esc close help  q quit",
+        (Mode::Help, _) => "↓↑ scroll  ? or Esc close help  q quit",
         (Mode::Input, _) => "type the message  Enter send  Esc cancel",
         (Mode::Picker, _) => "↑↓ choose  Enter run  Esc cancel",
         (Mode::Connections, _) => "/ filter   ↑↓ choose   Enter play   q quit",

@@ -173,9 +173,11 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let mode = if app.lab.attached { "LIVE" } else { "REPLAY" };
     let play = if app.playback.playing { "▶" } else { "⏸" };
+    // Real time shows its clock, moving while it waits for the next event (a blocked call can
+    // leave 20 s between two rows).
     let pacing = match app.playback.pacing {
-        Pacing::Lecture => "lecture",
-        Pacing::RealTime => "real time",
+        Pacing::Lecture => "lecture".to_string(),
+        Pacing::RealTime => format!("real time {:.3} ms", app.clock_secs() * 1000.0),
     };
     let right = format!(
         " {mode} {play} {pacing} ×{} ",
