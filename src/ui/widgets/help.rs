@@ -95,9 +95,10 @@ fn shape(lab: bool, area: Rect) -> (bool, u16, usize, Vec<String>, usize) {
     let rows = help_rows(lab);
     // The keys in one column when they fit, else two side by side (80×24 holds every key on
     // the first screen that way); the legend under them, scrolled to with ↓ when it does not fit.
-    let two_cols = rows.len() as u16 + 4 > area.height;
     let w = area.width.saturating_sub(2).min(100);
     let inner_w = w.saturating_sub(4) as usize;
+    let (_, legend) = help_lines(lab, inner_w, false);
+    let two_cols = rows.len() + legend.len() + 2 > area.height as usize;
     let (per_col, legend) = help_lines(lab, inner_w, two_cols);
     let total = per_col + legend.len();
     let h = (total as u16 + 2).min(area.height);
@@ -124,23 +125,40 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let inner = frame(app, r, title, buf);
     let t = &app.theme;
-    let col_w = if two_cols {
-        inner.width / 2
-    } else {
-        inner.width
+    // Each column as wide as its keys and words need (the left one first), so 80 columns
+    // hold every description whole.
+    let col = |k: usize| &rows[(k * per_col).min(rows.len())..((k + 1) * per_col).min(rows.len())];
+    let key_w = |k: usize| {
+        col(k)
+            .iter()
+            .map(|(keys, _)| keys.width())
+            .max()
+            .unwrap_or(0) as u16
+            + 1
     };
-    let key_w = 9;
+    let left_w = col(0)
+        .iter()
+        .map(|(_, help)| help.width() as u16 + key_w(0) + 2)
+        .max()
+        .unwrap_or(0)
+        .min(inner.width);
+    let columns = if two_cols { 2 } else { 1 };
     for line in scroll..(scroll + room).min(total) {
         let y = inner.y + (line - scroll) as u16;
         if line < per_col {
-            for col in 0..if two_cols { 2 } else { 1 } {
-                let Some((keys, help)) = rows.get(col * per_col + line) else {
+            for k in 0..columns {
+                let Some((keys, help)) = col(k).get(line) else {
                     continue;
                 };
-                let x = inner.x + col as u16 * col_w;
-                put(buf, x, y, &fit(keys, key_w as usize - 1), key_w - 1, t.key);
-                let room = col_w.saturating_sub(key_w + 1);
-                put(buf, x + key_w, y, &fit(help, room as usize), room, t.text);
+                let (x, right) = if k == 0 {
+                    (inner.x, inner.x + left_w)
+                } else {
+                    (inner.x + left_w, inner.right())
+                };
+                let kw = key_w(k);
+                put(buf, x, y, keys, kw - 1, t.key);
+                let room = right.saturating_sub(x + kw);
+                put(buf, x + kw, y, &fit(help, room as usize), room, t.text);
             }
         } else {
             let text = &legend[line - per_col];
