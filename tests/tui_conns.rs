@@ -382,6 +382,12 @@ fn a_scenario_picked_with_o_starts_a_fresh_ladder() {
         // (The scrubber has room for its counter from 30 rows.)
         if h >= 30 {
             assert!(text.contains(&format!("event {n}/{n}")), "{text}");
+            // The scrubber's first phase is the new scenario's handshake, not echo's teardown.
+            let labels = text
+                .lines()
+                .find(|l| l.contains("event "))
+                .unwrap_or_default();
+            assert!(labels.trim_start().starts_with("handshake"), "{labels}");
         }
         let steps = app.steps();
         assert_eq!(steps.0, steps.1);

@@ -46,6 +46,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         ((pos as f64 / n as f64) * f64::from(w.saturating_sub(1))) as u16
     };
+    let vis = app.index.visible();
+    let first_phase = match start {
+        0 => 0,
+        _ => vis[app.index.visible_before(start)..]
+            .iter()
+            .copied()
+            .find(|&i| matches!(app.events()[i].kind, crate::timeline::EventKind::Segment(_)))
+            .unwrap_or(usize::MAX),
+    };
     let mut last_phase = None;
     let mut labels: Vec<(u16, Phase)> = Vec::new();
     for k in 0..w {
@@ -54,7 +63,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             start + ((f64::from(k) + 0.5) / f64::from(w) * n as f64) as usize
         };
-        let phase = app.index.phase_at(i);
+        // A scenario picked live has no phase before its own first segment (the one before
+        // it belongs to the old ladder).
+        let phase = app.index.phase_at(i).filter(|_| i >= first_phase);
         let style = match phase {
             Some(p) => t.phase(p),
             None => t.dim,
