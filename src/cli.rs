@@ -106,8 +106,8 @@ pub enum Command {
         file: PathBuf,
         #[arg(long, value_parser = ["svg", "txt", "cast"])]
         format: String,
-        /// Which TCP connection (0-based, as `inspect` numbers them; default: the first, 0,
-        /// also in a recording of several: `replay` plays a recording's whole session).
+        /// Which TCP connection (0-based, as `inspect` numbers them). Default: a recording's
+        /// whole lab session (every connection of the lesson), a capture's first connection (0).
         #[arg(long)]
         conn: Option<usize>,
         /// Where to write (default: standard output). The file appears once complete; an

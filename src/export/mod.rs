@@ -63,17 +63,15 @@ pub fn export(
     if let Some((p, existing)) = out {
         crate::output_file::check(p, existing)?;
     }
-    // Without --conn, the first connection (0), as `--help` says: a slide shows one
-    // connection's ladder, whether the file is a capture or a recording of several (a
-    // recording's whole session plays with `sockviz replay`). A recording with no connection
-    // (the lab could not capture) exports its calls whole.
-    let scanned = crate::open::scan(file, |_| {})?;
-    let count = scanned.connections().len();
-    let conn = conn.or((count > 0).then_some(0));
-    let replay = scanned.play(file, conn)?;
+    // Without --conn (as `--help` says): a recording's whole lab session, every connection
+    // of the lesson (reset's and coalesce's two parts, backlog's three clients), and a plain
+    // capture's first connection (0): a capture's connections need not belong together.
+    let replay = crate::open::load(file, conn)?;
     let name = file.display().to_string();
-    let title = match conn {
+    let count = replay.connections;
+    let title = match replay.conn {
         Some(n) if count > 1 => format!("sockviz · {name} · connection {n} of {count}"),
+        None if count > 1 => format!("sockviz · {name} · all {count} connections"),
         _ => format!("sockviz · {name}"),
     };
     let Some((p, existing)) = out else {
