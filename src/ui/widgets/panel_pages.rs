@@ -11,8 +11,9 @@ use crate::ui::app::App;
 
 use super::conn_tag::ConnTags;
 
-/// Every socket worth a panel at the position, in page order: listeners, then the ends of each
-/// connection from the newest (client before server), then any socket with no connection yet.
+/// Every socket worth a panel at the position, in page order: open listeners, then the ends of
+/// each connection from the newest (client before server), then any socket with no connection
+/// yet, then closed listeners.
 pub fn sockets<'a>(app: &'a App, tags: &ConnTags) -> Vec<(Option<usize>, &'a SocketInfo)> {
     let born = app.playback.pos.max(1);
     let start = app.start;
@@ -31,8 +32,17 @@ pub fn sockets<'a>(app: &'a App, tags: &ConnTags) -> Vec<(Option<usize>, &'a Soc
             Side::Client => 1,
             Side::Server => 2,
         };
+        // An open listener first, then the connections' ends, then the rest; a listener
+        // already closed (echo's, after `n` made a new one) last.
+        let pos = app.playback.pos;
+        let group = match (s.side, tag) {
+            (Side::Listener, _) if s.closed.is_some_and(|c| c < pos) => 3,
+            (Side::Listener, _) => 0,
+            (_, Some(_)) => 1,
+            _ => 2,
+        };
         (
-            s.side != Side::Listener,
+            group,
             std::cmp::Reverse(tag.unwrap_or(usize::MAX)),
             std::cmp::Reverse(if tag.is_none() { s.born } else { 0 }),
             side,
