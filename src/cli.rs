@@ -15,9 +15,10 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Colours of the terminal screens: dark, light, contrast (for projectors) or mono (also
-    /// chosen when NO_COLOR is set; light is chosen when COLORFGBG says the background is white).
-    #[arg(long, global = true, value_parser = ["dark", "light", "contrast", "mono"])]
+    /// Colours of the terminal screens: dark, light, contrast (also `projector`: its own black
+    /// background, reads on black and white screens alike) or mono (also chosen when NO_COLOR is
+    /// set; light is chosen when COLORFGBG says the background is white).
+    #[arg(long, global = true, value_parser = ["dark", "light", "contrast", "projector", "mono"])]
     pub theme: Option<String>,
 }
 
@@ -89,6 +90,11 @@ pub enum Command {
         /// The lab's JSON lines (`lab --headless --json`), then a summary line (implies --headless).
         #[arg(long)]
         json: bool,
+        /// Predict, then reveal: questions about what comes next, made from the timeline
+        /// (with --headless: each question and its answer before its event; with --json: a
+        /// `question` line).
+        #[arg(long)]
+        quiz: bool,
         /// Timing: `lecture` (every arrow takes the same time) or `original` (recorded times,
         /// slowed 1000x so loopback traffic is visible, then by --speed).
         #[arg(long, value_parser = ["lecture", "original"], default_value = "lecture")]
@@ -99,7 +105,7 @@ pub enum Command {
     },
     /// Turn a recording or capture into a slide (svg), a handout (txt) or a terminal movie (cast).
     #[command(
-        after_help = "Examples:\n  sockviz export lecture.pcapng --format svg --out handshake.svg\n  sockviz export trace.pcap --format txt --conn 1\n  sockviz export lecture.pcapng --format cast --out lecture.cast && asciinema play lecture.cast\n\nThe cast has a marker at each milestone (SYN, ESTABLISHED, first data, FIN, CLOSED): asciinema's player jumps between them."
+        after_help = "Examples:\n  sockviz export lecture.pcapng --format svg --phase handshake --out handshake.svg\n  sockviz export lecture.pcapng --format svg --events 12..40 --out part.svg   (part-1.svg, part-2.svg … when it takes several slides)\n  sockviz export lecture.pcapng --format svg --view stream-map --out bytes.svg\n  sockviz export lecture.pcapng --format svg --out handout.svg   (the whole ladder, one tall page)\n  sockviz export trace.pcap --format txt --conn 1\n  sockviz export lecture.pcapng --format cast --out lecture.cast && asciinema play lecture.cast\n\nThe cast has a marker at each milestone (SYN, ESTABLISHED, first data, FIN, CLOSED): asciinema's player jumps between them."
     )]
     Export {
         /// A sockviz recording or any pcap/pcapng capture.
@@ -117,6 +123,40 @@ pub enum Command {
         /// Replace the --out file if it exists (a symbolic link is never written through).
         #[arg(long)]
         force: bool,
+        /// With --format svg: 16:9 slides (1280×720, text at least 18 px) of one phase:
+        /// handshake (to the connection's establishment, before any data), data, teardown (from
+        /// the first FIN or RST), or all (every event, as many slides as it takes).
+        #[arg(long, value_parser = ["handshake", "data", "teardown", "all"], conflicts_with = "events")]
+        phase: Option<String>,
+        /// With --format svg: 16:9 slides of events FIRST..LAST (1-based and inclusive, the
+        /// numbers the slides print beside each row and the scrubber shows as `event N/M`).
+        #[arg(long, value_name = "FIRST..LAST")]
+        events: Option<String>,
+        /// With --format svg: the ladder (default) or the stream map (sends, segments and
+        /// recvs over the stream's bytes: no record boundaries), as a 16:9 slide.
+        #[arg(long, value_parser = ["ladder", "stream-map"])]
+        view: Option<String>,
+    },
+    /// Play a lecture script: scenarios in order with headings, notes, pauses and questions.
+    #[command(
+        after_help = "Examples:\n  sockviz lesson examples/lesson-sockets.txt\n  sockviz lesson examples/lesson-sockets.txt --headless\n  sockviz lesson my-class.txt --headless --json | jq -c 'select(.kind==\"question\")'\n\nThe script, one directive a line:\n  title TEXT | section TEXT | note TEXT | scenario NAME | quiz on|off|KINDS | pause\nKINDS: flags,seq_ack,recv,state,send_blocks. \"# \" starts a comment.\n\nExit status: 0 when every scenario ran to its end, 1 when one stopped early, 2 when the script or the lab cannot be used."
+    )]
+    Lesson {
+        /// The lecture script (see `examples/lesson-sockets.txt`).
+        file: PathBuf,
+        /// Print the lesson instead of showing it: a transcript with the questions and answers.
+        #[arg(long)]
+        headless: bool,
+        /// JSON lines: `lesson`, `section`, `lesson_note`, `pause`, and each scenario's lab
+        /// lines with its `question` lines and summary (implies --headless).
+        #[arg(long)]
+        json: bool,
+        /// Use the host's loopback instead of a private namespace (see `lab --host-loopback`).
+        #[arg(long)]
+        host_loopback: bool,
+        /// The echo server's port (default 7; 7007 on the host loopback without root).
+        #[arg(long)]
+        port: Option<u16>,
     },
     /// Print the TCP connections in a pcap/pcapng capture, like `tshark -q -z conv,tcp`.
     #[command(
@@ -160,6 +200,11 @@ pub struct LabArgs {
     /// With --headless: one JSON object per event per line, then a summary line.
     #[arg(long)]
     pub json: bool,
+    /// Predict, then reveal: questions about what comes next, made from the timeline (with
+    /// --headless: each question and its answer before its event; with --json: a `question`
+    /// line).
+    #[arg(long)]
+    pub quiz: bool,
     /// The loopback MTU inside the lab's namespace.
     #[arg(long, default_value_t = 1500, value_parser = clap::value_parser!(u32).range(576..=65536))]
     pub mtu: u32,
@@ -187,6 +232,7 @@ impl Default for LabArgs {
             list: false,
             headless: false,
             json: false,
+            quiz: false,
             mtu: 1500,
             host_loopback: false,
             port: None,

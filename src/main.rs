@@ -25,13 +25,20 @@ fn main() -> ExitCode {
     // starts a thread (clap parses on this one).
     let prepared = match &command {
         Command::Lab(args) if !args.list => Some(lab::prepare(&lab_config(args))),
+        Command::Lesson { host_loopback, .. } => Some(lab::prepare(&LabConfig {
+            host_loopback: *host_loopback,
+            ..LabConfig::default()
+        })),
         _ => None,
     };
     // Reading files needs no capability: a setcap'd binary gives them up before it reads one
     // (the lab, server and client give them up once their capture is open).
     if !matches!(
         &command,
-        Command::Lab(LabArgs { list: false, .. }) | Command::Server { .. } | Command::Client { .. }
+        Command::Lab(LabArgs { list: false, .. })
+            | Command::Lesson { .. }
+            | Command::Server { .. }
+            | Command::Client { .. }
     ) && let Err(e) = sockviz::privilege::drop_capabilities(sockviz::privilege::Keep::NOTHING)
     {
         say(format_args!("sockviz: cannot drop capabilities: {e}"));
@@ -158,12 +165,14 @@ fn run(
             let out = std::io::stdout().lock();
             let written = if args.json {
                 let mut out = Visible::json(out);
-                sockviz::export::headless::write_json(&mut out, &timeline, &summary)
+                sockviz::export::headless::write_json(&mut out, &timeline, &summary, args.quiz)
                     .and_then(|()| out.flush())
             } else {
                 let mut out = Visible::text(out);
-                sockviz::export::headless::write_transcript(&mut out, &timeline, &summary)
-                    .and_then(|()| out.flush())
+                sockviz::export::headless::write_transcript(
+                    &mut out, &timeline, &summary, args.quiz,
+                )
+                .and_then(|()| out.flush())
             };
             let code = finish_output(written)?;
             if let Some(err) = recorded.as_ref().and_then(|o| o.error.as_ref()) {
@@ -180,6 +189,46 @@ fn run(
                 return Ok(ExitCode::from(1));
             }
             Ok(code)
+        }
+        Command::Lesson {
+            file,
+            headless: _,
+            json,
+            host_loopback,
+            port,
+        } => {
+            let lesson = sockviz::lesson::read(&file)?;
+            let prepared = prepared.unwrap_or(Prepared::HostRequested);
+            let run = sockviz::lesson::headless::LessonRun {
+                host_loopback,
+                port,
+                json,
+            };
+            let out = std::io::stdout().lock();
+            let shown = file.display().to_string();
+            let played = if json {
+                let mut out = Visible::json(out);
+                sockviz::lesson::headless::play(&mut out, &lesson, &shown, &prepared, &run)
+            } else {
+                let mut out = Visible::text(out);
+                sockviz::lesson::headless::play(&mut out, &lesson, &shown, &prepared, &run)
+            };
+            let played = match played {
+                Err(sockviz::lesson::headless::PlayError::Io(e)) => {
+                    return finish_output(Err(e));
+                }
+                other => other?,
+            };
+            for (name, why) in &played.failures {
+                say(format_args!(
+                    "sockviz: the {name} scenario stopped early: {why}"
+                ));
+            }
+            Ok(if played.failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Server {
             port,
@@ -209,6 +258,7 @@ fn run(
             conn,
             headless,
             json,
+            quiz,
             pace,
             speed,
         } => {
@@ -217,11 +267,11 @@ fn run(
                 let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
                 let written = if json {
                     let mut out = Visible::json(out);
-                    sockviz::record::headless::write_json(&mut out, &file, &loaded)
+                    sockviz::record::headless::write_json(&mut out, &file, &loaded, quiz)
                         .and_then(|()| out.flush())
                 } else {
                     let mut out = Visible::text(out);
-                    sockviz::record::headless::write_transcript(&mut out, &file, &loaded)
+                    sockviz::record::headless::write_transcript(&mut out, &file, &loaded, quiz)
                         .and_then(|()| out.flush())
                 };
                 return finish_output(written);
@@ -240,11 +290,29 @@ fn run(
             conn,
             out,
             force,
+            phase,
+            events,
+            view,
         } => {
+            use sockviz::export::{Cut, EventRange, Selection, SlidePhase, View};
             let format = sockviz::export::Format::parse(&format)
                 .ok_or_else(|| anyhow::anyhow!("unknown export format {format}"))?;
             let out = out.as_deref().map(|p| (p, Existing::from_force(force)));
-            sockviz::export::export(&file, format, conn, out, theme)?;
+            let cut = match (phase.as_deref(), events.as_deref()) {
+                (Some("all"), _) => Cut::AllSlides,
+                (Some(p), _) => Cut::Phase(
+                    SlidePhase::parse(p).ok_or_else(|| anyhow::anyhow!("unknown phase {p}"))?,
+                ),
+                (None, Some(e)) => Cut::Events(EventRange::parse(e).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--events {e}: give FIRST..LAST, 1-based event numbers (e.g. 12..40)"
+                    )
+                })?),
+                (None, None) => Cut::Whole,
+            };
+            let view = view.as_deref().and_then(View::parse).unwrap_or_default();
+            let selection = Selection { cut, view };
+            sockviz::export::export(&file, format, conn, out, theme, selection)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use serde_json::{Map, Value, json};
 
 use crate::lab::LabSummary;
+use crate::quiz::{self, Question};
 use crate::tcp::ConnId;
 use crate::timeline::playback::{PlayState, PlaybackIndex, SocketInfo};
 use crate::timeline::truth::{Headline, SocketTruth};
@@ -170,8 +171,26 @@ pub fn summary_json(tl: &Timeline, summary: &LabSummary) -> Value {
     })
 }
 
-pub fn write_json(out: &mut impl Write, tl: &Timeline, summary: &LabSummary) -> io::Result<()> {
-    write_events(out, tl, &PlaybackIndex::build(tl.events()), false)?;
+/// The JSON lines and the summary; with `quiz`, a `question` line before each event a quiz asks
+/// about ([`question_json`]).
+pub fn write_json(
+    out: &mut impl Write,
+    tl: &Timeline,
+    summary: &LabSummary,
+    quiz: bool,
+) -> io::Result<()> {
+    let questions = if quiz {
+        quiz::questions(tl)
+    } else {
+        Vec::new()
+    };
+    write_events(
+        out,
+        tl,
+        &PlaybackIndex::build(tl.events()),
+        false,
+        &questions,
+    )?;
     serde_json::to_writer(&mut *out, &summary_json(tl, summary))?;
     out.write_all(b"\n")?;
     out.flush()
@@ -179,16 +198,23 @@ pub fn write_json(out: &mut impl Write, tl: &Timeline, summary: &LabSummary) -> 
 
 /// Every event as a JSON line, each followed by a `socket` line for every socket whose state,
 /// fd or queues it changed ([`SocketLines`]). `per_connection`: the index's sockets are not
-/// the lab's but two inferred endpoints per connection of a capture.
+/// the lab's but two inferred endpoints per connection of a capture. `questions` (in event
+/// order) each get a `question` line before the event they ask about.
 pub fn write_events(
     out: &mut impl Write,
     tl: &Timeline,
     index: &PlaybackIndex,
     per_connection: bool,
+    questions: &[Question],
 ) -> io::Result<()> {
     let map = tl.byte_map();
     let mut lines = SocketLines::new(index, per_connection);
+    let mut asked = questions.iter().peekable();
     for (i, ev) in tl.events().iter().enumerate() {
+        while let Some(q) = asked.next_if(|q| q.before <= i) {
+            serde_json::to_writer(&mut *out, &question_json(tl, q, ev))?;
+            out.write_all(b"\n")?;
+        }
         serde_json::to_writer(&mut *out, &event_json(tl, &map, i, ev))?;
         out.write_all(b"\n")?;
         for line in lines.after(tl, i, ev) {
@@ -197,6 +223,36 @@ pub fn write_events(
         }
     }
     Ok(())
+}
+
+/// A `question` line (`--quiz`), before the event `before` names: what is asked (`ask`, `text`),
+/// the `choices` when there are (`answer_key` is the right one's number), and the `answer` the
+/// event then shows, as text and as a `value` for an autograder.
+pub fn question_json(tl: &Timeline, q: &Question, ev: &Event) -> Value {
+    let (side, dir) = match q.ask {
+        quiz::Ask::Flags { dir } | quiz::Ask::SeqAck { dir } => (None, Some(dir)),
+        quiz::Ask::NextState { side, dir } => (Some(side), Some(dir)),
+        quiz::Ask::RecvReturns { side, .. } | quiz::Ask::SendBlocks { side, .. } => {
+            (Some(side), None)
+        }
+    };
+    let dir = dir.map(|d| match d {
+        crate::tcp::Direction::ToServer => "c2s",
+        crate::tcp::Direction::ToClient => "s2c",
+    });
+    json!({
+        "t": tl.secs(ev.at),
+        "kind": "question",
+        "before": q.before,
+        "ask": q.ask.kind(),
+        "side": side.map(Side::name),
+        "dir": dir,
+        "text": quiz::text::prompt(q),
+        "choices": q.choices.iter().map(quiz::text::answer).collect::<Vec<_>>(),
+        "answer": quiz::text::answer(&q.answer),
+        "value": quiz::text::value(&q.answer),
+        "answer_key": q.answer_key(),
+    })
 }
 
 /// The `socket` lines: walks the timeline once and says, after each event, which sockets' derived
@@ -336,9 +392,22 @@ fn probe_line(p: &ProbeEvent) -> String {
 #[derive(Debug, Default)]
 pub struct Transcript {
     last_probe: std::collections::HashMap<u32, ProbeEvent>,
+    /// `--quiz`: questions written before the events they ask about (rows must then be
+    /// written in order, from the timeline's first event).
+    questions: Vec<Question>,
+    /// Events written so far (the next event's index, for the questions).
+    written: usize,
 }
 
 impl Transcript {
+    /// A transcript that asks `questions` before their events, each with its answer.
+    pub fn with_questions(questions: Vec<Question>) -> Self {
+        Transcript {
+            questions,
+            ..Transcript::default()
+        }
+    }
+
     pub fn header(&self, out: &mut impl Write, summary: &LabSummary) -> io::Result<()> {
         let mtu = summary
             .mtu
@@ -361,6 +430,26 @@ impl Transcript {
     ) -> io::Result<()> {
         for ev in events {
             let t = tl.secs(ev.at) * 1e3;
+            let i = self.written;
+            self.written += 1;
+            for q in self.questions.iter().filter(|q| q.before == i) {
+                writeln!(
+                    out,
+                    "{t:>10.3}  {:<11}  ? {}",
+                    "quiz",
+                    quiz::text::prompt(q)
+                )?;
+                for choice in quiz::text::choices(q) {
+                    writeln!(out, "{:>10}  {:<11}      {choice}", "", "")?;
+                }
+                writeln!(
+                    out,
+                    "{:>10}  {:<11}    answer: {}",
+                    "",
+                    "",
+                    quiz::text::answer(&q.answer)
+                )?;
+            }
             let (who, what) = match &ev.kind {
                 EventKind::Call(c) => (format!("{}#{}", c.side, c.socket.0), call_line(c)),
                 EventKind::Segment(s) => (format!("#{}", s.number), segment_line(s)),
@@ -413,8 +502,13 @@ pub fn write_transcript(
     out: &mut impl Write,
     tl: &Timeline,
     summary: &LabSummary,
+    quiz: bool,
 ) -> io::Result<()> {
-    let mut t = Transcript::default();
+    let mut t = if quiz {
+        Transcript::with_questions(quiz::questions(tl))
+    } else {
+        Transcript::default()
+    };
     t.header(out, summary)?;
     t.rows(out, tl, tl.events())?;
     t.footer(out, tl, summary)?;

@@ -10,6 +10,7 @@ pub mod netns;
 pub mod peer;
 pub mod probe;
 pub mod scenario;
+pub mod series;
 mod setup;
 pub mod socket;
 pub mod sockopt;

@@ -24,6 +24,7 @@ fn popup(area: Rect, w: u16, h: u16) -> Rect {
 
 fn frame(app: &App, r: Rect, title: &str, buf: &mut Buffer) -> Rect {
     Clear.render(r, buf);
+    buf.set_style(r, app.theme.screen);
     Block::default()
         .borders(Borders::ALL)
         .border_style(app.theme.title)

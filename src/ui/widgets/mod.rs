@@ -37,6 +37,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
 
 /// Draw the whole screen into `buf` (what tests and the benchmark call).
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    // The projector theme's own background under every cell (a no-op for the others).
+    buf.set_style(area, app.theme.screen);
     let Some(a) = layout::areas(area) else {
         too_small(area, buf);
         return;
@@ -218,10 +220,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     let mut used = 0;
     if app.lab.recording.is_some() {
         // Red on any theme's status bar: a lecturer must see at a glance that it records.
-        let rec = t
-            .status
-            .fg(ratatui::style::Color::Red)
-            .add_modifier(Modifier::BOLD);
+        let rec = t.status.patch(t.recording).add_modifier(Modifier::BOLD);
         used = put(buf, area.x, area.y, " ● REC", area.width, rec);
     }
     // Drawn rows (calls, segments, notes) of the scenario on screen; the scrubber's `event`
