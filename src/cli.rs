@@ -29,7 +29,7 @@ pub enum Command {
     /// The lab runs in a private network namespace it creates itself, so capturing needs no
     /// root: only the lab's own traffic exists there, on a loopback with MTU 1500 and TSO/GSO off.
     #[command(
-        after_help = "Examples:\n  sockviz lab --list\n  sockviz lab --scenario segments --headless\n  sockviz lab --scenario slow-reader --headless --json | jq -c 'select(.kind==\"segment\")'\n  sockviz lab --scenario echo --headless --json --record echo.pcapng\n  sockviz lab --record lecture.pcapng   (in the terminal screens, R also starts/stops recording)\n\nExit status: 0 when the scenario ran to its end, 1 when it stopped early or the recording failed (disk full), 2 when the lab could not start."
+        after_help = "Examples:\n  sockviz lab --list\n  sockviz lab --scenario segments --headless\n  sockviz lab --scenario slow-reader --headless --json | jq -c 'select(.kind==\"segment\")'\n  sockviz lab --scenario echo --headless --json --record echo.pcapng\n  sockviz lab --record lecture.pcapng   (in the terminal screens, Ctrl-R also starts/stops recording)\n\nExit status: 0 when the scenario ran to its end, 1 when it stopped early or the recording failed (disk full), 2 when the lab could not start."
     )]
     Lab(LabArgs),
     /// Run your own program in the lab: its socket calls, packets and sockets on one timeline.
@@ -120,7 +120,8 @@ pub enum Command {
         file: PathBuf,
         #[arg(long, value_parser = ["svg", "txt", "cast"])]
         format: String,
-        /// Which TCP connection (0-based; default: the first).
+        /// Which TCP connection (0-based, as `inspect` numbers them). Default: a recording's
+        /// whole lab session (every connection of the lesson), a capture's first connection (0).
         #[arg(long)]
         conn: Option<usize>,
         /// Where to write (default: standard output). The file appears once complete; an
@@ -175,6 +176,20 @@ pub enum Command {
         /// Print one JSON object instead of the table (schema in the README).
         #[arg(long)]
         json: bool,
+    },
+    /// Print a shell completion script for bash, zsh or fish, made from these definitions.
+    #[command(
+        after_help = "`bash scripts/dev completions` installs them and the manual pages. By hand:\n  sockviz completions bash > ~/.local/share/bash-completion/completions/sockviz\n  sockviz completions zsh > ~/.local/share/zsh/site-functions/_sockviz   (a directory in $fpath)\n  sockviz completions fish > ~/.config/fish/completions/sockviz.fish"
+    )]
+    Completions {
+        /// The shell: bash, zsh or fish.
+        #[arg(value_parser = ["bash", "zsh", "fish"])]
+        shell: String,
+    },
+    /// Print the manual page (roff), made from these definitions: `sockviz man | man -l -`.
+    Man {
+        /// A subcommand's own page (`sockviz man lab` is sockviz-lab(1)); default: sockviz(1).
+        subcommand: Option<String>,
     },
 }
 

@@ -13,6 +13,7 @@ pub mod output_file;
 pub mod privilege;
 pub mod quiz;
 pub mod record;
+pub mod shell;
 pub mod tcp;
 pub mod text;
 pub mod timeline;

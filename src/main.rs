@@ -99,6 +99,16 @@ fn run(
     theme: sockviz::ui::Theme,
 ) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            sockviz::shell::completions(&shell, &mut out)?;
+            finish_output(out.flush())
+        }
+        Command::Man { subcommand } => {
+            let mut out = std::io::stdout().lock();
+            sockviz::shell::man(subcommand.as_deref(), &mut out)?;
+            finish_output(out.flush())
+        }
         Command::Inspect { file, json } => {
             // Printed a connection at a time from the compact form the scan kept.
             let report = sockviz::inspect::read_file(&file, |_| {})?;

@@ -133,9 +133,17 @@ pub fn export(
     if let Some((p, existing)) = out {
         crate::output_file::check(p, existing)?;
     }
+    // Without --conn (as `--help` says): a recording's whole lab session, every connection
+    // of the lesson (reset's and coalesce's two parts, backlog's three clients), and a plain
+    // capture's first connection (0): a capture's connections need not belong together.
     let replay = crate::open::load(file, conn)?;
     let name = file.display().to_string();
-    let title = format!("sockviz · {name}");
+    let count = replay.connections;
+    let title = match replay.conn {
+        Some(n) if count > 1 => format!("sockviz · {name} · connection {n} of {count}"),
+        None if count > 1 => format!("sockviz · {name} · all {count} connections"),
+        _ => format!("sockviz · {name}"),
+    };
     if format == Format::Svg && selection != Selection::default() {
         return export_slides(&replay, selection, &title, out);
     }

@@ -58,6 +58,8 @@ pub enum Action {
     ScrollUp,
     ScrollDown,
     NextPane,
+    /// Show the next page of socket panels (more sockets than the column holds).
+    NextPanels,
     ToggleLogSide,
     ToggleStreamDir,
     ZoomIn,
@@ -66,6 +68,9 @@ pub enum Action {
     BytesUp,
     BytesDown,
     ToggleHelp,
+    /// Scroll the help by a line (its legend is under the keys).
+    HelpDown,
+    HelpUp,
     CloseOverlay,
     // Driving the lab.
     StartInput {

@@ -128,6 +128,12 @@ pub static NORMAL: &[Binding] = &[
         "pane: bytes/calls/stream"
     ),
     b!(
+        Char('c'),
+        "c",
+        Action::NextPanels,
+        "socket panels: next page"
+    ),
+    b!(
         Char('v'),
         "v",
         Action::ToggleLogSide,
@@ -163,6 +169,10 @@ pub static NORMAL: &[Binding] = &[
 
 pub static HELP: &[Binding] = &[
     b!(Char('?'), "?", Action::ToggleHelp, "close the help"),
+    b!(Code(KeyCode::Down), "↓", Action::HelpDown, "scroll down"),
+    b!(Char('j'), "j", Action::HelpDown, "scroll down"),
+    b!(Code(KeyCode::Up), "↑", Action::HelpUp, "scroll up"),
+    b!(Char('k'), "k", Action::HelpUp, "scroll up"),
     b!(
         Code(KeyCode::Esc),
         "Esc",
@@ -347,12 +357,12 @@ pub fn action_for(mode: Mode, ev: &KeyEvent, lab: bool) -> Option<Action> {
 pub fn hints(mode: Mode, lab: bool) -> &'static str {
     match (mode, lab) {
         (Mode::Normal, true) => {
-            "space play/pause  ←→ step  ↑↓ select  Tab pane  s send  r/R recv  n new  o scenario  ? help  q quit"
+            "space play/pause  ←→ step  ↑↓ select  Tab pane  s send  r/R recv  n new  o scenario  c panels  ? help  q quit"
         }
         (Mode::Normal, false) => {
-            "space play/pause  ←→ step  ↑↓ select  -/+ speed  p pacing  Tab pane  ? help  q quit"
+            "space play/pause  ←→ step  ↑↓ select  -/+ speed  p pacing  Tab pane  c panels  ? help  q quit"
         }
-        (Mode::Help, _) => "? or Esc close help  q quit",
+        (Mode::Help, _) => "↓↑ scroll  ? or Esc close help  q quit",
         (Mode::Input, _) => "type the message  Enter send  Esc cancel",
         (Mode::Picker, _) => "↑↓ choose  Enter run  Esc cancel",
         (Mode::Connections, _) => "/ filter   ↑↓ choose   Enter play   q quit",
