@@ -98,9 +98,9 @@ pub enum Command {
         /// The lab's JSON lines (`lab --headless --json`), then a summary line (implies --headless).
         #[arg(long)]
         json: bool,
-        /// Predict, then reveal: questions about what comes next, made from the timeline
-        /// (with --headless: each question and its answer before its event; with --json: a
-        /// `question` line).
+        /// Predict, then reveal: before chosen events playback stops and asks what comes next
+        /// (`Q` turns it on and off in the screens); with --headless each question and its
+        /// answer is printed before its event, with --json as a `question` line.
         #[arg(long)]
         quiz: bool,
         /// Timing: `lecture` (every arrow takes the same time) or `original` (recorded times,
@@ -208,9 +208,9 @@ pub struct LabArgs {
     /// With --headless: one JSON object per event per line, then a summary line.
     #[arg(long)]
     pub json: bool,
-    /// Predict, then reveal: questions about what comes next, made from the timeline (with
-    /// --headless: each question and its answer before its event; with --json: a `question`
-    /// line).
+    /// Predict, then reveal: before chosen events playback stops and asks what comes next
+    /// (`Q` turns it on and off in the screens); with --headless each question and its answer
+    /// is printed before its event, with --json as a `question` line.
     #[arg(long)]
     pub quiz: bool,
     /// The loopback MTU inside the lab's namespace.

@@ -146,6 +146,7 @@ fn run(
                     &prepared,
                     theme,
                     args.record.clone().map(|p| (p, existing)),
+                    args.quiz,
                 )?;
                 return Ok(screen_exit(ended));
             }
@@ -283,6 +284,7 @@ fn run(
                 conn,
                 lecture_pace: pace != "original",
                 speed: speed.clamp(0.1, 100.0),
+                quiz,
             };
             let ended = sockviz::ui::replay::run(file, options, theme)?;
             Ok(screen_exit(ended))

@@ -15,6 +15,9 @@ use super::lab_controls::LabControls;
 use super::theme::Theme;
 
 mod lab;
+mod quiz;
+
+pub use quiz::QuizState;
 
 pub use super::lab_controls::BUFSIZES;
 pub use super::playback::{LECTURE_TRAVEL_SECS, Pacing, Playback, REALTIME_SLOWDOWN};
@@ -67,6 +70,8 @@ pub struct App {
     pub size: (u16, u16),
     /// How far a replay's background load has read (the header's percentage while loading).
     pub loading: Option<crate::open::LoadProgress>,
+    /// Predict, then reveal (`Q`, `--quiz`): `None` while off.
+    pub quiz: Option<QuizState>,
     /// The first event of the scenario on screen: a scenario picked live (`o`) starts a fresh
     /// ladder here, and the counters, the scrubber and `Home` count from it.
     pub start: usize,
@@ -107,6 +112,7 @@ impl App {
             start: 0,
             panel_page: 0,
             help_scroll: 0,
+            quiz: None,
         }
     }
 
@@ -316,7 +322,9 @@ impl App {
         self.reindex_changed();
         let p = &mut self.playback;
         if at_end && p.pacing == Pacing::RealTime && p.playing {
+            let from = p.pos;
             p.pos = self.timeline.events().len();
+            self.quiz_gate(from);
         }
     }
 
@@ -327,10 +335,12 @@ impl App {
             Action::TogglePlay => self.playback.toggle_play(&self.timeline),
             Action::StepForward => {
                 self.playback.playing = false;
+                let from = self.playback.pos;
                 if self.playback.step_forward(&self.timeline, &self.index) {
                     self.selected = None;
                 }
                 self.playback.progress = 1.0;
+                self.quiz_gate(from);
             }
             Action::StepBack => {
                 self.playback.playing = false;
@@ -417,6 +427,16 @@ impl App {
                     (self.help_scroll + 1).min(super::widgets::help::max_scroll(self))
             }
             Action::HelpUp => self.help_scroll = self.help_scroll.saturating_sub(1),
+            Action::CloseOverlay if self.mode == Mode::QuizScore => {
+                self.mode = Mode::Normal;
+                if let Some(state) = &mut self.quiz {
+                    state.review = None;
+                    if state.closing {
+                        self.quiz = None;
+                        self.message = Some("quiz off".into());
+                    }
+                }
+            }
             Action::CloseOverlay => {
                 // Esc in the prompt drops the text: a later Enter must not send what was
                 // not on screen.
@@ -428,6 +448,13 @@ impl App {
             Action::Tick(dt) => self.tick(dt),
             Action::Resize(w, h) => self.size = (w, h),
             Action::LoadFailed(message) => self.source = SourceLabel::Failed { message },
+            Action::ToggleQuiz
+            | Action::QuizChar(_)
+            | Action::QuizBackspace
+            | Action::QuizSubmit
+            | Action::QuizSkip
+            | Action::QuizNextMissed
+            | Action::QuizPrevMissed => return self.quiz_update(action),
             lab => return self.lab_update(lab),
         }
         Vec::new()
@@ -445,8 +472,10 @@ impl App {
         if !self.playback.playing || self.mode != Mode::Normal && self.mode != Mode::Input {
             return;
         }
+        let from = self.playback.pos;
         if self.playback.tick(&self.timeline, &self.index, dt) {
             self.selected = None;
+            self.quiz_gate(from);
         }
     }
 

@@ -20,6 +20,10 @@ pub enum Mode {
     Connections,
     /// Typing the connection picker's filter (after `/`).
     Filter,
+    /// A quiz question waits for its answer (playback stopped before the event it asks about).
+    Quiz,
+    /// The quiz's score, with the questions missed to step through.
+    QuizScore,
 }
 
 /// A key as the tables write it.
@@ -162,7 +166,76 @@ pub static NORMAL: &[Binding] = &[
     b!(lab Char('n'), "n", Action::NewConnection, "lab: new connection"),
     b!(lab Char('o'), "o", Action::OpenPicker, "lab: run a scenario"),
     b!(lab Ctrl('r'), "Ctrl-R", Action::ToggleRecording, "lab: record to a file (● REC)"),
+    b!(
+        Char('Q'),
+        "Q",
+        Action::ToggleQuiz,
+        "quiz: predict what comes next, then see it (on/off)"
+    ),
     b!(Char('?'), "?", Action::ToggleHelp, "this help"),
+    b!(Char('q'), "q", Action::Quit, "quit"),
+    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+];
+
+pub static QUIZ: &[Binding] = &[
+    b!(
+        Code(KeyCode::Enter),
+        "Enter",
+        Action::QuizSubmit,
+        "answer with what you typed"
+    ),
+    b!(
+        Code(KeyCode::Backspace),
+        "Backspace",
+        Action::QuizBackspace,
+        "delete a character"
+    ),
+    b!(
+        Code(KeyCode::Esc),
+        "Esc",
+        Action::QuizSkip,
+        "pass (not counted): show the event"
+    ),
+    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+];
+
+pub static QUIZ_SCORE: &[Binding] = &[
+    b!(
+        Char(']'),
+        "]",
+        Action::QuizNextMissed,
+        "next question missed"
+    ),
+    b!(
+        Code(KeyCode::Right),
+        "→",
+        Action::QuizNextMissed,
+        "next question missed"
+    ),
+    b!(
+        Char('['),
+        "[",
+        Action::QuizPrevMissed,
+        "previous question missed"
+    ),
+    b!(
+        Code(KeyCode::Left),
+        "←",
+        Action::QuizPrevMissed,
+        "previous question missed"
+    ),
+    b!(
+        Code(KeyCode::Esc),
+        "Esc",
+        Action::CloseOverlay,
+        "close the score"
+    ),
+    b!(
+        Code(KeyCode::Enter),
+        "Enter",
+        Action::CloseOverlay,
+        "close the score"
+    ),
     b!(Char('q'), "q", Action::Quit, "quit"),
     b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
 ];
@@ -318,6 +391,8 @@ pub fn table(mode: Mode) -> &'static [Binding] {
         Mode::Picker => PICKER,
         Mode::Connections => CONNECTIONS,
         Mode::Filter => FILTER,
+        Mode::Quiz => QUIZ,
+        Mode::QuizScore => QUIZ_SCORE,
     }
 }
 
@@ -347,6 +422,9 @@ pub fn action_for(mode: Mode, ev: &KeyEvent, lab: bool) -> Option<Action> {
             Some(Action::InputChar(c))
         }
         (Mode::Help, _) => Some(Action::CloseOverlay),
+        (Mode::Quiz, KeyCode::Char(c)) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+            Some(Action::QuizChar(c))
+        }
         // The filter takes every other character, `q` and `/` included.
         (Mode::Filter, KeyCode::Char(c)) => Some(Action::FilterChar(c)),
         _ => None,
@@ -367,5 +445,7 @@ pub fn hints(mode: Mode, lab: bool) -> &'static str {
         (Mode::Picker, _) => "↑↓ choose  Enter run  Esc cancel",
         (Mode::Connections, _) => "/ filter   ↑↓ choose   Enter play   q quit",
         (Mode::Filter, _) => "type to filter   ↑↓ choose   Enter play   Esc clear",
+        (Mode::Quiz, _) => "1-9 choose or type, Enter answer  Esc pass  Ctrl-C quit",
+        (Mode::QuizScore, _) => "]/[ questions missed  Esc close  q quit",
     }
 }

@@ -28,6 +28,7 @@ pub fn run_lab_recording(
     prepared: &Prepared,
     theme: Theme,
     record: Option<(PathBuf, crate::output_file::Existing)>,
+    quiz: bool,
 ) -> anyhow::Result<Ended> {
     let (tx, rx) = mpsc::channel();
     let origin = lab::probe::now();
@@ -41,6 +42,9 @@ pub fn run_lab_recording(
         theme,
     );
     app.lab.attached = true;
+    if quiz {
+        app.set_quiz(true);
+    }
     let recording = record.is_some();
     app.lab.record_path = record;
     let first = if recording {

@@ -11,7 +11,7 @@ use crate::ui::keymap::{self, Mode};
 
 use super::{fit, put};
 
-fn popup(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn popup(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -22,7 +22,7 @@ fn popup(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn frame(app: &App, r: Rect, title: &str, buf: &mut Buffer) -> Rect {
+pub(super) fn frame(app: &App, r: Rect, title: &str, buf: &mut Buffer) -> Rect {
     Clear.render(r, buf);
     buf.set_style(r, app.theme.screen);
     Block::default()

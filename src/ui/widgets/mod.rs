@@ -12,6 +12,7 @@ pub mod ladder_band;
 pub mod ladder_rows;
 pub mod panel_pages;
 pub mod picker;
+pub mod quiz;
 pub mod scrubber;
 pub mod socket_panel;
 pub mod stream_map;
@@ -57,6 +58,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Mode::Help => help::render(app, area, buf),
         Mode::Input => help::render_input(app, area, buf),
         Mode::Picker => help::render_picker(app, area, buf),
+        Mode::Quiz => quiz::render_question(app, area, buf),
+        Mode::QuizScore => quiz::render_score(app, area, buf),
         // The connection picker is a screen of its own (`picker_screen.rs`).
         Mode::Normal | Mode::Connections | Mode::Filter => {}
     }
