@@ -201,3 +201,41 @@ fn esc_passes_a_question_over_and_q_turns_the_quiz_off_with_its_score() {
     press(&mut app, KeyCode::Esc);
     assert!(app.quiz.is_none(), "off after its score");
 }
+
+mod tmux_support;
+
+/// The real binary in tmux: `replay --quiz` asks, one answer right and one wrong, each judged
+/// on screen, and the ladder goes on after each.
+#[test]
+fn tmux_answers_one_question_right_and_one_wrong() {
+    let bin = env!("CARGO_BIN_EXE_sockviz");
+    let file = ui_support::data("echo.pcap");
+    let name = format!("sockviz-quiz-{}", std::process::id());
+    let _s = tmux_support::start(
+        &name,
+        &format!("{bin} replay {} --quiz; sleep 30", file.display()),
+    );
+    let (ok, screen) = tmux_support::wait_for(&name, 20, |s| {
+        s.contains("Which flags will the next segment (client → server) carry?")
+    });
+    assert!(ok, "the first question:\n{screen}");
+    assert!(
+        screen.contains("1 SYN") && screen.contains("press 1-7"),
+        "{screen}"
+    );
+    tmux_support::tmux(&["send-keys", "-t", &name, "1"]);
+    let (ok, screen) = tmux_support::wait_for(&name, 10, |s| s.contains("✓ right: SYN"));
+    assert!(ok, "the right answer judged:\n{screen}");
+    // The next: which state the client enters with the SYN,ACK (ESTABLISHED, choice 2).
+    let (ok, screen) = tmux_support::wait_for(&name, 20, |s| {
+        s.contains("which state does the client enter?") && s.contains("2 ESTABLISHED")
+    });
+    assert!(ok, "the second question:\n{screen}");
+    tmux_support::tmux(&["send-keys", "-t", &name, "1"]);
+    let (ok, screen) = tmux_support::wait_for(&name, 10, |s| {
+        s.contains("✗ not quite: you said SYN_RECEIVED, the event shows ESTABLISHED")
+    });
+    assert!(ok, "the wrong answer judged:\n{screen}");
+    assert!(screen.contains("1 of 2 right"), "{screen}");
+    tmux_support::tmux(&["send-keys", "-t", &name, "C-c"]);
+}
