@@ -196,13 +196,22 @@ fn run(
         Command::Run(args) => run_program(args, prepared, theme),
         Command::Lesson {
             file,
-            headless: _,
+            headless,
             json,
             host_loopback,
             port,
         } => {
             let lesson = sockviz::lesson::read(&file)?;
             let prepared = prepared.unwrap_or(Prepared::HostRequested);
+            if !headless && !json && std::io::stdout().is_terminal() {
+                let cfg = LabConfig {
+                    host_loopback,
+                    port,
+                    ..LabConfig::default()
+                };
+                let ended = sockviz::ui::launch::run_lesson(lesson, &cfg, &prepared, theme)?;
+                return Ok(screen_exit(ended));
+            }
             let run = sockviz::lesson::headless::LessonRun {
                 host_loopback,
                 port,

@@ -93,6 +93,8 @@ pub enum Action {
     PickerChoose,
     /// Time passes: `secs` since the last tick (the event loop measures it; render never does).
     Tick(f64),
+    /// A lecture script's next steps (Enter, `sockviz lesson`).
+    LessonNext,
     /// Predict, then reveal: questions before chosen events on/off (`Q`).
     ToggleQuiz,
     /// A character typed into the question's answer (a digit picks a choice at once).

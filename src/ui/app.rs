@@ -15,8 +15,10 @@ use super::lab_controls::LabControls;
 use super::theme::Theme;
 
 mod lab;
+mod lesson;
 mod quiz;
 
+pub use lesson::LessonState;
 pub use quiz::QuizState;
 
 pub use super::lab_controls::BUFSIZES;
@@ -72,6 +74,8 @@ pub struct App {
     pub loading: Option<crate::open::LoadProgress>,
     /// Predict, then reveal (`Q`, `--quiz`): `None` while off.
     pub quiz: Option<QuizState>,
+    /// A lecture script being played (`sockviz lesson FILE`).
+    pub lesson: Option<LessonState>,
     /// The first event of the scenario on screen: a scenario picked live (`o`) starts a fresh
     /// ladder here, and the counters, the scrubber and `Home` count from it.
     pub start: usize,
@@ -113,6 +117,7 @@ impl App {
             panel_page: 0,
             help_scroll: 0,
             quiz: None,
+            lesson: None,
         }
     }
 
@@ -428,14 +433,7 @@ impl App {
             }
             Action::HelpUp => self.help_scroll = self.help_scroll.saturating_sub(1),
             Action::CloseOverlay if self.mode == Mode::QuizScore => {
-                self.mode = Mode::Normal;
-                if let Some(state) = &mut self.quiz {
-                    state.review = None;
-                    if state.closing {
-                        self.quiz = None;
-                        self.message = Some("quiz off".into());
-                    }
-                }
+                return self.quiz_update(action);
             }
             Action::CloseOverlay => {
                 // Esc in the prompt drops the text: a later Enter must not send what was
@@ -448,6 +446,7 @@ impl App {
             Action::Tick(dt) => self.tick(dt),
             Action::Resize(w, h) => self.size = (w, h),
             Action::LoadFailed(message) => self.source = SourceLabel::Failed { message },
+            Action::LessonNext => return self.lesson_next(),
             Action::ToggleQuiz
             | Action::QuizChar(_)
             | Action::QuizBackspace

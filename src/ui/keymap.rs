@@ -166,6 +166,7 @@ pub static NORMAL: &[Binding] = &[
     b!(lab Char('n'), "n", Action::NewConnection, "lab: new connection"),
     b!(lab Char('o'), "o", Action::OpenPicker, "lab: run a scenario"),
     b!(lab Ctrl('r'), "Ctrl-R", Action::ToggleRecording, "lab: record to a file (● REC)"),
+    b!(lab Code(KeyCode::Enter), "Enter", Action::LessonNext, "lesson: next step (sockviz lesson)"),
     b!(
         Char('Q'),
         "Q",

@@ -63,6 +63,49 @@ pub fn run_lab_recording(
     result
 }
 
+/// `sockviz lesson FILE` in the terminal: the lab opens with the script's first scenario, the
+/// script's sections and notes on the ladder, Enter goes on.
+pub fn run_lesson(
+    lesson: crate::lesson::Lesson,
+    cfg: &LabConfig,
+    prepared: &Prepared,
+    theme: Theme,
+) -> anyhow::Result<Ended> {
+    let (tx, rx) = mpsc::channel();
+    let origin = lab::probe::now();
+    let mut app = App::new(
+        Timeline::new(origin),
+        SourceLabel::Lab {
+            scenario: String::new(),
+            capture: String::new(),
+        },
+        theme,
+    );
+    let first = app
+        .start_lesson(lesson)
+        .ok_or_else(|| anyhow::anyhow!("the lesson runs no scenario"))?;
+    let cfg = LabConfig {
+        scenario: first.clone(),
+        ..cfg.clone()
+    };
+    let session = lab::interactive::start(&cfg, prepared, tx)?;
+    app.source = SourceLabel::Lab {
+        scenario: first,
+        capture: session.capture.clone(),
+    };
+    app.lab.attached = true;
+    app.playback.playing = true;
+    let rt = runtime()?;
+    let mut guard = TerminalGuard::take()?;
+    let feed = Feed::Lab {
+        events: rx,
+        commands: session.commands.clone(),
+    };
+    let result = rt.block_on(event_loop::run(app, feed, Vec::new(), &mut guard));
+    drop(guard);
+    result
+}
+
 /// `sockviz run` in the terminal: the program runs on a thread of its own (traced there), its
 /// events arrive as the lab's do; its output goes to `output` (shown after the screen closes).
 pub fn run_program(

@@ -26,6 +26,20 @@ pub struct QuizState {
     pub review: Option<usize>,
     /// The quiz was turned off: closing the score ends it.
     pub closing: bool,
+    /// Only these kinds are asked (a lesson's `quiz flags,state`); `None`: every kind.
+    pub kinds: Option<Vec<&'static str>>,
+}
+
+impl QuizState {
+    /// The questions of `tl` this quiz asks.
+    fn make(&mut self, tl: &crate::timeline::Timeline) {
+        let mut qs = quiz::questions(tl);
+        if let Some(kinds) = &self.kinds {
+            qs.retain(|q| kinds.contains(&q.ask.kind()));
+        }
+        self.quiz.set_questions(qs);
+        self.made_for = tl.events().len();
+    }
 }
 
 impl App {
@@ -34,8 +48,7 @@ impl App {
     pub fn set_quiz(&mut self, on: bool) {
         if on {
             let mut state = QuizState::default();
-            state.quiz.set_questions(quiz::questions(&self.timeline));
-            state.made_for = self.timeline.events().len();
+            state.make(&self.timeline);
             self.quiz = Some(state);
             self.message = Some(
                 "quiz on: playback stops before each question's event (Q turns it off)".into(),
@@ -50,6 +63,24 @@ impl App {
                 state.asking = None;
                 self.mode = Mode::QuizScore;
             }
+        }
+    }
+
+    /// Ask only `kinds` from now on (empty: no questions), keeping what was answered.
+    pub fn quiz_kinds(&mut self, kinds: &[&'static str]) {
+        if kinds.is_empty() {
+            if let Some(state) = &mut self.quiz {
+                state.kinds = Some(Vec::new());
+                state.make(&self.timeline);
+            }
+            return;
+        }
+        if self.quiz.is_none() {
+            self.set_quiz(true);
+        }
+        if let Some(state) = &mut self.quiz {
+            state.kinds = Some(kinds.to_vec());
+            state.make(&self.timeline);
         }
     }
 
@@ -88,6 +119,17 @@ impl App {
             }
             Action::QuizNextMissed | Action::QuizPrevMissed => {
                 self.review_missed(action == Action::QuizNextMissed)
+            }
+            // The score closed: a quiz turned off ends with it.
+            Action::CloseOverlay => {
+                self.mode = Mode::Normal;
+                if let Some(state) = &mut self.quiz {
+                    state.review = None;
+                    if state.closing {
+                        self.quiz = None;
+                        self.message = Some("quiz off".into());
+                    }
+                }
             }
             _ => {}
         }
@@ -147,8 +189,7 @@ impl App {
             return;
         }
         if state.made_for != len {
-            state.quiz.set_questions(quiz::questions(&self.timeline));
-            state.made_for = len;
+            state.make(&self.timeline);
         }
         let due = (from..pos).find_map(|i| state.quiz.due(i)).cloned();
         if let Some(q) = due {

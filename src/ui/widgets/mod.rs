@@ -146,6 +146,21 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     buf.set_style(area, t.status);
     let what = match &app.source {
+        // A lesson says where it is and how to go on, whatever the status line says.
+        SourceLabel::Lab { scenario, .. } if app.lesson.is_some() => {
+            let section = app
+                .lesson
+                .as_ref()
+                .and_then(|l| l.section.as_ref().map(|(n, t)| (n, t, l.sections_total())))
+                .map(|(n, t, of)| format!(" · §{n}/{of} {t}"))
+                .unwrap_or_default();
+            let next = if app.lesson.as_ref().is_some_and(|l| l.over) {
+                "the lesson is over"
+            } else {
+                "Enter: next step"
+            };
+            format!(" sockviz · lesson · {next} · scenario {scenario}{section}")
+        }
         SourceLabel::Lab { scenario, capture } => {
             format!(" sockviz · lab · scenario {scenario} · capture {capture}")
         }
