@@ -14,7 +14,7 @@ use crate::timeline::Timeline;
 use super::labels::wrap;
 use super::ladder::{self, Row};
 use super::range::{self, Cut, CutError, EventRange};
-use super::svg::{FONT_STACK, escape};
+use super::svg::{DROPPED, FONT_STACK, escape, tag_colour, tag_heading_spans, tag_span};
 
 /// A 16:9 slide, in SVG user units (pixels at 100%).
 pub const WIDTH: u32 = 1280;
@@ -69,6 +69,12 @@ fn place(event: usize, row: Row) -> Placed {
         Row::Call { text, .. } => text,
         Row::Note { text, .. } => text,
     };
+    // The tag (`c2 `) goes in front of the first line.
+    let tag = match &row {
+        Row::Arrow { tag, .. } | Row::Call { tag, .. } => *tag,
+        Row::Note { .. } => None,
+    };
+    let width = width.saturating_sub(tag.map_or(0, |n| ladder::tag_text(n).width() + 1));
     let lines = wrap(text, width);
     let k = lines.len() as u32;
     let height = match row {
@@ -141,7 +147,7 @@ fn slide(tl: &Timeline, rows: &[Placed], page_name: &str, span: EventRange, titl
 <text class="page" x="{MARGIN}" y="54" font-size="{SMALL}" fill="{GREY}">{events}</text>
 <text class="heading" x="{CLIENT_X}" y="30" text-anchor="middle" font-weight="bold" font-size="22">{client}</text>
 <text class="heading" x="{SERVER_X}" y="30" text-anchor="middle" font-weight="bold" font-size="22">{server}</text>
-{cstate}{sstate}<line x1="{CLIENT_X}" y1="64" x2="{CLIENT_X}" y2="{bottom}" stroke="black" stroke-width="2"/>
+{tags}{cstate}{sstate}<line x1="{CLIENT_X}" y1="64" x2="{CLIENT_X}" y2="{bottom}" stroke="black" stroke-width="2"/>
 <line x1="{SERVER_X}" y1="64" x2="{SERVER_X}" y2="{bottom}" stroke="black" stroke-width="2"/>
 "##,
         title = escape(title),
@@ -149,6 +155,7 @@ fn slide(tl: &Timeline, rows: &[Placed], page_name: &str, span: EventRange, titl
         events = span,
         client = escape(&client),
         server = escape(&server),
+        tags = tag_line(tl),
         cstate = heading_state(CLIENT_X, cs),
         sstate = heading_state(SERVER_X, ss),
         bottom = HEIGHT - 8,
@@ -160,6 +167,21 @@ fn slide(tl: &Timeline, rows: &[Placed], page_name: &str, span: EventRange, titl
     }
     s.push_str("</svg>\n");
     s
+}
+
+/// With several connections: each tag with its client's port, between the lifelines under
+/// the headings.
+fn tag_line(tl: &Timeline) -> String {
+    let ports = ladder::tag_ports(tl);
+    if ports.is_empty() {
+        return String::new();
+    }
+    format!(
+        r##"<text class="tags" x="{x}" y="76" text-anchor="middle" font-size="{SMALL}" fill="{GREY}" {HALO}>{}</text>
+"##,
+        tag_heading_spans(&ports),
+        x = (CLIENT_X + SERVER_X) / 2,
+    )
 }
 
 /// The state a lifeline is in when the slide starts, under its heading.
@@ -199,11 +221,20 @@ fn state_mark(
 }
 
 /// Lines of text from `y` down, at `x` with `anchor`.
-fn lines(s: &mut String, lines: &[String], x: u32, y: u32, anchor: &str, extra: &str) {
+fn lines(
+    s: &mut String,
+    lines: &[String],
+    at: (u32, u32),
+    anchor: &str,
+    extra: &str,
+    tag: Option<usize>,
+) {
+    let (x, y) = at;
     for (k, line) in lines.iter().enumerate() {
+        let span = if k == 0 { tag_span(tag) } else { String::new() };
         let _ = write!(
             s,
-            r#"<text x="{x}" y="{}" text-anchor="{anchor}" {extra}>{}</text>"#,
+            r#"<text x="{x}" y="{}" text-anchor="{anchor}" {extra}>{span}{}</text>"#,
             y + k as u32 * LINE,
             escape(line)
         );
@@ -221,6 +252,8 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
             to_server,
             client_state,
             server_state,
+            tag,
+            dropped,
             ..
         } => {
             let y1 = base + (p.lines.len() as u32 - 1) * LINE + 10;
@@ -233,16 +266,38 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
             lines(
                 s,
                 &p.lines,
-                (CLIENT_X + SERVER_X) / 2,
-                base,
+                ((CLIENT_X + SERVER_X) / 2, base),
                 "middle",
                 &format!(r#"class="label" {HALO}"#),
+                *tag,
             );
-            let _ = write!(
-                s,
-                r#"<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="black" stroke-width="2" marker-end="url(#head)"/>"#,
-                y2 = y1 + 14,
-            );
+            if let Some(d) = dropped {
+                // It never reached the server: the line stops short at ✕, and why is beside it.
+                let _ = write!(
+                    s,
+                    r##"<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{DROPPED}" stroke-width="2" stroke-dasharray="8 4"/><text class="dropped" x="{x2}" y="{ty}" text-anchor="middle" font-size="24" font-weight="bold" fill="{DROPPED}">✕</text>"##,
+                    x2 = SERVER_X - 50,
+                    y2 = y1 + 12,
+                    ty = y1 + 20,
+                );
+                let why = wrap(&d.why(), cells(WIDTH - MARGIN - SERVER_X - MARGIN, SMALL));
+                for (k, line) in why.iter().enumerate() {
+                    let _ = write!(
+                        s,
+                        r##"<text class="why" x="{x}" y="{y}" font-size="{SMALL}" fill="{DROPPED}" {HALO}>{}</text>"##,
+                        escape(line),
+                        x = SERVER_X + 10,
+                        y = base + k as u32 * LINE,
+                    );
+                }
+            } else {
+                let _ = write!(
+                    s,
+                    r#"<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{ink}" stroke-width="2" marker-end="url(#head)"/>"#,
+                    y2 = y1 + 14,
+                    ink = tag.map_or("black", tag_colour),
+                );
+            }
             state_mark(s, y1 + 12, (*client_state, *server_state), (true, true));
             s.push_str("</g>\n");
         }
@@ -251,6 +306,7 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
             failed,
             client_state,
             server_state,
+            tag,
             ..
         } => {
             let (x, anchor) = if *client_side {
@@ -273,10 +329,10 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
             lines(
                 s,
                 &p.lines,
-                x,
-                base,
+                (x, base),
                 anchor,
                 &format!(r#"class="label" {weight}"#),
+                *tag,
             );
             state_mark(
                 s,
@@ -291,10 +347,10 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
             lines(
                 s,
                 &p.lines,
-                (NUMBERS + WIDTH - MARGIN) / 2,
-                base,
+                ((NUMBERS + WIDTH - MARGIN) / 2, base),
                 "middle",
                 &format!(r##"class="label" font-style="italic" fill="#333333" {HALO}"##),
+                None,
             );
             s.push_str("</g>\n");
         }

@@ -178,10 +178,10 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                 let (line, why) = match dropped {
                     Some(d) => (
                         format!(
-                            r##"<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y2}" stroke="{DROPPED}" stroke-width="1.5" stroke-dasharray="6 3"/><text class="dropped" x="{x2}" y="{ty}" text-anchor="middle" font-weight="bold" fill="{DROPPED}">✕</text>"##,
+                            r##"<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y2}" stroke="{DROPPED}" stroke-width="1.5" stroke-dasharray="6 3"/><text class="dropped" x="{x2}" y="{ty}" text-anchor="middle" font-size="18" font-weight="bold" fill="{DROPPED}">✕</text>"##,
                             x2 = SERVER_X - 40,
                             y2 = y + 11,
-                            ty = y + 16,
+                            ty = y + 17,
                         ),
                         format!(
                             r##"<text class="why" x="{x}" y="{ty}" font-size="11" fill="{DROPPED}" {HALO}>{}</text>"##,

@@ -40,7 +40,10 @@ fn arrow(label: &str, to_server: bool) -> String {
 /// A dropped SYN's arrow: from the client's lifeline, stopping short of the server's at `✕`.
 fn dropped_arrow(label: &str) -> String {
     let a = arrow(label, true);
-    let cut: String = a.chars().take(a.chars().count().saturating_sub(4)).collect();
+    let cut: String = a
+        .chars()
+        .take(a.chars().count().saturating_sub(4))
+        .collect();
     format!("{cut}✕   ")
 }
 
