@@ -347,6 +347,9 @@ mod wrap_tests {
         let lines = wrap("sent 8 bytes in 12.5 ms", 13);
         assert_eq!(lines, ["sent 8 bytes", "in 12.5 ms"]);
         // Plain words still break at every space, and a number without a unit too.
-        assert_eq!(wrap("queue 2 of backlog 1", 8), ["queue 2", "of", "backlog", "1"]);
+        assert_eq!(
+            wrap("queue 2 of backlog 1", 8),
+            ["queue 2", "of", "backlog", "1"]
+        );
     }
 }
