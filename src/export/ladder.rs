@@ -255,7 +255,7 @@ pub fn endpoints(tl: &Timeline) -> (String, String) {
     if let Some(c) = conns.first().filter(|_| conns.len() > 1) {
         // Several clients: the heading's tag line names each one's port.
         return (
-            format!("clients {} (c1–c{})", c.client.ip(), conns.len()),
+            format!("client {} (c1–c{})", c.client.ip(), conns.len()),
             format!("server {}", c.server),
         );
     }

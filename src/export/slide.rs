@@ -14,7 +14,7 @@ use crate::timeline::Timeline;
 use super::labels::wrap;
 use super::ladder::{self, Row};
 use super::range::{self, Cut, CutError, EventRange};
-use super::svg::{DROPPED, FONT_STACK, escape, tag_colour, tag_heading_spans, tag_span};
+use super::svg::{DROPPED, FONT_STACK, escape, tag_colour};
 
 /// A 16:9 slide, in SVG user units (pixels at 100%).
 pub const WIDTH: u32 = 1280;
@@ -50,6 +50,8 @@ struct Placed {
     height: u32,
     row: Row,
     lines: Vec<String>,
+    /// A call's tag, drawn before its first line.
+    tag: Option<usize>,
 }
 
 fn place(event: usize, row: Row) -> Placed {
@@ -69,10 +71,10 @@ fn place(event: usize, row: Row) -> Placed {
         Row::Call { text, .. } => text,
         Row::Note { text, .. } => text,
     };
-    // The tag (`c2 `) goes in front of the first line.
+    // A call's tag (`c2 `) goes in front of its first line; an arrow's under its start.
     let tag = match &row {
-        Row::Arrow { tag, .. } | Row::Call { tag, .. } => *tag,
-        Row::Note { .. } => None,
+        Row::Call { tag, .. } => *tag,
+        _ => None,
     };
     let width = width.saturating_sub(tag.map_or(0, |n| ladder::tag_text(n).width() + 1));
     let lines = wrap(text, width);
@@ -86,6 +88,7 @@ fn place(event: usize, row: Row) -> Placed {
         height,
         row,
         lines,
+        tag,
     }
 }
 
@@ -170,18 +173,44 @@ fn slide(tl: &Timeline, rows: &[Placed], page_name: &str, span: EventRange, titl
 }
 
 /// With several connections: each tag with its client's port, between the lifelines under
-/// the headings.
+/// the headings; every tag a text of its own, in its ink (`clients c1 :44902  c2 :44914`).
 fn tag_line(tl: &Timeline) -> String {
     let ports = ladder::tag_ports(tl);
     if ports.is_empty() {
         return String::new();
     }
-    format!(
-        r##"<text class="tags" x="{x}" y="76" text-anchor="middle" font-size="{SMALL}" fill="{GREY}" {HALO}>{}</text>
-"##,
-        tag_heading_spans(&ports),
-        x = (CLIENT_X + SERVER_X) / 2,
-    )
+    let cell = 0.6 * SMALL as f64;
+    let whole = ladder::tag_heading(&ports).width() as f64 * cell;
+    let mut x = (CLIENT_X + SERVER_X) as f64 / 2.0 - whole / 2.0;
+    let mut out = String::from(r#"<g class="tags">"#);
+    let put = |out: &mut String, x: &mut f64, text: &str, ink: &str, class: &str| {
+        let _ = write!(
+            out,
+            r#"<text class="{class}" x="{x:.0}" y="76" font-size="{SMALL}" font-weight="bold" fill="{ink}" {HALO}>{}</text>"#,
+            escape(text)
+        );
+        *x += (text.width() + 1) as f64 * cell;
+    };
+    put(&mut out, &mut x, "clients", GREY, "tags-word");
+    for (n, port) in ports {
+        put(&mut out, &mut x, &ladder::tag_text(n), tag_colour(n), "tag");
+        put(&mut out, &mut x, &format!(":{port}"), GREY, "port");
+        x += cell;
+    }
+    out.push_str("</g>\n");
+    out
+}
+
+/// A connection's tag as a text of its own, in its ink, beside a row's label.
+fn tag_at(s: &mut String, tag: Option<usize>, (x, y): (f64, u32), anchor: &str) {
+    if let Some(n) = tag {
+        let _ = write!(
+            s,
+            r#"<text class="tag" x="{x:.0}" y="{y}" text-anchor="{anchor}" font-weight="bold" fill="{}" {HALO}>{}</text>"#,
+            tag_colour(n),
+            ladder::tag_text(n)
+        );
+    }
 }
 
 /// The state a lifeline is in when the slide starts, under its heading.
@@ -221,20 +250,12 @@ fn state_mark(
 }
 
 /// Lines of text from `y` down, at `x` with `anchor`.
-fn lines(
-    s: &mut String,
-    lines: &[String],
-    at: (u32, u32),
-    anchor: &str,
-    extra: &str,
-    tag: Option<usize>,
-) {
+fn lines(s: &mut String, lines: &[String], at: (u32, u32), anchor: &str, extra: &str) {
     let (x, y) = at;
     for (k, line) in lines.iter().enumerate() {
-        let span = if k == 0 { tag_span(tag) } else { String::new() };
         let _ = write!(
             s,
-            r#"<text x="{x}" y="{}" text-anchor="{anchor}" {extra}>{span}{}</text>"#,
+            r#"<text x="{x}" y="{}" text-anchor="{anchor}" {extra}>{}</text>"#,
             y + k as u32 * LINE,
             escape(line)
         );
@@ -269,8 +290,14 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
                 ((CLIENT_X + SERVER_X) / 2, base),
                 "middle",
                 &format!(r#"class="label" {HALO}"#),
-                *tag,
             );
+            // The tag just under the arrow's start, at the sender's lifeline.
+            let (tx, anchor) = if *to_server {
+                (CLIENT_X + 10, "start")
+            } else {
+                (SERVER_X - 10, "end")
+            };
+            tag_at(s, *tag, (tx as f64, y1 + 22), anchor);
             if let Some(d) = dropped {
                 // It never reached the server: the line stops short at ✕, and why is beside it.
                 let _ = write!(
@@ -326,13 +353,25 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
                 cx = if *client_side { CLIENT_X } else { SERVER_X },
                 cy = base - 6,
             );
+            // The tag before the first line: left of it on the client's side (its lines end at
+            // the lifeline), at the lifeline on the server's with the lines after it.
+            let tag_w = p.tag.map_or(0.0, |n| {
+                drawn_width(&format!("{} ", ladder::tag_text(n)), FONT)
+            });
+            let x = if *client_side {
+                let first = p.lines.first().map_or(0.0, |l| drawn_width(l, FONT));
+                tag_at(s, *tag, (x as f64 - first - 0.6 * FONT as f64, base), "end");
+                x
+            } else {
+                tag_at(s, *tag, (x as f64, base), "start");
+                x + tag_w as u32
+            };
             lines(
                 s,
                 &p.lines,
                 (x, base),
                 anchor,
                 &format!(r#"class="label" {weight}"#),
-                *tag,
             );
             state_mark(
                 s,
@@ -350,7 +389,6 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
                 ((NUMBERS + WIDTH - MARGIN) / 2, base),
                 "middle",
                 &format!(r##"class="label" font-style="italic" fill="#333333" {HALO}"##),
-                None,
             );
             s.push_str("</g>\n");
         }
