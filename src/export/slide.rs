@@ -307,7 +307,16 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
                     y2 = y1 + 12,
                     ty = y1 + 20,
                 );
-                let why = wrap(&d.why(), cells(WIDTH - MARGIN - SERVER_X - MARGIN, SMALL));
+                // Broken before the figures' parenthesis when it takes two lines.
+                let why = d.why();
+                let why = match why.split_once(" (") {
+                    Some((a, b))
+                        if why.width() > cells(WIDTH - MARGIN - SERVER_X - MARGIN, SMALL) =>
+                    {
+                        vec![a.to_string(), format!("({b}")]
+                    }
+                    _ => vec![why],
+                };
                 for (k, line) in why.iter().enumerate() {
                     let _ = write!(
                         s,
