@@ -41,7 +41,8 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     let mut w = 0;
-    for word in text.split(' ').filter(|s| !s.is_empty()) {
+    for word in unbreakable_words(&text) {
+        let word = word.as_str();
         let ww = word.width();
         if w > 0 && w + 1 + ww > width {
             lines.push(std::mem::take(&mut line));
@@ -65,6 +66,36 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// Units a number is never parted from at a line break (`4 ms`, `8 bytes`, `50 %`).
+const UNITS: [&str; 14] = [
+    "ms", "s", "µs", "us", "ns", "B", "byte", "bytes", "KiB", "MiB", "KB", "MB", "GB", "%",
+];
+
+/// The words of `text` for [`wrap`], a number joined with the unit after it (`(blocked 4 ms)`
+/// breaks before `4 ms)`, never between): what a non-breaking space does in print.
+fn unbreakable_words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut after_number = false;
+    for word in text.split(' ').filter(|s| !s.is_empty()) {
+        let unit = word.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '%');
+        let joined = after_number && UNITS.contains(&unit);
+        let digits = word.trim_start_matches(['(', '[', '~']);
+        after_number = !joined
+            && !digits.is_empty()
+            && digits
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ',');
+        match words.last_mut() {
+            Some(last) if joined => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+    }
+    words
 }
 
 /// Bytes as text when they are short, valid UTF-8; otherwise nothing (the length says enough).
@@ -303,3 +334,22 @@ pub use segment::{payload_text, segment_label, segment_line, segment_text, segme
 /// Errors as Python 3 raises them (`BrokenPipeError: [Errno 32] Broken pipe`).
 mod python_error;
 pub use python_error::{exception_class, python_error, strerror, utf8_decode_error};
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap;
+
+    #[test]
+    fn a_number_and_its_unit_stay_on_one_line() {
+        // The slide's call column (echo's data slide): it broke as `… (blocked 4` / `ms)`.
+        let lines = wrap("recv(1024) → 20 (blocked 4 ms)", 26);
+        assert_eq!(lines, ["recv(1024) → 20 (blocked", "4 ms)"]);
+        let lines = wrap("sent 8 bytes in 12.5 ms", 13);
+        assert_eq!(lines, ["sent 8 bytes", "in 12.5 ms"]);
+        // Plain words still break at every space, and a number without a unit too.
+        assert_eq!(
+            wrap("queue 2 of backlog 1", 8),
+            ["queue 2", "of", "backlog", "1"]
+        );
+    }
+}

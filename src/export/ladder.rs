@@ -4,6 +4,8 @@
 //! 18.3: at each transition, the new state name beside that side's line at that row).
 
 use crate::tcp::{Direction, TcpState};
+use crate::timeline::conn_tags::ConnTags;
+use crate::timeline::dropped::{DroppedSyn, dropped_syns};
 use crate::timeline::playback::PlaybackIndex;
 use crate::timeline::truth::StateChange;
 use crate::timeline::{CallEvent, EventKind, Side, Timeline};
@@ -21,6 +23,10 @@ pub enum Row {
         label: String,
         client_state: Option<TcpState>,
         server_state: Option<TcpState>,
+        /// Its connection's tag number (`c2`), when the timeline holds several connections.
+        tag: Option<usize>,
+        /// Set when the listener dropped this SYN (accept queue full): the arrow stops short.
+        dropped: Option<DroppedSyn>,
     },
     /// A socket call on one lifeline, and the states entered at this row.
     Call {
@@ -30,6 +36,8 @@ pub enum Row {
         failed: bool,
         client_state: Option<TcpState>,
         server_state: Option<TcpState>,
+        /// Its socket's connection tag number; none for a listener's calls or one connection.
+        tag: Option<usize>,
     },
     Note {
         t_ms: f64,
@@ -121,6 +129,8 @@ pub fn numbered_rows(tl: &Timeline) -> Vec<(usize, Row)> {
     let events = tl.events();
     let index = PlaybackIndex::build(events);
     let marks = state_marks(index.state_changes());
+    let tags = ConnTags::from_index(&index, 0);
+    let dropped = dropped_syns(events);
     let mut k = 0;
     // (shown once this many events happened, order among equals, row)
     let mut rows: Vec<(usize, u8, Row)> = Vec::new();
@@ -145,6 +155,8 @@ pub fn numbered_rows(tl: &Timeline) -> Vec<(usize, Row)> {
                 label: segment_text(s),
                 client_state,
                 server_state,
+                tag: tags.of_conn(s.conn),
+                dropped: dropped.iter().find(|d| d.event == i).copied(),
             },
             EventKind::Call(c) => {
                 let edge = call_edge(tl, &index, i);
@@ -164,6 +176,7 @@ pub fn numbered_rows(tl: &Timeline) -> Vec<(usize, Row)> {
                             failed: edge == CallEdge::Return && !c.ok(),
                             client_state: None,
                             server_state: None,
+                            tag: tags.of_socket(c.socket),
                         },
                     ));
                 }
@@ -179,6 +192,7 @@ pub fn numbered_rows(tl: &Timeline) -> Vec<(usize, Row)> {
                     failed: !c.ok() && !matches!(edge, Some((_, CallEdge::Return))),
                     client_state,
                     server_state,
+                    tag: tags.of_socket(c.socket),
                 }
             }
             EventKind::Note(text) => Row::Note {
@@ -212,6 +226,24 @@ pub fn states_before(tl: &Timeline, n: usize) -> (Option<TcpState>, Option<TcpSt
     (client, server)
 }
 
+/// `(tag number, client port)` of each connection when the timeline holds two or more (the
+/// exports' heading names them: `c1 :57118  c2 :57126`); empty for one connection.
+pub fn tag_ports(tl: &Timeline) -> Vec<(usize, u16)> {
+    let index = PlaybackIndex::build(tl.events());
+    ConnTags::from_index(&index, 0).ports().collect()
+}
+
+/// The heading line naming each tag's client port: `clients c1 :57118  c2 :57126`.
+pub fn tag_heading(ports: &[(usize, u16)]) -> String {
+    let items: Vec<String> = ports
+        .iter()
+        .map(|(n, p)| format!("{} :{p}", tag_text(*n)))
+        .collect();
+    format!("clients {}", items.join("  "))
+}
+
+pub use crate::timeline::conn_tags::text as tag_text;
+
 /// A call as it was made, before its result: `recv(1024) …`.
 fn call_text_start(c: &CallEvent) -> String {
     format!("{} …", c.call)
@@ -219,7 +251,15 @@ fn call_text_start(c: &CallEvent) -> String {
 
 /// The two endpoints' names for the lifelines' heads: from the first segment, else generic.
 pub fn endpoints(tl: &Timeline) -> (String, String) {
-    tl.connections()
+    let conns = tl.connections();
+    if let Some(c) = conns.first().filter(|_| conns.len() > 1) {
+        // Several clients: the heading's tag line names each one's port.
+        return (
+            format!("client {} (c1–c{})", c.client.ip(), conns.len()),
+            format!("server {}", c.server),
+        );
+    }
+    conns
         .first()
         .map(|c| {
             (

@@ -14,7 +14,7 @@ use crate::timeline::Timeline;
 use super::labels::wrap;
 use super::ladder::{self, Row};
 use super::range::{self, Cut, CutError, EventRange};
-use super::svg::{FONT_STACK, escape};
+use super::svg::{DROPPED, FONT_STACK, escape, tag_colour};
 
 /// A 16:9 slide, in SVG user units (pixels at 100%).
 pub const WIDTH: u32 = 1280;
@@ -50,6 +50,8 @@ struct Placed {
     height: u32,
     row: Row,
     lines: Vec<String>,
+    /// A call's tag, drawn before its first line.
+    tag: Option<usize>,
 }
 
 fn place(event: usize, row: Row) -> Placed {
@@ -69,6 +71,12 @@ fn place(event: usize, row: Row) -> Placed {
         Row::Call { text, .. } => text,
         Row::Note { text, .. } => text,
     };
+    // A call's tag (`c2 `) goes in front of its first line; an arrow's under its start.
+    let tag = match &row {
+        Row::Call { tag, .. } => *tag,
+        _ => None,
+    };
+    let width = width.saturating_sub(tag.map_or(0, |n| ladder::tag_text(n).width() + 1));
     let lines = wrap(text, width);
     let k = lines.len() as u32;
     let height = match row {
@@ -80,6 +88,7 @@ fn place(event: usize, row: Row) -> Placed {
         height,
         row,
         lines,
+        tag,
     }
 }
 
@@ -141,7 +150,7 @@ fn slide(tl: &Timeline, rows: &[Placed], page_name: &str, span: EventRange, titl
 <text class="page" x="{MARGIN}" y="54" font-size="{SMALL}" fill="{GREY}">{events}</text>
 <text class="heading" x="{CLIENT_X}" y="30" text-anchor="middle" font-weight="bold" font-size="22">{client}</text>
 <text class="heading" x="{SERVER_X}" y="30" text-anchor="middle" font-weight="bold" font-size="22">{server}</text>
-{cstate}{sstate}<line x1="{CLIENT_X}" y1="64" x2="{CLIENT_X}" y2="{bottom}" stroke="black" stroke-width="2"/>
+{tags}{cstate}{sstate}<line x1="{CLIENT_X}" y1="64" x2="{CLIENT_X}" y2="{bottom}" stroke="black" stroke-width="2"/>
 <line x1="{SERVER_X}" y1="64" x2="{SERVER_X}" y2="{bottom}" stroke="black" stroke-width="2"/>
 "##,
         title = escape(title),
@@ -149,6 +158,7 @@ fn slide(tl: &Timeline, rows: &[Placed], page_name: &str, span: EventRange, titl
         events = span,
         client = escape(&client),
         server = escape(&server),
+        tags = tag_line(tl),
         cstate = heading_state(CLIENT_X, cs),
         sstate = heading_state(SERVER_X, ss),
         bottom = HEIGHT - 8,
@@ -160,6 +170,47 @@ fn slide(tl: &Timeline, rows: &[Placed], page_name: &str, span: EventRange, titl
     }
     s.push_str("</svg>\n");
     s
+}
+
+/// With several connections: each tag with its client's port, between the lifelines under
+/// the headings; every tag a text of its own, in its ink (`clients c1 :44902  c2 :44914`).
+fn tag_line(tl: &Timeline) -> String {
+    let ports = ladder::tag_ports(tl);
+    if ports.is_empty() {
+        return String::new();
+    }
+    let cell = 0.6 * SMALL as f64;
+    let whole = ladder::tag_heading(&ports).width() as f64 * cell;
+    let mut x = (CLIENT_X + SERVER_X) as f64 / 2.0 - whole / 2.0;
+    let mut out = String::from(r#"<g class="tags">"#);
+    let put = |out: &mut String, x: &mut f64, text: &str, ink: &str, class: &str| {
+        let _ = write!(
+            out,
+            r#"<text class="{class}" x="{x:.0}" y="76" font-size="{SMALL}" font-weight="bold" fill="{ink}" {HALO}>{}</text>"#,
+            escape(text)
+        );
+        *x += (text.width() + 1) as f64 * cell;
+    };
+    put(&mut out, &mut x, "clients", GREY, "tags-word");
+    for (n, port) in ports {
+        put(&mut out, &mut x, &ladder::tag_text(n), tag_colour(n), "tag");
+        put(&mut out, &mut x, &format!(":{port}"), GREY, "port");
+        x += cell;
+    }
+    out.push_str("</g>\n");
+    out
+}
+
+/// A connection's tag as a text of its own, in its ink, beside a row's label.
+fn tag_at(s: &mut String, tag: Option<usize>, (x, y): (f64, u32), anchor: &str) {
+    if let Some(n) = tag {
+        let _ = write!(
+            s,
+            r#"<text class="tag" x="{x:.0}" y="{y}" text-anchor="{anchor}" font-weight="bold" fill="{}" {HALO}>{}</text>"#,
+            tag_colour(n),
+            ladder::tag_text(n)
+        );
+    }
 }
 
 /// The state a lifeline is in when the slide starts, under its heading.
@@ -199,7 +250,8 @@ fn state_mark(
 }
 
 /// Lines of text from `y` down, at `x` with `anchor`.
-fn lines(s: &mut String, lines: &[String], x: u32, y: u32, anchor: &str, extra: &str) {
+fn lines(s: &mut String, lines: &[String], at: (u32, u32), anchor: &str, extra: &str) {
+    let (x, y) = at;
     for (k, line) in lines.iter().enumerate() {
         let _ = write!(
             s,
@@ -221,6 +273,8 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
             to_server,
             client_state,
             server_state,
+            tag,
+            dropped,
             ..
         } => {
             let y1 = base + (p.lines.len() as u32 - 1) * LINE + 10;
@@ -233,16 +287,53 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
             lines(
                 s,
                 &p.lines,
-                (CLIENT_X + SERVER_X) / 2,
-                base,
+                ((CLIENT_X + SERVER_X) / 2, base),
                 "middle",
                 &format!(r#"class="label" {HALO}"#),
             );
-            let _ = write!(
-                s,
-                r#"<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="black" stroke-width="2" marker-end="url(#head)"/>"#,
-                y2 = y1 + 14,
-            );
+            // The tag just under the arrow's start, at the sender's lifeline.
+            let (tx, anchor) = if *to_server {
+                (CLIENT_X + 10, "start")
+            } else {
+                (SERVER_X - 10, "end")
+            };
+            tag_at(s, *tag, (tx as f64, y1 + 22), anchor);
+            if let Some(d) = dropped {
+                // It never reached the server: the line stops short at ✕, and why is beside it.
+                let _ = write!(
+                    s,
+                    r##"<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{DROPPED}" stroke-width="2" stroke-dasharray="8 4"/><text class="dropped" x="{x2}" y="{ty}" text-anchor="middle" font-size="24" font-weight="bold" fill="{DROPPED}">✕</text>"##,
+                    x2 = SERVER_X - 50,
+                    y2 = y1 + 12,
+                    ty = y1 + 20,
+                );
+                // Broken before the figures' parenthesis when it takes two lines.
+                let why = d.why();
+                let why = match why.split_once(" (") {
+                    Some((a, b))
+                        if why.width() > cells(WIDTH - MARGIN - SERVER_X - MARGIN, SMALL) =>
+                    {
+                        vec![a.to_string(), format!("({b}")]
+                    }
+                    _ => vec![why],
+                };
+                for (k, line) in why.iter().enumerate() {
+                    let _ = write!(
+                        s,
+                        r##"<text class="why" x="{x}" y="{y}" font-size="{SMALL}" fill="{DROPPED}" {HALO}>{}</text>"##,
+                        escape(line),
+                        x = SERVER_X + 10,
+                        y = base + k as u32 * LINE,
+                    );
+                }
+            } else {
+                let _ = write!(
+                    s,
+                    r#"<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{ink}" stroke-width="2" marker-end="url(#head)"/>"#,
+                    y2 = y1 + 14,
+                    ink = tag.map_or("black", tag_colour),
+                );
+            }
             state_mark(s, y1 + 12, (*client_state, *server_state), (true, true));
             s.push_str("</g>\n");
         }
@@ -251,6 +342,7 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
             failed,
             client_state,
             server_state,
+            tag,
             ..
         } => {
             let (x, anchor) = if *client_side {
@@ -270,11 +362,23 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
                 cx = if *client_side { CLIENT_X } else { SERVER_X },
                 cy = base - 6,
             );
+            // The tag before the first line: left of it on the client's side (its lines end at
+            // the lifeline), at the lifeline on the server's with the lines after it.
+            let tag_w = p.tag.map_or(0.0, |n| {
+                drawn_width(&format!("{} ", ladder::tag_text(n)), FONT)
+            });
+            let x = if *client_side {
+                let first = p.lines.first().map_or(0.0, |l| drawn_width(l, FONT));
+                tag_at(s, *tag, (x as f64 - first - 0.6 * FONT as f64, base), "end");
+                x
+            } else {
+                tag_at(s, *tag, (x as f64, base), "start");
+                x + tag_w as u32
+            };
             lines(
                 s,
                 &p.lines,
-                x,
-                base,
+                (x, base),
                 anchor,
                 &format!(r#"class="label" {weight}"#),
             );
@@ -291,8 +395,7 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
             lines(
                 s,
                 &p.lines,
-                (NUMBERS + WIDTH - MARGIN) / 2,
-                base,
+                ((NUMBERS + WIDTH - MARGIN) / 2, base),
                 "middle",
                 &format!(r##"class="label" font-style="italic" fill="#333333" {HALO}"##),
             );

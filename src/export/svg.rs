@@ -33,6 +33,40 @@ pub const CJK_FALLBACKS: [&str; 6] = [
 const HALO: &str =
     r#"paint-order="stroke" stroke="white" stroke-width="4" stroke-linejoin="round""#;
 
+/// The connection tags' inks (`c1`, `c2`, ...), in turn: each at least 4.5:1 on white (WCAG
+/// AA for text), and apart in hue, so neighbouring connections differ at a glance.
+pub const TAG_COLOURS: [&str; 6] = [
+    "#0b5cad", "#a14a00", "#1e6b23", "#7b1fa2", "#00695c", "#9c1d55",
+];
+
+/// The ink of tag `n` (from 1).
+pub fn tag_colour(n: usize) -> &'static str {
+    TAG_COLOURS[n.saturating_sub(1) % TAG_COLOURS.len()]
+}
+
+/// A tag in its ink, bold, to put in front of a label: `<tspan class="tag" …>c2</tspan> `.
+pub fn tag_span(tag: Option<usize>) -> String {
+    tag.map_or(String::new(), |n| {
+        format!(
+            r#"<tspan class="tag" fill="{}" font-weight="bold">{}</tspan> "#,
+            tag_colour(n),
+            ladder::tag_text(n)
+        )
+    })
+}
+
+/// The heading's list of tags with their client ports, each tag in its ink.
+pub fn tag_heading_spans(ports: &[(usize, u16)]) -> String {
+    let items: Vec<String> = ports
+        .iter()
+        .map(|(n, p)| format!("{}:{p}", tag_span(Some(*n))))
+        .collect();
+    format!("clients {}", items.join("  "))
+}
+
+/// Ink for a dropped SYN's arrow, its ✕ and why (7:1 on white).
+pub const DROPPED: &str = "#b00020";
+
 /// Text safe inside an XML element or attribute.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -113,6 +147,14 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
         top = TOP - 30,
         bottom = height - 20,
     )?;
+    let ports = ladder::tag_ports(tl);
+    if !ports.is_empty() {
+        writeln!(
+            out,
+            r##"<text class="tags" x="10" y="52" font-size="12" fill="#333" {HALO}>{}</text>"##,
+            tag_heading_spans(&ports)
+        )?;
+    }
     let mid = (CLIENT_X + SERVER_X) / 2;
     let mut y = TOP;
     for row in &rows {
@@ -123,18 +165,45 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                 label,
                 client_state,
                 server_state,
+                tag,
+                dropped,
             } => {
                 let (x1, x2) = if *to_server {
                     (CLIENT_X, SERVER_X)
                 } else {
                     (SERVER_X, CLIENT_X)
                 };
+                let ink = tag.map_or("black", tag_colour);
+                // A dropped SYN stops short of the server's lifeline at ✕, and says why.
+                let (line, why) = match dropped {
+                    Some(d) => (
+                        format!(
+                            r##"<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y2}" stroke="{DROPPED}" stroke-width="1.5" stroke-dasharray="6 3"/><text class="dropped" x="{x2}" y="{ty}" text-anchor="middle" font-size="18" font-weight="bold" fill="{DROPPED}">✕</text>"##,
+                            x2 = SERVER_X - 40,
+                            y2 = y + 11,
+                            ty = y + 17,
+                        ),
+                        format!(
+                            r##"<text class="why" x="{x}" y="{ty}" font-size="11" fill="{DROPPED}" {HALO}>{}</text>"##,
+                            escape(&d.why()),
+                            x = SERVER_X + 8,
+                            ty = y + 16,
+                        ),
+                    ),
+                    None => (
+                        format!(
+                            r##"<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y2}" stroke="{ink}" stroke-width="1.5" marker-end="url(#head)"/>"##,
+                            y2 = y + 12,
+                        ),
+                        String::new(),
+                    ),
+                };
                 writeln!(
                     out,
-                    r##"<g class="segment"><text x="10" y="{ty}" font-size="11" fill="#555">{t_ms:.3}</text><line x1="{x1}" y1="{y}" x2="{x2}" y2="{y2}" stroke="black" stroke-width="1.5" marker-end="url(#head)"/><text x="{mid}" y="{ly}" text-anchor="middle" {HALO}>{label}</text>{states}</g>"##,
+                    r##"<g class="segment"><text x="10" y="{ty}" font-size="11" fill="#555">{t_ms:.3}</text>{line}<text x="{mid}" y="{ly}" text-anchor="middle" {HALO}>{span}{label}</text>{why}{states}</g>"##,
                     ty = y + 4,
-                    y2 = y + 12,
                     ly = y - 3,
+                    span = tag_span(*tag),
                     label = escape(label),
                     states = states(y + 4, (*client_state, *server_state), (true, true)),
                 )?;
@@ -147,6 +216,7 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                 failed,
                 client_state,
                 server_state,
+                tag,
             } => {
                 let (x, anchor) = if *client_side {
                     (CLIENT_X - 8, "end")
@@ -156,8 +226,9 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                 let weight = if *failed { " font-weight=\"bold\"" } else { "" };
                 writeln!(
                     out,
-                    r##"<g class="call"><text x="10" y="{y}" font-size="11" fill="#555">{t_ms:.3}</text><text x="{x}" y="{y}" text-anchor="{anchor}" font-family="monospace, {font}"{weight}>{text}</text>{states}</g>"##,
+                    r##"<g class="call"><text x="10" y="{y}" font-size="11" fill="#555">{t_ms:.3}</text><text x="{x}" y="{y}" text-anchor="{anchor}" font-family="monospace, {font}"{weight}>{span}{text}</text>{states}</g>"##,
                     font = escape(FONT_STACK),
+                    span = tag_span(*tag),
                     text = escape(text),
                     // The call's label holds its own side's outside: that state goes inside.
                     states = states(

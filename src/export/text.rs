@@ -37,6 +37,24 @@ fn arrow(label: &str, to_server: bool) -> String {
     }
 }
 
+/// A dropped SYN's arrow: from the client's lifeline, stopping short of the server's at `✕`.
+fn dropped_arrow(label: &str) -> String {
+    let a = arrow(label, true);
+    let cut: String = a
+        .chars()
+        .take(a.chars().count().saturating_sub(4))
+        .collect();
+    format!("{cut}✕   ")
+}
+
+/// A label with its connection's tag in front (`c2 SYN seq=0`), when it has one.
+pub fn tagged(tag: Option<usize>, text: &str) -> String {
+    match tag {
+        Some(n) => format!("{} {text}", ladder::tag_text(n)),
+        None => text.to_string(),
+    }
+}
+
 /// A state name for a lifeline: `SYN_SENT`, or nothing when the state did not change.
 fn state(s: Option<TcpState>) -> &'static str {
     s.map_or("", TcpState::name)
@@ -80,6 +98,10 @@ pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
         fit(&format!("{client:>CALLS$}"), CALLS),
         fit(&format!("{server:^WIRE$}"), WIRE)
     )?;
+    let ports = ladder::tag_ports(tl);
+    if !ports.is_empty() {
+        writeln!(out, "{:>9}  {}", "", ladder::tag_heading(&ports))?;
+    }
     for row in ladder::rows(tl) {
         let line = match row {
             Row::Arrow {
@@ -88,22 +110,37 @@ pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
                 label,
                 client_state,
                 server_state,
-            } => format!(
-                "{t_ms:>9.3}  {}│{}│ {}",
-                client_column(state(client_state)),
-                arrow(&label, to_server),
-                state(server_state)
-            ),
+                tag,
+                dropped,
+            } => {
+                let label = tagged(tag, &label);
+                match dropped {
+                    Some(d) => format!(
+                        "{t_ms:>9.3}  {}│{}│ {} {}",
+                        client_column(state(client_state)),
+                        dropped_arrow(&label),
+                        d.why(),
+                        state(server_state)
+                    ),
+                    None => format!(
+                        "{t_ms:>9.3}  {}│{}│ {}",
+                        client_column(state(client_state)),
+                        arrow(&label, to_server),
+                        state(server_state)
+                    ),
+                }
+            }
             Row::Call {
                 t_ms,
                 client_side: true,
                 text,
                 client_state,
                 server_state,
+                tag,
                 ..
             } => format!(
                 "{t_ms:>9.3}  {}│{}│ {}",
-                client_column(&text),
+                client_column(&tagged(tag, &text)),
                 gap(state(client_state), ""),
                 state(server_state)
             ),
@@ -112,11 +149,13 @@ pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
                 text,
                 client_state,
                 server_state,
+                tag,
                 ..
             } => format!(
-                "{t_ms:>9.3}  {}│{}│ {text}",
+                "{t_ms:>9.3}  {}│{}│ {}",
                 client_column(state(client_state)),
                 gap("", state(server_state)),
+                tagged(tag, &text),
             ),
             Row::Note { t_ms, text } => format!("{t_ms:>9.3}  ── {text}"),
         };

@@ -29,6 +29,15 @@ impl DroppedSyn {
             self.queue.len, self.queue.backlog
         )
     }
+
+    /// What an export writes beside the arrow that stops short of the server:
+    /// `dropped: accept queue full (queue 2 of backlog 1)`.
+    pub fn why(&self) -> String {
+        format!(
+            "dropped: accept queue full (queue {} of backlog {})",
+            self.queue.len, self.queue.backlog
+        )
+    }
 }
 
 /// Every dropped SYN in `events`, in order. Linear in the events.

@@ -13,7 +13,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::timeline::{CallEvent, EventKind, Side};
 use crate::ui::app::App;
 
-use super::conn_tag::{self, ConnTags};
+use super::conn_tag;
 use super::ladder_arrow::{ArrowRow, draw_arrow};
 use super::ladder_band::{self, BandText};
 use super::ladder_rows::LOOK;
@@ -70,7 +70,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Some(a) => format!("{label} {a}"),
         None => label.to_string(),
     };
-    let tags = ConnTags::of(app);
+    let tags = conn_tag::of(app);
     let right = name("server", server.and_then(|s| s.local));
     if tags.active() {
         // Every connection on screen by its tag and client port, in the tag's colour.

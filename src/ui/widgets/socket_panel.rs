@@ -253,7 +253,7 @@ fn push_disagreement(lines: &mut Vec<Line>, t: &SocketTruth) {
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let ps = app.play_state();
-    let tags = super::conn_tag::ConnTags::of(app);
+    let tags = super::conn_tag::of(app);
     let socks = panel_pages::sockets(app, &tags);
     if socks.is_empty() {
         put(
