@@ -6,6 +6,7 @@
 //! blocks only its side, visibly. Everything lands on one [`Timeline`].
 
 pub mod interactive;
+pub mod link;
 pub mod netns;
 pub mod peer;
 pub mod probe;
@@ -45,6 +46,9 @@ pub struct LabConfig {
     /// Server port; `None` for the lecture's 7 (7007 on the host loopback without root, where
     /// ports below 1024 are privileged).
     pub port: Option<u16>,
+    /// Run on two hosts joined by this link (`--link`); `None` for one host's loopback, unless
+    /// the scenario needs a link (then it brings its own).
+    pub link: Option<link::LinkSpec>,
 }
 
 impl Default for LabConfig {
@@ -54,6 +58,7 @@ impl Default for LabConfig {
             mtu: DEFAULT_MTU,
             host_loopback: false,
             port: None,
+            link: None,
         }
     }
 }
