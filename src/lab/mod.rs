@@ -81,10 +81,21 @@ pub fn prepare(cfg: &LabConfig) -> Prepared {
     if cfg.host_loopback {
         return Prepared::HostRequested;
     }
-    match netns::enter_private_namespace() {
+    let entered = if link_of(cfg).is_some() {
+        netns::enter_user_namespace()
+    } else {
+        netns::enter_private_namespace()
+    };
+    match entered {
         Ok(kind) => Prepared::Namespace(kind),
         Err(e) => Prepared::NamespaceFailed(e),
     }
+}
+
+/// The link a run uses: `--link`, else the scenario's own, else none (one host's loopback).
+pub fn link_of(cfg: &LabConfig) -> Option<link::LinkSpec> {
+    cfg.link
+        .or_else(|| scenario::find(&cfg.scenario).and_then(|s| s.link))
 }
 
 /// What the capture ended up being; printed in the summary line.
@@ -114,6 +125,8 @@ pub enum LabError {
     UnknownScenario(String),
     #[error("cannot start the lab's probe thread: {0}")]
     Thread(std::io::Error),
+    #[error(transparent)]
+    Link(#[from] link::LinkError),
 }
 
 /// The outcome of one lab run, besides its timeline.
@@ -146,12 +159,22 @@ pub fn run_live(
     let mut early_notes = Vec::new();
     let mut note = |text: String| early_notes.push(text);
 
+    let (wire, topology) = match link_of(cfg) {
+        Some(spec) => {
+            let (wire, topo) = link::start_wire(cfg, spec, prepared, tx.clone(), &mut note)?;
+            (wire, Some(std::sync::Arc::new(topo)))
+        }
+        None => (
+            setup::start_wire(cfg, prepared, tx.clone(), &mut note),
+            None,
+        ),
+    };
     let setup::LabWire {
         server,
         live,
         capture,
         mtu,
-    } = setup::start_wire(cfg, prepared, tx.clone(), &mut note);
+    } = wire;
     let in_namespace = matches!(prepared, Prepared::Namespace(_));
 
     let started = probe::now().max(origin);
@@ -164,14 +187,29 @@ pub fn run_live(
         let _ = tx.send(SourceEvent::Note { at: started, text });
     }
     let sampler = probe::Sampler::start(std::sync::Arc::clone(&rec)).map_err(LabError::Thread)?;
-    let ctx = ScenarioCtx::new(std::sync::Arc::clone(&rec), server, !in_namespace);
+    let mut ctx = ScenarioCtx::new(std::sync::Arc::clone(&rec), server, !in_namespace);
+    if let Some(topo) = &topology {
+        ctx = ctx.on_hosts(std::sync::Arc::clone(topo));
+    }
     let failure = run_with_deadline(scenario, &ctx, &rec);
     if let Some(f) = &failure {
         rec.note(format!("the scenario stopped early: {f}"));
     }
-    // Let the last FIN/ACK exchange reach the capture and the prober see the final states.
-    std::thread::sleep(Duration::from_millis(60));
+    // Let the last FIN/ACK exchange reach the capture and the prober see the final states
+    // (over a link, the last frame is one delay away).
+    let in_flight = topology.as_ref().map_or(Duration::ZERO, |t| t.spec.delay);
+    std::thread::sleep(Duration::from_millis(60) + in_flight);
     sampler.stop();
+    drop(ctx);
+    if let Some(stats) = topology
+        .and_then(std::sync::Arc::into_inner)
+        .map(|mut t| t.stop())
+    {
+        rec.note(format!(
+            "the link carried {} frames, lost {} and dropped {} at its full queue",
+            stats.forwarded, stats.lost, stats.queue_drops
+        ));
+    }
     let mut dropped = 0;
     if let Some(live) = live {
         let stats = live.stop();

@@ -73,9 +73,18 @@ impl Outcome {
 impl LabSocket {
     /// `socket.socket(socket.AF_INET, socket.SOCK_STREAM)`.
     pub fn new(rec: &Arc<Recorder>, side: Side) -> io::Result<Self> {
+        Self::new_with(rec, side, sys::tcp_socket)
+    }
+
+    /// The same, with the descriptor made by `make` (on a lab host: in that host's namespace).
+    pub fn new_with(
+        rec: &Arc<Recorder>,
+        side: Side,
+        make: impl FnOnce() -> io::Result<OwnedFd>,
+    ) -> io::Result<Self> {
         let started = now();
         let id = rec.next_socket_id();
-        let r = sys::tcp_socket();
+        let r = make();
         let mut sock = LabSocket {
             rec: Arc::clone(rec),
             fd: None,

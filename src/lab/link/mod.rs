@@ -6,3 +6,15 @@
 pub mod spec;
 
 pub use spec::{BitsPerSec, LinkSpec, LinkSpecError, Loss, QueueLimit};
+mod host;
+mod iface;
+mod netlink;
+mod relay;
+mod shaper;
+pub mod topology;
+mod wire;
+
+pub use relay::RelayStats;
+pub use topology::{CLIENT_ADDR, SERVER_ADDR, Topology};
+pub use wire::LinkError;
+pub(in crate::lab) use wire::start_wire;

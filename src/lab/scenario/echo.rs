@@ -11,6 +11,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "echo",
     summary: "the lecture's echo client and server: connect, send 20 bytes, recv(1024), close",
     run,
+    link: None,
 };
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
