@@ -1,0 +1,149 @@
+//! Issue 12: the lab over a link sockviz carries itself. Each check runs the real binary as the
+//! current user and, when that is root, once more as an ordinary user (uid 65534 through
+//! `setpriv`), and asserts from the capture: a handshake's RTT, a transfer's rate.
+
+mod lab_support;
+
+use std::process::Command;
+
+use lab_support::{BIN, LabRun, parse};
+use serde_json::Value;
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(2) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+/// Who a run is made as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum As {
+    Me,
+    /// uid/gid 65534 with no groups (only when the test runs as root).
+    Nobody,
+}
+
+/// The users to run each check as: this one, and an ordinary one when this one is root.
+pub fn users() -> Vec<As> {
+    let nobody = is_root() && Command::new("setpriv").arg("--version").output().is_ok();
+    if nobody {
+        vec![As::Me, As::Nobody]
+    } else {
+        vec![As::Me]
+    }
+}
+
+pub fn run_as(who: As, args: &[&str]) -> LabRun {
+    let mut cmd = match who {
+        As::Me => Command::new(BIN),
+        As::Nobody => {
+            let mut c = Command::new("setpriv");
+            c.args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "--",
+                BIN,
+            ]);
+            c
+        }
+    };
+    let out = cmd
+        .args(["lab", "--headless", "--json"])
+        .args(args)
+        .output()
+        .expect("run sockviz");
+    let run = parse(out);
+    assert!(
+        run.summary["capture"] == "namespace",
+        "{who:?} {args:?}: the link lab captured: {}\nstderr: {}",
+        run.summary,
+        run.stderr
+    );
+    run
+}
+
+fn t(e: &Value) -> f64 {
+    e["t"].as_f64().expect("a time")
+}
+
+fn within(measured: f64, set: f64, share: f64) -> bool {
+    (measured - set).abs() <= set * share
+}
+
+#[test]
+fn echo_over_a_link_connect_blocks_one_rtt() {
+    for who in users() {
+        let run = run_as(who, &["--scenario", "echo", "--link", "rtt=80ms"]);
+        let syn = run.first_segment("c2s", &["SYN"]).expect("a SYN");
+        let synack = run
+            .first_segment("s2c", &["SYN", "ACK"])
+            .expect("a SYN,ACK");
+        assert_eq!(
+            syn["src"].as_str().map(|s| s.starts_with("192.0.2.1:")),
+            Some(true)
+        );
+        assert_eq!(syn["dst"], "192.0.2.2:7");
+        let rtt = t(synack) - t(syn);
+        eprintln!("{who:?}: handshake RTT {:.2} ms (set 80 ms)", rtt * 1e3);
+        assert!(within(rtt, 0.080, 0.10), "{who:?}: handshake RTT {rtt} s");
+        let connect = run.calls("client", "connect");
+        let blocked = connect[0]["t_end"].as_f64().expect("t_end")
+            - connect[0]["t_start"].as_f64().expect("t_start");
+        assert!(
+            within(blocked, 0.080, 0.10),
+            "{who:?}: connect() blocked {blocked} s, not one RTT (the neighbour tables are full)"
+        );
+        let recv = run.calls("client", "recv");
+        assert_eq!(recv[0]["data"], "Hello, 대한민국!");
+        run.assert_fin_exchange();
+    }
+}
+
+#[test]
+fn a_transfer_over_a_link_runs_at_its_rate() {
+    for who in users() {
+        let run = run_as(
+            who,
+            &["--scenario", "segments", "--link", "rtt=10ms,rate=4mbit"],
+        );
+        // The server's ACKs come back at the pace the bottleneck delivered the data.
+        let acks: Vec<(f64, f64)> = run
+            .segments()
+            .into_iter()
+            .filter(|s| s["dir"] == "s2c" && s["len"] == 0)
+            .filter_map(|s| Some((t(s), s["ack"].as_f64()?)))
+            .filter(|(_, ack)| *ack > 1.0)
+            .collect();
+        let (first, last) = (acks.first().expect("acks"), acks.last().expect("acks"));
+        let bytes = last.1 - first.1;
+        assert!(bytes > 90_000.0, "{who:?}: {bytes} bytes acknowledged");
+        let goodput = bytes * 8.0 / (last.0 - first.0);
+        // Each 1514-byte frame carries 1448 bytes of data.
+        let expected = 4_000_000.0 * 1448.0 / 1514.0;
+        eprintln!("{who:?}: {goodput:.0} bit/s of data ({expected:.0} expected at 4 mbit)");
+        assert!(
+            within(goodput, expected, 0.10),
+            "{who:?}: {goodput:.0} bit/s of data, {expected:.0} expected"
+        );
+    }
+}
+
+#[test]
+fn a_bad_link_is_refused_naming_the_key() {
+    let out = Command::new(BIN)
+        .args(["lab", "--headless", "--link", "rate=fast"])
+        .output()
+        .expect("run sockviz");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("rate=`fast`") && err.contains("1mbit"),
+        "{err}"
+    );
+}
