@@ -89,7 +89,11 @@ fn echo_over_a_link_connect_blocks_one_rtt() {
             Some(true)
         );
         assert_eq!(syn["dst"], "192.0.2.2:7");
-        let rtt = t(synack) - t(syn);
+        // Both as the client host saw them: the SYN leaving, the SYN,ACK arriving.
+        let at_client = |e: &Value| e["seen_t"]["client"].as_f64().expect("seen at the client");
+        assert_eq!(syn["seen"], serde_json::json!(["client", "server"]));
+        assert_eq!(synack["seen"], serde_json::json!(["server", "client"]));
+        let rtt = at_client(synack) - at_client(syn);
         eprintln!("{who:?}: handshake RTT {:.2} ms (set 80 ms)", rtt * 1e3);
         assert!(within(rtt, 0.080, 0.10), "{who:?}: handshake RTT {rtt} s");
         let connect = run.calls("client", "connect");
@@ -146,4 +150,34 @@ fn a_bad_link_is_refused_naming_the_key() {
         err.contains("rate=`fast`") && err.contains("1mbit"),
         "{err}"
     );
+}
+
+#[test]
+fn a_segment_lost_on_the_link_is_seen_at_the_client_only() {
+    for who in users() {
+        let run = run_as(
+            who,
+            &["--scenario", "echo", "--link", "rtt=20ms,loss=nth:3"],
+        );
+        let segs = run.segments();
+        let lost: Vec<&&Value> = segs.iter().filter(|s| s["lost"] == true).collect();
+        assert_eq!(lost.len(), 1, "{who:?}: one segment lost");
+        assert_eq!(lost[0]["seen"], serde_json::json!(["client"]));
+        assert_eq!(lost[0]["len"], 20, "the client's data");
+        assert!(lost[0]["seen_t"]["server"].is_null());
+        // Every other segment was seen at both ends, and only once in the timeline.
+        for s in segs.iter().filter(|s| s["lost"] != true) {
+            assert_eq!(s["seen"].as_array().map(Vec::len), Some(2), "{who:?}: {s}");
+        }
+        let retrans = segs
+            .iter()
+            .find(|s| {
+                s["analysis"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|f| f == "retransmission"))
+            })
+            .expect("the data retransmitted");
+        assert_eq!(retrans["len"], 20);
+        assert_eq!(run.calls("server", "recv")[0]["data"], "Hello, 대한민국!");
+    }
 }

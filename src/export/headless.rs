@@ -112,6 +112,25 @@ fn segment_json(s: &SegmentEvent, map: &ByteMap, obj: &mut Map<String, Value>) {
     }
 }
 
+/// Over a lab link: where the segment was captured (`["client"]`, `["server"]` or both) with
+/// each time, and `lost: true` when it left its sender and never reached its receiver.
+fn link_json(tl: &Timeline, s: &SegmentEvent, obj: &mut Map<String, Value>) {
+    if s.seen.is_empty() {
+        return;
+    }
+    let points: Vec<&str> = s.seen.iter().map(|v| v.point.name()).collect();
+    obj.insert("seen".into(), json!(points));
+    let times: Map<String, Value> = s
+        .seen
+        .iter()
+        .map(|v| (v.point.name().to_string(), json!(tl.secs(v.at))))
+        .collect();
+    obj.insert("seen_t".into(), Value::Object(times));
+    if s.lost {
+        obj.insert("lost".into(), json!(true));
+    }
+}
+
 fn probe_json(p: &ProbeEvent, obj: &mut Map<String, Value>) {
     obj.insert("side".into(), json!(p.side.name()));
     obj.insert("sock".into(), json!(p.socket.0));
@@ -138,7 +157,10 @@ pub fn event_json(tl: &Timeline, map: &ByteMap, i: usize, ev: &Event) -> Value {
     obj.insert("kind".into(), json!(ev.kind.name()));
     match &ev.kind {
         EventKind::Call(c) => call_json(c, map, &mut obj, tl),
-        EventKind::Segment(s) => segment_json(s, map, &mut obj),
+        EventKind::Segment(s) => {
+            segment_json(s, map, &mut obj);
+            link_json(tl, s, &mut obj);
+        }
         EventKind::Probe(p) => probe_json(p, &mut obj),
         EventKind::Note(text) => {
             obj.insert("text".into(), json!(text));

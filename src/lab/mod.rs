@@ -201,7 +201,8 @@ pub fn run_live(
     std::thread::sleep(Duration::from_millis(60) + in_flight);
     sampler.stop();
     drop(ctx);
-    if let Some(stats) = topology
+    let mut dropped = 0;
+    if let Some((stats, server_capture)) = topology
         .and_then(std::sync::Arc::into_inner)
         .map(|mut t| t.stop())
     {
@@ -209,11 +210,11 @@ pub fn run_live(
             "the link carried {} frames, lost {} and dropped {} at its full queue",
             stats.forwarded, stats.lost, stats.queue_drops
         ));
+        dropped += server_capture.map_or(0, |c| c.dropped);
     }
-    let mut dropped = 0;
     if let Some(live) = live {
         let stats = live.stop();
-        dropped = stats.dropped;
+        dropped += stats.dropped;
         if let Some(err) = stats.error {
             rec.note(format!("the capture stopped early: {err}"));
         }

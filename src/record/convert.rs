@@ -61,7 +61,9 @@ pub fn record_of(ev: &SourceEvent) -> Option<Record> {
             text: text.clone(),
         },
         // A call's start is not recorded: the call's record carries its start.
-        SourceEvent::Frame(_) | SourceEvent::CallStarted(_) => return None,
+        SourceEvent::Frame(_) | SourceEvent::LinkFrame { .. } | SourceEvent::CallStarted(_) => {
+            return None;
+        }
     })
 }
 

@@ -142,7 +142,9 @@ impl RecordingWriter {
     /// `Ok(())` once stopped: the error was reported when it happened.
     pub fn write(&mut self, ev: &SourceEvent) -> Result<(), RecordError> {
         match ev {
-            SourceEvent::Frame(frame) => self.write_frame(frame),
+            SourceEvent::Frame(frame) | SourceEvent::LinkFrame { frame, .. } => {
+                self.write_frame(frame)
+            }
             other => match format::record_of(other) {
                 Some(rec) => self.write_record(&rec),
                 None => Ok(()),

@@ -12,6 +12,7 @@ pub mod capture_index;
 pub mod event;
 mod play_state;
 pub mod playback;
+mod sightings;
 pub mod sockets;
 pub mod truth;
 
@@ -21,8 +22,8 @@ mod tests_truth;
 pub use bytemap::{ByteMap, Origin};
 pub use call::{Call, Shutdown, SockOpt};
 pub use event::{
-    AcceptQueue, ByteRange, CallEvent, CallStart, Errno, Event, EventKind, Flow, ProbeEvent,
-    SegmentEvent, SendProgress, Side, SocketId,
+    AcceptQueue, ByteRange, CallEvent, CallStart, CapturePoint, Errno, Event, EventKind, Flow,
+    ProbeEvent, SegmentEvent, SendProgress, Side, Sighting, SocketId,
 };
 
 use std::collections::BTreeMap;
@@ -45,6 +46,11 @@ pub enum SourceEvent {
         probe: ProbeEvent,
     },
     Frame(OwnedFrame),
+    /// A frame captured at one end of a lab link (each segment is seen once or twice).
+    LinkFrame {
+        point: CapturePoint,
+        frame: OwnedFrame,
+    },
     Note {
         at: Timestamp,
         text: String,
@@ -71,6 +77,8 @@ pub struct Timeline {
     changed_from: Option<usize>,
     /// Tunnels, reassembly and frame lengths, as `inspect` decodes them.
     decoder: Box<Decoder>,
+    /// Over a link: segments seen at one capture point, waiting to be seen at the other.
+    sightings: Box<sightings::Pending>,
 }
 
 /// A connection's opening as seen so far, to tell which SYN the server took.
@@ -95,6 +103,7 @@ impl Timeline {
             opening: BTreeMap::new(),
             changed_from: None,
             decoder: Box::default(),
+            sightings: Box::default(),
         }
     }
 
@@ -153,6 +162,7 @@ impl Timeline {
                 kind: EventKind::Note(text),
             },
             SourceEvent::Frame(frame) => return self.push_frame(frame),
+            SourceEvent::LinkFrame { point, frame } => return self.push_link_frame(point, frame),
             SourceEvent::CallStarted(_) => return None,
         };
         Some(self.insert(event))
@@ -200,6 +210,8 @@ impl Timeline {
             server_state: info.server_state,
             payload: seg.payload.to_vec(),
             frame_len: frame.orig_len,
+            seen: Vec::new(),
+            lost: false,
         };
         let (conn, dir, flags) = (event.conn, event.dir, event.flags);
         let pos = self.insert(Event {
@@ -286,6 +298,7 @@ impl Timeline {
     /// readings say otherwise (a recv can never precede the data it returns). Call once all
     /// sources have finished.
     pub fn settle(&mut self) {
+        self.settle_lost();
         loop {
             let map = ByteMap::build(&self.events);
             let mut moved = false;
@@ -390,6 +403,8 @@ mod tests {
                 server_state: TcpState::Established,
                 payload: Vec::new(),
                 frame_len: 86,
+                seen: Vec::new(),
+                lost: false,
             }),
         }
     }

@@ -12,8 +12,9 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::mpsc;
 
-use crate::capture::live::{LiveCapture, OpenCapture};
-use crate::timeline::{Side, SourceEvent};
+use crate::capture::OwnedFrame;
+use crate::capture::live::{CaptureStats, LiveCapture, OpenCapture};
+use crate::timeline::{CapturePoint, Side, SourceEvent};
 
 use super::host::Host;
 use super::iface::{Ifaces, sysctl};
@@ -57,17 +58,22 @@ fn at(step: impl Into<String>) -> impl FnOnce(io::Error) -> TopologyError {
 }
 
 /// The running link: its hosts (socket factories) and its relay.
-#[derive(Debug)]
 pub struct Topology {
     client: Host,
     server: Host,
     relay: Option<Relay>,
+    /// The server host's capture point (the client's is the lab's main capture).
+    server_capture: Option<LiveCapture>,
     pub spec: LinkSpec,
 }
 
-impl std::fmt::Debug for Relay {
+impl std::fmt::Debug for Topology {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Relay")
+        f.debug_struct("Topology")
+            .field("client", &self.client)
+            .field("server", &self.server)
+            .field("spec", &self.spec)
+            .finish_non_exhaustive()
     }
 }
 
@@ -76,6 +82,8 @@ pub struct Built {
     pub topology: Topology,
     /// The client host's capture (on `client0`), open and not yet delivering.
     pub client_capture: Result<OpenCapture, crate::capture::live::LiveCaptureError>,
+    /// The server host's (on `server0`).
+    pub server_capture: Result<OpenCapture, crate::capture::live::LiveCaptureError>,
 }
 
 /// Build the hosts and the veth pairs and open the captures. The calling thread must be in
@@ -117,6 +125,9 @@ pub fn build(spec: LinkSpec, mtu: u32, snaplen: u32) -> Result<Built, TopologyEr
     let client_capture = client
         .run(move || LiveCapture::open(CLIENT_END.name, "tcp or arp", snaplen))
         .map_err(at("the client host's capture"))?;
+    let server_capture = server
+        .run(move || LiveCapture::open(SERVER_END.name, "tcp or arp", snaplen))
+        .map_err(at("the server host's capture"))?;
     for host in [&client, &server] {
         host.drop_privileges()
             .map_err(at(format!("{} host: dropping capabilities", host.name)))?;
@@ -126,9 +137,11 @@ pub fn build(spec: LinkSpec, mtu: u32, snaplen: u32) -> Result<Built, TopologyEr
             client,
             server,
             relay: None,
+            server_capture: None,
             spec,
         },
         client_capture,
+        server_capture,
     })
 }
 
@@ -201,16 +214,43 @@ impl Topology {
         }
     }
 
-    /// Stop the relay; what it carried and dropped.
-    pub fn stop(&mut self) -> RelayStats {
-        self.relay.take().map(Relay::stop).unwrap_or_default()
+    /// Keep the server host's capture running until [`Topology::stop`].
+    pub fn keep_server_capture(&mut self, live: LiveCapture) {
+        self.server_capture = Some(live);
+    }
+
+    /// Stop the relay and the server host's capture: what the relay carried and dropped, and
+    /// what the capture dropped.
+    pub fn stop(&mut self) -> (RelayStats, Option<CaptureStats>) {
+        let relay = self.relay.take().map(Relay::stop).unwrap_or_default();
+        (relay, self.server_capture.take().map(LiveCapture::stop))
     }
 }
 
-/// Start the client capture delivering to `tx` (`None` and the reason when it cannot).
+fn at_client(frame: OwnedFrame) -> SourceEvent {
+    SourceEvent::LinkFrame {
+        point: CapturePoint::Client,
+        frame,
+    }
+}
+
+fn at_server(frame: OwnedFrame) -> SourceEvent {
+    SourceEvent::LinkFrame {
+        point: CapturePoint::Server,
+        frame,
+    }
+}
+
+/// Start a capture point delivering to `tx`, each frame labelled with where it was seen.
 pub fn start_capture(
     open: Result<OpenCapture, crate::capture::live::LiveCaptureError>,
+    point: CapturePoint,
     tx: mpsc::Sender<SourceEvent>,
 ) -> Result<LiveCapture, String> {
-    open.and_then(|o| o.start(tx)).map_err(|e| e.to_string())
+    let wrap = match point {
+        CapturePoint::Client => at_client,
+        CapturePoint::Server => at_server,
+    };
+    open.and_then(|o| o.start_wrapped(tx, wrap))
+        .map_err(|e| e.to_string())
 }

@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use crate::lab::setup::LabWire;
 use crate::lab::{CaptureStatus, ECHO_PORT, LabConfig, NamespaceKind, Prepared};
 use crate::privilege::{self, Keep};
-use crate::timeline::SourceEvent;
+use crate::timeline::{CapturePoint, SourceEvent};
 
 use super::spec::LinkSpec;
 use super::topology::{self, Topology, TopologyError};
@@ -59,10 +59,15 @@ pub(in crate::lab) fn start_wire(
         topology::SERVER_ADDR,
         spec.rtt().as_millis()
     ));
-    let (live, capture) = match topology::start_capture(built.client_capture, tx) {
-        Ok(live) => (Some(live), CaptureStatus::Namespace),
-        Err(e) => (None, CaptureStatus::Unavailable(e)),
-    };
+    match topology::start_capture(built.server_capture, CapturePoint::Server, tx.clone()) {
+        Ok(live) => topo.keep_server_capture(live),
+        Err(e) => note(format!("no capture at the server host: {e}")),
+    }
+    let (live, capture) =
+        match topology::start_capture(built.client_capture, CapturePoint::Client, tx) {
+            Ok(live) => (Some(live), CaptureStatus::Namespace),
+            Err(e) => (None, CaptureStatus::Unavailable(e)),
+        };
     let wire = LabWire {
         server: Topology::server(cfg.port.unwrap_or(ECHO_PORT)),
         live,

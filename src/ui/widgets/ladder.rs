@@ -375,7 +375,14 @@ fn draw_arrow(
     } else {
         t.phase(phase)
     };
-    let (line, right_head, left_head) = phase_glyphs(phase);
+    let (line, mut right_head, mut left_head) = phase_glyphs(phase);
+    // Lost on the link (issue 12): the arrow stops midway at a mark and never arrives.
+    let progress = if s.lost {
+        (right_head, left_head) = ("✗", "✗");
+        progress.min(0.5)
+    } else {
+        progress
+    };
     let a = g.lx + 1;
     let b = g.rx.saturating_sub(1);
     if b <= a {
