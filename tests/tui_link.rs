@@ -53,3 +53,38 @@ fn a_lost_segment_stops_midway_with_a_mark() {
         "{screen}"
     );
 }
+
+#[test]
+fn the_panels_show_what_a_longer_path_adds() {
+    let tl = lab_timeline_with("echo", &["--link", "rtt=40ms"]);
+    // The client's probes after the handshake carry the link's RTT.
+    let rtts: Vec<u32> = tl
+        .events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Probe(p) if p.side == sockviz::timeline::Side::Client && p.rtt_us > 0 => {
+                Some(p.rtt_us)
+            }
+            _ => None,
+        })
+        .collect();
+    let last = *rtts.last().expect("probes with an RTT");
+    // The kernel smooths its samples, delayed ACKs included: at least the link's RTT.
+    assert!((38_000..80_000).contains(&last), "rtt {last} µs");
+    let mut app = lab_app(tl, 120, 40);
+    // Just after the client's send: connected, its RTT measured.
+    let send = app
+        .events()
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Call(c) if matches!(c.call, sockviz::timeline::Call::Send { .. })))
+        .expect("a send");
+    app.playback.pos = send + 1;
+    let area = Rect::new(0, 0, 120, 40);
+    let mut buf = Buffer::empty(area);
+    widgets::render(&app, area, &mut buf);
+    let screen = rows(&buf).join("\n");
+    assert!(
+        screen.contains("rtt 4") && screen.contains("cwnd 10 ssthresh ∞") && screen.contains("in flight"),
+        "{screen}"
+    );
+}

@@ -143,6 +143,8 @@ fn probe_json(p: &ProbeEvent, obj: &mut Map<String, Value>) {
     obj.insert("rcvbuf".into(), json!(p.rcvbuf));
     obj.insert("rtt_us".into(), json!(p.rtt_us));
     obj.insert("cwnd".into(), json!(p.cwnd));
+    obj.insert("ssthresh".into(), json!(p.ssthresh));
+    obj.insert("in_flight".into(), json!(p.in_flight));
     if let Some(q) = p.accept_queue {
         obj.insert("accept_queue".into(), json!(q.len));
         obj.insert("backlog".into(), json!(q.backlog));

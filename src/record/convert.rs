@@ -54,6 +54,8 @@ pub fn record_of(ev: &SourceEvent) -> Option<Record> {
             rcvbuf: p.rcvbuf,
             rtt_us: p.rtt_us,
             cwnd: p.cwnd,
+            ssthresh: p.ssthresh,
+            in_flight: p.in_flight,
             accept_queue: p.accept_queue.map(|q| (q.len, q.backlog)),
         }),
         SourceEvent::Note { at, text } => Record::Note {
@@ -119,6 +121,8 @@ pub fn source_event(record: &Record) -> Result<Option<SourceEvent>, DecodeError>
                 rcvbuf: p.rcvbuf,
                 rtt_us: p.rtt_us,
                 cwnd: p.cwnd,
+                ssthresh: p.ssthresh,
+                in_flight: p.in_flight,
                 accept_queue: p
                     .accept_queue
                     .map(|(len, backlog)| AcceptQueue { len, backlog }),

@@ -86,6 +86,11 @@ pub struct ProbeRecord {
     pub rcvbuf: u32,
     pub rtt_us: u32,
     pub cwnd: u32,
+    /// Absent in recordings made before the link (issue 12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssthresh: Option<u32>,
+    #[serde(default)]
+    pub in_flight: u32,
     pub accept_queue: Option<(u32, u32)>,
 }
 

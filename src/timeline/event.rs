@@ -260,7 +260,13 @@ pub struct ProbeEvent {
     pub sndbuf: u32,
     pub rcvbuf: u32,
     pub rtt_us: u32,
+    /// Congestion window, in segments (`tcpi_snd_cwnd`).
     pub cwnd: u32,
+    /// Slow-start threshold in segments; `None` while still "infinite" (no loss seen yet).
+    pub ssthresh: Option<u32>,
+    /// Bytes the kernel counts in flight: unacked less SACKed and lost, plus retransmitted
+    /// segments, times the MSS (`tcp_packets_in_flight`).
+    pub in_flight: u32,
     pub accept_queue: Option<AcceptQueue>,
 }
 

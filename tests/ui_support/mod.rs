@@ -227,6 +227,8 @@ pub fn lab_timeline_with(scenario: &str, extra: &[&str]) -> Timeline {
                     rcvbuf: u32_of(l, "rcvbuf"),
                     rtt_us: u32_of(l, "rtt_us"),
                     cwnd: u32_of(l, "cwnd"),
+                    ssthresh: l["ssthresh"].as_u64().map(|v| v as u32),
+                    in_flight: u32_of(l, "in_flight"),
                     accept_queue,
                 })
             }
