@@ -84,7 +84,9 @@ fn the_panels_show_what_a_longer_path_adds() {
     widgets::render(&app, area, &mut buf);
     let screen = rows(&buf).join("\n");
     assert!(
-        screen.contains("rtt 4") && screen.contains("cwnd 10 ssthresh ∞") && screen.contains("in flight"),
+        screen.contains("rtt 4")
+            && screen.contains("cwnd 10 ssthresh ∞")
+            && screen.contains("in flight"),
         "{screen}"
     );
 }

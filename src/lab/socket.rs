@@ -202,6 +202,7 @@ impl LabSocket {
             SockOpt::QuickAck(on) => {
                 sys::set_int_opt(fd, libc::IPPROTO_TCP, libc::TCP_QUICKACK, i32::from(on))
             }
+            SockOpt::SynCnt(n) => sys::set_int_opt(fd, libc::IPPROTO_TCP, libc::TCP_SYNCNT, n),
         });
         self.emit(Outcome::new(Call::SetSockOpt(opt), started).result(&r));
         r

@@ -209,6 +209,7 @@ fn sockopt_of(args: &str) -> Option<SockOpt> {
         "TCP_NODELAY" => SockOpt::NoDelay(int()? != 0),
         "SO_REUSEADDR" => SockOpt::ReuseAddr(int()? != 0),
         "TCP_QUICKACK" => SockOpt::QuickAck(int()? != 0),
+        "TCP_SYNCNT" => SockOpt::SynCnt(int()?),
         "SO_LINGER" => {
             let inner = value.strip_prefix('(')?.strip_suffix(')')?;
             let (on, secs) = inner.split_once(',')?;
@@ -267,6 +268,7 @@ mod tests {
             SockOpt::Linger(Some(0)),
             SockOpt::ReuseAddr(true),
             SockOpt::QuickAck(false),
+            SockOpt::SynCnt(2),
         ] {
             assert_eq!(sockopt_of(&opt.python()), Some(opt));
         }

@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
-use super::{CapturePoint, EventKind, OwnedFrame, Sighting, Timeline};
+use super::{CapturePoint, Event, EventKind, OwnedFrame, Sighting, Timeline};
+use crate::tcp::{Direction, TcpState};
 
 /// A segment seen at one point so far.
 #[derive(Debug, Clone, Copy)]
@@ -20,6 +21,29 @@ struct Waiting {
 #[derive(Debug, Default)]
 pub(super) struct Pending {
     waiting: HashMap<u64, Waiting>,
+}
+
+/// The frame number an ARP frame waits under: no segment has it.
+const ARP: u64 = u64::MAX;
+
+/// An ARP request or reply as tcpdump writes it (`who has 192.0.2.3? tell 192.0.2.1`): on a
+/// link it is where a connect() to a silent host spends its time (RFC 826).
+fn arp_text(data: &[u8]) -> Option<String> {
+    if data.get(12..14) != Some(&[0x08, 0x06]) {
+        return None;
+    }
+    let arp = data.get(14..42)?;
+    let ip = |at: usize| std::net::Ipv4Addr::new(arp[at], arp[at + 1], arp[at + 2], arp[at + 3]);
+    let mac = arp[8..14]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":");
+    match u16::from_be_bytes([arp[6], arp[7]]) {
+        1 => Some(format!("who has {}? tell {}", ip(24), ip(14))),
+        2 => Some(format!("{} is at {mac}", ip(14))),
+        _ => None,
+    }
 }
 
 fn frame_key(data: &[u8]) -> u64 {
@@ -43,6 +67,13 @@ impl Timeline {
         };
         if let Some(w) = self.sightings.waiting.get(&key).copied()
             && w.point != point
+            && w.number == ARP
+        {
+            self.sightings.waiting.remove(&key);
+            return None;
+        }
+        if let Some(w) = self.sightings.waiting.get(&key).copied()
+            && w.point != point
         {
             self.sightings.waiting.remove(&key);
             let i = self.segment_index(w.number)?;
@@ -53,6 +84,15 @@ impl Timeline {
             self.mark_changed(i);
             self.mark_overtaken(w.point, w.number);
             return Some(i);
+        }
+        if let Some(text) = arp_text(&frame.data) {
+            self.sightings
+                .waiting
+                .insert(key, Waiting { number: ARP, point });
+            return Some(self.insert(Event {
+                at: frame.ts,
+                kind: EventKind::Note(format!("{text} (ARP, seen at the {} host)", point.name())),
+            }));
         }
         let pos = self.push_frame(frame)?;
         if let EventKind::Segment(s) = &mut self.events[pos].kind {
@@ -96,6 +136,14 @@ impl Timeline {
             && !s.lost
         {
             s.lost = true;
+            // A SYN that never arrived left the server end as it was: no SYN_RECEIVED.
+            if s.dir == Direction::ToServer
+                && s.flags.syn()
+                && !s.flags.ack()
+                && s.server_state == TcpState::SynReceived
+            {
+                s.server_state = TcpState::Closed;
+            }
             self.mark_changed(i);
         }
     }

@@ -15,6 +15,6 @@ pub mod topology;
 mod wire;
 
 pub use relay::RelayStats;
-pub use topology::{CLIENT_ADDR, SERVER_ADDR, Topology};
+pub use topology::{ABSENT_HOST, CLIENT_ADDR, SERVER_ADDR, Topology, UNROUTED_HOST};
 pub use wire::LinkError;
 pub(in crate::lab) use wire::start_wire;

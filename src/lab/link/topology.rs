@@ -26,6 +26,11 @@ use super::spec::LinkSpec;
 pub const CLIENT_ADDR: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 /// The server host's address.
 pub const SERVER_ADDR: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
+/// An address on the hosts' network where no host answers ARP (`EHOSTUNREACH`).
+pub const ABSENT_HOST: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 3);
+/// An address on no network the client host has a route to (RFC 5737 TEST-NET-2:
+/// `ENETUNREACH`).
+pub const UNROUTED_HOST: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
 
 const CLIENT_END: VethEnd = VethEnd {
     name: "client0",
@@ -152,6 +157,10 @@ fn prepare_host() -> io::Result<()> {
     ] {
         let _ = sysctl(path, "1");
     }
+    // Linux 6.6+ retries a SYN at a flat 1 s four times before backing off; the hosts show the
+    // exponential backoff of RFC 6298 §5.5 that the lecture and every textbook describe (older
+    // kernels have no such setting, and back off at once).
+    let _ = sysctl("ipv4/tcp_syn_linear_timeouts", "0");
     // The lecture's port 7 binds without privileges on either host.
     sysctl("ipv4/ip_unprivileged_port_start", "0")?;
     Ifaces::new()?.up("lo")

@@ -14,7 +14,7 @@ pub const SCENARIO: Scenario = Scenario {
     link: None,
 };
 
-fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
+pub(super) fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let mut listener = ctx.listener(5, &[])?;
     ctx.note("handshake: connect() returns after one round trip (SYN, SYN,ACK, ACK)");
     let server = || {

@@ -7,11 +7,16 @@
 mod backlog;
 mod coalesce;
 mod echo;
+mod echo_link;
 mod half_close;
+mod loss;
 mod refused;
 mod reset;
 mod segments;
 mod slow_reader;
+mod slow_start;
+mod syn_timeout;
+mod unreachable;
 mod utf8_split;
 
 use std::io;
@@ -48,6 +53,12 @@ pub const ALL: &[Scenario] = &[
     slow_reader::SCENARIO,
     reset::SCENARIO,
     utf8_split::SCENARIO,
+    // Over a link between two hosts (issue 12).
+    echo_link::SCENARIO,
+    syn_timeout::SCENARIO,
+    unreachable::SCENARIO,
+    loss::SCENARIO,
+    slow_start::SCENARIO,
 ];
 
 pub fn find(name: &str) -> Option<&'static Scenario> {
