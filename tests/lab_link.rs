@@ -3,78 +3,13 @@
 //! `setpriv`), and asserts from the capture: a handshake's RTT, a transfer's rate.
 
 mod lab_support;
+mod link_support;
 
 use std::process::Command;
 
-use lab_support::{BIN, LabRun, parse};
+use lab_support::BIN;
+use link_support::{run_as, t, users, within};
 use serde_json::Value;
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(2) == Some("0"))
-        })
-        .unwrap_or(false)
-}
-
-/// Who a run is made as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum As {
-    Me,
-    /// uid/gid 65534 with no groups (only when the test runs as root).
-    Nobody,
-}
-
-/// The users to run each check as: this one, and an ordinary one when this one is root.
-pub fn users() -> Vec<As> {
-    let nobody = is_root() && Command::new("setpriv").arg("--version").output().is_ok();
-    if nobody {
-        vec![As::Me, As::Nobody]
-    } else {
-        vec![As::Me]
-    }
-}
-
-pub fn run_as(who: As, args: &[&str]) -> LabRun {
-    let mut cmd = match who {
-        As::Me => Command::new(BIN),
-        As::Nobody => {
-            let mut c = Command::new("setpriv");
-            c.args([
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                "--",
-                BIN,
-            ]);
-            c
-        }
-    };
-    let out = cmd
-        .args(["lab", "--headless", "--json"])
-        .args(args)
-        .output()
-        .expect("run sockviz");
-    let run = parse(out);
-    assert!(
-        run.summary["capture"] == "namespace",
-        "{who:?} {args:?}: the link lab captured: {}\nstderr: {}",
-        run.summary,
-        run.stderr
-    );
-    run
-}
-
-fn t(e: &Value) -> f64 {
-    e["t"].as_f64().expect("a time")
-}
-
-fn within(measured: f64, set: f64, share: f64) -> bool {
-    (measured - set).abs() <= set * share
-}
 
 #[test]
 fn echo_over_a_link_connect_blocks_one_rtt() {
