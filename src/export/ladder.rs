@@ -21,6 +21,8 @@ pub enum Row {
         label: String,
         client_state: Option<TcpState>,
         server_state: Option<TcpState>,
+        /// Lost on a lab link: drawn stopping midway at a mark, never arriving.
+        lost: bool,
     },
     /// A socket call on one lifeline, and the states entered at this row.
     Call {
@@ -138,6 +140,7 @@ pub fn rows(tl: &Timeline) -> Vec<Row> {
                 label: segment_text(s),
                 client_state,
                 server_state,
+                lost: s.lost,
             },
             EventKind::Call(c) => {
                 let edge = call_edge(tl, &index, i);

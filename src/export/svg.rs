@@ -111,17 +111,31 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                 label,
                 client_state,
                 server_state,
+                lost,
             } => {
-                let (x1, x2) = if *to_server {
+                let (x1, mut x2) = if *to_server {
                     (CLIENT_X, SERVER_X)
                 } else {
                     (SERVER_X, CLIENT_X)
                 };
+                // Lost on a lab link: the line stops midway at a cross and never arrives.
+                let (head, cross) = if *lost {
+                    x2 = mid;
+                    (
+                        "",
+                        format!(
+                            r##"<text x="{mid}" y="{cy}" text-anchor="middle" font-size="14" fill="#c00">✗</text>"##,
+                            cy = y + 11
+                        ),
+                    )
+                } else {
+                    (r##" marker-end="url(#head)""##, String::new())
+                };
                 writeln!(
                     out,
-                    r##"<g class="segment"><text x="10" y="{ty}" font-size="11" fill="#555">{t_ms:.3}</text><line x1="{x1}" y1="{y}" x2="{x2}" y2="{y2}" stroke="black" stroke-width="1.5" marker-end="url(#head)"/><text x="{mid}" y="{ly}" text-anchor="middle" {HALO}>{label}</text>{states}</g>"##,
+                    r##"<g class="segment"><text x="10" y="{ty}" font-size="11" fill="#555">{t_ms:.3}</text><line x1="{x1}" y1="{y}" x2="{x2}" y2="{y2}" stroke="black" stroke-width="1.5"{head}/>{cross}<text x="{mid}" y="{ly}" text-anchor="middle" {HALO}>{label}</text>{states}</g>"##,
                     ty = y + 4,
-                    y2 = y + 12,
+                    y2 = if *lost { y + 6 } else { y + 12 },
                     ly = y - 3,
                     label = escape(label),
                     states = states(y + 4, (*client_state, *server_state), (true, true)),

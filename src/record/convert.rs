@@ -132,7 +132,7 @@ pub fn source_event(record: &Record) -> Result<Option<SourceEvent>, DecodeError>
             at: Timestamp(*at),
             text: text.clone(),
         },
-        Record::Summary(_) => return Ok(None),
+        Record::Summary(_) | Record::CapturePoint { .. } => return Ok(None),
     }))
 }
 

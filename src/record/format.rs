@@ -46,6 +46,13 @@ pub enum Record {
         at: i64,
         text: String,
     },
+    /// Over a link: frames on interface `iface` were captured at this point (`client` or
+    /// `server`), written before the interface's first packet.
+    CapturePoint {
+        at: i64,
+        iface: u32,
+        point: String,
+    },
     /// The lab's closing line, written last: what ran and whether the capture was real. A
     /// recording cut short has none, and the reader says so.
     Summary(SummaryRecord),
@@ -174,6 +181,9 @@ pub fn comment(record: &Record) -> String {
             p.unsent
         ),
         Record::Note { text, .. } => format!("note: {text}"),
+        Record::CapturePoint { iface, point, .. } => {
+            format!("interface {iface}: captured at the {point} host")
+        }
         Record::Summary(s) => format!(
             "summary: scenario {} (capture: {}){}",
             s.scenario,
@@ -197,7 +207,7 @@ pub fn record_time(record: &Record) -> i64 {
             }
         }
         Record::Probe(p) => p.at,
-        Record::Note { at, .. } => *at,
+        Record::Note { at, .. } | Record::CapturePoint { at, .. } => *at,
         Record::Summary(s) => s.at,
     }
 }
