@@ -50,11 +50,15 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
         let side = Side::Client;
         let mut s = ctx.client(&[SockOpt::SndBuf(SNDBUF)])?;
         ctx.note(
-            "one sendall of 400,000 bytes: the client's cwnd starts at 10 segments and doubles \
+            "400,000 bytes in four sendalls: the client's cwnd starts at 10 segments and doubles \
              each round trip (see its panel: rtt, cwnd, in flight) until the server's window, \
              SO_RCVBUF 131072, is what limits the bytes in flight",
         );
-        s.sendall(&pattern(TOTAL)).step(side, "sendall")?;
+        // Four sendalls of 100,000 bytes (one would do; a recording keeps each call's bytes in
+        // one record, and readers such as tshark take records up to 256 KiB).
+        for piece in pattern(TOTAL).chunks(TOTAL / 4) {
+            s.sendall(piece).step(side, "sendall")?;
+        }
         // sendall returns once the bytes are in the send buffer, long before they arrive: the
         // socket stays open (and probed) until the server has read them all and closed.
         s.shutdown(Shutdown::Write).step(side, "shutdown")?;
