@@ -303,26 +303,28 @@ impl fmt::Display for BitsPerSec {
 }
 
 impl fmt::Display for LinkSpec {
-    /// The canonical `--link` text: parsing it gives the same spec back.
+    /// The canonical `--link` text: parsing it gives the same spec back. `{:#}` puts a space
+    /// after each comma (still valid `--link` text), so a note can wrap between the keys.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sep = if f.alternate() { ", " } else { "," };
         write!(f, "delay={}", fmt_duration(self.delay))?;
         if let Some(rate) = self.rate {
-            write!(f, ",rate={rate}")?;
+            write!(f, "{sep}rate={rate}")?;
         }
         match self.queue {
-            QueueLimit::Packets(n) => write!(f, ",queue={n}p")?,
-            QueueLimit::Bytes(n) => write!(f, ",queue={n}b")?,
+            QueueLimit::Packets(n) => write!(f, "{sep}queue={n}p")?,
+            QueueLimit::Bytes(n) => write!(f, "{sep}queue={n}b")?,
         }
         match self.loss {
             Loss::None => {}
-            Loss::Random { per_million } => write!(f, ",loss={}", fmt_percent(per_million))?,
-            Loss::Nth(n) => write!(f, ",loss=nth:{n}")?,
-            Loss::Syn => f.write_str(",loss=syn")?,
+            Loss::Random { per_million } => write!(f, "{sep}loss={}", fmt_percent(per_million))?,
+            Loss::Nth(n) => write!(f, "{sep}loss=nth:{n}")?,
+            Loss::Syn => write!(f, "{sep}loss=syn")?,
         }
         if self.reorder_per_million > 0 {
-            write!(f, ",reorder={}", fmt_percent(self.reorder_per_million))?;
+            write!(f, "{sep}reorder={}", fmt_percent(self.reorder_per_million))?;
         }
-        write!(f, ",seed={}", self.seed)
+        write!(f, "{sep}seed={}", self.seed)
     }
 }
 

@@ -96,6 +96,7 @@ fn display_round_trips() {
     ] {
         let spec = parse(text);
         assert_eq!(parse(&spec.to_string()), spec, "{text} → {spec}");
+        assert_eq!(parse(&format!("{spec:#}")), spec, "{text} → {spec:#}");
     }
     assert_eq!(
         parse("rtt=80ms,rate=1mbit,loss=2%").to_string(),

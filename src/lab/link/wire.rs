@@ -53,7 +53,7 @@ pub(in crate::lab) fn start_wire(
     }
     topo.start(sockets)?;
     note(format!(
-        "two hosts, client {} and server {}, joined by a link sockviz carries: {spec} \
+        "two hosts, client {} and server {}, joined by a link sockviz carries: {spec:#} \
          (round trip {} ms before queueing)",
         topology::CLIENT_ADDR,
         topology::SERVER_ADDR,

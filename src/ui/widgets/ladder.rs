@@ -377,12 +377,10 @@ fn draw_arrow(
     };
     let (line, mut right_head, mut left_head) = phase_glyphs(phase);
     // Lost on the link (issue 12): the arrow stops midway at a mark and never arrives.
-    let progress = if s.lost {
+    if s.lost {
         (right_head, left_head) = ("✗", "✗");
-        progress.min(0.5)
-    } else {
-        progress
-    };
+    }
+    let progress = if s.lost { progress.min(0.5) } else { progress };
     let a = g.lx + 1;
     let b = g.rx.saturating_sub(1);
     if b <= a {
