@@ -125,6 +125,11 @@ fn loss_shows_dup_acks_a_fast_retransmit_and_the_lost_segment() {
         assert!(!retrans.is_empty() && !fast.is_empty(), "{who:?}");
         assert!(dups.len() >= 3, "{who:?}: {} dup ACKs", dups.len());
         assert_eq!(fast[0]["seq"], lost[0]["seq"], "the lost bytes sent again");
+        // The duplicate ACKs name what arrived beyond the gap (RFC 2018): it starts where the
+        // lost segment ended.
+        let gap_end = lost[0]["seq"].as_u64().expect("seq") + 1448;
+        let sack = &dups[0]["sack"][0];
+        assert_eq!(sack[0].as_u64(), Some(gap_end), "{who:?}: {}", dups[0]);
         assert_eq!(
             fast[0]["seen"].as_array().map(Vec::len),
             Some(2),

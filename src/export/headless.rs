@@ -115,6 +115,10 @@ fn segment_json(s: &SegmentEvent, map: &ByteMap, obj: &mut Map<String, Value>) {
 /// Over a lab link: where the segment was captured (`["client"]`, `["server"]` or both) with
 /// each time, and `lost: true` when it left its sender and never reached its receiver.
 fn link_json(tl: &Timeline, s: &SegmentEvent, obj: &mut Map<String, Value>) {
+    if !s.sack.is_empty() {
+        let blocks: Vec<[u32; 2]> = s.sack.iter().map(|(l, r)| [l.get(), r.get()]).collect();
+        obj.insert("sack".into(), json!(blocks));
+    }
     if s.seen.is_empty() {
         return;
     }

@@ -200,6 +200,9 @@ pub struct SegmentEvent {
     pub seen: Vec<Sighting>,
     /// Seen leaving its sender and never reaching its receiver: the link dropped it.
     pub lost: bool,
+    /// SACK blocks (RFC 2018), relative to the receiver's ISN as `rel_ack` is: what arrived
+    /// beyond a gap.
+    pub sack: Vec<(RelSeq, RelSeq)>,
 }
 
 impl SegmentEvent {

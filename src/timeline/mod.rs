@@ -212,6 +212,18 @@ impl Timeline {
             frame_len: frame.orig_len,
             seen: Vec::new(),
             lost: false,
+            sack: match info.rel_ack {
+                Some(rel_ack) => seg
+                    .options
+                    .sack_blocks()
+                    .iter()
+                    .map(|b| {
+                        let rel = |s: crate::wire::SeqNum| rel_ack.add(s.since(seg.ack).get());
+                        (rel(b.left), rel(b.right))
+                    })
+                    .collect(),
+                None => Vec::new(),
+            },
         };
         let (conn, dir, flags) = (event.conn, event.dir, event.flags);
         let pos = self.insert(Event {
@@ -405,6 +417,7 @@ mod tests {
                 frame_len: 86,
                 seen: Vec::new(),
                 lost: false,
+                sack: Vec::new(),
             }),
         }
     }

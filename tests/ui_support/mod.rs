@@ -206,6 +206,7 @@ pub fn lab_timeline_with(scenario: &str, extra: &[&str]) -> Timeline {
                     frame_len: 0,
                     seen: Vec::new(),
                     lost: l["lost"].as_bool().unwrap_or(false),
+                    sack: Vec::new(),
                 })
             }
             "probe" => {

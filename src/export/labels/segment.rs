@@ -125,6 +125,10 @@ pub fn segment_line(s: &SegmentEvent) -> String {
     } else {
         format!("  <{}>", s.analysis)
     };
+    if !s.sack.is_empty() {
+        let blocks: Vec<String> = s.sack.iter().map(|(l, r)| format!("{l}-{r}")).collect();
+        analysis.push_str(&format!("  <SACK {}>", blocks.join(" ")));
+    }
     if s.lost {
         analysis.push_str("  <lost on the link>");
     }
