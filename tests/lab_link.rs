@@ -8,12 +8,13 @@ mod link_support;
 use std::process::Command;
 
 use lab_support::BIN;
-use link_support::{run_as, t, users, within};
+use link_support::{run_as, t, timed, users, within};
 use serde_json::Value;
 
 #[test]
 fn echo_over_a_link_connect_blocks_one_rtt() {
     for who in users() {
+        let _one_at_a_time = timed();
         let run = run_as(who, &["--scenario", "echo", "--link", "rtt=80ms"]);
         let syn = run.first_segment("c2s", &["SYN"]).expect("a SYN");
         let synack = run
@@ -47,6 +48,7 @@ fn echo_over_a_link_connect_blocks_one_rtt() {
 #[test]
 fn a_transfer_over_a_link_runs_at_its_rate() {
     for who in users() {
+        let _one_at_a_time = timed();
         let run = run_as(
             who,
             &["--scenario", "segments", "--link", "rtt=10ms,rate=4mbit"],
@@ -90,6 +92,7 @@ fn a_bad_link_is_refused_naming_the_key() {
 #[test]
 fn a_segment_lost_on_the_link_is_seen_at_the_client_only() {
     for who in users() {
+        let _one_at_a_time = timed();
         let run = run_as(
             who,
             &["--scenario", "echo", "--link", "rtt=20ms,loss=nth:3"],

@@ -141,26 +141,50 @@ fn loss_shows_dup_acks_a_fast_retransmit_and_the_lost_segment() {
 #[test]
 fn slow_start_doubles_what_is_in_flight_each_rtt() {
     each_user(&["--scenario", "slow-start"], |who, run| {
-        // The client's data leaves in flights, one per round trip: a burst while ACKs come
-        // in, then silence until the next ACKs (100 ms later). Split where it falls silent.
-        let data: Vec<f64> = run
+        // Rounds by acknowledgement, not by the clock (a loaded machine stretches the clock):
+        // round k+1 is what the client sent from the first ACK of round k's data until the
+        // first ACK of round k+1's.
+        let data: Vec<(f64, u64)> = run
             .segments()
             .into_iter()
             .filter(|s| s["dir"] == "c2s" && s["len"].as_u64().unwrap_or(0) > 0)
-            .map(at_client)
+            .filter(|s| s["analysis"].as_array().is_none_or(|a| a.is_empty()))
+            .map(|s| {
+                (
+                    at_client(s),
+                    s["seq"].as_u64().unwrap_or(0) + s["len"].as_u64().unwrap_or(0),
+                )
+            })
             .collect();
-        let mut flights = vec![1usize];
-        for w in data.windows(2) {
-            if w[1] - w[0] > 0.040 {
-                flights.push(0);
-            }
-            *flights.last_mut().expect("a flight") += 1;
+        let acks: Vec<(f64, u64)> = run
+            .segments()
+            .into_iter()
+            .filter(|s| s["dir"] == "s2c" && s["seen_t"]["client"].is_f64())
+            .map(|s| (at_client(s), s["ack"].as_u64().unwrap_or(0)))
+            .collect();
+        let first_ack_above = |seq: u64| acks.iter().find(|(_, a)| *a > seq).map(|(t, _)| *t);
+        let mut rounds = vec![10usize];
+        let mut sent_to = data[9].1;
+        let mut from = first_ack_above(1).expect("the first round acknowledged");
+        for _ in 0..2 {
+            let to = first_ack_above(sent_to).unwrap_or(f64::MAX);
+            let round: Vec<&(f64, u64)> = data
+                .iter()
+                .filter(|(t, _)| (from..to).contains(t))
+                .collect();
+            rounds.push(round.len());
+            sent_to = round.last().map_or(sent_to, |(_, end)| *end);
+            from = to;
         }
-        eprintln!("{who:?}: slow-start segments per flight {flights:?}");
-        assert_eq!(flights[0], 10, "{who:?}: the initial window, 10 segments");
+        eprintln!("{who:?}: slow-start segments per round {rounds:?}");
+        assert_eq!(
+            data.iter().filter(|(t, _)| *t < data[9].0 + 0.05).count(),
+            10,
+            "{who:?}: the initial window"
+        );
         assert!(
-            flights.len() >= 3 && flights[1] >= 15 && flights[2] > flights[1],
-            "{who:?}: {flights:?}"
+            rounds[1] >= 15 && rounds[2] > rounds[1],
+            "{who:?}: {rounds:?}"
         );
         // The kernel's cwnd, probed: grows from 10.
         let cwnds: Vec<u64> = run
