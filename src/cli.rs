@@ -10,14 +10,15 @@ use clap::{Parser, Subcommand};
     name = "sockviz",
     version,
     about,
-    after_help = "Examples:\n  sockviz                     start the echo lab (same as `sockviz lab`)\n  sockviz inspect trace.pcap  list the TCP connections in a capture\n  sockviz replay trace.pcapng step through a capture in the terminal"
+    after_help = "Examples:\n  sockviz                     start the echo lab (same as `sockviz lab`)\n  sockviz run -- python3 client.py  your own program's calls, packets and sockets\n  sockviz inspect trace.pcap  list the TCP connections in a capture\n  sockviz replay trace.pcapng step through a capture in the terminal"
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Colours of the terminal screens: dark, light, contrast (for projectors) or mono (also
-    /// chosen when NO_COLOR is set; light is chosen when COLORFGBG says the background is white).
-    #[arg(long, global = true, value_parser = ["dark", "light", "contrast", "mono"])]
+    /// Colours of the terminal screens: dark, light, contrast (also `projector`: its own black
+    /// background, reads on black and white screens alike) or mono (also chosen when NO_COLOR is
+    /// set; light is chosen when COLORFGBG says the background is white).
+    #[arg(long, global = true, value_parser = ["dark", "light", "contrast", "projector", "mono"])]
     pub theme: Option<String>,
 }
 
@@ -28,9 +29,17 @@ pub enum Command {
     /// The lab runs in a private network namespace it creates itself, so capturing needs no
     /// root: only the lab's own traffic exists there, on a loopback with MTU 1500 and TSO/GSO off.
     #[command(
-        after_help = "Examples:\n  sockviz lab --list\n  sockviz lab --scenario segments --headless\n  sockviz lab --scenario slow-reader --headless --json | jq -c 'select(.kind==\"segment\")'\n  sockviz lab --scenario echo --headless --json --record echo.pcapng\n  sockviz lab --record lecture.pcapng   (in the terminal screens, R also starts/stops recording)\n\nExit status: 0 when the scenario ran to its end, 1 when it stopped early or the recording failed (disk full), 2 when the lab could not start."
+        after_help = "Examples:\n  sockviz lab --list\n  sockviz lab --scenario segments --headless\n  sockviz lab --scenario slow-reader --headless --json | jq -c 'select(.kind==\"segment\")'\n  sockviz lab --scenario echo --headless --json --record echo.pcapng\n  sockviz lab --record lecture.pcapng   (in the terminal screens, Ctrl-R also starts/stops recording)\n\nExit status: 0 when the scenario ran to its end, 1 when it stopped early or the recording failed (disk full), 2 when the lab could not start."
     )]
     Lab(LabArgs),
+    /// Run your own program in the lab: its socket calls, packets and sockets on one timeline.
+    ///
+    /// The program runs in the lab's private namespace (loopback MTU 1500, TSO off), traced with
+    /// ptrace (no root needed for one's own child), beside the lab's echo server on 127.0.0.1:7.
+    #[command(
+        after_help = "Examples:\n  sockviz run -- python3 examples/echo_client.py\n  sockviz run --no-server -- python3 examples/echo_server.py ::: python3 examples/echo_client.py\n  sockviz run --client -- python3 examples/echo_server.py\n  sockviz run --headless --json -- python3 client.py | jq -c 'select(.kind==\"call\")'\n\nExit status: the program's own (the first that failed), 2 when it could not start."
+    )]
+    Run(RunArgs),
     /// Run the lecture's echo server for clients you did not write (Python, nc).
     ///
     /// Captures on the host (needs capture rights: run as root or
@@ -89,6 +98,11 @@ pub enum Command {
         /// The lab's JSON lines (`lab --headless --json`), then a summary line (implies --headless).
         #[arg(long)]
         json: bool,
+        /// Predict, then reveal: before chosen events playback stops and asks what comes next
+        /// (`Q` turns it on and off in the screens); with --headless each question and its
+        /// answer is printed before its event, with --json as a `question` line.
+        #[arg(long)]
+        quiz: bool,
         /// Timing: `lecture` (every arrow takes the same time) or `original` (recorded times,
         /// slowed 1000x so loopback traffic is visible, then by --speed).
         #[arg(long, value_parser = ["lecture", "original"], default_value = "lecture")]
@@ -99,14 +113,15 @@ pub enum Command {
     },
     /// Turn a recording or capture into a slide (svg), a handout (txt) or a terminal movie (cast).
     #[command(
-        after_help = "Examples:\n  sockviz export lecture.pcapng --format svg --out handshake.svg\n  sockviz export trace.pcap --format txt --conn 1\n  sockviz export lecture.pcapng --format cast --out lecture.cast && asciinema play lecture.cast\n\nThe cast has a marker at each milestone (SYN, ESTABLISHED, first data, FIN, CLOSED): asciinema's player jumps between them."
+        after_help = "Examples:\n  sockviz export lecture.pcapng --format svg --phase handshake --out handshake.svg\n  sockviz export lecture.pcapng --format svg --events 12..40 --out part.svg   (part-1.svg, part-2.svg … when it takes several slides)\n  sockviz export lecture.pcapng --format svg --view stream-map --out bytes.svg\n  sockviz export lecture.pcapng --format svg --out handout.svg   (the whole ladder, one tall page)\n  sockviz export trace.pcap --format txt --conn 1\n  sockviz export lecture.pcapng --format cast --out lecture.cast && asciinema play lecture.cast\n\nThe cast has a marker at each milestone (SYN, ESTABLISHED, first data, FIN, CLOSED): asciinema's player jumps between them."
     )]
     Export {
         /// A sockviz recording or any pcap/pcapng capture.
         file: PathBuf,
         #[arg(long, value_parser = ["svg", "txt", "cast"])]
         format: String,
-        /// Which TCP connection (0-based; default: the first).
+        /// Which TCP connection (0-based, as `inspect` numbers them). Default: a recording's
+        /// whole lab session (every connection of the lesson), a capture's first connection (0).
         #[arg(long)]
         conn: Option<usize>,
         /// Where to write (default: standard output). The file appears once complete; an
@@ -116,6 +131,40 @@ pub enum Command {
         /// Replace the --out file if it exists (a symbolic link is never written through).
         #[arg(long)]
         force: bool,
+        /// With --format svg: 16:9 slides (1280×720, text at least 18 px) of one phase:
+        /// handshake (to the connection's establishment, before any data), data, teardown (from
+        /// the first FIN or RST), or all (every event, as many slides as it takes).
+        #[arg(long, value_parser = ["handshake", "data", "teardown", "all"], conflicts_with = "events")]
+        phase: Option<String>,
+        /// With --format svg: 16:9 slides of events FIRST..LAST (1-based and inclusive, the
+        /// numbers the slides print beside each row and the scrubber shows as `event N/M`).
+        #[arg(long, value_name = "FIRST..LAST")]
+        events: Option<String>,
+        /// With --format svg: the ladder (default) or the stream map (sends, segments and
+        /// recvs over the stream's bytes: no record boundaries), as a 16:9 slide.
+        #[arg(long, value_parser = ["ladder", "stream-map"])]
+        view: Option<String>,
+    },
+    /// Play a lecture script: scenarios in order with headings, notes, pauses and questions.
+    #[command(
+        after_help = "Examples:\n  sockviz lesson examples/lesson-sockets.txt\n  sockviz lesson examples/lesson-sockets.txt --headless\n  sockviz lesson my-class.txt --headless --json | jq -c 'select(.kind==\"question\")'\n\nThe script, one directive a line:\n  title TEXT | section TEXT | note TEXT | scenario NAME | quiz on|off|KINDS | pause\nKINDS: flags,seq_ack,recv,state,send_blocks. \"# \" starts a comment.\n\nExit status: 0 when every scenario ran to its end, 1 when one stopped early, 2 when the script or the lab cannot be used."
+    )]
+    Lesson {
+        /// The lecture script (see `examples/lesson-sockets.txt`).
+        file: PathBuf,
+        /// Print the lesson instead of showing it: a transcript with the questions and answers.
+        #[arg(long)]
+        headless: bool,
+        /// JSON lines: `lesson`, `section`, `lesson_note`, `pause`, and each scenario's lab
+        /// lines with its `question` lines and summary (implies --headless).
+        #[arg(long)]
+        json: bool,
+        /// Use the host's loopback instead of a private namespace (see `lab --host-loopback`).
+        #[arg(long)]
+        host_loopback: bool,
+        /// The echo server's port (default 7; 7007 on the host loopback without root).
+        #[arg(long)]
+        port: Option<u16>,
     },
     /// Print the TCP connections in a pcap/pcapng capture, like `tshark -q -z conv,tcp`.
     #[command(
@@ -127,6 +176,20 @@ pub enum Command {
         /// Print one JSON object instead of the table (schema in the README).
         #[arg(long)]
         json: bool,
+    },
+    /// Print a shell completion script for bash, zsh or fish, made from these definitions.
+    #[command(
+        after_help = "`bash scripts/dev completions` installs them and the manual pages. By hand:\n  sockviz completions bash > ~/.local/share/bash-completion/completions/sockviz\n  sockviz completions zsh > ~/.local/share/zsh/site-functions/_sockviz   (a directory in $fpath)\n  sockviz completions fish > ~/.config/fish/completions/sockviz.fish"
+    )]
+    Completions {
+        /// The shell: bash, zsh or fish.
+        #[arg(value_parser = ["bash", "zsh", "fish"])]
+        shell: String,
+    },
+    /// Print the manual page (roff), made from these definitions: `sockviz man | man -l -`.
+    Man {
+        /// A subcommand's own page (`sockviz man lab` is sockviz-lab(1)); default: sockviz(1).
+        subcommand: Option<String>,
     },
 }
 
@@ -145,6 +208,11 @@ pub struct LabArgs {
     /// With --headless: one JSON object per event per line, then a summary line.
     #[arg(long)]
     pub json: bool,
+    /// Predict, then reveal: before chosen events playback stops and asks what comes next
+    /// (`Q` turns it on and off in the screens); with --headless each question and its answer
+    /// is printed before its event, with --json as a `question` line.
+    #[arg(long)]
+    pub quiz: bool,
     /// The loopback MTU inside the lab's namespace.
     #[arg(long, default_value_t = 1500, value_parser = clap::value_parser!(u32).range(576..=65536))]
     pub mtu: u32,
@@ -177,6 +245,7 @@ impl Default for LabArgs {
             list: false,
             headless: false,
             json: false,
+            quiz: false,
             mtu: 1500,
             host_loopback: false,
             port: None,
@@ -184,5 +253,55 @@ impl Default for LabArgs {
             force: false,
             link: None,
         }
+    }
+}
+
+/// Options of `sockviz run`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// Print the timeline instead of showing it (the program keeps the terminal's stdin).
+    #[arg(long)]
+    pub headless: bool,
+    /// With --headless: JSON lines as `lab --headless --json` (the program's stdout goes to
+    /// stderr).
+    #[arg(long)]
+    pub json: bool,
+    /// The loopback MTU inside the lab's namespace.
+    #[arg(long, default_value_t = 1500, value_parser = clap::value_parser!(u32).range(576..=65536))]
+    pub mtu: u32,
+    /// The port of the lab's echo server, or that --client connects to.
+    #[arg(long, default_value_t = 7)]
+    pub port: u16,
+    /// Leave the port free for your own server (no lab echo server).
+    #[arg(long)]
+    pub no_server: bool,
+    /// Once the program listens on the port, the lab's client connects, sends the lecture's
+    /// message, shuts down its sending side and reads until b'' (implies --no-server).
+    #[arg(long)]
+    pub client: bool,
+    /// Run untraced: packets and sockets only (for a program making very many calls, or to
+    /// compare the tracer's cost).
+    #[arg(long)]
+    pub no_trace: bool,
+    /// Record the session to this pcapng file.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Replace the --record file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// The program and its arguments; `:::` separates two programs run together (the second
+    /// starts once the first listens).
+    #[arg(required = true, last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+impl RunArgs {
+    /// The programs: `a b ::: c d` is `[[a, b], [c, d]]`.
+    pub fn programs(&self) -> Vec<Vec<String>> {
+        self.command
+            .split(|a| a == ":::")
+            .filter(|p| !p.is_empty())
+            .map(<[String]>::to_vec)
+            .collect()
     }
 }

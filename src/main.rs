@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use sockviz::cli::{Cli, Command, LabArgs};
+use sockviz::cli::{Cli, Command, LabArgs, RunArgs};
 use sockviz::lab::{self, LabConfig, Prepared};
 use sockviz::output_file::Existing;
 // Everything printed that came from a file or a traced program shows its control characters.
@@ -25,13 +25,22 @@ fn main() -> ExitCode {
     // starts a thread (clap parses on this one).
     let prepared = match &command {
         Command::Lab(args) if !args.list => Some(lab::prepare(&lab_config(args))),
+        Command::Run(_) => Some(lab::prepare(&LabConfig::default())),
+        Command::Lesson { host_loopback, .. } => Some(lab::prepare(&LabConfig {
+            host_loopback: *host_loopback,
+            ..LabConfig::default()
+        })),
         _ => None,
     };
     // Reading files needs no capability: a setcap'd binary gives them up before it reads one
     // (the lab, server and client give them up once their capture is open).
     if !matches!(
         &command,
-        Command::Lab(LabArgs { list: false, .. }) | Command::Server { .. } | Command::Client { .. }
+        Command::Lab(LabArgs { list: false, .. })
+            | Command::Run(_)
+            | Command::Lesson { .. }
+            | Command::Server { .. }
+            | Command::Client { .. }
     ) && let Err(e) = sockviz::privilege::drop_capabilities(sockviz::privilege::Keep::NOTHING)
     {
         say(format_args!("sockviz: cannot drop capabilities: {e}"));
@@ -91,6 +100,16 @@ fn run(
     theme: sockviz::ui::Theme,
 ) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            sockviz::shell::completions(&shell, &mut out)?;
+            finish_output(out.flush())
+        }
+        Command::Man { subcommand } => {
+            let mut out = std::io::stdout().lock();
+            sockviz::shell::man(subcommand.as_deref(), &mut out)?;
+            finish_output(out.flush())
+        }
         Command::Inspect { file, json } => {
             // Printed a connection at a time from the compact form the scan kept.
             let report = sockviz::inspect::read_file(&file, |_| {})?;
@@ -128,6 +147,7 @@ fn run(
                     &prepared,
                     theme,
                     args.record.clone().map(|p| (p, existing)),
+                    args.quiz,
                 )?;
                 return Ok(screen_exit(ended));
             }
@@ -149,12 +169,14 @@ fn run(
             let out = std::io::stdout().lock();
             let written = if args.json {
                 let mut out = Visible::json(out);
-                sockviz::export::headless::write_json(&mut out, &timeline, &summary)
+                sockviz::export::headless::write_json(&mut out, &timeline, &summary, args.quiz)
                     .and_then(|()| out.flush())
             } else {
                 let mut out = Visible::text(out);
-                sockviz::export::headless::write_transcript(&mut out, &timeline, &summary)
-                    .and_then(|()| out.flush())
+                sockviz::export::headless::write_transcript(
+                    &mut out, &timeline, &summary, args.quiz,
+                )
+                .and_then(|()| out.flush())
             };
             let code = finish_output(written)?;
             if let Some(err) = recorded.as_ref().and_then(|o| o.error.as_ref()) {
@@ -171,6 +193,47 @@ fn run(
                 return Ok(ExitCode::from(1));
             }
             Ok(code)
+        }
+        Command::Run(args) => run_program(args, prepared, theme),
+        Command::Lesson {
+            file,
+            headless: _,
+            json,
+            host_loopback,
+            port,
+        } => {
+            let lesson = sockviz::lesson::read(&file)?;
+            let prepared = prepared.unwrap_or(Prepared::HostRequested);
+            let run = sockviz::lesson::headless::LessonRun {
+                host_loopback,
+                port,
+                json,
+            };
+            let out = std::io::stdout().lock();
+            let shown = file.display().to_string();
+            let played = if json {
+                let mut out = Visible::json(out);
+                sockviz::lesson::headless::play(&mut out, &lesson, &shown, &prepared, &run)
+            } else {
+                let mut out = Visible::text(out);
+                sockviz::lesson::headless::play(&mut out, &lesson, &shown, &prepared, &run)
+            };
+            let played = match played {
+                Err(sockviz::lesson::headless::PlayError::Io(e)) => {
+                    return finish_output(Err(e));
+                }
+                other => other?,
+            };
+            for (name, why) in &played.failures {
+                say(format_args!(
+                    "sockviz: the {name} scenario stopped early: {why}"
+                ));
+            }
+            Ok(if played.failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Server {
             port,
@@ -200,6 +263,7 @@ fn run(
             conn,
             headless,
             json,
+            quiz,
             pace,
             speed,
         } => {
@@ -208,11 +272,11 @@ fn run(
                 let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
                 let written = if json {
                     let mut out = Visible::json(out);
-                    sockviz::record::headless::write_json(&mut out, &file, &loaded)
+                    sockviz::record::headless::write_json(&mut out, &file, &loaded, quiz)
                         .and_then(|()| out.flush())
                 } else {
                     let mut out = Visible::text(out);
-                    sockviz::record::headless::write_transcript(&mut out, &file, &loaded)
+                    sockviz::record::headless::write_transcript(&mut out, &file, &loaded, quiz)
                         .and_then(|()| out.flush())
                 };
                 return finish_output(written);
@@ -221,6 +285,7 @@ fn run(
                 conn,
                 lecture_pace: pace != "original",
                 speed: speed.clamp(0.1, 100.0),
+                quiz,
             };
             let ended = sockviz::ui::replay::run(file, options, theme)?;
             Ok(screen_exit(ended))
@@ -231,12 +296,115 @@ fn run(
             conn,
             out,
             force,
+            phase,
+            events,
+            view,
         } => {
+            use sockviz::export::{Cut, EventRange, Selection, SlidePhase, View};
             let format = sockviz::export::Format::parse(&format)
                 .ok_or_else(|| anyhow::anyhow!("unknown export format {format}"))?;
             let out = out.as_deref().map(|p| (p, Existing::from_force(force)));
-            sockviz::export::export(&file, format, conn, out, theme)?;
+            let cut = match (phase.as_deref(), events.as_deref()) {
+                (Some("all"), _) => Cut::AllSlides,
+                (Some(p), _) => Cut::Phase(
+                    SlidePhase::parse(p).ok_or_else(|| anyhow::anyhow!("unknown phase {p}"))?,
+                ),
+                (None, Some(e)) => Cut::Events(EventRange::parse(e).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--events {e}: give FIRST..LAST, 1-based event numbers (e.g. 12..40)"
+                    )
+                })?),
+                (None, None) => Cut::Whole,
+            };
+            let view = view.as_deref().and_then(View::parse).unwrap_or_default();
+            let selection = Selection { cut, view };
+            sockviz::export::export(&file, format, conn, out, theme, selection)?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `sockviz run [OPTIONS] -- CMD`: the screens, or the lab's transcript/JSON lines.
+fn run_program(
+    args: RunArgs,
+    prepared: Option<Prepared>,
+    theme: sockviz::ui::Theme,
+) -> anyhow::Result<ExitCode> {
+    use sockviz::lab::run::{Output, RunConfig};
+    let prepared = prepared.unwrap_or(Prepared::HostRequested);
+    let existing = Existing::from_force(args.force);
+    if let Some(path) = &args.record {
+        sockviz::output_file::check(path, existing)?;
+    }
+    // Refused before any screen opens (the screens' thread would have nowhere to say it).
+    for program in args.programs() {
+        let first = program.first().map(String::as_str).unwrap_or_default();
+        if sockviz::trace::spawn::resolve(first).is_none() {
+            return Err(sockviz::trace::SpawnError::NotFound(first.to_string()).into());
+        }
+    }
+    let screen = !args.headless && !args.json && std::io::stdout().is_terminal();
+    let shown_after = screen
+        .then(|| std::env::temp_dir().join(format!("sockviz-run-{}.out", std::process::id())));
+    let cfg = RunConfig {
+        programs: args.programs(),
+        mtu: args.mtu,
+        port: args.port,
+        server: !args.no_server && !args.client,
+        client: args.client,
+        output: match (&shown_after, args.json) {
+            (Some(path), _) => Output::File(path.clone()),
+            (None, true) => Output::Stderr,
+            (None, false) => Output::Terminal,
+        },
+        trace: !args.no_trace,
+    };
+    if let Some(path) = shown_after {
+        let ended = sockviz::ui::launch::run_program(
+            &cfg,
+            prepared,
+            theme,
+            args.record.clone().map(|p| (p, existing)),
+        );
+        // The program's output, now that the terminal is the shell's again.
+        if let Ok(text) = std::fs::read(&path) {
+            let _ = std::io::stdout().write_all(&text);
+        }
+        let _ = std::fs::remove_file(&path);
+        return Ok(screen_exit(ended?));
+    }
+    let (timeline, summary, recorded) = match &args.record {
+        Some(path) => {
+            let (tl, summary, outcome) = sockviz::record::session::record_with(
+                path,
+                existing,
+                |tx| lab::run::run_live(&cfg, &prepared, lab::probe::now(), tx),
+                |s| &s.lab,
+                lab::run::RunError::Thread,
+            )?;
+            (tl, summary, Some(outcome))
+        }
+        None => {
+            let (tl, summary) = lab::run::run(&cfg, &prepared)?;
+            (tl, summary, None)
+        }
+    };
+    let out = std::io::stdout().lock();
+    let written = if args.json {
+        let mut out = Visible::json(out);
+        sockviz::export::headless::write_json(&mut out, &timeline, &summary.lab, false)
+            .and_then(|()| out.flush())
+    } else {
+        let mut out = Visible::text(out);
+        sockviz::export::headless::write_transcript(&mut out, &timeline, &summary.lab, false)
+            .and_then(|()| out.flush())
+    };
+    finish_output(written)?;
+    if let Some(err) = recorded.as_ref().and_then(|o| o.error.as_ref()) {
+        say(format_args!("sockviz: {err}"));
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::from(
+        u8::try_from(summary.exit_status()).unwrap_or(1),
+    ))
 }

@@ -50,10 +50,11 @@ fn the_live_lab_shows_the_handshake_steps_helps_and_quits_cleanly() {
     tmux(&["send-keys", "-t", &name, "space"]);
     let (ok, paused) = wait_for(&name, 5, |s| s.contains("LIVE ⏸"));
     assert!(ok, "pause not shown:\n{paused}");
+    // The status bar's `step N/M`.
     let count = |s: &str| -> Option<String> {
         s.lines()
             .last()
-            .and_then(|l| l.split_whitespace().next())
+            .and_then(|l| l.split_whitespace().nth(1))
             .map(str::to_string)
     };
     let before = count(&paused);

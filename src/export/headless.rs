@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use serde_json::{Map, Value, json};
 
 use crate::lab::LabSummary;
+use crate::quiz::{self, Question};
 use crate::tcp::ConnId;
 use crate::timeline::playback::{PlayState, PlaybackIndex, SocketInfo};
 use crate::timeline::truth::{Headline, SocketTruth};
@@ -17,7 +18,7 @@ use crate::timeline::{
     ByteMap, CallEvent, Event, EventKind, ProbeEvent, SegmentEvent, Side, SocketId, Timeline,
 };
 
-use super::labels::{accepted_from, call_line, segment_line, text_of};
+use super::labels::{accepted_from, text_of};
 
 fn stream_json(range: Option<crate::timeline::ByteRange>) -> Value {
     match range {
@@ -198,8 +199,26 @@ pub fn summary_json(tl: &Timeline, summary: &LabSummary) -> Value {
     })
 }
 
-pub fn write_json(out: &mut impl Write, tl: &Timeline, summary: &LabSummary) -> io::Result<()> {
-    write_events(out, tl, &PlaybackIndex::build(tl.events()), false)?;
+/// The JSON lines and the summary; with `quiz`, a `question` line before each event a quiz asks
+/// about ([`question_json`]).
+pub fn write_json(
+    out: &mut impl Write,
+    tl: &Timeline,
+    summary: &LabSummary,
+    quiz: bool,
+) -> io::Result<()> {
+    let questions = if quiz {
+        quiz::questions(tl)
+    } else {
+        Vec::new()
+    };
+    write_events(
+        out,
+        tl,
+        &PlaybackIndex::build(tl.events()),
+        false,
+        &questions,
+    )?;
     serde_json::to_writer(&mut *out, &summary_json(tl, summary))?;
     out.write_all(b"\n")?;
     out.flush()
@@ -207,16 +226,23 @@ pub fn write_json(out: &mut impl Write, tl: &Timeline, summary: &LabSummary) -> 
 
 /// Every event as a JSON line, each followed by a `socket` line for every socket whose state,
 /// fd or queues it changed ([`SocketLines`]). `per_connection`: the index's sockets are not
-/// the lab's but two inferred endpoints per connection of a capture.
+/// the lab's but two inferred endpoints per connection of a capture. `questions` (in event
+/// order) each get a `question` line before the event they ask about.
 pub fn write_events(
     out: &mut impl Write,
     tl: &Timeline,
     index: &PlaybackIndex,
     per_connection: bool,
+    questions: &[Question],
 ) -> io::Result<()> {
     let map = tl.byte_map();
     let mut lines = SocketLines::new(index, per_connection);
+    let mut asked = questions.iter().peekable();
     for (i, ev) in tl.events().iter().enumerate() {
+        while let Some(q) = asked.next_if(|q| q.before <= i) {
+            serde_json::to_writer(&mut *out, &question_json(tl, q, ev))?;
+            out.write_all(b"\n")?;
+        }
         serde_json::to_writer(&mut *out, &event_json(tl, &map, i, ev))?;
         out.write_all(b"\n")?;
         for line in lines.after(tl, i, ev) {
@@ -225,6 +251,36 @@ pub fn write_events(
         }
     }
     Ok(())
+}
+
+/// A `question` line (`--quiz`), before the event `before` names: what is asked (`ask`, `text`),
+/// the `choices` when there are (`answer_key` is the right one's number), and the `answer` the
+/// event then shows, as text and as a `value` for an autograder.
+pub fn question_json(tl: &Timeline, q: &Question, ev: &Event) -> Value {
+    let (side, dir) = match q.ask {
+        quiz::Ask::Flags { dir } | quiz::Ask::SeqAck { dir } => (None, Some(dir)),
+        quiz::Ask::NextState { side, dir } => (Some(side), Some(dir)),
+        quiz::Ask::RecvReturns { side, .. } | quiz::Ask::SendBlocks { side, .. } => {
+            (Some(side), None)
+        }
+    };
+    let dir = dir.map(|d| match d {
+        crate::tcp::Direction::ToServer => "c2s",
+        crate::tcp::Direction::ToClient => "s2c",
+    });
+    json!({
+        "t": tl.secs(ev.at),
+        "kind": "question",
+        "before": q.before,
+        "ask": q.ask.kind(),
+        "side": side.map(Side::name),
+        "dir": dir,
+        "text": quiz::text::prompt(q),
+        "choices": q.choices.iter().map(quiz::text::answer).collect::<Vec<_>>(),
+        "answer": quiz::text::answer(&q.answer),
+        "value": quiz::text::value(&q.answer),
+        "answer_key": q.answer_key(),
+    })
 }
 
 /// The `socket` lines: walks the timeline once and says, after each event, which sockets' derived
@@ -343,108 +399,4 @@ pub fn socket_json(tl: &Timeline, i: usize, ev: &Event, s: &SocketInfo, t: &Sock
     Value::Object(obj)
 }
 
-fn probe_line(p: &ProbeEvent) -> String {
-    let state = p.state.map(|s| s.name()).unwrap_or("?");
-    match p.accept_queue {
-        Some(q) => format!("{state}  accept queue {}/{} (backlog)", q.len, q.backlog),
-        None => format!(
-            "{state}  recv_q={} send_q={} (unsent {}, unacked {})  rcvbuf={} sndbuf={}",
-            p.recv_q,
-            p.send_q,
-            p.unsent,
-            p.unacked(),
-            p.rcvbuf,
-            p.sndbuf
-        ),
-    }
-}
-
-/// The transcript's rows, written in pieces (a server prints each connection as it ends);
-/// remembers the last probe shown per socket so unchanged probes are not repeated.
-#[derive(Debug, Default)]
-pub struct Transcript {
-    last_probe: std::collections::HashMap<u32, ProbeEvent>,
-}
-
-impl Transcript {
-    pub fn header(&self, out: &mut impl Write, summary: &LabSummary) -> io::Result<()> {
-        let mtu = summary
-            .mtu
-            .map(|m| format!(", lo MTU {m}, TSO/GSO off"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "sockviz lab: scenario {} (server {}; capture: {}{mtu})",
-            summary.scenario, summary.server, summary.capture
-        )?;
-        writeln!(out, "{:>10}  {:<11}  what", "t (ms)", "who")
-    }
-
-    /// Rows for `events` (a slice of `tl`'s events).
-    pub fn rows(
-        &mut self,
-        out: &mut impl Write,
-        tl: &Timeline,
-        events: &[Event],
-    ) -> io::Result<()> {
-        for ev in events {
-            let t = tl.secs(ev.at) * 1e3;
-            let (who, what) = match &ev.kind {
-                EventKind::Call(c) => (format!("{}#{}", c.side, c.socket.0), call_line(c)),
-                EventKind::Segment(s) => (format!("#{}", s.number), segment_line(s)),
-                EventKind::Probe(p) => {
-                    if self
-                        .last_probe
-                        .get(&p.socket.0)
-                        .is_some_and(|old| old.same_buffers(p))
-                    {
-                        continue;
-                    }
-                    self.last_probe.insert(p.socket.0, *p);
-                    (
-                        format!("{}#{}", p.side, p.socket.0),
-                        format!("  · {}", probe_line(p)),
-                    )
-                }
-                EventKind::Note(text) => ("note".to_string(), format!("── {text}")),
-            };
-            writeln!(out, "{t:>10.3}  {who:<11}  {what}")?;
-        }
-        Ok(())
-    }
-
-    pub fn footer(
-        &self,
-        out: &mut impl Write,
-        tl: &Timeline,
-        summary: &LabSummary,
-    ) -> io::Result<()> {
-        let segments = tl
-            .events()
-            .iter()
-            .filter(|e| matches!(e.kind, EventKind::Segment(_)))
-            .count();
-        writeln!(
-            out,
-            "{segments} segments captured; capture: {}",
-            summary.capture
-        )?;
-        if let Some(f) = &summary.failure {
-            writeln!(out, "the scenario stopped early: {f}")?;
-        }
-        Ok(())
-    }
-}
-
-/// A readable transcript: the calls, the segments, the probes that changed something.
-pub fn write_transcript(
-    out: &mut impl Write,
-    tl: &Timeline,
-    summary: &LabSummary,
-) -> io::Result<()> {
-    let mut t = Transcript::default();
-    t.header(out, summary)?;
-    t.rows(out, tl, tl.events())?;
-    t.footer(out, tl, summary)?;
-    out.flush()
-}
+pub use super::transcript::{Transcript, write_transcript};

@@ -113,6 +113,13 @@ pub fn call_edge(tl: &Timeline, index: &PlaybackIndex, i: usize) -> Option<(usiz
 /// blocked call on two rows (where it was called, with its arguments; where it returned, with
 /// its result), each state change beside its lifeline on the row of the event that made it.
 pub fn rows(tl: &Timeline) -> Vec<Row> {
+    numbered_rows(tl).into_iter().map(|(_, r)| r).collect()
+}
+
+/// [`rows`], each with its event number: 1-based, the number of events that have happened when
+/// the row is drawn (what the screens' scrubber shows as `event N/M`, and what
+/// [`super::range::EventRange`] selects).
+pub fn numbered_rows(tl: &Timeline) -> Vec<(usize, Row)> {
     let events = tl.events();
     let index = PlaybackIndex::build(events);
     let marks = state_marks(index.state_changes());
@@ -186,7 +193,26 @@ pub fn rows(tl: &Timeline) -> Vec<Row> {
         rows.push((i + 1, 0, row));
     }
     rows.sort_by_key(|(after, order, _)| (*after, *order));
-    rows.into_iter().map(|(_, _, r)| r).collect()
+    rows.into_iter().map(|(after, _, r)| (after, r)).collect()
+}
+
+/// The states the client's and the server's lifelines are in just before event number `n`
+/// (1-based): what a slide that starts there writes under its headings. A listener's states
+/// count for the server's lifeline, as on the ladder.
+pub fn states_before(tl: &Timeline, n: usize) -> (Option<TcpState>, Option<TcpState>) {
+    let index = PlaybackIndex::build(tl.events());
+    let mut client = None;
+    let mut server = None;
+    for m in state_marks(index.state_changes()) {
+        if m.event + 1 >= n {
+            break;
+        }
+        match m.side {
+            Side::Client => client = Some(m.state),
+            _ => server = Some(m.state),
+        }
+    }
+    (client, server)
 }
 
 /// A call as it was made, before its result: `recv(1024) …`.

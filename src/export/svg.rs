@@ -15,8 +15,20 @@ const SERVER_X: u32 = 770;
 const TOP: u32 = 70;
 const ARROW_ROW: u32 = 46;
 const ROW: u32 = 24;
-/// Fonts with Korean glyphs first (Linux, Windows, macOS), then any sans-serif.
-pub const FONT_STACK: &str = "'Noto Sans CJK KR', 'Noto Sans KR', 'Malgun Gothic', 'Apple SD Gothic Neo', 'NanumGothic', sans-serif";
+/// A monospace Latin font (labels line up), then fonts with Hangul on every OS a lecturer
+/// presents from (Linux: Noto CJK, Nanum, D2Coding; Windows: Malgun Gothic; macOS: Apple SD
+/// Gothic Neo), then whatever monospace the machine has: a renderer takes each glyph from the
+/// first font in the list that has it, so Korean renders wherever any of them is installed.
+pub const FONT_STACK: &str = "'DejaVu Sans Mono', 'Noto Sans Mono CJK KR', 'Noto Sans CJK KR', 'Noto Sans KR', 'NanumGothicCoding', 'NanumGothic', 'D2Coding', 'Malgun Gothic', 'Apple SD Gothic Neo', monospace";
+/// The Korean fallbacks, each of which the stack names (checked by the export tests).
+pub const CJK_FALLBACKS: [&str; 6] = [
+    "Noto Sans Mono CJK KR",
+    "Noto Sans CJK KR",
+    "NanumGothicCoding",
+    "D2Coding",
+    "Malgun Gothic",
+    "Apple SD Gothic Neo",
+];
 /// A white halo behind text, so a lifeline crossing a label or a note never hides a letter.
 const HALO: &str =
     r#"paint-order="stroke" stroke="white" stroke-width="4" stroke-linejoin="round""#;

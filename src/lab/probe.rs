@@ -127,8 +127,13 @@ impl Recorder {
     }
 
     pub fn note(&self, text: impl Into<String>) {
+        self.note_at(now(), text);
+    }
+
+    /// A note stamped `at` (a scenario's opening note, at its start).
+    pub fn note_at(&self, at: Timestamp, text: impl Into<String>) {
         self.send(SourceEvent::Note {
-            at: now(),
+            at,
             text: text.into(),
         });
     }

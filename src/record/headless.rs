@@ -98,7 +98,13 @@ pub fn lab_summary(rec: &Recording) -> LabSummary {
 
 /// Every event as the lab's JSON lines, then the summary line with a `replay` object (file,
 /// whether the recording is complete, warnings) that the live run does not have.
-pub fn write_json(out: &mut impl Write, path: &Path, loaded: &Loaded) -> io::Result<()> {
+/// With `quiz`, a `question` line before each event a quiz asks about.
+pub fn write_json(
+    out: &mut impl Write,
+    path: &Path,
+    loaded: &Loaded,
+    quiz: bool,
+) -> io::Result<()> {
     let (tl, mut summary, warnings) = match loaded {
         Loaded::Recording {
             recording,
@@ -136,7 +142,18 @@ pub fn write_json(out: &mut impl Write, path: &Path, loaded: &Loaded) -> io::Res
         ),
     };
     let per_connection = matches!(loaded, Loaded::Capture { .. });
-    write_events(out, tl, &PlaybackIndex::build(tl.events()), per_connection)?;
+    let questions = if quiz {
+        crate::quiz::questions(tl)
+    } else {
+        Vec::new()
+    };
+    write_events(
+        out,
+        tl,
+        &PlaybackIndex::build(tl.events()),
+        per_connection,
+        &questions,
+    )?;
     if let Value::Object(obj) = &mut summary {
         obj.insert("replay".into(), warnings);
     }
@@ -163,8 +180,22 @@ fn capture_summary(tl: &Timeline) -> Value {
 }
 
 /// The readable transcript (the lab's), with the replay's warnings after it.
-pub fn write_transcript(out: &mut impl Write, path: &Path, loaded: &Loaded) -> io::Result<()> {
-    let mut t = Transcript::default();
+/// With `quiz`, each question (and its answer) before the event it asks about.
+pub fn write_transcript(
+    out: &mut impl Write,
+    path: &Path,
+    loaded: &Loaded,
+    quiz: bool,
+) -> io::Result<()> {
+    let tl = match loaded {
+        Loaded::Recording { recording, .. } => &recording.timeline,
+        Loaded::Capture { timeline, .. } => timeline,
+    };
+    let mut t = if quiz {
+        Transcript::with_questions(crate::quiz::questions(tl))
+    } else {
+        Transcript::default()
+    };
     match loaded {
         Loaded::Recording {
             recording, summary, ..

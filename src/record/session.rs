@@ -43,29 +43,44 @@ pub fn run_recorded(
     path: &Path,
     existing: crate::output_file::Existing,
 ) -> Result<(Timeline, LabSummary, RecordOutcome), LabError> {
-    let origin = lab::probe::now();
+    record_with(
+        path,
+        existing,
+        |tx| lab::run_live(cfg, prepared, lab::probe::now(), tx),
+        |s| s,
+        LabError::Thread,
+    )
+}
+
+/// Any lab-like source (a scenario, `sockviz run`) recorded as it runs: `run` sends its
+/// events to the sender it is given and returns its result, whose lab summary `summary`
+/// finds for the closing record.
+pub fn record_with<T, E>(
+    path: &Path,
+    existing: crate::output_file::Existing,
+    run: impl FnOnce(std::sync::mpsc::Sender<crate::timeline::SourceEvent>) -> Result<T, E>,
+    summary: impl Fn(&T) -> &LabSummary,
+    thread_err: impl Fn(std::io::Error) -> E,
+) -> Result<(Timeline, T, RecordOutcome), E> {
     let to = Destination::File(path.to_path_buf(), existing);
-    let recorder = Recorder::spawn(to, Vec::new(), true, |_| {}).map_err(LabError::Thread)?;
-    let summary = lab::run_live(cfg, prepared, origin, recorder.sender());
-    // run_live dropped its sender: the recorder drains the channel and hands back the writer.
+    let recorder = Recorder::spawn(to, Vec::new(), true, |_| {}).map_err(thread_err)?;
+    let result = run(recorder.sender());
+    // `run` dropped its sender: the recorder drains the channel and hands back the writer.
     let Drained {
         mut writer,
         sources,
         mut outcome,
     } = recorder.finish();
-    let summary = summary?;
+    let result = result?;
+    let lab = summary(&result);
     if let Some(w) = writer.as_mut() {
-        let end = sources
-            .iter()
-            .map(event_time)
-            .max()
-            .unwrap_or(summary.started);
-        if let Err(e) = w.write_record(&summary_record(&summary, end)) {
+        let end = sources.iter().map(event_time).max().unwrap_or(lab.started);
+        if let Err(e) = w.write_record(&summary_record(lab, end)) {
             outcome.error.get_or_insert(e.to_string());
         }
         outcome.frames = w.frames_written();
         outcome.events = w.events_written();
     }
-    let timeline = super::reader::build(summary.started, sources);
-    Ok((timeline, summary, outcome))
+    let timeline = super::reader::build(lab.started, sources);
+    Ok((timeline, result, outcome))
 }

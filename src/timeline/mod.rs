@@ -9,6 +9,7 @@
 pub mod bytemap;
 pub mod call;
 pub mod capture_index;
+pub mod dropped;
 pub mod event;
 mod play_state;
 pub mod playback;

@@ -250,6 +250,13 @@ impl PlaybackIndex {
         &self.conns
     }
 
+    /// The connections whose first segment is at or after event `from` (a scenario picked
+    /// live starts there), as [`PlaybackIndex::connections`] lists them.
+    pub fn connections_from(&self, from: usize) -> &[(ConnId, SocketAddr, SocketAddr)] {
+        let k = self.conn_first.partition_point(|&i| i < from);
+        &self.conns[k.min(self.conns.len())..]
+    }
+
     /// Every TCP state change of a connection's ends (from the wire, RFC 9293 §3.3.2) and of
     /// the listeners (from `listen()`/`close()`), in event order: the lifelines' state names.
     pub fn state_changes(&self) -> &[StateChange] {

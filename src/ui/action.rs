@@ -58,6 +58,8 @@ pub enum Action {
     ScrollUp,
     ScrollDown,
     NextPane,
+    /// Show the next page of socket panels (more sockets than the column holds).
+    NextPanels,
     ToggleLogSide,
     ToggleStreamDir,
     ZoomIn,
@@ -66,6 +68,9 @@ pub enum Action {
     BytesUp,
     BytesDown,
     ToggleHelp,
+    /// Scroll the help by a line (its legend is under the keys).
+    HelpDown,
+    HelpUp,
     CloseOverlay,
     // Driving the lab.
     StartInput {
@@ -88,6 +93,18 @@ pub enum Action {
     PickerChoose,
     /// Time passes: `secs` since the last tick (the event loop measures it; render never does).
     Tick(f64),
+    /// Predict, then reveal: questions before chosen events on/off (`Q`).
+    ToggleQuiz,
+    /// A character typed into the question's answer (a digit picks a choice at once).
+    QuizChar(char),
+    QuizBackspace,
+    /// Enter: answer with what was typed.
+    QuizSubmit,
+    /// Esc: pass the question over (not counted) and show the event.
+    QuizSkip,
+    /// In the score: the next (or previous) question answered wrong.
+    QuizNextMissed,
+    QuizPrevMissed,
     Resize(u16, u16),
     // Answers from the world.
     /// The recorder created this file and is writing to it.

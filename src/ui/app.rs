@@ -15,6 +15,9 @@ use super::lab_controls::LabControls;
 use super::theme::Theme;
 
 mod lab;
+mod quiz;
+
+pub use quiz::QuizState;
 
 pub use super::lab_controls::BUFSIZES;
 pub use super::playback::{LECTURE_TRAVEL_SECS, Pacing, Playback, REALTIME_SLOWDOWN};
@@ -67,13 +70,27 @@ pub struct App {
     pub size: (u16, u16),
     /// How far a replay's background load has read (the header's percentage while loading).
     pub loading: Option<crate::open::LoadProgress>,
+    /// Predict, then reveal (`Q`, `--quiz`): `None` while off.
+    pub quiz: Option<QuizState>,
+    /// The first event of the scenario on screen: a scenario picked live (`o`) starts a fresh
+    /// ladder here, and the counters, the scrubber and `Home` count from it.
+    pub start: usize,
+    /// SYNs the listener dropped with its accept queue full (found in the timeline; the
+    /// ladder marks them).
+    pub dropped: Vec<crate::timeline::dropped::DroppedSyn>,
+    /// Lines the help overlay is scrolled by (its legend is under the keys).
+    pub help_scroll: usize,
+    /// The first socket panel shown (`c` pages through the sockets that do not fit).
+    pub panel_page: usize,
 }
 
 impl App {
     pub fn new(timeline: Timeline, source: SourceLabel, theme: Theme) -> Self {
         let index = PlaybackIndex::build(timeline.events());
         let bytemap = timeline.byte_map();
+        let dropped = crate::timeline::dropped::dropped_syns(timeline.events());
         App {
+            dropped,
             timeline,
             index,
             bytemap,
@@ -92,6 +109,10 @@ impl App {
             message: None,
             size: (80, 24),
             loading: None,
+            start: 0,
+            panel_page: 0,
+            help_scroll: 0,
+            quiz: None,
         }
     }
 
@@ -129,9 +150,11 @@ impl App {
             });
         }
         self.timeline = replay.timeline;
+        self.dropped = crate::timeline::dropped::dropped_syns(self.timeline.events());
         self.index = index;
         self.bytemap = bytemap;
         self.playback.pos = 0;
+        self.start = 0;
         self.selected = None;
     }
 
@@ -142,6 +165,7 @@ impl App {
         if let Some(from) = self.timeline.take_changed() {
             self.index.update(self.timeline.events(), from);
             self.bytemap.update(self.timeline.events(), from);
+            self.dropped = crate::timeline::dropped::dropped_syns(self.timeline.events());
         }
     }
 
@@ -177,7 +201,7 @@ impl App {
         if let Some(i) = self.selected.filter(|&i| i < self.playback.pos) {
             return Some(i);
         }
-        (self.playback.pos.saturating_sub(10_000)..self.playback.pos)
+        (self.playback.pos.saturating_sub(10_000).max(self.start)..self.playback.pos)
             .rev()
             .find(|&i| match &self.events()[i].kind {
                 crate::timeline::EventKind::Segment(s) => !s.payload.is_empty(),
@@ -201,6 +225,48 @@ impl App {
                 let k = self.index.visible_before(self.playback.pos);
                 k.checked_sub(1).map(|k| self.index.visible()[k])
             })
+    }
+
+    /// Seconds from the scenario's start (the timeline's origin, or the first event of a
+    /// scenario picked live) to `at`: the ladder's time column and the scrubber's clock.
+    pub fn secs(&self, at: crate::capture::Timestamp) -> f64 {
+        let zero = match self.start {
+            0 => 0.0,
+            k => self
+                .events()
+                .get(k)
+                .map_or(0.0, |e| self.timeline.secs(e.at)),
+        };
+        self.timeline.secs(at) - zero
+    }
+
+    /// The dropped SYN at event `i`, if it is one.
+    pub fn dropped_at(&self, i: usize) -> Option<&crate::timeline::dropped::DroppedSyn> {
+        self.dropped
+            .binary_search_by_key(&i, |d| d.event)
+            .ok()
+            .map(|k| &self.dropped[k])
+    }
+
+    /// Real-time pacing's clock, from the scenario's start (what the header shows).
+    pub fn clock_secs(&self) -> f64 {
+        let zero = self
+            .events()
+            .get(self.start)
+            .map_or(0.0, |e| self.timeline.secs(e.at));
+        let zero = if self.start == 0 { 0.0 } else { zero };
+        self.playback.clock - zero
+    }
+
+    /// Drawable events of the scenario on screen: (played, all), what the status bar counts.
+    pub fn steps(&self) -> (usize, usize) {
+        let before = self.index.visible_before(self.start);
+        (
+            self.index
+                .visible_before(self.playback.pos)
+                .saturating_sub(before),
+            self.index.visible().len() - before,
+        )
     }
 
     /// Drawable events not yet played (live: what pausing let queue up).
@@ -243,6 +309,9 @@ impl App {
                 if i < self.playback.pos {
                     self.playback.pos += 1;
                 }
+                if i < self.start {
+                    self.start += 1;
+                }
                 if let Some(sel) = self.selected.as_mut()
                     && i <= *sel
                 {
@@ -253,7 +322,9 @@ impl App {
         self.reindex_changed();
         let p = &mut self.playback;
         if at_end && p.pacing == Pacing::RealTime && p.playing {
+            let from = p.pos;
             p.pos = self.timeline.events().len();
+            self.quiz_gate(from);
         }
     }
 
@@ -264,35 +335,46 @@ impl App {
             Action::TogglePlay => self.playback.toggle_play(&self.timeline),
             Action::StepForward => {
                 self.playback.playing = false;
+                let from = self.playback.pos;
                 if self.playback.step_forward(&self.timeline, &self.index) {
                     self.selected = None;
                 }
                 self.playback.progress = 1.0;
+                self.quiz_gate(from);
             }
             Action::StepBack => {
                 self.playback.playing = false;
-                if self.playback.step_back(&self.timeline, &self.index) {
+                if self.playback.pos > self.start
+                    && self.playback.step_back(&self.timeline, &self.index)
+                {
                     self.selected = None;
+                }
+                if self.playback.pos < self.start {
+                    self.playback.seek(&self.timeline, self.start);
                 }
                 self.playback.progress = 1.0;
             }
             Action::Slower => self.playback.slower(),
             Action::Faster => self.playback.faster(),
             Action::TogglePacing => self.playback.toggle_pacing(&self.timeline),
-            Action::ToStart => self.seek(0),
+            Action::ToStart => self.seek(self.start),
             Action::ToEnd => {
                 self.seek(self.len());
                 self.playback.playing = true;
             }
             Action::SeekBy(f) => {
-                let delta = (self.len() as f64 * f) as i64;
-                let to = (self.playback.pos as i64 + delta).clamp(0, self.len() as i64);
+                let span = self.len() - self.start.min(self.len());
+                let delta = (span as f64 * f) as i64;
+                let to =
+                    (self.playback.pos as i64 + delta).clamp(self.start as i64, self.len() as i64);
                 self.seek(to as usize);
             }
             Action::SeekTo(f) => {
-                let to = (self.len() as f64 * f.clamp(0.0, 1.0)).round() as usize;
+                let span = self.len() - self.start.min(self.len());
+                let to = self.start + (span as f64 * f.clamp(0.0, 1.0)).round() as usize;
                 self.seek(to);
             }
+            Action::NextPanels => self.panel_page += 1,
             Action::SelectPrev | Action::ScrollUp => self.select_by(-1),
             Action::SelectNext | Action::ScrollDown => self.select_by(1),
             Action::SelectRow(row) => {
@@ -333,16 +415,46 @@ impl App {
             Action::ZoomIn => self.zoom = (self.zoom + 1).min(24),
             Action::ZoomOut => self.zoom = (self.zoom - 1).max(-24),
             Action::ToggleHelp => {
+                self.help_scroll = 0;
                 self.mode = if self.mode == Mode::Help {
                     Mode::Normal
                 } else {
                     Mode::Help
                 }
             }
-            Action::CloseOverlay => self.mode = Mode::Normal,
+            Action::HelpDown => {
+                self.help_scroll =
+                    (self.help_scroll + 1).min(super::widgets::help::max_scroll(self))
+            }
+            Action::HelpUp => self.help_scroll = self.help_scroll.saturating_sub(1),
+            Action::CloseOverlay if self.mode == Mode::QuizScore => {
+                self.mode = Mode::Normal;
+                if let Some(state) = &mut self.quiz {
+                    state.review = None;
+                    if state.closing {
+                        self.quiz = None;
+                        self.message = Some("quiz off".into());
+                    }
+                }
+            }
+            Action::CloseOverlay => {
+                // Esc in the prompt drops the text: a later Enter must not send what was
+                // not on screen.
+                if self.mode == Mode::Input {
+                    self.lab.input.clear();
+                }
+                self.mode = Mode::Normal
+            }
             Action::Tick(dt) => self.tick(dt),
             Action::Resize(w, h) => self.size = (w, h),
             Action::LoadFailed(message) => self.source = SourceLabel::Failed { message },
+            Action::ToggleQuiz
+            | Action::QuizChar(_)
+            | Action::QuizBackspace
+            | Action::QuizSubmit
+            | Action::QuizSkip
+            | Action::QuizNextMissed
+            | Action::QuizPrevMissed => return self.quiz_update(action),
             lab => return self.lab_update(lab),
         }
         Vec::new()
@@ -360,8 +472,10 @@ impl App {
         if !self.playback.playing || self.mode != Mode::Normal && self.mode != Mode::Input {
             return;
         }
+        let from = self.playback.pos;
         if self.playback.tick(&self.timeline, &self.index, dt) {
             self.selected = None;
+            self.quiz_gate(from);
         }
     }
 

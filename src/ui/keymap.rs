@@ -20,6 +20,10 @@ pub enum Mode {
     Connections,
     /// Typing the connection picker's filter (after `/`).
     Filter,
+    /// A quiz question waits for its answer (playback stopped before the event it asks about).
+    Quiz,
+    /// The quiz's score, with the questions missed to step through.
+    QuizScore,
 }
 
 /// A key as the tables write it.
@@ -128,6 +132,12 @@ pub static NORMAL: &[Binding] = &[
         "pane: bytes/calls/stream"
     ),
     b!(
+        Char('c'),
+        "c",
+        Action::NextPanels,
+        "socket panels: next page"
+    ),
+    b!(
         Char('v'),
         "v",
         Action::ToggleLogSide,
@@ -156,13 +166,86 @@ pub static NORMAL: &[Binding] = &[
     b!(lab Char('n'), "n", Action::NewConnection, "lab: new connection"),
     b!(lab Char('o'), "o", Action::OpenPicker, "lab: run a scenario"),
     b!(lab Ctrl('r'), "Ctrl-R", Action::ToggleRecording, "lab: record to a file (● REC)"),
+    b!(
+        Char('Q'),
+        "Q",
+        Action::ToggleQuiz,
+        "quiz: predict what comes next, then see it (on/off)"
+    ),
     b!(Char('?'), "?", Action::ToggleHelp, "this help"),
+    b!(Char('q'), "q", Action::Quit, "quit"),
+    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+];
+
+pub static QUIZ: &[Binding] = &[
+    b!(
+        Code(KeyCode::Enter),
+        "Enter",
+        Action::QuizSubmit,
+        "answer with what you typed"
+    ),
+    b!(
+        Code(KeyCode::Backspace),
+        "Backspace",
+        Action::QuizBackspace,
+        "delete a character"
+    ),
+    b!(
+        Code(KeyCode::Esc),
+        "Esc",
+        Action::QuizSkip,
+        "pass (not counted): show the event"
+    ),
+    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+];
+
+pub static QUIZ_SCORE: &[Binding] = &[
+    b!(
+        Char(']'),
+        "]",
+        Action::QuizNextMissed,
+        "next question missed"
+    ),
+    b!(
+        Code(KeyCode::Right),
+        "→",
+        Action::QuizNextMissed,
+        "next question missed"
+    ),
+    b!(
+        Char('['),
+        "[",
+        Action::QuizPrevMissed,
+        "previous question missed"
+    ),
+    b!(
+        Code(KeyCode::Left),
+        "←",
+        Action::QuizPrevMissed,
+        "previous question missed"
+    ),
+    b!(
+        Code(KeyCode::Esc),
+        "Esc",
+        Action::CloseOverlay,
+        "close the score"
+    ),
+    b!(
+        Code(KeyCode::Enter),
+        "Enter",
+        Action::CloseOverlay,
+        "close the score"
+    ),
     b!(Char('q'), "q", Action::Quit, "quit"),
     b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
 ];
 
 pub static HELP: &[Binding] = &[
     b!(Char('?'), "?", Action::ToggleHelp, "close the help"),
+    b!(Code(KeyCode::Down), "↓", Action::HelpDown, "scroll down"),
+    b!(Char('j'), "j", Action::HelpDown, "scroll down"),
+    b!(Code(KeyCode::Up), "↑", Action::HelpUp, "scroll up"),
+    b!(Char('k'), "k", Action::HelpUp, "scroll up"),
     b!(
         Code(KeyCode::Esc),
         "Esc",
@@ -308,6 +391,8 @@ pub fn table(mode: Mode) -> &'static [Binding] {
         Mode::Picker => PICKER,
         Mode::Connections => CONNECTIONS,
         Mode::Filter => FILTER,
+        Mode::Quiz => QUIZ,
+        Mode::QuizScore => QUIZ_SCORE,
     }
 }
 
@@ -337,6 +422,9 @@ pub fn action_for(mode: Mode, ev: &KeyEvent, lab: bool) -> Option<Action> {
             Some(Action::InputChar(c))
         }
         (Mode::Help, _) => Some(Action::CloseOverlay),
+        (Mode::Quiz, KeyCode::Char(c)) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+            Some(Action::QuizChar(c))
+        }
         // The filter takes every other character, `q` and `/` included.
         (Mode::Filter, KeyCode::Char(c)) => Some(Action::FilterChar(c)),
         _ => None,
@@ -347,15 +435,17 @@ pub fn action_for(mode: Mode, ev: &KeyEvent, lab: bool) -> Option<Action> {
 pub fn hints(mode: Mode, lab: bool) -> &'static str {
     match (mode, lab) {
         (Mode::Normal, true) => {
-            "space play/pause  ←→ step  ↑↓ select  Tab pane  s send  r/R recv  n new  o scenario  ? help  q quit"
+            "space play/pause  ←→ step  ↑↓ select  Tab pane  s send  r/R recv  n new  o scenario  c panels  ? help  q quit"
         }
         (Mode::Normal, false) => {
-            "space play/pause  ←→ step  ↑↓ select  -/+ speed  p pacing  Tab pane  ? help  q quit"
+            "space play/pause  ←→ step  ↑↓ select  -/+ speed  p pacing  Tab pane  c panels  ? help  q quit"
         }
-        (Mode::Help, _) => "? or Esc close help  q quit",
+        (Mode::Help, _) => "↓↑ scroll  ? or Esc close help  q quit",
         (Mode::Input, _) => "type the message  Enter send  Esc cancel",
         (Mode::Picker, _) => "↑↓ choose  Enter run  Esc cancel",
         (Mode::Connections, _) => "/ filter   ↑↓ choose   Enter play   q quit",
         (Mode::Filter, _) => "type to filter   ↑↓ choose   Enter play   Esc clear",
+        (Mode::Quiz, _) => "1-9 choose or type, Enter answer  Esc pass  Ctrl-C quit",
+        (Mode::QuizScore, _) => "]/[ questions missed  Esc close  q quit",
     }
 }

@@ -28,6 +28,7 @@ pub fn run_lab_recording(
     prepared: &Prepared,
     theme: Theme,
     record: Option<(PathBuf, crate::output_file::Existing)>,
+    quiz: bool,
 ) -> anyhow::Result<Ended> {
     let (tx, rx) = mpsc::channel();
     let origin = lab::probe::now();
@@ -41,6 +42,9 @@ pub fn run_lab_recording(
         theme,
     );
     app.lab.attached = true;
+    if quiz {
+        app.set_quiz(true);
+    }
     let recording = record.is_some();
     app.lab.record_path = record;
     let first = if recording {
@@ -53,6 +57,58 @@ pub fn run_lab_recording(
     let feed = Feed::Lab {
         events: rx,
         commands: session.commands.clone(),
+    };
+    let result = rt.block_on(event_loop::run(app, feed, first, &mut guard));
+    drop(guard);
+    result
+}
+
+/// `sockviz run` in the terminal: the program runs on a thread of its own (traced there), its
+/// events arrive as the lab's do; its output goes to `output` (shown after the screen closes).
+pub fn run_program(
+    cfg: &lab::run::RunConfig,
+    prepared: Prepared,
+    theme: Theme,
+    record: Option<(PathBuf, crate::output_file::Existing)>,
+) -> anyhow::Result<Ended> {
+    let (tx, rx) = mpsc::channel();
+    let origin = lab::probe::now();
+    let capture = match &prepared {
+        Prepared::Namespace(_) => "namespace".to_string(),
+        Prepared::NamespaceFailed(e) => format!("unavailable: {e}"),
+        Prepared::HostRequested => "host".to_string(),
+    };
+    let thread_cfg = cfg.clone();
+    std::thread::Builder::new()
+        .name("run".into())
+        .spawn(move || lab::run::run_live(&thread_cfg, &prepared, origin, tx))?;
+    let names: Vec<String> = cfg
+        .programs
+        .iter()
+        .map(|p| crate::trace::shown(p))
+        .collect();
+    let mut app = App::new(
+        Timeline::new(origin),
+        SourceLabel::Lab {
+            scenario: format!("run {}", names.join(" ::: ")),
+            capture,
+        },
+        theme,
+    );
+    let recording = record.is_some();
+    app.lab.record_path = record;
+    let first = if recording {
+        app.update(Action::ToggleRecording)
+    } else {
+        Vec::new()
+    };
+    let rt = runtime()?;
+    let mut guard = TerminalGuard::take()?;
+    // Nothing reads the commands: a traced program takes no keyboard commands from the lab.
+    let (commands, _) = mpsc::channel();
+    let feed = Feed::Lab {
+        events: rx,
+        commands,
     };
     let result = rt.block_on(event_loop::run(app, feed, first, &mut guard));
     drop(guard);

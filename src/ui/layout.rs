@@ -30,7 +30,13 @@ pub fn areas(area: Rect) -> Option<Areas> {
     };
     let scrub_h = if h >= 30 { 2 } else { 1 };
     let top_h = h - 1 - scrub_h - bottom_h - 1;
-    let panels_w = if w >= 110 { 38 } else { 28 };
+    // The panel column grows with the screen (a wide one holds whole detail lines, no `…`);
+    // the ladder keeps the most.
+    let panels_w = match w {
+        0..110 => 28,
+        110..=120 => 38,
+        _ => (38 + (w - 120) / 2).min(60),
+    };
     let ladder_w = w - panels_w;
     Some(Areas {
         header: Rect::new(x, y, w, 1),

@@ -14,6 +14,7 @@ pub mod launch;
 pub mod layout;
 pub mod live_record;
 pub mod picker;
+pub mod picker_rows;
 pub mod picker_screen;
 pub mod playback;
 pub mod replay;

@@ -13,10 +13,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::inspect::ConnectionReport;
 use crate::open::Scanned;
-use crate::tcp::{AnalysisCounts, Connection, FlagCounts};
+use crate::tcp::Connection;
 
 use super::action::Action;
 use super::keymap::{self, Mode};
+pub use super::picker_rows::{PickerRow, PickerRows, row_text};
+use super::picker_rows::{RowsInBackground, WHOLE, push_row};
 
 /// What a row plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,85 +39,6 @@ impl Choice {
     }
 }
 
-/// One row: what it plays and the line the picker shows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PickerRow {
-    pub choice: Choice,
-    pub text: String,
-}
-
-/// The rows, their texts end to end in one string: a million rows of ~100 characters take
-/// ~110 MB this way, a `String` each took ~150 MB more.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PickerRows {
-    text: String,
-    /// Where each row's text ends in `text`.
-    ends: Vec<usize>,
-    /// Each row's connection number; [`WHOLE`] for a recording's whole session.
-    conns: Vec<u32>,
-}
-
-const WHOLE: u32 = u32::MAX;
-
-impl PickerRows {
-    pub fn push(&mut self, row: PickerRow) {
-        self.push_text(row.choice, &row.text);
-    }
-
-    fn push_text(&mut self, choice: Choice, text: &str) {
-        self.text.push_str(text);
-        self.end_row(choice);
-    }
-
-    /// The text written since the last row is a row's, for `choice`.
-    fn end_row(&mut self, choice: Choice) {
-        self.ends.push(self.text.len());
-        self.conns.push(match choice {
-            Choice::Connection(n) => u32::try_from(n).unwrap_or(WHOLE - 1),
-            Choice::Whole => WHOLE,
-        });
-    }
-
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    /// Row `i`'s text.
-    pub fn text(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        self.text.get(start..end)
-    }
-
-    pub fn choice(&self, i: usize) -> Option<Choice> {
-        Some(match *self.conns.get(i)? {
-            WHOLE => Choice::Whole,
-            n => Choice::Connection(n as usize),
-        })
-    }
-
-    pub fn get(&self, i: usize) -> Option<PickerRow> {
-        Some(PickerRow {
-            choice: self.choice(i)?,
-            text: self.text(i)?.to_string(),
-        })
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = PickerRow> + '_ {
-        (0..self.len()).filter_map(|i| self.get(i))
-    }
-
-    fn shrink_to_fit(&mut self) {
-        self.text.shrink_to_fit();
-        self.ends.shrink_to_fit();
-        self.conns.shrink_to_fit();
-    }
-}
-
 /// What a key did to the picker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickerOutcome {
@@ -124,10 +47,15 @@ pub enum PickerOutcome {
     Quit,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Picker {
     pub file: String,
+    /// The rows written so far: every row, or the first ones while `background` writes the
+    /// rest.
     pub rows: PickerRows,
+    /// A million rows take a second to write: the rest come from a thread, and only what
+    /// needs them (the filter, a jump past the first rows) waits.
+    pub background: Option<RowsInBackground>,
     pub filter: String,
     /// Typing into the filter (after `/`).
     pub filtering: bool,
@@ -140,6 +68,22 @@ pub struct Picker {
     /// previous result instead of lowering every row's text again (a million rows took 1-2 s a
     /// key).
     pub(crate) kept: RefCell<Kept>,
+}
+
+/// A copy with the rows written so far (rows still being written stay with the original).
+impl Clone for Picker {
+    fn clone(&self) -> Self {
+        Picker {
+            file: self.file.clone(),
+            rows: self.rows.clone(),
+            background: None,
+            filter: self.filter.clone(),
+            filtering: self.filtering,
+            selected: self.selected,
+            warning: self.warning.clone(),
+            kept: self.kept.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -171,130 +115,6 @@ fn matches(text: &str, needle: &str) -> bool {
         .enumerate()
         .filter(|(_, b)| b.to_ascii_lowercase() == first)
         .any(|(i, _)| t[i + 1..i + n.len()].eq_ignore_ascii_case(rest))
-}
-
-/// The row text: endpoints, packets, bytes, duration and what happened (the flags a lecturer
-/// looks for: a handshake, a reset, a half-close, retransmissions).
-pub fn row_text(c: &ConnectionReport) -> String {
-    let mut text = String::new();
-    write_row(
-        &mut text,
-        &Row {
-            client: &c.client,
-            server: &c.server,
-            packets: c.packets.to_server + c.packets.to_client,
-            bytes: c.bytes.to_server + c.bytes.to_client,
-            duration: c.duration,
-            flags: row_flags(
-                c.handshake_seen,
-                &c.flags,
-                c.half_close,
-                c.mid_stream,
-                &c.analysis,
-            ),
-        },
-    );
-    text
-}
-
-/// [`row_text`] of a connection, written at the end of `out` without its report (a million
-/// rows are built at once: no strings in between).
-fn push_row(out: &mut String, c: &Connection) {
-    write_row(
-        out,
-        &Row {
-            client: c.client,
-            server: c.server,
-            packets: c.to_server.packets + c.to_client.packets,
-            bytes: c.to_server.bytes + c.to_client.bytes,
-            // What `inspect` reports as the duration.
-            duration: c.last_ts.secs_since(c.first_ts),
-            flags: row_flags(
-                c.handshake_seen,
-                &c.flags,
-                c.half_close,
-                c.mid_stream,
-                &c.analysis,
-            ),
-        },
-    );
-}
-
-/// What one row says.
-struct Row<A> {
-    client: A,
-    server: A,
-    packets: u64,
-    bytes: u64,
-    duration: f64,
-    flags: [(bool, &'static str); 7],
-}
-
-fn row_flags(
-    handshake_seen: bool,
-    flags: &FlagCounts,
-    half_close: bool,
-    mid_stream: bool,
-    analysis: &AnalysisCounts,
-) -> [(bool, &'static str); 7] {
-    [
-        (handshake_seen, "SYN"),
-        (flags.fin > 0, "FIN"),
-        (flags.rst > 0, "RST"),
-        (half_close, "half-close"),
-        (mid_stream, "mid-stream"),
-        (
-            analysis.retransmission > 0 || analysis.fast_retransmission > 0,
-            "retrans",
-        ),
-        (analysis.zero_window > 0, "zero-window"),
-    ]
-}
-
-fn write_row(out: &mut String, r: &Row<impl std::fmt::Display>) {
-    use std::fmt::Write;
-    // As `format!("{:<22} → {:<22} {:>6} pkts {:>9} B {:>9.3} s  ", …)`, padded here: a
-    // formatter pads a character at a time, and a million rows are written at once.
-    // Writing into a String cannot fail.
-    const SPACES: &str = "                      ";
-    let pad_left = |out: &mut String, start: usize, width: usize| {
-        let len = out[start..].chars().count();
-        if len < width {
-            out.insert_str(start, &SPACES[..width - len]);
-        }
-    };
-    let pad_right = |out: &mut String, start: usize, width: usize| {
-        let len = out[start..].chars().count();
-        out.extend(std::iter::repeat_n(' ', width.saturating_sub(len)));
-    };
-    let at = out.len();
-    let _ = write!(out, "{}", r.client);
-    pad_right(out, at, 22);
-    out.push_str(" → ");
-    let at = out.len();
-    let _ = write!(out, "{}", r.server);
-    pad_right(out, at, 22);
-    out.push(' ');
-    let at = out.len();
-    let _ = write!(out, "{}", r.packets);
-    pad_left(out, at, 6);
-    out.push_str(" pkts ");
-    let at = out.len();
-    let _ = write!(out, "{}", r.bytes);
-    pad_left(out, at, 9);
-    out.push_str(" B ");
-    let at = out.len();
-    let _ = write!(out, "{:.3}", r.duration);
-    pad_left(out, at, 9);
-    out.push_str(" s  ");
-    let mut first = true;
-    for (_, name) in r.flags.iter().filter(|(on, _)| *on) {
-        if !first {
-            out.push(' ');
-        }
-        out.push_str(name);
-        first = false;
-    }
 }
 
 /// The connections of a scanned file as `inspect` reports them (the picker's rows).
@@ -341,6 +161,36 @@ impl Picker {
         }
     }
 
+    /// A capture's picker whose first rows are written and the rest are being written
+    /// ([`RowsInBackground::start`]).
+    pub fn in_background(file: String, first: PickerRows, rest: RowsInBackground) -> Self {
+        Picker {
+            file,
+            rows: first,
+            background: Some(rest),
+            ..Picker::default()
+        }
+    }
+
+    /// Take the rows the thread has written, if it is done; whether they came.
+    pub fn poll(&mut self) -> bool {
+        let Some(rows) = self.background.as_ref().and_then(|b| b.try_take()) else {
+            return false;
+        };
+        self.rows = rows;
+        self.background = None;
+        true
+    }
+
+    /// Wait for every row (the filter and a jump to the end need them).
+    fn all_rows(&mut self) {
+        if let Some(rest) = self.background.take()
+            && let Some(rows) = rest.wait()
+        {
+            self.rows = rows;
+        }
+    }
+
     /// A recording's picker: the whole session first, then one row per connection.
     pub fn for_recording(file: String, conns: &[ConnectionReport]) -> Self {
         let mut rows = PickerRows::default();
@@ -363,6 +213,9 @@ impl Picker {
 
     /// How many connections the rows list (the whole-session row is not one).
     pub fn connections(&self) -> usize {
+        if let Some(rest) = &self.background {
+            return rest.total;
+        }
         self.rows.conns.iter().filter(|&&n| n != WHOLE).count()
     }
 
@@ -403,7 +256,10 @@ impl Picker {
 
     /// How many rows the filter keeps.
     pub fn visible_len(&self) -> usize {
-        self.kept().len()
+        match &self.background {
+            Some(rest) if self.filter.is_empty() => rest.total,
+            _ => self.kept().len(),
+        }
     }
 
     /// The `k`-th row the filter keeps.
@@ -456,6 +312,14 @@ impl Picker {
 
     /// The picker after `action`.
     pub fn update(&mut self, action: Action) -> PickerOutcome {
+        let needs_all = match action {
+            Action::FilterChar(_) | Action::FilterBackspace | Action::ConnLast => true,
+            Action::ConnDown | Action::ConnPageDown => self.selected + 10 >= self.rows.len(),
+            _ => false,
+        };
+        if needs_all {
+            self.all_rows();
+        }
         let last = self.visible_len().saturating_sub(1);
         match action {
             Action::Quit => return PickerOutcome::Quit,

@@ -15,6 +15,7 @@ use crate::open::{LoadProgress, Scanned, SourceFile};
 use super::action::Action;
 use super::keymap::{self, Mode};
 use super::picker::{Choice, Picker, PickerOutcome};
+use super::picker_rows::RowsInBackground;
 use super::terminal::{Ended, Input, TerminalGuard};
 use super::theme::Theme;
 use super::widgets::put;
@@ -94,39 +95,64 @@ pub fn choose(
     let scanned = scan
         .join()
         .map_err(|_| anyhow::anyhow!("the capture scan panicked"))??;
-    let mut picker = if !scanned.is_recording() && scanned.connections().len() > 1 {
-        // What `offer` decides, without every report in memory at once.
-        Picker::from_connections(shown, scanned.connections().iter())
-    } else {
-        match offer(
-            shown,
-            scanned.is_recording(),
-            &super::picker::reports(&scanned),
-        ) {
-            Offer::Play(choice) => return Ok(Picked::Play(choice, scanned)),
-            Offer::Pick(picker) => *picker,
-        }
+    if !scanned.is_recording() && scanned.connections().len() > 1 {
+        // What `offer` decides, without every report in memory at once: the first rows now,
+        // the rest written on a thread while the screen is up.
+        let warning = scanned.warnings().first().cloned();
+        let chosen = std::thread::scope(|scope| {
+            let (first, rest) = RowsInBackground::start(scope, scanned.connections());
+            let mut picker = Picker::in_background(shown, first, rest);
+            picker.warning = warning;
+            pick(&mut picker, &theme, guard)
+            // The picker drops here, which stops the thread if it is still writing rows.
+        })?;
+        return Ok(match chosen {
+            Ok(c) => Picked::Play(c, scanned),
+            Err(ended) => Picked::Ended(ended),
+        });
+    }
+    let mut picker = match offer(
+        shown,
+        scanned.is_recording(),
+        &super::picker::reports(&scanned),
+    ) {
+        Offer::Play(choice) => return Ok(Picked::Play(choice, scanned)),
+        Offer::Pick(picker) => *picker,
     };
     picker.warning = scanned.warnings().first().cloned();
+    Ok(match pick(&mut picker, &theme, guard)? {
+        Ok(c) => Picked::Play(c, scanned),
+        Err(ended) => Picked::Ended(ended),
+    })
+}
+
+/// The picker on screen until a row is chosen (`Ok`) or the screen ends (`Err`).
+fn pick(
+    picker: &mut Picker,
+    theme: &Theme,
+    guard: &mut TerminalGuard,
+) -> anyhow::Result<Result<Choice, Ended>> {
     let mut dirty = true;
     loop {
+        // Rows written on the thread since: the count and filter are whole now.
+        dirty |= picker.poll();
         if dirty {
             let drawn = guard.terminal.draw(|f| {
                 let area = f.area();
-                super::widgets::picker::render(&picker, &theme, area, f.buffer_mut());
+                super::widgets::picker::render(picker, theme, area, f.buffer_mut());
             });
             if let Err(e) = drawn {
-                return guard.ended_by(e).map(Picked::Ended);
+                return guard.ended_by(e).map(Err);
             }
         }
         dirty = true;
         match next_key(guard)? {
             Next::Key(k) => match picker.key(&k) {
                 PickerOutcome::Stay => {}
-                PickerOutcome::Chosen(c) => return Ok(Picked::Play(c, scanned)),
-                PickerOutcome::Quit => return Ok(Picked::Ended(Ended::by_key(&k))),
+                PickerOutcome::Chosen(c) => return Ok(Ok(c)),
+                PickerOutcome::Quit => return Ok(Err(Ended::by_key(&k))),
             },
-            Next::Ended(ended) => return Ok(Picked::Ended(ended)),
+            Next::Ended(ended) => return Ok(Err(ended)),
             Next::Redraw => {}
             Next::Idle => dirty = false,
         }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::ui::picker_rows::RowsInBackground;
 
 fn key(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
@@ -145,4 +146,85 @@ fn arrows_move_within_the_rows_and_q_quits() {
     p.key(&key(KeyCode::Down));
     assert_eq!(p.selected, 1);
     assert_eq!(p.key(&key(KeyCode::Char('q'))), PickerOutcome::Quit);
+}
+
+/// `n` short connections (SYN, SYN/ACK, ACK, RST) from 11.0.0.1 ports 10000… to 10.0.0.1:80.
+fn many_connections(n: u16) -> crate::tcp::ConnectionList {
+    use crate::capture::Timestamp;
+    use crate::wire::{Segment, SeqNum, TcpFlags, TcpOptions};
+    use std::net::SocketAddr;
+    let server: SocketAddr = "10.0.0.1:80".parse().expect("an address");
+    let mut tracker = crate::tcp::Tracker::new();
+    let mut t = 0;
+    for i in 0..n {
+        let client = SocketAddr::from(([11, 0, 0, 1], 10_000 + i));
+        for (src, dst, flags, seq, ack) in [
+            (client, server, TcpFlags::SYN, 1000, 0),
+            (server, client, TcpFlags::SYN | TcpFlags::ACK, 5000, 1001),
+            (client, server, TcpFlags::ACK, 1001, 5001),
+            (client, server, TcpFlags::RST, 1001, 0),
+        ] {
+            t += 1000;
+            let seg = Segment {
+                src,
+                dst,
+                seq: SeqNum(seq),
+                ack: SeqNum(ack),
+                flags: TcpFlags(flags),
+                window: 65535,
+                options: TcpOptions::default(),
+                payload_len: 0,
+                payload: &[],
+                truncated: false,
+            };
+            tracker.push(Timestamp(t), 54, &seg);
+        }
+    }
+    tracker.into_connections()
+}
+
+/// The screen's path: the first rows at once, the rest from a thread; the count, a jump to the
+/// end and the filter are about every row, and the rows are those written on one thread.
+#[test]
+fn rows_written_in_the_background_are_every_row() {
+    let conns = many_connections(2500);
+    let whole = Picker::from_connections("many".into(), conns.iter());
+    std::thread::scope(|scope| {
+        let (first, rest) = RowsInBackground::start(scope, &conns);
+        assert_eq!(first.len(), RowsInBackground::FIRST);
+        let mut p = Picker::in_background("many".into(), first, rest);
+        assert_eq!(p.connections(), 2500);
+        assert_eq!(p.visible_len(), 2500);
+        assert_eq!(
+            p.visible_rows(0, 1)[0].text,
+            whole.rows.text(0).unwrap_or("")
+        );
+        // End waits for the rows it jumps to.
+        p.key(&key(KeyCode::End));
+        assert_eq!(p.selected, 2499);
+        assert!(p.background.is_none());
+        assert_eq!(p.rows, whole.rows);
+        // The filter finds a row past the first thousand.
+        p.key(&key(KeyCode::Char('/')));
+        for c in ":12345".chars() {
+            p.key(&key(KeyCode::Char(c)));
+        }
+        let kept = p.visible();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].choice, Choice::Connection(2345));
+    });
+}
+
+/// Choosing among the first rows needs no other row: the choice is made and the scope ends (the
+/// picker, dropped, tells the thread to stop).
+#[test]
+fn a_choice_before_the_rows_are_written_stops_the_thread() {
+    let conns = many_connections(3000);
+    let chosen = std::thread::scope(|scope| {
+        let (first, rest) = RowsInBackground::start(scope, &conns);
+        let mut p = Picker::in_background("many".into(), first, rest);
+        p.key(&key(KeyCode::Down));
+        p.key(&key(KeyCode::Enter))
+    });
+    assert_eq!(chosen, PickerOutcome::Chosen(Choice::Connection(1)));
 }

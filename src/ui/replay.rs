@@ -20,6 +20,8 @@ pub struct ReplayOptions {
     /// Lecture pacing (every arrow the same time) rather than the recorded times.
     pub lecture_pace: bool,
     pub speed: f64,
+    /// Predict, then reveal from the start (`--quiz`; `Q` in the screen).
+    pub quiz: bool,
 }
 
 /// Play `path` in the terminal until the user quits.
@@ -65,6 +67,9 @@ pub fn run(path: PathBuf, options: ReplayOptions, theme: Theme) -> anyhow::Resul
     );
     app.playback.playing = true;
     app.loading = Some(progress);
+    if options.quiz {
+        app.set_quiz(true);
+    }
     app.playback.pacing = if options.lecture_pace {
         Pacing::Lecture
     } else {

@@ -2,7 +2,10 @@
 //! terminal or a projector needs one change, not one per widget.
 //!
 //! The dark and light themes use the terminal's named colours, which the user's palette already
-//! makes readable on their background; high contrast uses bold, bright colours on black.
+//! makes readable on their background. The projector theme (`contrast`) paints its own black
+//! background under every cell of the frame and draws in fixed xterm-256 colours (the same on
+//! every palette), each at least 7:1 against that black: the picture is the same on a
+//! terminal set to black or to white, so it reads on any projector (see [`projector_ink`]).
 
 use ratatui::style::{Color, Modifier, Style};
 
@@ -55,6 +58,25 @@ pub struct Theme {
     pub bands: [Style; 4],
     pub status: Style,
     pub key: Style,
+    /// The status bar's `● REC`.
+    pub recording: Style,
+    /// Painted under the whole frame before anything is drawn: `Style::default()` (the
+    /// terminal's own background) except in the projector theme.
+    pub screen: Style,
+}
+
+/// The projector theme's inks, as xterm-256 indices: fixed RGB values on every terminal that
+/// has 256 colours (their RGB is `projector_rgb`), unlike the 16 named colours a palette may
+/// redefine.
+pub mod projector_ink {
+    pub const BLACK: u8 = 16; // #000000
+    pub const WHITE: u8 = 231; // #ffffff
+    pub const GREY: u8 = 250; // #bcbcbc, 10.8:1 on black
+    pub const CYAN: u8 = 51; // #00ffff, 16.7:1
+    pub const GREEN: u8 = 46; // #00ff00, 15.3:1
+    pub const YELLOW: u8 = 226; // #ffff00, 19.6:1
+    pub const PINK: u8 = 213; // #ff87ff, 9.3:1
+    pub const RED: u8 = 203; // #ff5f5f, 7.0:1
 }
 
 impl Theme {
@@ -68,7 +90,15 @@ impl Theme {
                 Color::Magenta,
             ),
             ThemeName::Light => {
-                Self::colours(name, Color::Blue, Color::Green, Color::Magenta, Color::Red)
+                let mut t =
+                    Self::colours(name, Color::Blue, Color::Green, Color::Magenta, Color::Red);
+                // Black on the light palettes' dark blue and purple is about 2:1; bright white
+                // on them is 5:1 or more.
+                t.flash = t.flash.fg(Color::White);
+                for band in &mut t.bands {
+                    *band = band.fg(Color::White);
+                }
+                t
             }
             ThemeName::Contrast => Self::contrast(),
             ThemeName::Mono => Self::mono(),
@@ -126,28 +156,60 @@ impl Theme {
             ],
             status: plain.add_modifier(Modifier::REVERSED),
             key: plain.fg(accent).add_modifier(Modifier::BOLD),
+            recording: plain.fg(Color::Red).add_modifier(Modifier::BOLD),
+            screen: plain,
         }
     }
 
+    /// For projectors: the frame paints its own black background (`screen`), so a white
+    /// terminal (or a white projector's screen) shows the same picture as a black one, and
+    /// every style names both its ink and that background in fixed 256-colour values: no cell
+    /// is left to the terminal's default colours or its palette. Bold throughout (thin strokes
+    /// wash out on a projector), no dim, no reverse video (which would swap in the terminal's
+    /// default colours).
     fn contrast() -> Self {
-        let base = Style::default().fg(Color::White).bg(Color::Black);
-        let mut t = Self::colours(
-            ThemeName::Contrast,
-            Color::LightCyan,
-            Color::LightGreen,
-            Color::LightYellow,
-            Color::LightMagenta,
-        );
-        t.text = base;
-        t.dim = base;
-        t.border = base.add_modifier(Modifier::BOLD);
-        t.data = base.fg(Color::LightCyan).add_modifier(Modifier::BOLD);
-        t.teardown = base.fg(Color::LightYellow).add_modifier(Modifier::BOLD);
-        t.handshake = base.fg(Color::LightGreen).add_modifier(Modifier::BOLD);
-        t.reset = base.fg(Color::LightRed).add_modifier(Modifier::BOLD);
-        t.note = base.add_modifier(Modifier::BOLD);
-        t.gauge_free = base;
-        t
+        use projector_ink::*;
+        let on = |ink: u8| {
+            Style::default()
+                .fg(Color::Indexed(ink))
+                .bg(Color::Indexed(BLACK))
+        };
+        let bold = |ink: u8| on(ink).add_modifier(Modifier::BOLD);
+        let under = |paper: u8| {
+            Style::default()
+                .fg(Color::Indexed(BLACK))
+                .bg(Color::Indexed(paper))
+                .add_modifier(Modifier::BOLD)
+        };
+        Theme {
+            name: ThemeName::Contrast,
+            text: on(WHITE),
+            dim: on(GREY),
+            title: bold(CYAN),
+            border: on(GREY),
+            selected: under(YELLOW),
+            handshake: bold(GREEN),
+            data: bold(CYAN),
+            teardown: bold(YELLOW),
+            reset: bold(RED),
+            call: bold(WHITE),
+            call_blocked: bold(YELLOW),
+            error: bold(RED),
+            note: bold(WHITE).add_modifier(Modifier::ITALIC),
+            flash: under(YELLOW),
+            gauge_unsent: on(YELLOW),
+            gauge_unacked: on(CYAN),
+            gauge_queued: on(GREEN),
+            gauge_free: on(GREY),
+            bands: [under(CYAN), under(GREEN), under(YELLOW), under(PINK)],
+            status: under(WHITE),
+            key: bold(CYAN),
+            recording: Style::default()
+                .fg(Color::Indexed(WHITE))
+                .bg(Color::Indexed(160)) // #d70000: white on it is 5.9:1
+                .add_modifier(Modifier::BOLD),
+            screen: on(WHITE),
+        }
     }
 
     /// No colour at all: emphasis by bold, reverse and glyphs only.
@@ -178,6 +240,8 @@ impl Theme {
             bands: [rev, plain, rev, plain],
             status: rev,
             key: bold,
+            recording: bold,
+            screen: plain,
         }
     }
 

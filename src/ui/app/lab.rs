@@ -73,6 +73,11 @@ impl App {
             Action::PickerChoose => {
                 self.mode = Mode::Normal;
                 if let Some(s) = crate::lab::scenario::ALL.get(self.lab.scenario) {
+                    // A fresh ladder: the new scenario's events start here.
+                    self.start = self.len();
+                    self.playback.seek(&self.timeline, self.start);
+                    self.selected = None;
+                    self.panel_page = 0;
                     let effects = self.command(LabCommand::RunScenario(s.name.to_string()));
                     if let SourceLabel::Lab { scenario, .. } = &mut self.source {
                         *scenario = s.name.to_string();

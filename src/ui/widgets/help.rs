@@ -11,7 +11,7 @@ use crate::ui::keymap::{self, Mode};
 
 use super::{fit, put};
 
-fn popup(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn popup(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -22,8 +22,9 @@ fn popup(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn frame(app: &App, r: Rect, title: &str, buf: &mut Buffer) -> Rect {
+pub(super) fn frame(app: &App, r: Rect, title: &str, buf: &mut Buffer) -> Rect {
     Clear.render(r, buf);
+    buf.set_style(r, app.theme.screen);
     Block::default()
         .borders(Borders::ALL)
         .border_style(app.theme.title)
@@ -56,52 +57,126 @@ pub fn help_rows(lab: bool) -> Vec<(String, &'static str)> {
     rows
 }
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let rows = help_rows(app.lab.attached);
-    // One column when it fits; two side by side otherwise (80×24 holds every key that way).
-    let one_col_h = rows.len() as u16 + 4;
-    let two_cols = one_col_h > area.height;
+/// What the screen's figures and marks mean, under the keys (`?`), in the order a student
+/// meets them.
+pub const LEGEND: &[&str] = &[
+    "═► handshake  ─► data  ╌► teardown  ━✕ reset  ┃ a lifeline blocked in a call",
+    "c1 c2 …  the connection an arrow or a call belongs to, when a scenario has several",
+    "═✕ SYN dropped: the listener's accept queue was full (the probes' figures beside it); \
+     the client's kernel sends the SYN again a second later",
+    "send 0+0 of 69120: unsent + unacked bytes in the send buffer, of its size (SO_SNDBUF)",
+    "unsent: written by send(), not yet on the wire · unacked: on the wire, not yet \
+     acknowledged by the peer",
+    "recv 0 of 131072: bytes arrived in order, not yet returned by recv(), of SO_RCVBUF",
+    "queue 1 of backlog 5: handshakes completed, waiting for accept(), against listen(5)'s \
+     backlog",
+    "step 29/29 (status bar): rows drawn, calls, segments and notes · event 45/45 \
+     (scrubber): every event, the probes too",
+];
+
+/// The help's lines at `width` cells: the keys (two columns when `two_cols`), a blank line,
+/// the legend wrapped whole.
+fn help_lines(lab: bool, width: usize, two_cols: bool) -> (usize, Vec<String>) {
+    let rows = help_rows(lab);
     let per_col = if two_cols {
         rows.len().div_ceil(2)
     } else {
         rows.len()
     };
-    let w = if two_cols {
-        area.width.saturating_sub(2).min(84)
-    } else {
-        area.width.saturating_sub(2).min(52)
-    };
-    let h = (per_col as u16 + 4).min(area.height);
-    let r = popup(area, w, h);
-    let inner = frame(app, r, "keys · ? or Esc closes", buf);
-    let t = &app.theme;
-    let col_w = if two_cols {
-        inner.width / 2
-    } else {
-        inner.width
-    };
-    let key_w = 9;
-    for (k, (keys, help)) in rows.iter().enumerate() {
-        let (col, row) = (k / per_col, k % per_col);
-        let y = inner.y + row as u16;
-        if y >= inner.bottom().saturating_sub(1) {
-            continue;
-        }
-        let x = inner.x + col as u16 * col_w;
-        put(buf, x, y, &fit(keys, key_w as usize - 1), key_w - 1, t.key);
-        let room = col_w.saturating_sub(key_w + 1);
-        put(buf, x + key_w, y, &fit(help, room as usize), room, t.text);
+    let mut legend = vec![String::new()];
+    for text in LEGEND {
+        legend.extend(crate::export::labels::wrap(text, width));
     }
-    let y = inner.bottom().saturating_sub(1);
-    let legend = "═► handshake ─► data ╌► teardown ━✕ reset · ┃ blocked in a call";
-    put(
-        buf,
-        inner.x,
-        y,
-        &fit(legend, inner.width as usize),
-        inner.width,
-        t.dim,
-    );
+    (per_col, legend)
+}
+
+/// The help's shape on a screen: (two columns of keys, popup width, keys per column, legend
+/// lines, rows of text it shows at once).
+fn shape(lab: bool, area: Rect) -> (bool, u16, usize, Vec<String>, usize) {
+    let rows = help_rows(lab);
+    // The keys in one column when they fit, else two side by side (80×24 holds every key on
+    // the first screen that way); the legend under them, scrolled to with ↓ when it does not fit.
+    let w = area.width.saturating_sub(2).min(100);
+    let inner_w = w.saturating_sub(4) as usize;
+    let (_, legend) = help_lines(lab, inner_w, false);
+    let two_cols = rows.len() + legend.len() + 2 > area.height as usize;
+    let (per_col, legend) = help_lines(lab, inner_w, two_cols);
+    let total = per_col + legend.len();
+    let h = (total as u16 + 2).min(area.height);
+    (two_cols, w, per_col, legend, h.saturating_sub(2) as usize)
+}
+
+/// How far the help scrolls at the app's screen size.
+pub fn max_scroll(app: &App) -> usize {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    let (_, _, per_col, legend, room) = shape(app.lab.attached, area);
+    (per_col + legend.len()).saturating_sub(room)
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let rows = help_rows(app.lab.attached);
+    let (two_cols, w, per_col, legend, room) = shape(app.lab.attached, area);
+    let total = per_col + legend.len();
+    let r = popup(area, w, room as u16 + 2);
+    let scroll = app.help_scroll.min(total.saturating_sub(room));
+    let title = if total > room {
+        "keys · ↓↑ scroll · ? or Esc closes"
+    } else {
+        "keys · ? or Esc closes"
+    };
+    let inner = frame(app, r, title, buf);
+    let t = &app.theme;
+    // Each column as wide as its keys and words need (the left one first), so 80 columns
+    // hold every description whole.
+    let col = |k: usize| &rows[(k * per_col).min(rows.len())..((k + 1) * per_col).min(rows.len())];
+    let key_w = |k: usize| {
+        col(k)
+            .iter()
+            .map(|(keys, _)| keys.width())
+            .max()
+            .unwrap_or(0) as u16
+            + 1
+    };
+    let left_w = col(0)
+        .iter()
+        .map(|(_, help)| help.width() as u16 + key_w(0) + 2)
+        .max()
+        .unwrap_or(0)
+        .min(inner.width);
+    let columns = if two_cols { 2 } else { 1 };
+    for line in scroll..(scroll + room).min(total) {
+        let y = inner.y + (line - scroll) as u16;
+        if line < per_col {
+            for k in 0..columns {
+                let Some((keys, help)) = col(k).get(line) else {
+                    continue;
+                };
+                let (x, right) = if k == 0 {
+                    (inner.x, inner.x + left_w)
+                } else {
+                    (inner.x + left_w, inner.right())
+                };
+                let kw = key_w(k);
+                put(buf, x, y, keys, kw - 1, t.key);
+                let room = right.saturating_sub(x + kw);
+                put(buf, x + kw, y, &fit(help, room as usize), room, t.text);
+            }
+        } else {
+            let text = &legend[line - per_col];
+            put(buf, inner.x, y, text, inner.width, t.dim);
+        }
+    }
+    if total > room && scroll + room < total {
+        let more = " ↓ more ";
+        put(
+            buf,
+            r.right().saturating_sub(10),
+            r.bottom() - 1,
+            more,
+            8,
+            t.title,
+        );
+    }
 }
 
 pub fn render_input(app: &App, area: Rect, buf: &mut Buffer) {
@@ -115,15 +190,15 @@ pub fn render_input(app: &App, area: Rect, buf: &mut Buffer) {
     );
     let t = &app.theme;
     let text = format!("> {}▏", app.lab.input);
-    let tw = text.width();
-    let shown = if tw > inner.width as usize {
-        // Keep the end of a long message (where the cursor is) in view.
-        let skip = tw - inner.width as usize;
-        text.chars().skip(skip).collect()
-    } else {
-        text
-    };
-    put(buf, inner.x, inner.y, &shown, inner.width, t.text);
+    // Keep the end of a long message (where the cursor is) in view, cutting whole characters
+    // by their cells (a Korean syllable is two), never half of one.
+    let mut shown = text.as_str();
+    while shown.width() > inner.width as usize {
+        let mut chars = shown.chars();
+        chars.next();
+        shown = chars.as_str();
+    }
+    put(buf, inner.x, inner.y, shown, inner.width, t.text);
     let info = format!(
         "{} characters, {} bytes of UTF-8",
         app.lab.input.chars().count(),

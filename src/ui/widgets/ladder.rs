@@ -10,11 +10,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use unicode_width::UnicodeWidthStr;
 
-use crate::tcp::Direction;
-use crate::timeline::playback::{Phase, segment_phase};
-use crate::timeline::{CallEvent, EventKind, SegmentEvent, Side};
+use crate::timeline::{CallEvent, EventKind, Side};
 use crate::ui::app::App;
 
+use super::conn_tag::{self, ConnTags};
+use super::ladder_arrow::{ArrowRow, draw_arrow};
 use super::ladder_band::{self, BandText};
 use super::ladder_rows::LOOK;
 pub use super::ladder_rows::{LadderRow, RowKind, event_at_row, rows};
@@ -57,35 +57,42 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let g = geometry(area);
     let sockets = app.index.sockets();
-    let client = sockets
-        .iter()
-        .rev()
-        .find(|s| s.side == Side::Client && s.born < app.playback.pos.max(1));
-    let server = sockets
-        .iter()
-        .rev()
-        .find(|s| s.side != Side::Client && s.born < app.playback.pos.max(1) && s.local.is_some());
+    let client = sockets.iter().rev().find(|s| {
+        s.side == Side::Client && s.born < app.playback.pos.max(1) && s.born >= app.start
+    });
+    let server = sockets.iter().rev().find(|s| {
+        s.side != Side::Client
+            && s.born < app.playback.pos.max(1)
+            && s.local.is_some()
+            && s.closed.is_none_or(|c| c >= app.start)
+    });
     let name = |label: &str, addr: Option<std::net::SocketAddr>| match addr {
         Some(a) => format!("{label} {a}"),
         None => label.to_string(),
     };
-    let left = name("client", client.and_then(|c| c.local));
+    let tags = ConnTags::of(app);
     let right = name("server", server.and_then(|s| s.local));
-    let lw = (g.lx - area.x + 1) as usize;
-    let left = fit(&left, lw.max(8) + 8);
-    put(buf, area.x, area.y, &left, area.width / 2, t.title);
+    if tags.active() {
+        // Every connection on screen by its tag and client port, in the tag's colour.
+        let room = area.width.saturating_sub(right.width() as u16 + 1);
+        conn_tag::draw_heading(app, &tags, area, room, buf);
+    } else {
+        let left = name("client", client.and_then(|c| c.local));
+        let lw = (g.lx - area.x + 1) as usize;
+        let left = fit(&left, lw.max(8) + 8);
+        put(buf, area.x, area.y, &left, area.width / 2, t.title);
+    }
     let rw = right.width() as u16;
     let rstart = (g.rx + 1)
         .saturating_sub(rw / 2)
         .min(area.right().saturating_sub(rw));
-    put(
-        buf,
-        rstart.max(area.x + area.width / 2),
-        area.y,
-        &right,
-        area.right() - rstart.max(area.x + area.width / 2),
-        t.title,
-    );
+    // Several clients' names take the room the server's name leaves (it moves to the edge).
+    let rstart = if tags.active() {
+        area.right().saturating_sub(rw)
+    } else {
+        rstart.max(area.x + area.width / 2)
+    };
+    put(buf, rstart, area.y, &right, area.right() - rstart, t.title);
 
     let height = area.height as usize - 1;
     let rows = rows(app, height);
@@ -192,7 +199,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             continue;
         }
         if g.time_w > 0 {
-            let ms = app.timeline.secs(at) * 1000.0;
+            let ms = app.secs(at) * 1000.0;
             put(buf, area.x, y, &format!("{ms:>8.3}"), g.time_w, t.dim);
         }
         for (side, x) in [(Side::Client, g.lx), (Side::Server, g.rx)] {
@@ -212,9 +219,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 } else {
                     1.0
                 };
-                draw_arrow(app, i, s, g, y, progress, selected, buf);
+                let row = ArrowRow {
+                    y,
+                    progress,
+                    selected,
+                    tag: tags.of_conn(s.conn),
+                };
+                draw_arrow(app, i, s, g, area, row, buf);
             }
-            (EventKind::Call(c), kind) => draw_call(app, c, kind, g, area, y, selected, buf),
+            (EventKind::Call(c), kind) => {
+                let tag = tags.of_socket(c.socket);
+                draw_call(app, c, kind, g, area, (y, selected, tag), buf)
+            }
             (EventKind::Note(text), _) => {
                 let w = area.right().saturating_sub(g.lx + 2);
                 let text = match &band {
@@ -238,6 +254,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 mark += 1;
             }
             let call_side = c.map(|c| lifeline(c.side));
+            // A dropped SYN's reason holds the server's side of its row.
+            if app.dropped_at(i).is_some() {
+                server_state = None;
+            }
             draw_states(
                 app,
                 (client_state, server_state),
@@ -343,87 +363,6 @@ fn draw_pending(
     }
 }
 
-fn phase_glyphs(p: Phase) -> (&'static str, &'static str, &'static str) {
-    // (line, head →, head ←)
-    match p {
-        Phase::Handshake => ("═", "►", "◄"),
-        Phase::Data => ("─", "►", "◄"),
-        Phase::Teardown => ("╌", "►", "◄"),
-        Phase::Reset => ("━", "✕", "✕"),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn draw_arrow(
-    app: &App,
-    i: usize,
-    s: &SegmentEvent,
-    g: Geometry,
-    y: u16,
-    progress: f64,
-    selected: bool,
-    buf: &mut Buffer,
-) {
-    let t = &app.theme;
-    // The index knows the connection's phase (a bare ACK continues the handshake or the close).
-    let phase = app
-        .index
-        .phase_at(i)
-        .unwrap_or_else(|| segment_phase(s, None));
-    let style = if selected {
-        t.phase(phase).patch(t.selected)
-    } else {
-        t.phase(phase)
-    };
-    let (line, mut right_head, mut left_head) = phase_glyphs(phase);
-    // Lost on the link (issue 12): the arrow stops midway at a mark and never arrives.
-    if s.lost {
-        (right_head, left_head) = ("✗", "✗");
-    }
-    let progress = if s.lost { progress.min(0.5) } else { progress };
-    let a = g.lx + 1;
-    let b = g.rx.saturating_sub(1);
-    if b <= a {
-        return;
-    }
-    let len = (b - a + 1) as usize;
-    let n = ((len as f64 * progress.clamp(0.0, 1.0)).ceil() as usize).clamp(1, len);
-    let to_server = s.dir == Direction::ToServer;
-    // The cells drawn so far: from the sender's lifeline towards the receiver's.
-    let cells = if to_server {
-        a..a + n as u16
-    } else {
-        b + 1 - n as u16..b + 1
-    };
-    for x in cells.clone() {
-        put(buf, x, y, line, 1, style);
-    }
-    let head_x = if to_server {
-        a + n as u16 - 1
-    } else {
-        b + 1 - n as u16
-    };
-    put(
-        buf,
-        head_x,
-        y,
-        if to_server { right_head } else { left_head },
-        1,
-        style,
-    );
-    // The label rides in the middle of the arrow, over the part already drawn.
-    let label = format!(" {} ", segment_label(s, len.saturating_sub(4)));
-    let lw = label.width() as u16;
-    let lx = a + ((len as u16).saturating_sub(lw)) / 2;
-    for (k, ch) in label.chars().enumerate() {
-        let x = lx + k as u16;
-        if cells.contains(&x) && x != head_x {
-            let mut tmp = [0u8; 4];
-            put(buf, x, y, ch.encode_utf8(&mut tmp), 1, style);
-        }
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn draw_call(
     app: &App,
@@ -431,8 +370,7 @@ fn draw_call(
     kind: RowKind,
     g: Geometry,
     area: Rect,
-    y: u16,
-    selected: bool,
+    (y, selected, tag): (u16, bool, Option<usize>),
     buf: &mut Buffer,
 ) {
     let t = &app.theme;
@@ -458,7 +396,10 @@ fn draw_call(
         style
     };
     let client = c.side == Side::Client;
-    let room = ladder_band::call_room(c.side, g, area);
+    // With several connections, the tag stands between the label and the screen's edge.
+    let tag = tag.map(|n| (n, conn_tag::text(n)));
+    let tag_w = tag.as_ref().map_or(0, |(_, t)| t.width() + 1);
+    let room = ladder_band::call_room(c.side, g, area).saturating_sub(tag_w);
     // An error is written whole under the row (as Python raises it); the row marks it `✗`.
     // A lesson's argument that does not fit here is written under the row too.
     let bare;
@@ -486,14 +427,28 @@ fn draw_call(
             format!("{}{failed}", call_label_short(c))
         }
     };
+    let text = fit(&text, room);
+    let w = text.width() as u16;
     if client {
-        let text = fit(&text, room);
-        let w = text.width() as u16;
         put(buf, g.lx - w - 1, y, &text, w, style);
         put(buf, g.lx, y, "●", 1, style);
+        if let Some((n, tag)) = &tag {
+            let x = g.lx.saturating_sub(w + 1 + tag_w as u16);
+            put(buf, x, y, tag, tag.width() as u16, conn_tag::style(app, *n));
+        }
     } else {
-        let text = fit(&text, room);
         put(buf, g.rx, y, "●", 1, style);
-        put(buf, g.rx + 2, y, &text, room as u16, style);
+        let x = g.rx + 2 + tag_w as u16;
+        put(buf, x, y, &text, room as u16, style);
+        if let Some((n, tag)) = &tag {
+            put(
+                buf,
+                g.rx + 2,
+                y,
+                tag,
+                tag.width() as u16,
+                conn_tag::style(app, *n),
+            );
+        }
     }
 }

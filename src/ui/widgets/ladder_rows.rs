@@ -48,10 +48,12 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
     let pos = app.playback.pos;
     let vis = app.index.visible();
     let shown = app.index.visible_before(pos);
-    let mut k0 = shown.saturating_sub(height);
+    // A scenario picked live starts a fresh ladder: nothing from before its first event.
+    let from = app.index.visible_before(app.start).min(shown);
+    let mut k0 = shown.saturating_sub(height).max(from);
     let sel = app.selected.filter(|&i| i < pos);
     if let Some(sel) = sel {
-        k0 = k0.min(vis.partition_point(|&v| v < sel));
+        k0 = k0.min(vis.partition_point(|&v| v < sel)).max(from);
     }
     let first = vis.get(k0).copied().unwrap_or(pos);
     let events = app.events();
@@ -86,6 +88,9 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
         let EventKind::Call(c) = &events[i].kind else {
             continue;
         };
+        if i < app.start {
+            continue;
+        }
         let waits = c.call.waits_for_peer();
         let other_end = if waits { c.started } else { c.returned };
         // A call already shown started before its own row: always in.

@@ -4,11 +4,15 @@
 pub mod bytes;
 pub mod bytes_split;
 pub mod call_log;
+pub mod conn_tag;
 pub mod help;
 pub mod ladder;
+pub mod ladder_arrow;
 pub mod ladder_band;
 pub mod ladder_rows;
+pub mod panel_pages;
 pub mod picker;
+pub mod quiz;
 pub mod scrubber;
 pub mod socket_panel;
 pub mod stream_map;
@@ -34,6 +38,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
 
 /// Draw the whole screen into `buf` (what tests and the benchmark call).
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    // The projector theme's own background under every cell (a no-op for the others).
+    buf.set_style(area, app.theme.screen);
     let Some(a) = layout::areas(area) else {
         too_small(area, buf);
         return;
@@ -52,6 +58,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Mode::Help => help::render(app, area, buf),
         Mode::Input => help::render_input(app, area, buf),
         Mode::Picker => help::render_picker(app, area, buf),
+        Mode::Quiz => quiz::render_question(app, area, buf),
+        Mode::QuizScore => quiz::render_score(app, area, buf),
         // The connection picker is a screen of its own (`picker_screen.rs`).
         Mode::Normal | Mode::Connections | Mode::Filter => {}
     }
@@ -168,11 +176,15 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         },
         SourceLabel::Failed { message } => format!(" sockviz · {message}"),
     };
-    let mode = if app.lab.attached { "LIVE" } else { "REPLAY" };
+    // A traced program (`sockviz run`) is live too, without the lab's keys.
+    let live = app.lab.attached || matches!(app.source, SourceLabel::Lab { .. });
+    let mode = if live { "LIVE" } else { "REPLAY" };
     let play = if app.playback.playing { "▶" } else { "⏸" };
+    // Real time shows its clock, moving while it waits for the next event (a blocked call can
+    // leave 20 s between two rows).
     let pacing = match app.playback.pacing {
-        Pacing::Lecture => "lecture",
-        Pacing::RealTime => "real time",
+        Pacing::Lecture => "lecture".to_string(),
+        Pacing::RealTime => format!("real time {:.3} ms", app.clock_secs() * 1000.0),
     };
     let right = format!(
         " {mode} {play} {pacing} ×{} ",
@@ -213,17 +225,13 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     let mut used = 0;
     if app.lab.recording.is_some() {
         // Red on any theme's status bar: a lecturer must see at a glance that it records.
-        let rec = t
-            .status
-            .fg(ratatui::style::Color::Red)
-            .add_modifier(Modifier::BOLD);
+        let rec = t.status.patch(t.recording).add_modifier(Modifier::BOLD);
         used = put(buf, area.x, area.y, " ● REC", area.width, rec);
     }
-    let mut left = format!(
-        " {}/{}",
-        app.index.visible_before(app.playback.pos),
-        app.index.visible().len()
-    );
+    // Drawn rows (calls, segments, notes) of the scenario on screen; the scrubber's `event`
+    // counts probes too.
+    let (played, all) = app.steps();
+    let mut left = format!(" step {played}/{all}");
     let queued = app.queued();
     if app.lab.attached && !app.playback.playing && queued > 0 {
         left.push_str(&format!(" (+{queued} queued)"));
@@ -233,22 +241,38 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         left.push_str(m);
     }
     left.push_str("  ");
+    // `? help` (and `q quit`) keep their place at the right end at any width: the other hints
+    // and the message give way first.
+    let hints = keymap::hints(app.mode, app.lab.attached);
+    let (head, tail) = match hints.find("? help") {
+        Some(k) => (&hints[..k], format!("{} ", &hints[k..])),
+        None => (hints, String::new()),
+    };
+    let tw = tail.width() as u16;
+    let room = area.width.saturating_sub(used + tw);
     used += put(
         buf,
         area.x + used,
         area.y,
-        &left,
-        area.width.saturating_sub(used),
+        &fit(&left, room as usize),
+        room,
         t.status,
     );
-    let hints = keymap::hints(app.mode, app.lab.attached);
-    let room = area.width.saturating_sub(used);
+    let room = area.width.saturating_sub(used + tw + 1);
     put(
         buf,
         area.x + used,
         area.y,
-        &fit(hints, room as usize),
+        &fit(head, room as usize),
         room,
+        t.status,
+    );
+    put(
+        buf,
+        area.right().saturating_sub(tw),
+        area.y,
+        &tail,
+        tw,
         t.status,
     );
 }

@@ -11,6 +11,7 @@ use crate::ui::theme::Theme;
 use super::put;
 
 pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    buf.set_style(area, theme.screen);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border)

@@ -33,14 +33,27 @@ fn glyph(p: Option<Phase>) -> &'static str {
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let (x0, w) = bar(area);
-    let n = app.len();
+    // A scenario picked live (`o`) is a timeline of its own: the bar and the counter start at
+    // its first event.
+    let start = app.start.min(app.len());
+    let n = app.len() - start;
+    let pos = app.playback.pos.saturating_sub(start);
     let y = area.y + area.height - 1;
     put(buf, area.x, y, "▕", 1, t.border);
     put(buf, x0 + w, y, "▏", 1, t.border);
     let cursor = if n == 0 {
         0
     } else {
-        ((app.playback.pos as f64 / n as f64) * f64::from(w.saturating_sub(1))) as u16
+        ((pos as f64 / n as f64) * f64::from(w.saturating_sub(1))) as u16
+    };
+    let vis = app.index.visible();
+    let first_phase = match start {
+        0 => 0,
+        _ => vis[app.index.visible_before(start)..]
+            .iter()
+            .copied()
+            .find(|&i| matches!(app.events()[i].kind, crate::timeline::EventKind::Segment(_)))
+            .unwrap_or(usize::MAX),
     };
     let mut last_phase = None;
     let mut labels: Vec<(u16, Phase)> = Vec::new();
@@ -48,9 +61,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let i = if n == 0 {
             0
         } else {
-            ((f64::from(k) + 0.5) / f64::from(w) * n as f64) as usize
+            start + ((f64::from(k) + 0.5) / f64::from(w) * n as f64) as usize
         };
-        let phase = app.index.phase_at(i);
+        // A scenario picked live has no phase before its own first segment (the one before
+        // it belongs to the old ladder).
+        let phase = app.index.phase_at(i).filter(|_| i >= first_phase);
         let style = match phase {
             Some(p) => t.phase(p),
             None => t.dim,
@@ -75,9 +90,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .pos
             .checked_sub(1)
             .and_then(|i| app.events().get(i))
-            .map(|e| app.timeline.secs(e.at) * 1000.0)
+            .map(|e| app.secs(e.at) * 1000.0)
             .unwrap_or(0.0);
-        let text = format!(" event {}/{} · {time:.3} ms ", app.playback.pos, n);
+        // Every event, probes included (the status bar's `step` counts only the drawn rows).
+        let text = format!(" event {pos}/{n} (with probes) · {time:.3} ms ");
+        // Only when probes make it count more than the status bar's steps.
+        let text = if app.steps().1 < n && text.chars().count() as u16 + 2 < area.width / 2 {
+            text
+        } else {
+            format!(" event {pos}/{n} · {time:.3} ms ")
+        };
         let tw = text.chars().count() as u16;
         if area.width > tw + 2 {
             put(buf, area.right() - tw - 1, area.y, &text, tw, t.text);

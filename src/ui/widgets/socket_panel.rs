@@ -17,7 +17,7 @@ use crate::timeline::playback::{PlayState, SocketInfo};
 use crate::timeline::truth::SocketTruth;
 use crate::ui::app::App;
 
-use super::{fit, put};
+use super::{fit, panel_pages, put};
 
 /// Full panels need this many rows each; below that, compact four-line panels.
 const FULL_ROWS: u16 = 8;
@@ -289,7 +289,8 @@ fn push_disagreement(lines: &mut Vec<Line>, t: &SocketTruth) {
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let ps = app.play_state();
-    let socks = shown_sockets(app);
+    let tags = super::conn_tag::ConnTags::of(app);
+    let socks = panel_pages::sockets(app, &tags);
     if socks.is_empty() {
         put(
             buf,
@@ -301,10 +302,20 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         );
         return;
     }
-    let full = area.height >= FULL_ROWS * socks.len() as u16 && area.width >= 34;
+    let (per, full) = panel_pages::capacity(
+        area.height,
+        area.width,
+        socks.len(),
+        FULL_ROWS,
+        COMPACT_ROWS,
+    );
+    let (range, line) = panel_pages::page(socks.len(), per, app.panel_page);
     let mut y = area.y;
-    for s in socks {
-        let view = panel_view(app, &ps, s);
+    for (tag, s) in &socks[range] {
+        let mut view = panel_view(app, &ps, s);
+        if let Some(n) = tag {
+            view.title = format!("{} {}", super::conn_tag::text(*n), view.title);
+        }
         let rows = if full { FULL_ROWS } else { COMPACT_ROWS };
         let h = rows.min(area.bottom().saturating_sub(y));
         if h == 0 {
@@ -313,6 +324,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let rect = Rect::new(area.x, y, area.width, h);
         draw_panel(app, &view, rect, full, buf);
         y += h;
+    }
+    if let Some(line) = line {
+        let y = area.bottom().saturating_sub(1);
+        put(
+            buf,
+            area.x + 1,
+            y,
+            &line,
+            area.width.saturating_sub(1),
+            app.theme.key,
+        );
     }
 }
 
@@ -342,13 +364,19 @@ fn draw_panel(app: &App, v: &PanelView, r: Rect, full: bool, buf: &mut Buffer) {
     // always shows; a long title is cut to make room for it.
     let ty = r.y;
     let tx = r.x + 1;
-    let sw = v.state.width() as u16 + 2;
-    let title_room = r.width.saturating_sub(sw + 3);
+    let short = |t: &str| t.split(" · ").next().unwrap_or(t).to_string();
+    let mut state = v.state.clone();
     let mut title = format!(" {} ", v.title);
-    if title.width() > title_room as usize {
+    if title.width() + state.width() + 5 > r.width as usize {
         // "client #1 · inferred" → "client #1": the recv line still says "inferred".
-        title = format!(" {} ", v.title.split(" · ").next().unwrap_or(&v.title));
+        title = format!(" {} ", short(&v.title));
     }
+    if title.width() + state.width() + 5 > r.width as usize {
+        // A narrow column keeps the socket's name whole: "CLOSED · fd closed" → "CLOSED".
+        state = short(&v.state);
+    }
+    let sw = state.width() as u16 + 2;
+    let title_room = r.width.saturating_sub(sw + 3);
     put(
         buf,
         tx,
@@ -361,7 +389,7 @@ fn draw_panel(app: &App, v: &PanelView, r: Rect, full: bool, buf: &mut Buffer) {
         buf,
         r.right().saturating_sub(sw + 1),
         ty,
-        &format!(" {} ", v.state),
+        &format!(" {state} "),
         sw,
         state_style,
     );
