@@ -230,6 +230,11 @@ pub struct LabArgs {
     /// Replace the --record file if it exists (a symbolic link is never written through).
     #[arg(long)]
     pub force: bool,
+    /// Put the client and the server on two hosts joined by a link sockviz carries, e.g.
+    /// `rtt=80ms,rate=1mbit,loss=2%` (keys rtt, delay, rate, queue, loss, reorder, seed; see
+    /// the README's "link" section). Link scenarios pick one when this is not given.
+    #[arg(long, value_name = "KEY=VALUE,...")]
+    pub link: Option<crate::lab::link::LinkSpec>,
 }
 
 impl Default for LabArgs {
@@ -246,6 +251,7 @@ impl Default for LabArgs {
             port: None,
             record: None,
             force: false,
+            link: None,
         }
     }
 }

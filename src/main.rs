@@ -70,6 +70,7 @@ fn lab_config(args: &LabArgs) -> LabConfig {
         mtu: args.mtu,
         host_loopback: args.host_loopback,
         port: args.port,
+        link: args.link,
     }
 }
 

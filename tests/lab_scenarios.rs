@@ -547,7 +547,12 @@ fn list_names_every_scenario() {
             "backlog",
             "slow-reader",
             "reset",
-            "utf8-split"
+            "utf8-split",
+            "echo-link",
+            "syn-timeout",
+            "unreachable",
+            "loss",
+            "slow-start"
         ]
     );
 }

@@ -192,6 +192,7 @@ impl CaptureFile {
             link: rec.link,
             orig_len: rec.orig_len,
             data,
+            interface: rec.interface,
         };
         Ok(Some((frame, frame_ref)))
     }

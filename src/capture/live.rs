@@ -76,6 +76,18 @@ impl OpenCapture {
     where
         E: From<OwnedFrame> + Send + 'static,
     {
+        self.start_wrapped(tx, E::from)
+    }
+
+    /// [`OpenCapture::start`], each frame wrapped by `wrap` (to say which capture point saw it).
+    pub fn start_wrapped<E>(
+        self,
+        tx: mpsc::Sender<E>,
+        wrap: fn(OwnedFrame) -> E,
+    ) -> Result<LiveCapture, LiveCaptureError>
+    where
+        E: Send + 'static,
+    {
         let OpenCapture {
             cap,
             link,
@@ -86,7 +98,7 @@ impl OpenCapture {
         let flag = Arc::clone(&stop);
         let handle = thread::Builder::new()
             .name("capture".into())
-            .spawn(move || run(cap, link, nanos, &flag, &tx))
+            .spawn(move || run(cap, link, nanos, &flag, &tx, wrap))
             .map_err(LiveCaptureError::Thread)?;
         Ok(LiveCapture {
             stop,
@@ -171,12 +183,13 @@ impl Drop for LiveCapture {
     }
 }
 
-fn run<E: From<OwnedFrame>>(
+fn run<E>(
     mut cap: Capture<pcap::Active>,
     link: LinkType,
     nanos: bool,
     stop: &AtomicBool,
     tx: &mpsc::Sender<E>,
+    wrap: fn(OwnedFrame) -> E,
 ) -> CaptureStats {
     let mut stats = CaptureStats::default();
     let mut stopping_since: Option<std::time::Instant> = None;
@@ -203,7 +216,7 @@ fn run<E: From<OwnedFrame>>(
                     orig_len: h.len,
                     data: packet.data.to_vec(),
                 };
-                if tx.send(E::from(frame)).is_err() {
+                if tx.send(wrap(frame)).is_err() {
                     break;
                 }
             }

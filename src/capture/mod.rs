@@ -159,6 +159,9 @@ pub struct Frame<'a> {
     pub orig_len: u32,
     /// The captured bytes.
     pub data: &'a [u8],
+    /// The pcapng interface it was captured on (0 in a pcap file): a lab recording over a link
+    /// has one per capture point.
+    pub interface: u32,
 }
 
 /// A frame that owns its bytes, so it can cross threads (what a live capture hands over).

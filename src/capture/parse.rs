@@ -49,6 +49,8 @@ pub(crate) struct RawRecord {
     pub orig_len: u32,
     pub ts: Timestamp,
     pub link: LinkType,
+    /// The pcapng interface the packet was captured on (0 in a pcap file).
+    pub interface: u32,
     /// Length of the whole record, consumed before the next one is read.
     pub record_len: usize,
 }

@@ -156,6 +156,7 @@ impl Pcap {
             orig_len,
             ts: Timestamp(ts),
             link: self.link,
+            interface: 0,
             record_len,
         }))
     }

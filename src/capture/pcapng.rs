@@ -302,6 +302,7 @@ impl Pcapng {
             orig_len,
             ts,
             link: iface.link,
+            interface: id,
             record_len: 0,
         })
     }
@@ -330,6 +331,7 @@ impl Pcapng {
             orig_len,
             ts: self.last_ts,
             link: iface.link,
+            interface: 0,
             record_len: 0,
         })
     }

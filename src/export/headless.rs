@@ -113,6 +113,29 @@ fn segment_json(s: &SegmentEvent, map: &ByteMap, obj: &mut Map<String, Value>) {
     }
 }
 
+/// Over a lab link: where the segment was captured (`["client"]`, `["server"]` or both) with
+/// each time, and `lost: true` when it left its sender and never reached its receiver.
+fn link_json(tl: &Timeline, s: &SegmentEvent, obj: &mut Map<String, Value>) {
+    if !s.sack.is_empty() {
+        let blocks: Vec<[u32; 2]> = s.sack.iter().map(|(l, r)| [l.get(), r.get()]).collect();
+        obj.insert("sack".into(), json!(blocks));
+    }
+    if s.seen.is_empty() {
+        return;
+    }
+    let points: Vec<&str> = s.seen.iter().map(|v| v.point.name()).collect();
+    obj.insert("seen".into(), json!(points));
+    let times: Map<String, Value> = s
+        .seen
+        .iter()
+        .map(|v| (v.point.name().to_string(), json!(tl.secs(v.at))))
+        .collect();
+    obj.insert("seen_t".into(), Value::Object(times));
+    if s.lost {
+        obj.insert("lost".into(), json!(true));
+    }
+}
+
 fn probe_json(p: &ProbeEvent, obj: &mut Map<String, Value>) {
     obj.insert("side".into(), json!(p.side.name()));
     obj.insert("sock".into(), json!(p.socket.0));
@@ -125,6 +148,8 @@ fn probe_json(p: &ProbeEvent, obj: &mut Map<String, Value>) {
     obj.insert("rcvbuf".into(), json!(p.rcvbuf));
     obj.insert("rtt_us".into(), json!(p.rtt_us));
     obj.insert("cwnd".into(), json!(p.cwnd));
+    obj.insert("ssthresh".into(), json!(p.ssthresh));
+    obj.insert("in_flight".into(), json!(p.in_flight));
     if let Some(q) = p.accept_queue {
         obj.insert("accept_queue".into(), json!(q.len));
         obj.insert("backlog".into(), json!(q.backlog));
@@ -139,7 +164,10 @@ pub fn event_json(tl: &Timeline, map: &ByteMap, i: usize, ev: &Event) -> Value {
     obj.insert("kind".into(), json!(ev.kind.name()));
     match &ev.kind {
         EventKind::Call(c) => call_json(c, map, &mut obj, tl),
-        EventKind::Segment(s) => segment_json(s, map, &mut obj),
+        EventKind::Segment(s) => {
+            segment_json(s, map, &mut obj);
+            link_json(tl, s, &mut obj);
+        }
         EventKind::Probe(p) => probe_json(p, &mut obj),
         EventKind::Note(text) => {
             obj.insert("text".into(), json!(text));

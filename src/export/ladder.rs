@@ -27,6 +27,8 @@ pub enum Row {
         tag: Option<usize>,
         /// Set when the listener dropped this SYN (accept queue full): the arrow stops short.
         dropped: Option<DroppedSyn>,
+        /// Lost on a lab link: drawn stopping midway at a mark, never arriving.
+        lost: bool,
     },
     /// A socket call on one lifeline, and the states entered at this row.
     Call {
@@ -157,6 +159,7 @@ pub fn numbered_rows(tl: &Timeline) -> Vec<(usize, Row)> {
                 server_state,
                 tag: tags.of_conn(s.conn),
                 dropped: dropped.iter().find(|d| d.event == i).copied(),
+                lost: s.lost,
             },
             EventKind::Call(c) => {
                 let edge = call_edge(tl, &index, i);

@@ -167,14 +167,16 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                 server_state,
                 tag,
                 dropped,
+                lost,
             } => {
-                let (x1, x2) = if *to_server {
+                let (x1, mut x2) = if *to_server {
                     (CLIENT_X, SERVER_X)
                 } else {
                     (SERVER_X, CLIENT_X)
                 };
                 let ink = tag.map_or("black", tag_colour);
-                // A dropped SYN stops short of the server's lifeline at ✕, and says why.
+                // A dropped SYN stops short of the server's lifeline at ✕, and says why; a
+                // segment lost on a lab link stops midway at ✗ and never arrives.
                 let (line, why) = match dropped {
                     Some(d) => (
                         format!(
@@ -190,6 +192,17 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                             ty = y + 16,
                         ),
                     ),
+                    None if *lost => {
+                        x2 = mid;
+                        (
+                            format!(
+                                r##"<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y2}" stroke="{ink}" stroke-width="1.5"/><text x="{mid}" y="{cy}" text-anchor="middle" font-size="14" fill="#c00">✗</text>"##,
+                                y2 = y + 6,
+                                cy = y + 11,
+                            ),
+                            String::new(),
+                        )
+                    }
                     None => (
                         format!(
                             r##"<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y2}" stroke="{ink}" stroke-width="1.5" marker-end="url(#head)"/>"##,

@@ -24,10 +24,19 @@ fn fit(text: &str, width: usize) -> String {
 }
 
 /// An arrow carrying `label` across the wire: `──label──►` or `◄──label──`.
-fn arrow(label: &str, to_server: bool) -> String {
+fn arrow(label: &str, to_server: bool, lost: bool) -> String {
     let inner = WIRE - 4;
     let label = fit(label, inner).trim_end().to_string();
     let used = label.width();
+    if lost {
+        // Lost on the link: the arrow ends at a mark, the rest of the wire empty.
+        let pad = " ".repeat(WIRE.saturating_sub(used + 4));
+        return if to_server {
+            format!("──{label} ✗{pad}")
+        } else {
+            format!("{pad}✗ {label}──")
+        };
+    }
     let left = 2;
     let right = inner.saturating_sub(used) + 1;
     if to_server {
@@ -39,7 +48,7 @@ fn arrow(label: &str, to_server: bool) -> String {
 
 /// A dropped SYN's arrow: from the client's lifeline, stopping short of the server's at `✕`.
 fn dropped_arrow(label: &str) -> String {
-    let a = arrow(label, true);
+    let a = arrow(label, true, false);
     let cut: String = a
         .chars()
         .take(a.chars().count().saturating_sub(4))
@@ -112,6 +121,7 @@ pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
                 server_state,
                 tag,
                 dropped,
+                lost,
             } => {
                 let label = tagged(tag, &label);
                 match dropped {
@@ -125,7 +135,7 @@ pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
                     None => format!(
                         "{t_ms:>9.3}  {}│{}│ {}",
                         client_column(state(client_state)),
-                        arrow(&label, to_server),
+                        arrow(&label, to_server, lost),
                         state(server_state)
                     ),
                 }
@@ -190,10 +200,10 @@ mod tests {
 
     #[test]
     fn arrows_point_the_right_way_and_span_the_wire() {
-        let a = arrow("SYN seq=0", true);
+        let a = arrow("SYN seq=0", true, false);
         assert!(a.ends_with('►'));
         assert_eq!(a.width(), WIRE, "the arrow spans the wire");
-        let b = arrow("SYN,ACK seq=0 ack=1 \"대한민국\"", false);
+        let b = arrow("SYN,ACK seq=0 ack=1 \"대한민국\"", false, false);
         assert!(b.starts_with('◄'));
         assert_eq!(b.width(), WIRE);
     }

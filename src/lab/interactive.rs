@@ -19,6 +19,9 @@ use super::setup::start_wire;
 use super::socket::{LabSocket, Shutdown};
 use super::{CaptureStatus, LabConfig, LabError, Prepared};
 
+/// The two hosts of a lab over a link.
+type Hosts = Arc<super::link::Topology>;
+
 /// What the keyboard asks the lab to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LabCommand {
@@ -186,6 +189,7 @@ struct Session {
     /// a later send or recv on one fails as Python's does, `OSError: [Errno 9] Bad file
     /// descriptor`.
     closed: [Option<SocketId>; 2],
+    hosts: Option<Hosts>,
 }
 
 impl Session {
@@ -203,6 +207,15 @@ impl Session {
         }
     }
 
+    /// Sockets made where their side lives: on its host when the lab runs over a link.
+    fn ctx(&self) -> ScenarioCtx {
+        let ctx = ScenarioCtx::new(Arc::clone(&self.rec), self.server, true);
+        match &self.hosts {
+            Some(hosts) => ctx.on_hosts(Arc::clone(hosts)),
+            None => ctx,
+        }
+    }
+
     fn close_all(&mut self) {
         self.close_connection();
         if let Some(l) = self.listener.take() {
@@ -214,8 +227,7 @@ impl Session {
         self.close_connection();
         self.closed = [None, None];
         if self.listener.is_none() {
-            let ctx = ScenarioCtx::new(Arc::clone(&self.rec), self.server, true);
-            match ctx.listener(5, &[]) {
+            match self.ctx().listener(5, &[]) {
                 Ok(l) => self.listener = Some(l),
                 Err(e) => {
                     self.rec.note(format!("cannot listen: {e}"));
@@ -223,7 +235,7 @@ impl Session {
                 }
             }
         }
-        let Ok(mut c) = LabSocket::new(&self.rec, Side::Client) else {
+        let Ok(mut c) = self.ctx().socket(Side::Client) else {
             self.rec.note("cannot create the client socket");
             return;
         };
@@ -320,7 +332,7 @@ impl Session {
             LabCommand::RunScenario(name) => {
                 self.close_all();
                 self.closed = [None, None];
-                run_scenario(&self.rec, self.server, &name);
+                run_scenario(&self.rec, self.server, self.hosts.as_ref(), &name);
                 self.rec.note(
                     "interactive: n opens a connection, s sends, r/R recv, ? lists every key",
                 );
@@ -334,14 +346,24 @@ fn closed_slot(side: Side) -> usize {
     usize::from(side != Side::Client)
 }
 
-fn run_scenario(rec: &Arc<Recorder>, server: SocketAddrV4, name: &str) {
+fn run_scenario(rec: &Arc<Recorder>, server: SocketAddrV4, hosts: Option<&Hosts>, name: &str) {
     let Some(sc) = scenario::find(name) else {
         rec.note(format!("unknown scenario `{name}`"));
         return;
     };
+    if sc.link.is_some() && hosts.is_none() {
+        rec.note(format!(
+            "scenario {name} needs two hosts and a link, which this session has not: quit and \
+             run `sockviz lab --scenario {name}`"
+        ));
+        return;
+    }
     rec.note(format!("scenario {}: {}", sc.name, sc.summary));
     // SO_REUSEADDR: an earlier connection's TIME_WAIT may still hold the port.
-    let ctx = ScenarioCtx::new(Arc::clone(rec), server, true);
+    let mut ctx = ScenarioCtx::new(Arc::clone(rec), server, true);
+    if let Some(hosts) = hosts {
+        ctx = ctx.on_hosts(Arc::clone(hosts));
+    }
     if let Err(e) = (sc.run)(&ctx) {
         rec.note(format!("the scenario stopped early: {e}"));
     }
@@ -358,7 +380,13 @@ pub fn start(
         return Err(LabError::UnknownScenario(cfg.scenario.clone()));
     }
     let rec = Recorder::new(tx.clone());
-    let wire = start_wire(cfg, prepared, tx, |text| rec.note(text));
+    let (wire, hosts) = match super::link_of(cfg) {
+        Some(spec) => {
+            let (wire, topo) = super::link::start_wire(cfg, spec, prepared, tx, |t| rec.note(t))?;
+            (wire, Some(Arc::new(topo)))
+        }
+        None => (start_wire(cfg, prepared, tx, |text| rec.note(text)), None),
+    };
     let (server, live) = (wire.server, wire.live);
     let capture = match wire.capture {
         CaptureStatus::Unavailable(reason) => {
@@ -375,7 +403,7 @@ pub fn start(
         .spawn(move || {
             let _sampler = sampler;
             let _live = live;
-            run_scenario(&rec, server, &scenario_name);
+            run_scenario(&rec, server, hosts.as_ref(), &scenario_name);
             rec.note("interactive: n opens a connection, s sends, r/R recv, ? lists every key");
             let mut session = Session {
                 rec,
@@ -385,6 +413,7 @@ pub fn start(
                 accepted: None,
                 echo: Arc::new(AtomicBool::new(true)),
                 closed: [None, None],
+                hosts,
             };
             while let Ok(cmd) = rx.recv() {
                 session.handle(cmd);

@@ -6,6 +6,7 @@
 //! blocks only its side, visibly. Everything lands on one [`Timeline`].
 
 pub mod interactive;
+pub mod link;
 pub mod netns;
 pub mod peer;
 pub mod probe;
@@ -47,6 +48,9 @@ pub struct LabConfig {
     /// Server port; `None` for the lecture's 7 (7007 on the host loopback without root, where
     /// ports below 1024 are privileged).
     pub port: Option<u16>,
+    /// Run on two hosts joined by this link (`--link`); `None` for one host's loopback, unless
+    /// the scenario needs a link (then it brings its own).
+    pub link: Option<link::LinkSpec>,
 }
 
 impl Default for LabConfig {
@@ -56,6 +60,7 @@ impl Default for LabConfig {
             mtu: DEFAULT_MTU,
             host_loopback: false,
             port: None,
+            link: None,
         }
     }
 }
@@ -78,10 +83,21 @@ pub fn prepare(cfg: &LabConfig) -> Prepared {
     if cfg.host_loopback {
         return Prepared::HostRequested;
     }
-    match netns::enter_private_namespace() {
+    let entered = if link_of(cfg).is_some() {
+        netns::enter_user_namespace()
+    } else {
+        netns::enter_private_namespace()
+    };
+    match entered {
         Ok(kind) => Prepared::Namespace(kind),
         Err(e) => Prepared::NamespaceFailed(e),
     }
+}
+
+/// The link a run uses: `--link`, else the scenario's own, else none (one host's loopback).
+pub fn link_of(cfg: &LabConfig) -> Option<link::LinkSpec> {
+    cfg.link
+        .or_else(|| scenario::find(&cfg.scenario).and_then(|s| s.link))
 }
 
 /// What the capture ended up being; printed in the summary line.
@@ -111,6 +127,8 @@ pub enum LabError {
     UnknownScenario(String),
     #[error("cannot start the lab's probe thread: {0}")]
     Thread(std::io::Error),
+    #[error(transparent)]
+    Link(#[from] link::LinkError),
 }
 
 /// The outcome of one lab run, besides its timeline.
@@ -143,12 +161,22 @@ pub fn run_live(
     let mut early_notes = Vec::new();
     let mut note = |text: String| early_notes.push(text);
 
+    let (wire, topology) = match link_of(cfg) {
+        Some(spec) => {
+            let (wire, topo) = link::start_wire(cfg, spec, prepared, tx.clone(), &mut note)?;
+            (wire, Some(std::sync::Arc::new(topo)))
+        }
+        None => (
+            setup::start_wire(cfg, prepared, tx.clone(), &mut note),
+            None,
+        ),
+    };
     let setup::LabWire {
         server,
         live,
         capture,
         mtu,
-    } = setup::start_wire(cfg, prepared, tx.clone(), &mut note);
+    } = wire;
     let in_namespace = matches!(prepared, Prepared::Namespace(_));
 
     let started = probe::now().max(origin);
@@ -161,18 +189,34 @@ pub fn run_live(
         let _ = tx.send(SourceEvent::Note { at: started, text });
     }
     let sampler = probe::Sampler::start(std::sync::Arc::clone(&rec)).map_err(LabError::Thread)?;
-    let ctx = ScenarioCtx::new(std::sync::Arc::clone(&rec), server, !in_namespace);
+    let mut ctx = ScenarioCtx::new(std::sync::Arc::clone(&rec), server, !in_namespace);
+    if let Some(topo) = &topology {
+        ctx = ctx.on_hosts(std::sync::Arc::clone(topo));
+    }
     let failure = run_with_deadline(scenario, &ctx, &rec);
     if let Some(f) = &failure {
         rec.note(format!("the scenario stopped early: {f}"));
     }
-    // Let the last FIN/ACK exchange reach the capture and the prober see the final states.
-    std::thread::sleep(Duration::from_millis(60));
+    // Let the last FIN/ACK exchange reach the capture and the prober see the final states
+    // (over a link, the last frame is one delay away).
+    let in_flight = topology.as_ref().map_or(Duration::ZERO, |t| t.spec.delay);
+    std::thread::sleep(Duration::from_millis(60) + in_flight);
     sampler.stop();
+    drop(ctx);
     let mut dropped = 0;
+    if let Some((stats, server_capture)) = topology
+        .and_then(std::sync::Arc::into_inner)
+        .map(|mut t| t.stop())
+    {
+        rec.note(format!(
+            "the link carried {} frames, lost {} and dropped {} at its full queue",
+            stats.forwarded, stats.lost, stats.queue_drops
+        ));
+        dropped += server_capture.map_or(0, |c| c.dropped);
+    }
     if let Some(live) = live {
         let stats = live.stop();
-        dropped = stats.dropped;
+        dropped += stats.dropped;
         if let Some(err) = stats.error {
             rec.note(format!("the capture stopped early: {err}"));
         }

@@ -52,6 +52,12 @@ pub fn enter_private_namespace() -> Result<NamespaceKind, NetnsError> {
     if geteuid() == 0 && unshare(libc::CLONE_NEWNET).is_ok() {
         return Ok(NamespaceKind::NetOnly);
     }
+    enter_user_namespace()
+}
+
+/// A new user namespace mapping us to root inside, with a network namespace, even as root: the
+/// lab's link builds its hosts there, so what it may do stays inside (`unshare -Urn`).
+pub fn enter_user_namespace() -> Result<NamespaceKind, NetnsError> {
     let (uid, gid) = (geteuid(), getegid());
     unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET).map_err(|source| NetnsError::Unshare {
         flags: "CLONE_NEWUSER|CLONE_NEWNET",
@@ -126,8 +132,8 @@ pub fn allow_low_ports() -> io::Result<()> {
     std::fs::write("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0")
 }
 
-const ETHTOOL_STSO: u32 = 0x1f;
-const ETHTOOL_SGSO: u32 = 0x24;
+pub(crate) const ETHTOOL_STSO: u32 = 0x1f;
+pub(crate) const ETHTOOL_SGSO: u32 = 0x24;
 
 /// `struct ethtool_value` (linux/ethtool.h).
 #[repr(C)]
@@ -136,7 +142,7 @@ struct EthtoolValue {
     data: u32,
 }
 
-fn ifreq_for(name: &str) -> libc::ifreq {
+pub(crate) fn ifreq_for(name: &str) -> libc::ifreq {
     // SAFETY: ifreq is plain data (a name array and a union of plain data); all-zero is valid.
     let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
     for (dst, src) in req
@@ -149,7 +155,11 @@ fn ifreq_for(name: &str) -> libc::ifreq {
     req
 }
 
-fn ioctl_ifreq(fd: BorrowedFd<'_>, request: libc::Ioctl, req: &mut libc::ifreq) -> io::Result<()> {
+pub(crate) fn ioctl_ifreq(
+    fd: BorrowedFd<'_>,
+    request: libc::Ioctl,
+    req: &mut libc::ifreq,
+) -> io::Result<()> {
     // SAFETY: the SIOC*IF* requests read/write one ifreq, which outlives the call.
     let ret = unsafe { libc::ioctl(fd.as_raw_fd(), request, req as *mut libc::ifreq) };
     if ret < 0 {
@@ -159,7 +169,7 @@ fn ioctl_ifreq(fd: BorrowedFd<'_>, request: libc::Ioctl, req: &mut libc::ifreq) 
     }
 }
 
-fn set_up(fd: BorrowedFd<'_>, name: &str) -> io::Result<()> {
+pub(crate) fn set_up(fd: BorrowedFd<'_>, name: &str) -> io::Result<()> {
     let mut req = ifreq_for(name);
     ioctl_ifreq(fd, libc::SIOCGIFFLAGS, &mut req)?;
     // SAFETY: SIOCGIFFLAGS just filled the `ifru_flags` member of the union.
@@ -168,13 +178,13 @@ fn set_up(fd: BorrowedFd<'_>, name: &str) -> io::Result<()> {
     ioctl_ifreq(fd, libc::SIOCSIFFLAGS, &mut req)
 }
 
-fn set_mtu(fd: BorrowedFd<'_>, name: &str, mtu: libc::c_int) -> io::Result<()> {
+pub(crate) fn set_mtu(fd: BorrowedFd<'_>, name: &str, mtu: libc::c_int) -> io::Result<()> {
     let mut req = ifreq_for(name);
     req.ifr_ifru.ifru_mtu = mtu;
     ioctl_ifreq(fd, libc::SIOCSIFMTU, &mut req)
 }
 
-fn set_ethtool(fd: BorrowedFd<'_>, name: &str, cmd: u32, data: u32) -> io::Result<()> {
+pub(crate) fn set_ethtool(fd: BorrowedFd<'_>, name: &str, cmd: u32, data: u32) -> io::Result<()> {
     let mut value = EthtoolValue { cmd, data };
     let mut req = ifreq_for(name);
     // The kernel reads the ethtool_value through this pointer during the ioctl only; `value`
@@ -183,7 +193,7 @@ fn set_ethtool(fd: BorrowedFd<'_>, name: &str, cmd: u32, data: u32) -> io::Resul
     ioctl_ifreq(fd, libc::SIOCETHTOOL, &mut req)
 }
 
-fn unshare(flags: libc::c_int) -> io::Result<()> {
+pub(crate) fn unshare(flags: libc::c_int) -> io::Result<()> {
     // SAFETY: no pointers; unshare only changes this process's namespace membership.
     if unsafe { libc::unshare(flags) } < 0 {
         Err(io::Error::last_os_error())

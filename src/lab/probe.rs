@@ -61,6 +61,11 @@ pub fn probe(fd: BorrowedFd<'_>, side: Side, socket: SocketId) -> io::Result<Pro
         rcvbuf,
         rtt_us: info.tcpi_rtt,
         cwnd: info.tcpi_snd_cwnd,
+        // include/net/tcp.h: TCP_INFINITE_SSTHRESH until the first loss sets it.
+        ssthresh: Some(info.tcpi_snd_ssthresh).filter(|s| *s < 0x7fff_ffff),
+        in_flight: (info.tcpi_unacked + info.tcpi_retrans)
+            .saturating_sub(info.tcpi_sacked + info.tcpi_lost)
+            .saturating_mul(info.tcpi_snd_mss),
         accept_queue: None,
     };
     if state == Some(TcpState::Listen) {

@@ -73,9 +73,18 @@ impl Outcome {
 impl LabSocket {
     /// `socket.socket(socket.AF_INET, socket.SOCK_STREAM)`.
     pub fn new(rec: &Arc<Recorder>, side: Side) -> io::Result<Self> {
+        Self::new_with(rec, side, sys::tcp_socket)
+    }
+
+    /// The same, with the descriptor made by `make` (on a lab host: in that host's namespace).
+    pub fn new_with(
+        rec: &Arc<Recorder>,
+        side: Side,
+        make: impl FnOnce() -> io::Result<OwnedFd>,
+    ) -> io::Result<Self> {
         let started = now();
         let id = rec.next_socket_id();
-        let r = sys::tcp_socket();
+        let r = make();
         let mut sock = LabSocket {
             rec: Arc::clone(rec),
             fd: None,
@@ -193,6 +202,7 @@ impl LabSocket {
             SockOpt::QuickAck(on) => {
                 sys::set_int_opt(fd, libc::IPPROTO_TCP, libc::TCP_QUICKACK, i32::from(on))
             }
+            SockOpt::SynCnt(n) => sys::set_int_opt(fd, libc::IPPROTO_TCP, libc::TCP_SYNCNT, n),
         });
         self.emit(Outcome::new(Call::SetSockOpt(opt), started).result(&r));
         r

@@ -54,6 +54,8 @@ pub fn record_of(ev: &SourceEvent) -> Option<Record> {
             rcvbuf: p.rcvbuf,
             rtt_us: p.rtt_us,
             cwnd: p.cwnd,
+            ssthresh: p.ssthresh,
+            in_flight: p.in_flight,
             accept_queue: p.accept_queue.map(|q| (q.len, q.backlog)),
         }),
         SourceEvent::Note { at, text } => Record::Note {
@@ -61,7 +63,9 @@ pub fn record_of(ev: &SourceEvent) -> Option<Record> {
             text: text.clone(),
         },
         // A call's start is not recorded: the call's record carries its start.
-        SourceEvent::Frame(_) | SourceEvent::CallStarted(_) => return None,
+        SourceEvent::Frame(_) | SourceEvent::LinkFrame { .. } | SourceEvent::CallStarted(_) => {
+            return None;
+        }
     })
 }
 
@@ -117,6 +121,8 @@ pub fn source_event(record: &Record) -> Result<Option<SourceEvent>, DecodeError>
                 rcvbuf: p.rcvbuf,
                 rtt_us: p.rtt_us,
                 cwnd: p.cwnd,
+                ssthresh: p.ssthresh,
+                in_flight: p.in_flight,
                 accept_queue: p
                     .accept_queue
                     .map(|(len, backlog)| AcceptQueue { len, backlog }),
@@ -126,7 +132,7 @@ pub fn source_event(record: &Record) -> Result<Option<SourceEvent>, DecodeError>
             at: Timestamp(*at),
             text: text.clone(),
         },
-        Record::Summary(_) => return Ok(None),
+        Record::Summary(_) | Record::CapturePoint { .. } => return Ok(None),
     }))
 }
 
@@ -203,6 +209,7 @@ fn sockopt_of(args: &str) -> Option<SockOpt> {
         "TCP_NODELAY" => SockOpt::NoDelay(int()? != 0),
         "SO_REUSEADDR" => SockOpt::ReuseAddr(int()? != 0),
         "TCP_QUICKACK" => SockOpt::QuickAck(int()? != 0),
+        "TCP_SYNCNT" => SockOpt::SynCnt(int()?),
         "SO_LINGER" => {
             let inner = value.strip_prefix('(')?.strip_suffix(')')?;
             let (on, secs) = inner.split_once(',')?;
@@ -261,6 +268,7 @@ mod tests {
             SockOpt::Linger(Some(0)),
             SockOpt::ReuseAddr(true),
             SockOpt::QuickAck(false),
+            SockOpt::SynCnt(2),
         ] {
             assert_eq!(sockopt_of(&opt.python()), Some(opt));
         }

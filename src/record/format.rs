@@ -46,6 +46,13 @@ pub enum Record {
         at: i64,
         text: String,
     },
+    /// Over a link: frames on interface `iface` were captured at this point (`client` or
+    /// `server`), written before the interface's first packet.
+    CapturePoint {
+        at: i64,
+        iface: u32,
+        point: String,
+    },
     /// The lab's closing line, written last: what ran and whether the capture was real. A
     /// recording cut short has none, and the reader says so.
     Summary(SummaryRecord),
@@ -86,6 +93,11 @@ pub struct ProbeRecord {
     pub rcvbuf: u32,
     pub rtt_us: u32,
     pub cwnd: u32,
+    /// Absent in recordings made before the link (issue 12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssthresh: Option<u32>,
+    #[serde(default)]
+    pub in_flight: u32,
     pub accept_queue: Option<(u32, u32)>,
 }
 
@@ -169,6 +181,9 @@ pub fn comment(record: &Record) -> String {
             p.unsent
         ),
         Record::Note { text, .. } => format!("note: {text}"),
+        Record::CapturePoint { iface, point, .. } => {
+            format!("interface {iface}: captured at the {point} host")
+        }
         Record::Summary(s) => format!(
             "summary: scenario {} (capture: {}){}",
             s.scenario,
@@ -192,7 +207,7 @@ pub fn record_time(record: &Record) -> i64 {
             }
         }
         Record::Probe(p) => p.at,
-        Record::Note { at, .. } => *at,
+        Record::Note { at, .. } | Record::CapturePoint { at, .. } => *at,
         Record::Summary(s) => s.at,
     }
 }

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use crate::capture::{CaptureFile, FileError, Timestamp};
-use crate::timeline::{OwnedFrame, SourceEvent, Timeline};
+use crate::timeline::{CapturePoint, OwnedFrame, SourceEvent, Timeline};
 
 use super::format::{self, DecodeError, EVENTS_LINK, Record, SummaryRecord};
 
@@ -83,6 +83,7 @@ fn read_within(
 ) -> Result<Recording, FileError> {
     let mut sources = Vec::new();
     let mut summary = None;
+    let mut points: Vec<(u32, CapturePoint)> = Vec::new();
     let mut warnings = Vec::new();
     let (mut frames, mut events, mut bad) = (0u64, 0u64, 0u64);
     let mut held = 0u64;
@@ -111,6 +112,16 @@ fn read_within(
                             sources.push(ev);
                         }
                         Ok((None, Record::Summary(s))) => summary = Some(s),
+                        Ok((None, Record::CapturePoint { iface, point, .. })) => {
+                            let point = match point.as_str() {
+                                "client" => Some(CapturePoint::Client),
+                                "server" => Some(CapturePoint::Server),
+                                _ => None,
+                            };
+                            if let Some(point) = point {
+                                points.push((iface, point));
+                            }
+                        }
                         Ok((None, _)) => {}
                         Err(e @ DecodeError::NewerVersion(_)) => {
                             bad += 1;
@@ -131,12 +142,21 @@ fn read_within(
                     continue;
                 }
                 frames += 1;
-                sources.push(SourceEvent::Frame(OwnedFrame {
+                let owned = OwnedFrame {
                     ts: frame.ts,
                     link: frame.link,
                     orig_len: frame.orig_len,
                     data: frame.data.to_vec(),
-                }));
+                };
+                // A link's capture points each have their interface: their frames are merged
+                // into one segment each, as they were live.
+                sources.push(match points.iter().find(|(i, _)| *i == frame.interface) {
+                    Some((_, point)) => SourceEvent::LinkFrame {
+                        point: *point,
+                        frame: owned,
+                    },
+                    None => SourceEvent::Frame(owned),
+                });
             }
             Ok(None) => break,
             Err(e @ FileError::Damaged { .. }) => {

@@ -169,6 +169,6 @@ pub fn event_time(ev: &SourceEvent) -> crate::capture::Timestamp {
         SourceEvent::Call(c) => c.returned,
         SourceEvent::CallStarted(c) => c.started,
         SourceEvent::Probe { at, .. } | SourceEvent::Note { at, .. } => *at,
-        SourceEvent::Frame(f) => f.ts,
+        SourceEvent::Frame(f) | SourceEvent::LinkFrame { frame: f, .. } => f.ts,
     }
 }

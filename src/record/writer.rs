@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::capture::LinkType;
 use crate::output_file::Existing;
-use crate::timeline::{OwnedFrame, SourceEvent};
+use crate::timeline::{CapturePoint, OwnedFrame, SourceEvent};
 
 use super::format::{self, EVENTS_IF_NAME, EVENTS_LINK, Record};
 
@@ -46,6 +46,8 @@ pub struct RecordingWriter {
     path: PathBuf,
     /// Link type of each frame interface, by interface id (the events interface excluded).
     frame_ifaces: Vec<(LinkType, u32)>,
+    /// Over a link: each capture point's interface id.
+    point_ifaces: Vec<(CapturePoint, u32)>,
     next_iface: u32,
     stopped: bool,
     frames: u64,
@@ -102,6 +104,7 @@ impl RecordingWriter {
             out,
             path: path.to_path_buf(),
             frame_ifaces: vec![(capture_link, 0)],
+            point_ifaces: Vec::new(),
             next_iface: 2,
             stopped: false,
             frames: 0,
@@ -143,11 +146,44 @@ impl RecordingWriter {
     pub fn write(&mut self, ev: &SourceEvent) -> Result<(), RecordError> {
         match ev {
             SourceEvent::Frame(frame) => self.write_frame(frame),
+            SourceEvent::LinkFrame { point, frame } => self.write_link_frame(*point, frame),
             other => match format::record_of(other) {
                 Some(rec) => self.write_record(&rec),
                 None => Ok(()),
             },
         }
+    }
+
+    /// A frame one of the link's capture points saw: each point has an interface of its own
+    /// (`client0`, `server0`), declared with a record saying which point it is.
+    pub fn write_link_frame(
+        &mut self,
+        point: CapturePoint,
+        frame: &OwnedFrame,
+    ) -> Result<(), RecordError> {
+        if self.stopped {
+            return Ok(());
+        }
+        let iface = match self.point_ifaces.iter().find(|(p, _)| *p == point) {
+            Some((_, id)) => *id,
+            None => {
+                let id = self.next_iface;
+                self.next_iface += 1;
+                self.point_ifaces.push((point, id));
+                let (name, what) = match point {
+                    CapturePoint::Client => ("client0", "the client host's side of the link"),
+                    CapturePoint::Server => ("server0", "the server host's side of the link"),
+                };
+                self.write_block(&interface(frame.link, name, what))?;
+                self.write_record(&Record::CapturePoint {
+                    at: frame.ts.0,
+                    iface: id,
+                    point: point.name().to_string(),
+                })?;
+                id
+            }
+        };
+        self.write_packet(iface, frame)
     }
 
     pub fn write_frame(&mut self, frame: &OwnedFrame) -> Result<(), RecordError> {
@@ -166,6 +202,10 @@ impl RecordingWriter {
                 id
             }
         };
+        self.write_packet(iface, frame)
+    }
+
+    fn write_packet(&mut self, iface: u32, frame: &OwnedFrame) -> Result<(), RecordError> {
         let block = packet(
             iface,
             frame.ts.0,

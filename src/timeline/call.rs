@@ -47,6 +47,9 @@ pub enum SockOpt {
     /// `TCP_QUICKACK`: off lets the receiver delay its ACKs (RFC 1122 §4.2.3.2), which is what
     /// makes Nagle's algorithm visible on a loopback whose ACKs are otherwise immediate.
     QuickAck(bool),
+    /// `TCP_SYNCNT`: how many times connect() retransmits its SYN before it gives up with
+    /// `ETIMEDOUT` (default `net.ipv4.tcp_syn_retries`, 6: about 127 s).
+    SynCnt(i32),
 }
 
 impl SockOpt {
@@ -57,7 +60,7 @@ impl SockOpt {
             | SockOpt::SndBuf(_)
             | SockOpt::Linger(_)
             | SockOpt::ReuseAddr(_) => "SOL_SOCKET",
-            SockOpt::NoDelay(_) | SockOpt::QuickAck(_) => "IPPROTO_TCP",
+            SockOpt::NoDelay(_) | SockOpt::QuickAck(_) | SockOpt::SynCnt(_) => "IPPROTO_TCP",
         }
     }
 
@@ -70,13 +73,14 @@ impl SockOpt {
             SockOpt::Linger(_) => "SO_LINGER",
             SockOpt::ReuseAddr(_) => "SO_REUSEADDR",
             SockOpt::QuickAck(_) => "TCP_QUICKACK",
+            SockOpt::SynCnt(_) => "TCP_SYNCNT",
         }
     }
 
     /// The value as Python passes it: `1`, `65536`, `(1, 0)`.
     pub fn value(self) -> String {
         match self {
-            SockOpt::RcvBuf(n) | SockOpt::SndBuf(n) => n.to_string(),
+            SockOpt::RcvBuf(n) | SockOpt::SndBuf(n) | SockOpt::SynCnt(n) => n.to_string(),
             SockOpt::NoDelay(on) | SockOpt::ReuseAddr(on) | SockOpt::QuickAck(on) => {
                 i32::from(on).to_string()
             }

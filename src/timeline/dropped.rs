@@ -117,6 +117,9 @@ mod tests {
                 server_state: TcpState::Listen,
                 payload: Vec::new(),
                 frame_len: 0,
+                seen: Vec::new(),
+                lost: false,
+                sack: Vec::new(),
             }),
         }
     }
@@ -135,6 +138,8 @@ mod tests {
                 rcvbuf: 0,
                 rtt_us: 0,
                 cwnd: 0,
+                ssthresh: None,
+                in_flight: 0,
                 accept_queue: Some(AcceptQueue { len, backlog }),
             }),
         }

@@ -148,6 +148,30 @@ pub struct CallStart {
     pub started: Timestamp,
 }
 
+/// Where on a lab link a frame was captured: on the client host's interface or the server
+/// host's. A segment the link lost is seen at its sender's point only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CapturePoint {
+    Client,
+    Server,
+}
+
+impl CapturePoint {
+    pub fn name(self) -> &'static str {
+        match self {
+            CapturePoint::Client => "client",
+            CapturePoint::Server => "server",
+        }
+    }
+}
+
+/// One capture point's sighting of a segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sighting {
+    pub point: CapturePoint,
+    pub at: Timestamp,
+}
+
 /// One captured TCP segment, as `wire::decode` and `tcp::Tracker` saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SegmentEvent {
@@ -171,6 +195,14 @@ pub struct SegmentEvent {
     /// The payload bytes the capture kept.
     pub payload: Vec<u8>,
     pub frame_len: u32,
+    /// Over a lab link: where the segment was captured and when, first sighting first. Empty
+    /// for a single capture (a loopback, a file).
+    pub seen: Vec<Sighting>,
+    /// Seen leaving its sender and never reaching its receiver: the link dropped it.
+    pub lost: bool,
+    /// SACK blocks (RFC 2018), relative to the receiver's ISN as `rel_ack` is: what arrived
+    /// beyond a gap.
+    pub sack: Vec<(RelSeq, RelSeq)>,
 }
 
 impl SegmentEvent {
@@ -231,7 +263,13 @@ pub struct ProbeEvent {
     pub sndbuf: u32,
     pub rcvbuf: u32,
     pub rtt_us: u32,
+    /// Congestion window, in segments (`tcpi_snd_cwnd`).
     pub cwnd: u32,
+    /// Slow-start threshold in segments; `None` while still "infinite" (no loss seen yet).
+    pub ssthresh: Option<u32>,
+    /// Bytes the kernel counts in flight: unacked less SACKed and lost, plus retransmitted
+    /// segments, times the MSS (`tcp_packets_in_flight`).
+    pub in_flight: u32,
     pub accept_queue: Option<AcceptQueue>,
 }
 

@@ -14,6 +14,7 @@ pub mod dropped;
 pub mod event;
 mod play_state;
 pub mod playback;
+mod sightings;
 pub mod sockets;
 pub mod truth;
 
@@ -23,8 +24,8 @@ mod tests_truth;
 pub use bytemap::{ByteMap, Origin};
 pub use call::{Call, Shutdown, SockOpt};
 pub use event::{
-    AcceptQueue, ByteRange, CallEvent, CallStart, Errno, Event, EventKind, Flow, ProbeEvent,
-    SegmentEvent, SendProgress, Side, SocketId,
+    AcceptQueue, ByteRange, CallEvent, CallStart, CapturePoint, Errno, Event, EventKind, Flow,
+    ProbeEvent, SegmentEvent, SendProgress, Side, Sighting, SocketId,
 };
 
 use std::collections::BTreeMap;
@@ -47,6 +48,11 @@ pub enum SourceEvent {
         probe: ProbeEvent,
     },
     Frame(OwnedFrame),
+    /// A frame captured at one end of a lab link (each segment is seen once or twice).
+    LinkFrame {
+        point: CapturePoint,
+        frame: OwnedFrame,
+    },
     Note {
         at: Timestamp,
         text: String,
@@ -73,6 +79,8 @@ pub struct Timeline {
     changed_from: Option<usize>,
     /// Tunnels, reassembly and frame lengths, as `inspect` decodes them.
     decoder: Box<Decoder>,
+    /// Over a link: segments seen at one capture point, waiting to be seen at the other.
+    sightings: Box<sightings::Pending>,
 }
 
 /// A connection's opening as seen so far, to tell which SYN the server took.
@@ -97,6 +105,7 @@ impl Timeline {
             opening: BTreeMap::new(),
             changed_from: None,
             decoder: Box::default(),
+            sightings: Box::default(),
         }
     }
 
@@ -155,6 +164,7 @@ impl Timeline {
                 kind: EventKind::Note(text),
             },
             SourceEvent::Frame(frame) => return self.push_frame(frame),
+            SourceEvent::LinkFrame { point, frame } => return self.push_link_frame(point, frame),
             SourceEvent::CallStarted(_) => return None,
         };
         Some(self.insert(event))
@@ -202,6 +212,20 @@ impl Timeline {
             server_state: info.server_state,
             payload: seg.payload.to_vec(),
             frame_len: frame.orig_len,
+            seen: Vec::new(),
+            lost: false,
+            sack: match info.rel_ack {
+                Some(rel_ack) => seg
+                    .options
+                    .sack_blocks()
+                    .iter()
+                    .map(|b| {
+                        let rel = |s: crate::wire::SeqNum| rel_ack.add(s.since(seg.ack).get());
+                        (rel(b.left), rel(b.right))
+                    })
+                    .collect(),
+                None => Vec::new(),
+            },
         };
         let (conn, dir, flags) = (event.conn, event.dir, event.flags);
         let pos = self.insert(Event {
@@ -288,6 +312,7 @@ impl Timeline {
     /// readings say otherwise (a recv can never precede the data it returns). Call once all
     /// sources have finished.
     pub fn settle(&mut self) {
+        self.settle_lost();
         loop {
             let map = ByteMap::build(&self.events);
             let mut moved = false;
@@ -392,6 +417,9 @@ mod tests {
                 server_state: TcpState::Established,
                 payload: Vec::new(),
                 frame_len: 86,
+                seen: Vec::new(),
+                lost: false,
+                sack: Vec::new(),
             }),
         }
     }

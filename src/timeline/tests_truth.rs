@@ -425,6 +425,8 @@ fn probe(state: TcpState, recv_q: u32) -> ProbeEvent {
         rcvbuf: 131072,
         rtt_us: 10,
         cwnd: 10,
+        ssthresh: None,
+        in_flight: 0,
         accept_queue: None,
     }
 }

@@ -27,8 +27,14 @@ pub fn data(rel: &str) -> PathBuf {
 
 /// Run the lab scenario with the real binary and read its JSON lines.
 pub fn lab_json(scenario: &str) -> Vec<Value> {
+    lab_json_with(scenario, &[])
+}
+
+/// The same, with more arguments (`--link ...`).
+pub fn lab_json_with(scenario: &str, extra: &[&str]) -> Vec<Value> {
     let out = Command::new(env!("CARGO_BIN_EXE_sockviz"))
         .args(["lab", "--scenario", scenario, "--headless", "--json"])
+        .args(extra)
         .output()
         .expect("run sockviz lab");
     assert!(
@@ -90,7 +96,12 @@ fn hex_bytes(text: &str) -> Vec<u8> {
 /// The lab's JSON lines back into a timeline (what the TUI would have had live). Payloads the
 /// JSON leaves out (long sends) are rebuilt from the send data where it is known.
 pub fn lab_timeline(scenario: &str) -> Timeline {
-    let lines = lab_json(scenario);
+    lab_timeline_with(scenario, &[])
+}
+
+/// The same, with more arguments (`--link ...`).
+pub fn lab_timeline_with(scenario: &str, extra: &[&str]) -> Timeline {
+    let lines = lab_json_with(scenario, extra);
     let mut tl = Timeline::new(Timestamp(0));
     let by_i: BTreeMap<u64, &Value> = lines
         .iter()
@@ -193,6 +204,9 @@ pub fn lab_timeline(scenario: &str) -> Timeline {
                         .unwrap_or_default(),
                     payload: Vec::new(),
                     frame_len: 0,
+                    seen: Vec::new(),
+                    lost: l["lost"].as_bool().unwrap_or(false),
+                    sack: Vec::new(),
                 })
             }
             "probe" => {
@@ -214,6 +228,8 @@ pub fn lab_timeline(scenario: &str) -> Timeline {
                     rcvbuf: u32_of(l, "rcvbuf"),
                     rtt_us: u32_of(l, "rtt_us"),
                     cwnd: u32_of(l, "cwnd"),
+                    ssthresh: l["ssthresh"].as_u64().map(|v| v as u32),
+                    in_flight: u32_of(l, "in_flight"),
                     accept_queue,
                 })
             }

@@ -114,15 +114,24 @@ pub fn segment_text(s: &SegmentEvent) -> String {
 /// `client ──► server  PSH,ACK  seq=1 ack=1 len=20 win=65483   [ESTABLISHED / ESTABLISHED]`:
 /// the headless transcript's line.
 pub fn segment_line(s: &SegmentEvent) -> String {
-    let arrow = match s.dir {
-        Direction::ToServer => "client ──► server",
-        Direction::ToClient => "client ◄── server",
+    let arrow = match (s.dir, s.lost) {
+        (Direction::ToServer, false) => "client ──► server",
+        (Direction::ToClient, false) => "client ◄── server",
+        (Direction::ToServer, true) => "client ──✗ server",
+        (Direction::ToClient, true) => "client ✗── server",
     };
-    let analysis = if s.analysis.is_empty() {
+    let mut analysis = if s.analysis.is_empty() {
         String::new()
     } else {
         format!("  <{}>", s.analysis)
     };
+    if !s.sack.is_empty() {
+        let blocks: Vec<String> = s.sack.iter().map(|(l, r)| format!("{l}-{r}")).collect();
+        analysis.push_str(&format!("  <SACK {}>", blocks.join(" ")));
+    }
+    if s.lost {
+        analysis.push_str("  <lost on the link>");
+    }
     format!(
         "{arrow}  {:<8} seq={} ack={} len={} win={}   [{} / {}]{analysis}",
         s.flags.to_string(),

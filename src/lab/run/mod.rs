@@ -125,6 +125,7 @@ pub fn run_live(
         mtu: cfg.mtu,
         host_loopback: false,
         port: Some(cfg.port),
+        link: None,
     };
     let mut early = Vec::new();
     let wire = setup::start_wire(&lab_cfg, prepared, tx.clone(), |t| early.push(t));

@@ -16,6 +16,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "backlog",
     summary: "listen(1) and three clients before any accept: the accept queue fills, a SYN waits",
     run,
+    link: None,
 };
 
 const BACKLOG: i32 = 1;

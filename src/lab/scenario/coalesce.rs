@@ -16,6 +16,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "coalesce",
     summary: "three small sends arrive as one recv; once with Nagle on, once with TCP_NODELAY",
     run,
+    link: None,
 };
 
 const PIECES: [&str; 3] = ["Hello, ", "대한", "민국!"];

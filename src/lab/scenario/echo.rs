@@ -11,9 +11,10 @@ pub const SCENARIO: Scenario = Scenario {
     name: "echo",
     summary: "the lecture's echo client and server: connect, send 20 bytes, recv(1024), close",
     run,
+    link: None,
 };
 
-fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
+pub(super) fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let mut listener = ctx.listener(5, &[])?;
     ctx.note("handshake: connect() returns after one round trip (SYN, SYN,ACK, ACK)");
     let server = || {

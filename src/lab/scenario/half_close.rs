@@ -13,6 +13,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "half-close",
     summary: "client send + shutdown(SHUT_WR); server reads to b'', replies, closes; client reads to b''",
     run,
+    link: None,
 };
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {

@@ -7,11 +7,16 @@
 mod backlog;
 mod coalesce;
 mod echo;
+mod echo_link;
 mod half_close;
+mod loss;
 mod refused;
 mod reset;
 mod segments;
 mod slow_reader;
+mod slow_start;
+mod syn_timeout;
+mod unreachable;
 mod utf8_split;
 
 use std::io;
@@ -32,6 +37,9 @@ pub struct Scenario {
     /// One line for `sockviz lab --list`.
     pub summary: &'static str,
     pub run: fn(&ScenarioCtx) -> Result<(), ScenarioError>,
+    /// The link a scenario needs between two hosts (`--link` overrides it); `None` for one
+    /// host's loopback unless `--link` is given.
+    pub link: Option<crate::lab::link::LinkSpec>,
 }
 
 /// Every scenario, in teaching order.
@@ -45,6 +53,12 @@ pub const ALL: &[Scenario] = &[
     slow_reader::SCENARIO,
     reset::SCENARIO,
     utf8_split::SCENARIO,
+    // Over a link between two hosts (issue 12).
+    echo_link::SCENARIO,
+    syn_timeout::SCENARIO,
+    unreachable::SCENARIO,
+    loss::SCENARIO,
+    slow_start::SCENARIO,
 ];
 
 pub fn find(name: &str) -> Option<&'static Scenario> {
@@ -84,6 +98,8 @@ pub struct ScenarioCtx {
     pub server: SocketAddrV4,
     /// On the host loopback a re-run may find the port in TIME_WAIT: set `SO_REUSEADDR`.
     reuse_addr: bool,
+    /// Over a link: the two hosts, where each side's sockets are made.
+    hosts: Option<Arc<crate::lab::link::Topology>>,
 }
 
 impl ScenarioCtx {
@@ -92,11 +108,28 @@ impl ScenarioCtx {
             rec,
             server,
             reuse_addr,
+            hosts: None,
         }
     }
 
+    /// Make each side's sockets on its own host of `hosts`.
+    pub fn on_hosts(mut self, hosts: Arc<crate::lab::link::Topology>) -> Self {
+        self.hosts = Some(hosts);
+        self
+    }
+
+    /// Whether the client and the server are two hosts joined by a link.
+    pub fn over_link(&self) -> bool {
+        self.hosts.is_some()
+    }
+
     pub fn socket(&self, side: Side) -> Result<LabSocket, ScenarioError> {
-        LabSocket::new(&self.rec, side).step(side, "socket")
+        match &self.hosts {
+            Some(hosts) => {
+                LabSocket::new_with(&self.rec, side, || hosts.tcp_socket(side)).step(side, "socket")
+            }
+            None => LabSocket::new(&self.rec, side).step(side, "socket"),
+        }
     }
 
     /// A note on the timeline: what the reader should look for next.

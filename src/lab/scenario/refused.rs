@@ -10,6 +10,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "refused",
     summary: "connect to a port with no listener: SYN answered by RST, ECONNREFUSED",
     run,
+    link: None,
 };
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {

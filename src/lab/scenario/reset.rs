@@ -13,6 +13,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "reset",
     summary: "close() with unread data, then SO_LINGER (1, 0): RST instead of FIN, ECONNRESET",
     run,
+    link: None,
 };
 
 fn expect_reset(r: std::io::Result<Vec<u8>>, side: Side) -> Result<(), ScenarioError> {

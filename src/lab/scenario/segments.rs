@@ -12,6 +12,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "segments",
     summary: "one sendall of 100,000 bytes: MSS-sized segments on the wire, recv(1024) pieces",
     run,
+    link: None,
 };
 
 const TOTAL: usize = 100_000;

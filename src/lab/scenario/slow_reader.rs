@@ -17,6 +17,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "slow-reader",
     summary: "the server stops reading: zero window, probes, partial and blocked sends, sendall waits",
     run,
+    link: None,
 };
 
 /// Small enough to fill in a screenful; the kernel doubles both.

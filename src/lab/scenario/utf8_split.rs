@@ -10,6 +10,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "utf8-split",
     summary: "recv(4) in a loop on '안녕' (6 bytes): a character split across two recv calls",
     run,
+    link: None,
 };
 
 fn hex(bytes: &[u8]) -> String {

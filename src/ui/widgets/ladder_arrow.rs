@@ -81,7 +81,10 @@ pub fn draw_arrow(
         base
     };
     let (line, right_head, left_head) = phase_glyphs(phase);
-    let (right_head, left_head) = if dropped.is_some() {
+    let (right_head, left_head) = if s.lost {
+        // Lost on a lab link (issue 12): the arrow stops midway at a mark, never arriving.
+        ("✗", "✗")
+    } else if dropped.is_some() {
         ("✕", "✕")
     } else {
         (right_head, left_head)
@@ -93,7 +96,12 @@ pub fn draw_arrow(
         return;
     }
     let len = (b - a + 1) as usize;
-    let n = ((len as f64 * row.progress.clamp(0.0, 1.0)).ceil() as usize).clamp(1, len);
+    let progress = if s.lost {
+        row.progress.min(0.5)
+    } else {
+        row.progress
+    };
+    let n = ((len as f64 * progress.clamp(0.0, 1.0)).ceil() as usize).clamp(1, len);
     let to_server = s.dir == Direction::ToServer;
     // The cells drawn so far: from the sender's lifeline towards the receiver's.
     let cells = if to_server {

@@ -223,13 +223,49 @@ pub fn panel_from_truth(app: &App, ps: &PlayState, s: &SocketInfo, t: &SocketTru
         push_disagreement(&mut lines, t);
     }
     let window = t.window.map(|w| w.to_string()).unwrap_or("—".into());
-    lines.push(Line::new("window", format!("{window} advertised")));
+    match t
+        .probe
+        .filter(|_| !s.inferred)
+        .and_then(|(_, p)| path_line(&p))
+    {
+        // Over a link the path says more than the send legend (the same numbers are on the
+        // send line): rtt and cwnd there, the bytes in flight beside the window.
+        Some((path, in_flight)) => {
+            if let Some(legend) = lines
+                .iter_mut()
+                .find(|l| l.detail && l.text.starts_with('█'))
+            {
+                legend.text = path;
+            }
+            lines.push(Line::new(
+                "window",
+                format!("{window} adv, {in_flight} in flight"),
+            ));
+        }
+        None => lines.push(Line::new("window", format!("{window} advertised"))),
+    }
     PanelView {
         title,
         state,
         flash,
         lines,
     }
+}
+
+/// What a longer path adds, from the newest probe's `TCP_INFO` (issue 12): the smoothed RTT,
+/// the congestion window and threshold (`rtt 43.4ms cwnd 10 ssthresh ∞`), and the bytes in
+/// flight. `None` on a path shorter than a millisecond (a loopback: nothing to see there).
+pub fn path_line(p: &crate::timeline::ProbeEvent) -> Option<(String, u32)> {
+    if p.rtt_us < 1000 || p.accept_queue.is_some() {
+        return None;
+    }
+    let ssthresh = p.ssthresh.map_or("∞".to_string(), |s| s.to_string());
+    let line = format!(
+        "rtt {:.1}ms cwnd {} ssthresh {ssthresh}",
+        f64::from(p.rtt_us) / 1000.0,
+        p.cwnd,
+    );
+    Some((line, p.in_flight))
 }
 
 /// Where the newest probe says otherwise than the derivation, both are shown: the probe's

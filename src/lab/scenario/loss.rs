@@ -1,0 +1,59 @@
+//! `loss`: a transfer over a link that loses a segment. The receiver acknowledges what it has
+//! in order again and again (duplicate ACKs, SACK blocks saying what came after the gap), and
+//! the sender retransmits on the third duplicate without waiting for its timer: fast
+//! retransmit (RFC 5681 §3.2). Each is flagged as Wireshark's analysis flags it.
+
+use std::time::Duration;
+
+use crate::lab::LECTURE_BUFSIZE;
+use crate::lab::link::{BitsPerSec, LinkSpec, Loss};
+use crate::timeline::Side;
+
+use super::{Scenario, ScenarioCtx, ScenarioError, Step, pattern, recv_to_eof, run_pair};
+
+pub const SCENARIO: Scenario = Scenario {
+    name: "loss",
+    summary: "100,000 bytes over a link that loses a segment: dup ACKs, SACK, fast retransmit",
+    run,
+    link: Some(LinkSpec {
+        delay: Duration::from_millis(20),
+        rate: Some(BitsPerSec(10_000_000)),
+        // The client's 10th segment: its 8th of data, with plenty behind it to be duplicated.
+        loss: Loss::Nth(10),
+        ..LinkSpec::IDEAL
+    }),
+};
+
+const TOTAL: usize = 100_000;
+
+fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
+    let mut listener = ctx.listener(5, &[])?;
+    let server = || {
+        let side = Side::Server;
+        let mut conn = listener.accept().step(Side::Listener, "accept")?;
+        let all = recv_to_eof(&mut conn, LECTURE_BUFSIZE, side)?;
+        if all.len() != TOTAL {
+            return Err(ScenarioError::Unexpected(format!(
+                "the server read {} bytes, not {TOTAL}",
+                all.len()
+            )));
+        }
+        conn.close();
+        Ok(())
+    };
+    let client = || {
+        let side = Side::Client;
+        let mut s = ctx.client(&[])?;
+        ctx.note(
+            "one sendall of 100,000 bytes; the link loses one segment: watch the server repeat \
+             its ACK (duplicate ACKs, with SACK blocks for what arrived after the gap) until \
+             the client sends the lost bytes again",
+        );
+        s.sendall(&pattern(TOTAL)).step(side, "sendall")?;
+        s.close();
+        Ok(())
+    };
+    let r = run_pair(server, client);
+    listener.close();
+    r
+}
