@@ -34,7 +34,7 @@ impl SocketTable {
                 match &c.call {
                     Call::Bind { addr } if c.ok() => entry.local = Some(*addr),
                     Call::Connect { addr } => entry.remote = Some(*addr),
-                    Call::Close => entry.closed = Some(i),
+                    call if call.closes_fd() => entry.closed = Some(i),
                     call if call.moves_bytes() => {
                         if let Some(f) = c.flow {
                             let (local, remote) = if call.reads() {

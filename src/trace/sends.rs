@@ -155,6 +155,10 @@ mod tests {
             tgid: std::process::id() as i32,
             started: Timestamp(at),
             socket: Some(id),
+            waited: crate::timeline::Waited {
+                read: false,
+                write: false,
+            },
         }
     }
 
