@@ -221,3 +221,61 @@ fn quiz_on_a_students_program() {
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("quiz         ? Which flags"), "{text}");
 }
+
+/// The `?` help on `sockviz run`'s screen says where the program's output and keyboard are and
+/// what its exit and waits look like; the lab's screen does not, and neither lists lab keys.
+#[test]
+fn the_help_on_runs_screen_explains_it() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use sockviz::timeline::Timeline;
+    use sockviz::ui::action::Action;
+    use sockviz::ui::app::{App, SourceLabel};
+    use sockviz::ui::widgets;
+
+    let help = |scenario: &str, attached: bool| {
+        let mut app = App::new(
+            Timeline::new(Timestamp(0)),
+            SourceLabel::Lab {
+                scenario: scenario.into(),
+                capture: "namespace".into(),
+            },
+            sockviz::ui::Theme::new(sockviz::ui::ThemeName::Dark),
+        );
+        app.lab.attached = attached;
+        app.size = (100, 40);
+        app.update(Action::ToggleHelp);
+        let mut term = Terminal::new(TestBackend::new(100, 40)).expect("backend");
+        term.draw(|f| widgets::draw(f, &app)).expect("draws");
+        let buf = term.backend().buffer().clone();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let run = help("run python3 echo_client.py", false);
+    for want in [
+        "your program's output is printed when this screen closes (q)",
+        "exit(fd 3 closed by the kernel)",
+        "poll(…) select(…)",
+        "q Ctrl-C quit",
+    ] {
+        assert!(run.contains(want), "{want:?} in\n{run}");
+    }
+    let lab_only: Vec<_> = sockviz::ui::keymap::table(sockviz::ui::keymap::Mode::Normal)
+        .iter()
+        .filter(|b| b.lab_only)
+        .map(|b| b.help)
+        .collect();
+    assert!(!lab_only.is_empty());
+    for help in &lab_only {
+        assert!(!run.contains(help), "a lab key on run's help: {help:?}");
+    }
+    let lab = help("echo", true);
+    assert!(!lab.contains("your program's output"), "{lab}");
+    assert!(lab_only.iter().any(|h| lab.contains(h)), "{lab}");
+}
