@@ -58,7 +58,7 @@ fn an_inet6_client_waiting_with_select_and_poll() {
         assert_eq!(args[0], "AF_INET6, SOCK_STREAM");
         assert_eq!(args[1], "('::ffff:127.0.0.1', 7)");
         assert_eq!(args[2], "SOL_SOCKET, SO_RCVBUF");
-        assert_eq!(args[3], "[s], [], []");
+        assert_eq!(args[3], "[s], [], [], 0.3");
         assert_eq!((args[4], args[6]), ("300", "2000"));
         // The lab's own listener is an AF_INET one.
         assert_eq!(
@@ -114,7 +114,7 @@ fn the_transcript_says_af_inet6() {
         text.contains("getsockopt(SOL_SOCKET, SO_RCVBUF) -> 0"),
         "{text}"
     );
-    assert!(text.contains("select([s], [], []) -> 0"), "{text}");
+    assert!(text.contains("select([s], [], [], 0.3) -> 0"), "{text}");
     assert!(text.contains("poll(300) -> 0"), "{text}");
 }
 
@@ -157,10 +157,11 @@ fn the_call_log_writes_them_as_python_does() {
             Side::Server,
             Call::Select(Waited {
                 read: true,
-                write: false
+                write: false,
+                timeout_ms: Some(300),
             })
         ),
-        "r, w, x = select.select([conn], [], [])"
+        "r, w, x = select.select([conn], [], [], 0.3)"
     );
     assert_eq!(
         line(
@@ -182,6 +183,7 @@ fn the_call_log_writes_them_as_python_does() {
         Call::Select(Waited {
             read: true,
             write: false,
+            timeout_ms: None,
         }),
     ] {
         assert!(call.waits_for_peer() && call.may_block(), "{call}");

@@ -291,8 +291,12 @@ pub fn python_line(c: &CallEvent) -> String {
         // Waiting for the socket to be ready: the module's call, not the socket's.
         Call::Select(w) => {
             let list = |on: bool| if on { format!("[{v}]") } else { "[]".into() };
+            let timeout = w
+                .timeout_ms
+                .map(|ms| format!(", {}", ms as f64 / 1000.0))
+                .unwrap_or_default();
             format!(
-                "r, w, x = select.select({}, {}, [])",
+                "r, w, x = select.select({}, {}, []{timeout})",
                 list(w.read),
                 list(w.write)
             )

@@ -206,13 +206,24 @@ pub fn parse_call(name: &str, args: &str, len: Option<u64>, data: &mut Vec<u8>) 
                 }),
             }
         }
-        // `[s], [], []`; older files wrote nothing (the lists unknown).
+        // `[s], [], [], 0.3`; older files wrote nothing (the lists unknown).
         "select" => {
             let mut lists = args.split(']').map(|l| l.contains('s'));
-            Some(Call::Select(Waited {
-                read: lists.next().unwrap_or(false),
-                write: lists.next().unwrap_or(false),
-            }))
+            let timeout = args.rsplit_once(']').map_or("", |(_, t)| t);
+            let timeout_ms = match timeout.trim_start_matches(',').trim() {
+                "" => Some(None),
+                secs => secs
+                    .parse::<f64>()
+                    .ok()
+                    .map(|s| Some((s * 1000.0).round() as i64)),
+            };
+            timeout_ms.map(|timeout_ms| {
+                Call::Select(Waited {
+                    read: lists.next().unwrap_or(false),
+                    write: lists.next().unwrap_or(false),
+                    timeout_ms,
+                })
+            })
         }
         "exit" => args
             .trim()
@@ -307,10 +318,17 @@ mod tests {
             Call::Select(Waited {
                 read: true,
                 write: false,
+                timeout_ms: Some(300),
             }),
             Call::Select(Waited {
                 read: false,
                 write: true,
+                timeout_ms: None,
+            }),
+            Call::Select(Waited {
+                read: true,
+                write: true,
+                timeout_ms: Some(2000),
             }),
             Call::Exit { fd: 3 },
         ] {
@@ -337,7 +355,8 @@ mod tests {
             read("select", ""),
             Call::Select(Waited {
                 read: false,
-                write: false
+                write: false,
+                timeout_ms: None,
             })
         );
         assert_eq!(

@@ -109,11 +109,13 @@ impl Family {
     }
 }
 
-/// Which lists of `select.select(rlist, wlist, xlist)` hold the socket.
+/// Which lists of `select.select(rlist, wlist, xlist, timeout)` hold the socket, and the
+/// timeout (`None`: until it is ready).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Waited {
     pub read: bool,
     pub write: bool,
+    pub timeout_ms: Option<i64>,
 }
 
 /// One socket call, with the arguments that matter typed. A call's result (bytes moved,
@@ -159,7 +161,7 @@ pub enum Call {
     Poll {
         timeout_ms: Option<i64>,
     },
-    /// `select.select(rlist, wlist, [])` with the socket in the lists `Waited` names.
+    /// `select.select(rlist, wlist, [], timeout)` with the socket in the lists `Waited` names.
     Select(Waited),
     /// The program exited with the socket's fd `fd` still open: the kernel closed it (and sent
     /// the FIN that follows), no `close()` call did.
@@ -216,7 +218,12 @@ impl Call {
             Call::Poll { timeout_ms } => timeout_ms.map(|t| t.to_string()).unwrap_or_default(),
             Call::Select(w) => {
                 let list = |on: bool| if on { "[s]" } else { "[]" };
-                format!("{}, {}, []", list(w.read), list(w.write))
+                let timeout = match w.timeout_ms {
+                    // Seconds, as Python passes them: 0.3, 2.
+                    Some(ms) => format!(", {}", ms as f64 / 1000.0),
+                    None => String::new(),
+                };
+                format!("{}, {}, []{timeout}", list(w.read), list(w.write))
             }
             Call::Exit { fd } => format!("fd {fd} closed by the kernel"),
             Call::Other { args, .. } => args.clone(),

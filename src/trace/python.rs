@@ -44,18 +44,25 @@ pub fn entry(t: &mut SocketTable, pid: i32, tgid: i32, call: Syscall, now: Times
     let mut waited = Waited {
         read: false,
         write: false,
+        timeout_ms: None,
     };
     let socket = match call {
         Syscall::Socket { domain, ty } if super::decode::is_tcp(domain, ty) => None,
         Syscall::Socket { .. } => return Entry::Ignore,
-        Syscall::Poll { fds, n, .. } => {
+        Syscall::Poll { fds, n, timeout } => {
+            waited.timeout_ms = memory::timeout_ms(pid, timeout);
             let polled = memory::pollfds(pid, fds, n);
             match polled.iter().find_map(|(fd, _)| t.lookup(tgid, *fd)) {
                 Some(id) => Some(id),
                 None => return Entry::Ignore,
             }
         }
-        Syscall::Select { nfds, read, write } => {
+        Syscall::Select {
+            nfds,
+            read,
+            write,
+            timeout,
+        } => {
             let reads = memory::fd_set(pid, read, nfds);
             let writes = memory::fd_set(pid, write, nfds);
             let found = reads
@@ -67,6 +74,7 @@ pub fn entry(t: &mut SocketTable, pid: i32, tgid: i32, call: Syscall, now: Times
                     waited = Waited {
                         read: reads.contains(&fd),
                         write: writes.contains(&fd),
+                        timeout_ms: memory::timeout_ms(pid, timeout),
                     };
                     Some(id)
                 }
@@ -115,7 +123,9 @@ fn started(
     // Waiting inside a sendall is part of the sendall.
     let in_sendall = t.get(id).is_some_and(|s| s.partial.is_some());
     let typed = match *call {
-        Syscall::Poll { timeout_ms, .. } if !in_sendall => Call::Poll { timeout_ms },
+        Syscall::Poll { .. } if !in_sendall => Call::Poll {
+            timeout_ms: waited.timeout_ms,
+        },
         Syscall::Select { .. } if !in_sendall => Call::Select(waited),
         Syscall::Connect { addr, len, .. } => match memory::address(pid, addr, len) {
             Some(addr) => Call::Connect { addr },
@@ -253,7 +263,9 @@ pub fn exit(t: &mut SocketTable, pid: i32, p: Pending, ret: i64, now: Timestamp)
         {
             return;
         }
-        Syscall::Poll { timeout_ms, .. } => Call::Poll { timeout_ms },
+        Syscall::Poll { .. } => Call::Poll {
+            timeout_ms: p.waited.timeout_ms,
+        },
         Syscall::Select { .. } => Call::Select(p.waited),
         Syscall::Socket { .. } => return,
     };

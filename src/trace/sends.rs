@@ -158,6 +158,7 @@ mod tests {
             waited: crate::timeline::Waited {
                 read: false,
                 write: false,
+                timeout_ms: None,
             },
         }
     }
