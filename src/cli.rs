@@ -266,6 +266,10 @@ pub struct RunArgs {
     /// stderr).
     #[arg(long)]
     pub json: bool,
+    /// Predict, then reveal, on your own program's timeline (with --headless: each question
+    /// and its answer before its event; with --json: a `question` line).
+    #[arg(long)]
+    pub quiz: bool,
     /// The loopback MTU inside the lab's namespace.
     #[arg(long, default_value_t = 1500, value_parser = clap::value_parser!(u32).range(576..=65536))]
     pub mtu: u32,

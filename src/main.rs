@@ -401,11 +401,11 @@ fn run_program(
     let out = std::io::stdout().lock();
     let written = if args.json {
         let mut out = Visible::json(out);
-        sockviz::export::headless::write_json(&mut out, &timeline, &summary.lab, false)
+        sockviz::export::headless::write_json(&mut out, &timeline, &summary.lab, args.quiz)
             .and_then(|()| out.flush())
     } else {
         let mut out = Visible::text(out);
-        sockviz::export::headless::write_transcript(&mut out, &timeline, &summary.lab, false)
+        sockviz::export::headless::write_transcript(&mut out, &timeline, &summary.lab, args.quiz)
             .and_then(|()| out.flush())
     };
     finish_output(written)?;

@@ -7,24 +7,12 @@ mod run_support;
 use std::process::Command;
 
 use lab_support::{BIN, parse};
-use run_support::{PY, both, calls_of, example, names, one, sockviz_run};
+use run_support::{PY, both, calls_of, example, names, one, script, sockviz_run};
 
 fn notes(run: &lab_support::LabRun) -> Vec<String> {
     run.kind("note")
         .filter_map(|n| n["text"].as_str().map(str::to_string))
         .collect()
-}
-
-/// A script in a file every user can read.
-fn script(name: &str, text: &str) -> String {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = std::env::temp_dir().join(format!("sockviz-run-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write script");
-    let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644));
-    path.to_string_lossy().into_owned()
 }
 
 #[test]
@@ -106,6 +94,22 @@ fn exit_without_close_leaves_the_fin_to_the_kernel() {
         assert!(run.status.success(), "{}", run.stderr);
         assert!(run.calls("client", "close").is_empty(), "no close() call");
         let exit = one(run, "client", "exit");
+        // The exit is the close: from it on, the socket panel shows the fd closed.
+        let sock = exit["sock"].as_u64().expect("sock");
+        assert_eq!(exit["args"], format!("fd {} closed by the kernel", 3));
+        let open: Vec<_> = run
+            .sockets
+            .iter()
+            .filter(|s| {
+                s["sock"].as_u64() == Some(sock) && s["after"].as_u64() >= exit["i"].as_u64()
+            })
+            .map(|s| (s["after"].clone(), s["fd_open"].clone()))
+            .collect();
+        assert!(!open.is_empty(), "socket lines after the exit");
+        assert!(
+            open.iter().all(|(_, o)| *o == false),
+            "fd_open after the exit: {open:?}"
+        );
         let note = run
             .kind("note")
             .find(|n| {

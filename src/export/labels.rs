@@ -128,7 +128,7 @@ pub fn call_label(c: &CallEvent) -> String {
 /// The label without the block time.
 pub fn call_label_plain(c: &CallEvent) -> String {
     let mut s = match &c.call {
-        Call::Socket => "socket()".to_string(),
+        Call::Socket(_) => "socket()".to_string(),
         Call::Bind { addr } | Call::Connect { addr } => {
             format!("{}(:{})", c.call.name(), addr.port())
         }
@@ -242,7 +242,7 @@ pub fn call_line(c: &CallEvent) -> String {
                 " -> sock {r} from {}",
                 accepted_from(c).unwrap_or_else(|| String::from_utf8_lossy(&c.data).into())
             ),
-            Call::Socket => format!(" -> sock {r}"),
+            Call::Socket(_) => format!(" -> sock {r}"),
             _ => format!(" -> {r}"),
         },
         (None, None) => String::new(),
@@ -298,7 +298,7 @@ pub fn python_line(c: &CallEvent) -> String {
     let v = var(c);
     let name = c.call.name();
     let mut line = match &c.call {
-        Call::Socket => format!("{v} = socket.socket(AF_INET, SOCK_STREAM)"),
+        Call::Socket(_) => format!("{v} = socket.socket({})", c.call.python()),
         Call::Accept { .. } => format!(
             "conn, addr = {v}.accept()  # addr = {}",
             accepted_from(c).unwrap_or_else(|| String::from_utf8_lossy(&c.data).into())
@@ -319,6 +319,23 @@ pub fn python_line(c: &CallEvent) -> String {
             }
         }
         Call::Shutdown(how) => format!("{v}.shutdown(socket.{})", how.name()),
+        // Waiting for the socket to be ready: the module's call, not the socket's.
+        Call::Select(w) => {
+            let list = |on: bool| if on { format!("[{v}]") } else { "[]".into() };
+            let timeout = w
+                .timeout_ms
+                .map(|ms| format!(", {}", ms as f64 / 1000.0))
+                .unwrap_or_default();
+            format!(
+                "r, w, x = select.select({}, {}, []{timeout})",
+                list(w.read),
+                list(w.write)
+            )
+        }
+        Call::Poll { .. } => format!("events = poller.poll({})", c.call.python()),
+        Call::Exit { fd } => {
+            format!("# the program exited: the kernel closed {v} (fd {fd}), no close() did")
+        }
         call => format!("{v}.{call}"),
     };
     if c.errno.is_none() && c.blocked_secs() >= 0.001 {

@@ -179,7 +179,7 @@ fn bounds(tl: &Timeline) -> (usize, usize) {
     let mut teardown = first_end;
     while teardown > 0 {
         match &events[teardown - 1].kind {
-            EventKind::Call(c) if matches!(c.call, Call::Close | Call::Shutdown(_)) => {}
+            EventKind::Call(c) if c.call.closes_fd() || matches!(c.call, Call::Shutdown(_)) => {}
             EventKind::Probe(_) => {}
             _ => break,
         }

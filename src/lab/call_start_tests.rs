@@ -31,7 +31,7 @@ fn a_blocked_scenario_send_is_reported_at_its_start_and_its_pieces_recorded() {
                 // The first probe of each socket, before any of its calls but `socket()`.
                 let called = calls
                     .iter()
-                    .any(|(_, c)| c.socket == probe.socket && c.call != Call::Socket);
+                    .any(|(_, c)| c.socket == probe.socket && !matches!(c.call, Call::Socket(_)));
                 if !called {
                     probes_before_first_call
                         .entry(probe.socket)
@@ -92,7 +92,7 @@ fn a_blocked_scenario_send_is_reported_at_its_start_and_its_pieces_recorded() {
     let born: Vec<crate::timeline::SocketId> = calls
         .iter()
         .filter_map(|(_, c)| match c.call {
-            Call::Socket => Some(c.socket),
+            Call::Socket(_) => Some(c.socket),
             Call::Accept { .. } => c.ret.map(|r| crate::timeline::SocketId(r as u32)),
             _ => None,
         })

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use crate::capture::Timestamp;
 use crate::timeline::{
-    ByteRange, Call, CallEvent, CallStart, Errno, Flow, SendProgress, Side, SocketId, SourceEvent,
+    ByteRange, Call, CallEvent, CallStart, Errno, Family, Flow, SendProgress, Side, SocketId,
+    SourceEvent,
 };
 
 use super::probe::{Recorder, now};
@@ -96,7 +97,7 @@ impl LabSocket {
             received: 0,
             nonblocking: false,
         };
-        let mut out = Outcome::new(Call::Socket, started).result(&r);
+        let mut out = Outcome::new(Call::Socket(Family::Inet), started).result(&r);
         if r.is_ok() {
             out.ret = Some(i64::from(id.0));
         }

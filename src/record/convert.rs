@@ -6,8 +6,8 @@
 use crate::capture::Timestamp;
 use crate::tcp::TcpState;
 use crate::timeline::{
-    AcceptQueue, ByteRange, Call, CallEvent, Errno, Flow, ProbeEvent, SendProgress, Shutdown, Side,
-    SockOpt, SocketId, SourceEvent,
+    AcceptQueue, ByteRange, Call, CallEvent, Errno, Family, Flow, ProbeEvent, SendProgress,
+    Shutdown, Side, SockOpt, SocketId, SourceEvent, Waited,
 };
 
 use std::net::SocketAddr;
@@ -153,7 +153,12 @@ pub fn call_of(c: &CallRecord, data: &mut Vec<u8>) -> Call {
 /// over (`len`) and its `data`.
 pub fn parse_call(name: &str, args: &str, len: Option<u64>, data: &mut Vec<u8>) -> Call {
     let typed = match name {
-        "socket" => Some(Call::Socket),
+        // Files from before AF_INET6 was told apart wrote `AF_INET, SOCK_STREAM` for both.
+        "socket" => Some(Call::Socket(if args.trim_start().starts_with("AF_INET6") {
+            Family::Inet6
+        } else {
+            Family::Inet
+        })),
         "bind" => parse_py_addr(args).map(|addr| Call::Bind { addr }),
         "connect" => parse_py_addr(args).map(|addr| Call::Connect { addr }),
         "listen" => args
@@ -190,6 +195,48 @@ pub fn parse_call(name: &str, args: &str, len: Option<u64>, data: &mut Vec<u8>) 
             _ => None,
         },
         "setsockopt" => sockopt_of(args).map(Call::SetSockOpt),
+        "getsockopt" => args.split_once(',').map(|(level, name)| Call::GetSockOpt {
+            level: level.trim().to_string(),
+            name: name.trim().to_string(),
+        }),
+        // Older files: `timeout 100 ms`, or nothing for no timeout.
+        "poll" => {
+            let ms = args
+                .trim()
+                .trim_start_matches("timeout ")
+                .trim_end_matches(" ms");
+            match ms {
+                "" => Some(Call::Poll { timeout_ms: None }),
+                ms => ms.parse().ok().map(|t| Call::Poll {
+                    timeout_ms: Some(t),
+                }),
+            }
+        }
+        // `[s], [], [], 0.3`; older files wrote nothing (the lists unknown).
+        "select" => {
+            let mut lists = args.split(']').map(|l| l.contains('s'));
+            let timeout = args.rsplit_once(']').map_or("", |(_, t)| t);
+            let timeout_ms = match timeout.trim_start_matches(',').trim() {
+                "" => Some(None),
+                secs => secs
+                    .parse::<f64>()
+                    .ok()
+                    .map(|s| Some((s * 1000.0).round() as i64)),
+            };
+            timeout_ms.map(|timeout_ms| {
+                Call::Select(Waited {
+                    read: lists.next().unwrap_or(false),
+                    write: lists.next().unwrap_or(false),
+                    timeout_ms,
+                })
+            })
+        }
+        "exit" => args
+            .trim()
+            .strip_prefix("fd ")
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|fd| fd.parse().ok())
+            .map(|fd| Call::Exit { fd }),
         _ => None,
     };
     typed.unwrap_or_else(|| Call::Other {
@@ -228,7 +275,9 @@ fn parse_py_addr(text: &str) -> Option<SocketAddr> {
     let (host, port) = inner.rsplit_once(',')?;
     let host = host.trim().trim_matches('\'');
     let port: u16 = port.trim().parse().ok()?;
-    format!("{host}:{port}").parse().ok()
+    // An IPv6 host has colons of its own: parse it alone, not as `host:port`.
+    let ip: std::net::IpAddr = host.parse().ok()?;
+    Some(SocketAddr::new(ip, port))
 }
 
 fn hex(data: &[u8]) -> String {
@@ -256,6 +305,72 @@ mod tests {
             Some("127.0.0.1:7".parse().expect("literal"))
         );
         assert_eq!(parse_py_addr("SHUT_WR"), None);
+    }
+
+    #[test]
+    fn run_calls_read_back_from_their_python_form() {
+        let addr = "[::1]:7".parse().expect("literal");
+        for call in [
+            Call::Socket(Family::Inet),
+            Call::Socket(Family::Inet6),
+            Call::Connect { addr },
+            Call::GetSockOpt {
+                level: "SOL_SOCKET".into(),
+                name: "SO_RCVBUF".into(),
+            },
+            Call::Poll { timeout_ms: None },
+            Call::Poll {
+                timeout_ms: Some(100),
+            },
+            Call::Select(Waited {
+                read: true,
+                write: false,
+                timeout_ms: Some(300),
+            }),
+            Call::Select(Waited {
+                read: false,
+                write: true,
+                timeout_ms: None,
+            }),
+            Call::Select(Waited {
+                read: true,
+                write: true,
+                timeout_ms: Some(2000),
+            }),
+            Call::Exit { fd: 3 },
+        ] {
+            let back = parse_call(call.name(), &call.python(), None, &mut Vec::new());
+            assert_eq!(back, call, "{call}");
+        }
+    }
+
+    #[test]
+    fn older_run_recordings_still_read() {
+        let read = |name: &str, args: &str| parse_call(name, args, None, &mut Vec::new());
+        assert_eq!(
+            read("socket", "AF_INET, SOCK_STREAM"),
+            Call::Socket(Family::Inet)
+        );
+        assert_eq!(read("socket", ""), Call::Socket(Family::Inet));
+        assert_eq!(
+            read("poll", "timeout 250 ms"),
+            Call::Poll {
+                timeout_ms: Some(250)
+            }
+        );
+        assert_eq!(
+            read("select", ""),
+            Call::Select(Waited {
+                read: false,
+                write: false,
+                timeout_ms: None,
+            })
+        );
+        assert_eq!(
+            read("exit", "fd 4 closed by the kernel"),
+            Call::Exit { fd: 4 }
+        );
+        assert!(read("exit", "fd 4 closed by the kernel").closes_fd());
     }
 
     #[test]

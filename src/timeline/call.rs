@@ -95,12 +95,39 @@ impl SockOpt {
     }
 }
 
+/// A socket's address family: `socket.socket(AF_INET6, ...)` is not the lecture's AF_INET.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Family {
+    #[default]
+    Inet,
+    Inet6,
+}
+
+impl Family {
+    /// `AF_INET`, `AF_INET6`: the constant in Python's `socket` module.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Inet => "AF_INET",
+            Family::Inet6 => "AF_INET6",
+        }
+    }
+}
+
+/// Which lists of `select.select(rlist, wlist, xlist, timeout)` hold the socket, and the
+/// timeout (`None`: until it is ready).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Waited {
+    pub read: bool,
+    pub write: bool,
+    pub timeout_ms: Option<i64>,
+}
+
 /// One socket call, with the arguments that matter typed. A call's result (bytes moved,
 /// return value, errno) lives beside it in [`super::CallEvent`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Call {
-    /// `socket.socket(AF_INET, SOCK_STREAM)`.
-    Socket,
+    /// `socket.socket(AF_INET, SOCK_STREAM)` (or `AF_INET6`).
+    Socket(Family),
     Bind {
         addr: SocketAddr,
     },
@@ -127,6 +154,24 @@ pub enum Call {
     /// `setblocking(flag)`: `false` makes send/recv return `EAGAIN` instead of waiting.
     SetBlocking(bool),
     SetSockOpt(SockOpt),
+    /// `getsockopt(level, option)`: the constants' names (`SOL_SOCKET`, `SO_RCVBUF`), or
+    /// their numbers when sockviz has no name for them.
+    GetSockOpt {
+        level: String,
+        name: String,
+    },
+    /// `p.poll(timeout)` on a `select.poll()` holding the socket: waiting until it is ready
+    /// (`None`: no timeout, wait forever).
+    Poll {
+        timeout_ms: Option<i64>,
+    },
+    /// `select.select(rlist, wlist, [], timeout)` with the socket in the lists `Waited` names.
+    Select(Waited),
+    /// The program exited with the socket's fd `fd` still open: the kernel closed it (and sent
+    /// the FIN that follows), no `close()` call did.
+    Exit {
+        fd: i32,
+    },
     /// A call this sockviz has no type for (a recording from a newer version): its name and
     /// arguments as they were written, shown but never interpreted.
     Other {
@@ -139,7 +184,7 @@ impl Call {
     /// The Python method name: `socket`, `bind`, ..., `sendall`, `setsockopt`.
     pub fn name(&self) -> &str {
         match self {
-            Call::Socket => "socket",
+            Call::Socket(_) => "socket",
             Call::Bind { .. } => "bind",
             Call::Listen { .. } => "listen",
             Call::Accept { .. } => "accept",
@@ -151,6 +196,10 @@ impl Call {
             Call::Close => "close",
             Call::SetBlocking(_) => "setblocking",
             Call::SetSockOpt(_) => "setsockopt",
+            Call::GetSockOpt { .. } => "getsockopt",
+            Call::Poll { .. } => "poll",
+            Call::Select(_) => "select",
+            Call::Exit { .. } => "exit",
             Call::Other { name, .. } => name,
         }
     }
@@ -159,7 +208,7 @@ impl Call {
     /// `<20 bytes>` (the bytes themselves are in the event's data).
     pub fn python(&self) -> String {
         match self {
-            Call::Socket => "AF_INET, SOCK_STREAM".into(),
+            Call::Socket(family) => format!("{}, SOCK_STREAM", family.name()),
             Call::Bind { addr } | Call::Connect { addr } => py_addr(*addr),
             Call::Listen { backlog } => backlog.to_string(),
             Call::Accept { .. } | Call::Close => String::new(),
@@ -169,17 +218,39 @@ impl Call {
             Call::SetBlocking(true) => "True".into(),
             Call::SetBlocking(false) => "False".into(),
             Call::SetSockOpt(opt) => opt.python(),
+            Call::GetSockOpt { level, name } => format!("{level}, {name}"),
+            Call::Poll { timeout_ms } => timeout_ms.map(|t| t.to_string()).unwrap_or_default(),
+            Call::Select(w) => {
+                let list = |on: bool| if on { "[s]" } else { "[]" };
+                let timeout = match w.timeout_ms {
+                    // Seconds, as Python passes them: 0.3, 2.
+                    Some(ms) => format!(", {}", ms as f64 / 1000.0),
+                    None => String::new(),
+                };
+                format!("{}, {}, []{timeout}", list(w.read), list(w.write))
+            }
+            Call::Exit { fd } => format!("fd {fd} closed by the kernel"),
             Call::Other { args, .. } => args.clone(),
         }
     }
 
-    /// Calls that wait for the peer (recv, accept, connect): their result is caused by
-    /// segments that arrived during the call, so they are placed when they return.
+    /// Calls that wait for the peer (recv, accept, connect, and poll/select waiting for one of
+    /// them to be ready): their result is caused by segments that arrived during the call, so
+    /// they are placed when they return.
     pub fn waits_for_peer(&self) -> bool {
         matches!(
             self,
-            Call::Recv { .. } | Call::Accept { .. } | Call::Connect { .. }
+            Call::Recv { .. }
+                | Call::Accept { .. }
+                | Call::Connect { .. }
+                | Call::Poll { .. }
+                | Call::Select(_)
         )
+    }
+
+    /// Calls after which the socket's fd is gone: `close()`, or the program's exit.
+    pub fn closes_fd(&self) -> bool {
+        matches!(self, Call::Close | Call::Exit { .. })
     }
 
     /// Calls that can block the caller for a visible time (waiting for the peer, or for room

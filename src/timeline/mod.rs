@@ -22,7 +22,7 @@ pub mod truth;
 mod tests_truth;
 
 pub use bytemap::{ByteMap, Origin};
-pub use call::{Call, Shutdown, SockOpt};
+pub use call::{Call, Family, Shutdown, SockOpt, Waited};
 pub use event::{
     AcceptQueue, ByteRange, CallEvent, CallStart, CapturePoint, Errno, Event, EventKind, Flow,
     ProbeEvent, SegmentEvent, SendProgress, Side, Sighting, SocketId,

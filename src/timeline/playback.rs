@@ -179,7 +179,9 @@ impl PlaybackIndex {
                     }
                     let listener_state = match c.call {
                         Call::Listen { .. } if c.ok() => Some(TcpState::Listen),
-                        Call::Close if c.side == Side::Listener => Some(TcpState::Closed),
+                        ref call if call.closes_fd() && c.side == Side::Listener => {
+                            Some(TcpState::Closed)
+                        }
                         Call::Connect { .. } => {
                             self.connects.insert(c.socket, i);
                             None

@@ -32,9 +32,9 @@ impl SocketTable {
                     inferred: false,
                 });
                 match &c.call {
-                    Call::Bind { addr } if c.ok() => entry.local = Some(*addr),
-                    Call::Connect { addr } => entry.remote = Some(*addr),
-                    Call::Close => entry.closed = Some(i),
+                    Call::Bind { addr } if c.ok() => entry.local = Some(on_wire(*addr)),
+                    Call::Connect { addr } => entry.remote = Some(on_wire(*addr)),
+                    call if call.closes_fd() => entry.closed = Some(i),
                     call if call.moves_bytes() => {
                         if let Some(f) = c.flow {
                             let (local, remote) = if call.reads() {
@@ -49,7 +49,7 @@ impl SocketTable {
                     Call::Accept { peer } if c.ok() => {
                         let listener_addr = entry.local;
                         if let Some(ret) = c.ret.and_then(|r| u32::try_from(r).ok()) {
-                            let remote = *peer;
+                            let remote = peer.map(on_wire);
                             let id = SocketId(ret);
                             let acc = table.entry(id).or_insert_with(|| SocketInfo {
                                 id,
@@ -102,4 +102,10 @@ impl SocketTable {
         }
         table.into_values().collect()
     }
+}
+
+/// An address as the wire carries it: an AF_INET6 socket names an IPv4 peer
+/// `::ffff:127.0.0.1`, its segments are IPv4 ones.
+fn on_wire(addr: std::net::SocketAddr) -> std::net::SocketAddr {
+    std::net::SocketAddr::new(addr.ip().to_canonical(), addr.port())
 }

@@ -93,10 +93,10 @@ fn echo() -> Timeline {
     let mut tl = Timeline::new(Timestamp(0));
     let l = Side::Listener;
     let evs = vec![
-        SourceEvent::Call(call(l, 1, Call::Socket, (1, 2))),
+        SourceEvent::Call(call(l, 1, Call::Socket(Family::Inet), (1, 2))),
         SourceEvent::Call(call(l, 1, Call::Bind { addr: addr(S) }, (3, 4))),
         SourceEvent::Call(call(l, 1, Call::Listen { backlog: 5 }, (5, 6))),
-        SourceEvent::Call(call(Side::Client, 2, Call::Socket, (7, 8))),
+        SourceEvent::Call(call(Side::Client, 2, Call::Socket(Family::Inet), (7, 8))),
         frame(12, true, SYN, 0, 0, 0),
         frame(13, false, SYNACK, 0, 1, 0),
         frame(14, true, ACK, 1, 1, 0),
@@ -308,7 +308,7 @@ fn a_refused_connect_leaves_nothing_in_the_buffers() {
     tl.push(SourceEvent::Call(call(
         Side::Client,
         1,
-        Call::Socket,
+        Call::Socket(Family::Inet),
         (1, 2),
     )));
     tl.push(frame(10, true, SYN, 0, 0, 0));
@@ -338,7 +338,7 @@ fn a_connect_under_way_is_syn_sent_before_its_syn_is_captured() {
     tl.push(SourceEvent::Call(call(
         Side::Client,
         1,
-        Call::Socket,
+        Call::Socket(Family::Inet),
         (1, 2),
     )));
     tl.push(SourceEvent::Note {

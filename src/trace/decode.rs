@@ -15,6 +15,15 @@ pub enum Buffers {
     Msg { at: Remote },
 }
 
+/// How long a poll or select may wait: poll's milliseconds (negative: forever), or where a
+/// `struct timespec` (ppoll, pselect6) or `struct timeval` (select) is (NULL: forever).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timeout {
+    Millis(i64),
+    Spec(Remote),
+    Val(Remote),
+}
+
 /// One watched system call with its arguments typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syscall {
@@ -86,17 +95,18 @@ pub enum Syscall {
         request: u64,
         arg: Remote,
     },
-    /// `poll`/`ppoll`: `n` `struct pollfd` at `fds`; timeout in ms (`None`: forever or unknown).
+    /// `poll`/`ppoll`: `n` `struct pollfd` at `fds`.
     Poll {
         fds: Remote,
         n: u64,
-        timeout_ms: Option<i64>,
+        timeout: Timeout,
     },
     /// `select`/`pselect6`: the descriptor sets.
     Select {
         nfds: i32,
         read: Remote,
         write: Remote,
+        timeout: Timeout,
     },
 }
 
@@ -226,23 +236,25 @@ pub fn decode(nr: u64, a: [u64; 6]) -> Option<Syscall> {
         libc::SYS_poll => Syscall::Poll {
             fds: Remote(a[0]),
             n: a[1],
-            timeout_ms: Some(i64::from(int(a[2]))).filter(|t| *t >= 0),
+            timeout: Timeout::Millis(i64::from(int(a[2]))),
         },
         libc::SYS_ppoll => Syscall::Poll {
             fds: Remote(a[0]),
             n: a[1],
-            timeout_ms: None,
+            timeout: Timeout::Spec(Remote(a[2])),
         },
         #[cfg(target_arch = "x86_64")]
         libc::SYS_select => Syscall::Select {
             nfds: int(a[0]),
             read: Remote(a[1]),
             write: Remote(a[2]),
+            timeout: Timeout::Val(Remote(a[4])),
         },
         libc::SYS_pselect6 => Syscall::Select {
             nfds: int(a[0]),
             read: Remote(a[1]),
             write: Remote(a[2]),
+            timeout: Timeout::Spec(Remote(a[4])),
         },
         _ => return None,
     })

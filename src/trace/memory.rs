@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use super::decode::{Buffers, Remote, sockaddr};
+use super::decode::{Buffers, Remote, Timeout, sockaddr};
 use super::ptrace::read_mem;
 
 /// At most this many bytes of one call are copied (the call log shows a prefix; the byte map
@@ -114,6 +114,23 @@ pub fn pollfds(pid: i32, at: Remote, n: u64) -> Vec<(i32, i16)> {
             )
         })
         .collect()
+}
+
+/// A poll's or select's timeout in milliseconds, read at its entry (select rewrites its
+/// `timeval` with the time left); `None`: it waits until the socket is ready.
+pub fn timeout_ms(pid: i32, t: Timeout) -> Option<i64> {
+    let (at, per_ms) = match t {
+        Timeout::Millis(ms) => return (ms >= 0).then_some(ms),
+        Timeout::Spec(at) => (at, 1_000_000),
+        Timeout::Val(at) => (at, 1_000),
+    };
+    if at.0 == 0 {
+        return None;
+    }
+    let raw = read_mem(pid, at.0, 16).ok()?;
+    let secs = u64_at(&raw, 0)? as i64;
+    let frac = u64_at(&raw, 8)? as i64;
+    Some(secs.saturating_mul(1000).saturating_add(frac / per_ms))
 }
 
 /// The descriptors set in an `fd_set` of `nfds` bits.

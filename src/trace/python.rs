@@ -8,8 +8,8 @@
 use crate::capture::Timestamp;
 use crate::lab::sys::errno_name;
 use crate::timeline::{
-    ByteRange, Call, CallEvent, CallStart, Errno, SendProgress, Shutdown, Side, SockOpt, SocketId,
-    SourceEvent,
+    ByteRange, Call, CallEvent, CallStart, Errno, Family, SendProgress, Shutdown, Side, SockOpt,
+    SocketId, SourceEvent, Waited,
 };
 
 use super::decode::{Buffers, Syscall};
@@ -24,6 +24,8 @@ pub struct Pending {
     pub started: Timestamp,
     /// The traced socket it is about (for poll/select: the first traced socket polled).
     pub socket: Option<SocketId>,
+    /// For select: which of its lists held that socket.
+    pub waited: Waited,
 }
 
 /// What the tracer should do after a seccomp stop.
@@ -39,21 +41,43 @@ const FIONBIO: u64 = libc::FIONBIO as u64;
 
 /// Decide at a watched call's entry whether its return matters.
 pub fn entry(t: &mut SocketTable, pid: i32, tgid: i32, call: Syscall, now: Timestamp) -> Entry {
+    let mut waited = Waited {
+        read: false,
+        write: false,
+        timeout_ms: None,
+    };
     let socket = match call {
         Syscall::Socket { domain, ty } if super::decode::is_tcp(domain, ty) => None,
         Syscall::Socket { .. } => return Entry::Ignore,
-        Syscall::Poll { fds, n, .. } => {
+        Syscall::Poll { fds, n, timeout } => {
+            waited.timeout_ms = memory::timeout_ms(pid, timeout);
             let polled = memory::pollfds(pid, fds, n);
             match polled.iter().find_map(|(fd, _)| t.lookup(tgid, *fd)) {
                 Some(id) => Some(id),
                 None => return Entry::Ignore,
             }
         }
-        Syscall::Select { nfds, read, write } => {
-            let mut fds = memory::fd_set(pid, read, nfds);
-            fds.extend(memory::fd_set(pid, write, nfds));
-            match fds.iter().find_map(|fd| t.lookup(tgid, *fd)) {
-                Some(id) => Some(id),
+        Syscall::Select {
+            nfds,
+            read,
+            write,
+            timeout,
+        } => {
+            let reads = memory::fd_set(pid, read, nfds);
+            let writes = memory::fd_set(pid, write, nfds);
+            let found = reads
+                .iter()
+                .chain(&writes)
+                .find_map(|fd| Some((*fd, t.lookup(tgid, *fd)?)));
+            match found {
+                Some((fd, id)) => {
+                    waited = Waited {
+                        read: reads.contains(&fd),
+                        write: writes.contains(&fd),
+                        timeout_ms: memory::timeout_ms(pid, timeout),
+                    };
+                    Some(id)
+                }
                 None => return Entry::Ignore,
             }
         }
@@ -76,19 +100,33 @@ pub fn entry(t: &mut SocketTable, pid: i32, tgid: i32, call: Syscall, now: Times
         if matches!(call, Syscall::Close { .. }) {
             t.forget_dup(id);
         }
-        started(t, pid, id, &call, now);
+        started(t, pid, id, &call, waited, now);
     }
     Entry::Watch(Pending {
         call,
         tgid,
         started: now,
         socket,
+        waited,
     })
 }
 
 /// Tell a live screen that a call which may block has begun.
-fn started(t: &mut SocketTable, pid: i32, id: SocketId, call: &Syscall, now: Timestamp) {
+fn started(
+    t: &mut SocketTable,
+    pid: i32,
+    id: SocketId,
+    call: &Syscall,
+    waited: Waited,
+    now: Timestamp,
+) {
+    // Waiting inside a sendall is part of the sendall.
+    let in_sendall = t.get(id).is_some_and(|s| s.partial.is_some());
     let typed = match *call {
+        Syscall::Poll { .. } if !in_sendall => Call::Poll {
+            timeout_ms: waited.timeout_ms,
+        },
+        Syscall::Select { .. } if !in_sendall => Call::Select(waited),
         Syscall::Connect { addr, len, .. } => match memory::address(pid, addr, len) {
             Some(addr) => Call::Connect { addr },
             None => return,
@@ -140,10 +178,14 @@ fn event(socket: SocketId, call: Call, p: &Pending, ret: i64, now: Timestamp) ->
 /// A watched call returned `ret` (negative: `-errno`): make its call event.
 pub fn exit(t: &mut SocketTable, pid: i32, p: Pending, ret: i64, now: Timestamp) {
     let tgid = p.tgid;
-    if let Syscall::Socket { .. } = p.call {
+    if let Syscall::Socket { domain, .. } = p.call {
         if let Some(fd) = i32::try_from(ret).ok().filter(|fd| *fd >= 0) {
             let id = t.add(tgid, fd, None);
-            let mut ev = event(id, Call::Socket, &p, ret, now);
+            let family = match domain {
+                libc::AF_INET6 => Family::Inet6,
+                _ => Family::Inet,
+            };
+            let mut ev = event(id, Call::Socket(family), &p, ret, now);
             ev.ret = Some(i64::from(id.0));
             t.emit(ev);
         }
@@ -195,7 +237,10 @@ pub fn exit(t: &mut SocketTable, pid: i32, p: Pending, ret: i64, now: Timestamp)
             len,
             ..
         } => sockopt(pid, level, name, value, len),
-        Syscall::GetSockOpt { level, name, .. } => other("getsockopt", &opt_name(level, name)),
+        Syscall::GetSockOpt { level, name, .. } => {
+            let (level, name) = opt_name(level, name);
+            Call::GetSockOpt { level, name }
+        }
         Syscall::Fcntl { arg, .. } => {
             let nonblocking = arg & libc::O_NONBLOCK as u64 != 0;
             let Some(s) = t.get(id) else { return };
@@ -218,8 +263,10 @@ pub fn exit(t: &mut SocketTable, pid: i32, p: Pending, ret: i64, now: Timestamp)
         {
             return;
         }
-        Syscall::Poll { timeout_ms, .. } => other("poll", &timeout_text(timeout_ms)),
-        Syscall::Select { .. } => other("select", ""),
+        Syscall::Poll { .. } => Call::Poll {
+            timeout_ms: p.waited.timeout_ms,
+        },
+        Syscall::Select { .. } => Call::Select(p.waited),
         Syscall::Socket { .. } => return,
     };
     let ev = event(id, call, &p, ret, now);
@@ -247,10 +294,6 @@ fn lesson(call: &Call, errno: i32) -> Option<String> {
     })
 }
 
-fn timeout_text(ms: Option<i64>) -> String {
-    ms.map(|ms| format!("timeout {ms} ms")).unwrap_or_default()
-}
-
 /// A call sockviz shows by name but has no typed form for.
 fn other(name: &str, args: &str) -> Call {
     Call::Other {
@@ -259,7 +302,9 @@ fn other(name: &str, args: &str) -> Call {
     }
 }
 
-fn opt_name(level: i32, name: i32) -> String {
+/// The option's level and name as Python's constants (numbers for the ones sockviz has no
+/// name for).
+fn opt_name(level: i32, name: i32) -> (String, String) {
     let lvl = match level {
         libc::SOL_SOCKET => "SOL_SOCKET".to_string(),
         libc::IPPROTO_TCP => "IPPROTO_TCP".to_string(),
@@ -275,7 +320,7 @@ fn opt_name(level: i32, name: i32) -> String {
         (libc::IPPROTO_TCP, libc::TCP_NODELAY) => "TCP_NODELAY".to_string(),
         (_, n) => n.to_string(),
     };
-    format!("{lvl}, {opt}")
+    (lvl, opt)
 }
 
 /// `setsockopt`: the options the lab knows typed, the rest by name.
@@ -293,10 +338,10 @@ fn sockopt(pid: i32, level: i32, name: i32, value: super::decode::Remote, len: u
     };
     match typed {
         Some(opt) => Call::SetSockOpt(opt),
-        None => other(
-            "setsockopt",
-            &format!("{}, {}", opt_name(level, name), int()),
-        ),
+        None => {
+            let (level, name) = opt_name(level, name);
+            other("setsockopt", &format!("{level}, {name}, {}", int()))
+        }
     }
 }
 
@@ -386,7 +431,7 @@ pub fn exiting(t: &mut SocketTable, tgid: i32, program: &str, now: Timestamp) {
         let ev = CallEvent {
             side: Side::Client,
             socket: id,
-            call: other("exit", &format!("fd {fd} closed by the kernel")),
+            call: Call::Exit { fd },
             len: None,
             ret: None,
             errno: None,

@@ -155,6 +155,11 @@ mod tests {
             tgid: std::process::id() as i32,
             started: Timestamp(at),
             socket: Some(id),
+            waited: crate::timeline::Waited {
+                read: false,
+                write: false,
+                timeout_ms: None,
+            },
         }
     }
 

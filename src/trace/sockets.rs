@@ -58,11 +58,14 @@ impl Sock {
         }
     }
 
+    /// The addresses as the wire carries them: an AF_INET6 socket talking to an IPv4 peer
+    /// names it `::ffff:127.0.0.1`, its segments are IPv4 ones.
     pub fn out_flow(&mut self) -> Option<Flow> {
         self.refresh_addrs();
+        let wire = |a: SocketAddr| SocketAddr::new(a.ip().to_canonical(), a.port());
         Some(Flow {
-            from: self.local?,
-            to: self.peer?,
+            from: wire(self.local?),
+            to: wire(self.peer?),
         })
     }
 

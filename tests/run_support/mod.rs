@@ -100,3 +100,15 @@ pub fn one<'a>(run: &'a LabRun, side: &str, call: &str) -> &'a Value {
     assert_eq!(found.len(), 1, "one {side} {call}: {found:?}");
     found[0]
 }
+
+/// A script in a file every user can read.
+pub fn script(name: &str, text: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("sockviz-run-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write script");
+    let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644));
+    path.to_string_lossy().into_owned()
+}

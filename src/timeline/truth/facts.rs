@@ -109,7 +109,7 @@ impl SocketCalls {
                     self.read = self.read.max(r.end);
                 }
             }
-            Call::Close => {
+            call if call.closes_fd() => {
                 self.closed_at = Some(i);
                 self.fin_queued_at.get_or_insert(i);
                 self.state_change = i;

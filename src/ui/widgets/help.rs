@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 use unicode_width::UnicodeWidthStr;
 
-use crate::ui::app::App;
+use crate::ui::app::{App, SourceLabel};
 use crate::ui::keymap::{self, Mode};
 
 use super::{fit, put};
@@ -74,9 +74,25 @@ pub const LEGEND: &[&str] = &[
      (scrubber): every event, the probes too",
 ];
 
+/// What `sockviz run`'s screen adds, first under the keys: where the program's output and
+/// keyboard are, and the calls only a traced program makes.
+pub const RUN_LEGEND: &[&str] = &[
+    "sockviz run: your program's output is printed when this screen closes (q); it reads no \
+     keyboard here (for an interactive program: sockviz run --headless)",
+    "exit(fd 3 closed by the kernel): the program ended without close(); the kernel closed the \
+     socket, and the FIN that follows is the kernel's",
+    "poll(…) select(…): the program waits for its socket to be ready, drawn ┃ as a blocked recv",
+];
+
+/// `sockviz run`'s screen: a live source the lab's keys are not attached to.
+pub fn is_run(app: &App) -> bool {
+    !app.lab.attached
+        && matches!(&app.source, SourceLabel::Lab { scenario, .. } if scenario.starts_with("run "))
+}
+
 /// The help's lines at `width` cells: the keys (two columns when `two_cols`), a blank line,
-/// the legend wrapped whole.
-fn help_lines(lab: bool, width: usize, two_cols: bool) -> (usize, Vec<String>) {
+/// the legend wrapped whole (`sockviz run`'s lines first on its screen).
+fn help_lines(lab: bool, run: bool, width: usize, two_cols: bool) -> (usize, Vec<String>) {
     let rows = help_rows(lab);
     let per_col = if two_cols {
         rows.len().div_ceil(2)
@@ -84,7 +100,8 @@ fn help_lines(lab: bool, width: usize, two_cols: bool) -> (usize, Vec<String>) {
         rows.len()
     };
     let mut legend = vec![String::new()];
-    for text in LEGEND {
+    let run_lines = if run { RUN_LEGEND } else { &[] };
+    for text in run_lines.iter().chain(LEGEND) {
         legend.extend(crate::export::labels::wrap(text, width));
     }
     (per_col, legend)
@@ -92,15 +109,15 @@ fn help_lines(lab: bool, width: usize, two_cols: bool) -> (usize, Vec<String>) {
 
 /// The help's shape on a screen: (two columns of keys, popup width, keys per column, legend
 /// lines, rows of text it shows at once).
-fn shape(lab: bool, area: Rect) -> (bool, u16, usize, Vec<String>, usize) {
+fn shape(lab: bool, run: bool, area: Rect) -> (bool, u16, usize, Vec<String>, usize) {
     let rows = help_rows(lab);
     // The keys in one column when they fit, else two side by side (80×24 holds every key on
     // the first screen that way); the legend under them, scrolled to with ↓ when it does not fit.
     let w = area.width.saturating_sub(2).min(100);
     let inner_w = w.saturating_sub(4) as usize;
-    let (_, legend) = help_lines(lab, inner_w, false);
+    let (_, legend) = help_lines(lab, run, inner_w, false);
     let two_cols = rows.len() + legend.len() + 2 > area.height as usize;
-    let (per_col, legend) = help_lines(lab, inner_w, two_cols);
+    let (per_col, legend) = help_lines(lab, run, inner_w, two_cols);
     let total = per_col + legend.len();
     let h = (total as u16 + 2).min(area.height);
     (two_cols, w, per_col, legend, h.saturating_sub(2) as usize)
@@ -109,13 +126,13 @@ fn shape(lab: bool, area: Rect) -> (bool, u16, usize, Vec<String>, usize) {
 /// How far the help scrolls at the app's screen size.
 pub fn max_scroll(app: &App) -> usize {
     let area = Rect::new(0, 0, app.size.0, app.size.1);
-    let (_, _, per_col, legend, room) = shape(app.lab.attached, area);
+    let (_, _, per_col, legend, room) = shape(app.lab.attached, is_run(app), area);
     (per_col + legend.len()).saturating_sub(room)
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let rows = help_rows(app.lab.attached);
-    let (two_cols, w, per_col, legend, room) = shape(app.lab.attached, area);
+    let (two_cols, w, per_col, legend, room) = shape(app.lab.attached, is_run(app), area);
     let total = per_col + legend.len();
     let r = popup(area, w, room as u16 + 2);
     let scroll = app.help_scroll.min(total.saturating_sub(room));
