@@ -166,13 +166,8 @@ pub static NORMAL: &[Binding] = &[
     b!(lab Char('n'), "n", Action::NewConnection, "lab: new connection"),
     b!(lab Char('o'), "o", Action::OpenPicker, "lab: run a scenario"),
     b!(lab Ctrl('r'), "Ctrl-R", Action::ToggleRecording, "lab: record to a file (● REC)"),
-    b!(lab Code(KeyCode::Enter), "Enter", Action::LessonNext, "lesson: next step (sockviz lesson)"),
-    b!(
-        Char('Q'),
-        "Q",
-        Action::ToggleQuiz,
-        "quiz: predict what comes next, then see it (on/off)"
-    ),
+    b!(lab Code(KeyCode::Enter), "Enter", Action::LessonNext, "lesson: next step"),
+    b!(Char('Q'), "Q", Action::ToggleQuiz, "quiz on/off (predict)"),
     b!(Char('?'), "?", Action::ToggleHelp, "this help"),
     b!(Char('q'), "q", Action::Quit, "quit"),
     b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
