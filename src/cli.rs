@@ -266,8 +266,9 @@ pub struct RunArgs {
     /// stderr).
     #[arg(long)]
     pub json: bool,
-    /// Predict, then reveal, on your own program's timeline (with --headless: each question
-    /// and its answer before its event; with --json: a `question` line).
+    /// Predict, then reveal, on your own program's timeline: the screen stops before chosen
+    /// events and asks (`Q` turns it on and off); with --headless each question and its answer
+    /// is printed before its event, with --json as a `question` line.
     #[arg(long)]
     pub quiz: bool,
     /// The loopback MTU inside the lab's namespace.

@@ -374,6 +374,7 @@ fn run_program(
             prepared,
             theme,
             args.record.clone().map(|p| (p, existing)),
+            args.quiz,
         );
         // The program's output, now that the terminal is the shell's again.
         if let Ok(text) = std::fs::read(&path) {

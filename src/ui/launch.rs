@@ -113,6 +113,7 @@ pub fn run_program(
     prepared: Prepared,
     theme: Theme,
     record: Option<(PathBuf, crate::output_file::Existing)>,
+    quiz: bool,
 ) -> anyhow::Result<Ended> {
     let (tx, rx) = mpsc::channel();
     let origin = lab::probe::now();
@@ -138,6 +139,9 @@ pub fn run_program(
         },
         theme,
     );
+    if quiz {
+        app.set_quiz(true);
+    }
     let recording = record.is_some();
     app.lab.record_path = record;
     let first = if recording {

@@ -181,7 +181,8 @@ impl App {
     pub(super) fn quiz_gate(&mut self, from: usize) {
         let len = self.timeline.events().len();
         let pos = self.playback.pos;
-        let live = self.lab.attached;
+        // A live source (the lab, a lesson, a traced program) grows: its score waits for Q.
+        let live = matches!(self.source, super::SourceLabel::Lab { .. });
         let Some(state) = &mut self.quiz else {
             return;
         };
