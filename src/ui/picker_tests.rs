@@ -218,7 +218,7 @@ fn rows_written_in_the_background_are_every_row() {
 /// Choosing among the first rows needs no other row: the choice is made and the scope ends (the
 /// picker, dropped, tells the thread to stop).
 #[test]
-fn a_choice_before_the_rows_are_written_stops_the_thread() {
+fn choosing_among_the_first_rows_needs_no_other_row() {
     let conns = many_connections(3000);
     let chosen = std::thread::scope(|scope| {
         let (first, rest) = RowsInBackground::start(scope, &conns);
