@@ -5,11 +5,9 @@
 
 use std::time::Duration;
 
-use crate::lab::LECTURE_BUFSIZE;
 use crate::lab::link::{BitsPerSec, LinkSpec, Loss};
-use crate::timeline::Side;
 
-use super::{Scenario, ScenarioCtx, ScenarioError, Step, pattern, recv_to_eof, run_pair};
+use super::{Scenario, ScenarioCtx, ScenarioError};
 
 pub const SCENARIO: Scenario = Scenario {
     name: "loss",
@@ -32,33 +30,11 @@ pub const SCENARIO: Scenario = Scenario {
 const TOTAL: usize = 100_000;
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
-    let mut listener = ctx.listener(5, &[])?;
-    let server = || {
-        let side = Side::Server;
-        let mut conn = listener.accept().step(Side::Listener, "accept")?;
-        let all = recv_to_eof(&mut conn, LECTURE_BUFSIZE, side)?;
-        if all.len() != TOTAL {
-            return Err(ScenarioError::Unexpected(format!(
-                "the server read {} bytes, not {TOTAL}",
-                all.len()
-            )));
-        }
-        conn.close();
-        Ok(())
-    };
-    let client = || {
-        let side = Side::Client;
-        let mut s = ctx.client(&[])?;
-        ctx.note(
-            "one sendall of 100,000 bytes; the link loses one segment: watch the server repeat \
-             its ACK (duplicate ACKs, with SACK blocks for what arrived after the gap) until \
-             the client sends the lost bytes again",
-        );
-        s.sendall(&pattern(TOTAL)).step(side, "sendall")?;
-        s.close();
-        Ok(())
-    };
-    let r = run_pair(server, client);
-    listener.close();
-    r
+    super::segments::one_sendall(
+        ctx,
+        TOTAL,
+        "one sendall of 100,000 bytes; the link loses one segment: watch the server repeat its \
+         ACK (duplicate ACKs, with SACK blocks for what arrived after the gap) until the client \
+         sends the lost bytes again",
+    )
 }

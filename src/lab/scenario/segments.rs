@@ -18,14 +18,28 @@ pub const SCENARIO: Scenario = Scenario {
 const TOTAL: usize = 100_000;
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
+    one_sendall(
+        ctx,
+        TOTAL,
+        "one sendall of 100,000 bytes: watch how many segments carry them",
+    )
+}
+
+/// The client's one `sendall` of `total` bytes (after `note`), the server's `recv(1024)` to
+/// `b''` checking it read them all; both close. `loss` runs the same transfer over a link.
+pub(super) fn one_sendall(
+    ctx: &ScenarioCtx,
+    total: usize,
+    note: &str,
+) -> Result<(), ScenarioError> {
     let mut listener = ctx.listener(5, &[])?;
     let server = || {
         let side = Side::Server;
         let mut conn = listener.accept().step(Side::Listener, "accept")?;
         let all = recv_to_eof(&mut conn, LECTURE_BUFSIZE, side)?;
-        if all.len() != TOTAL {
+        if all.len() != total {
             return Err(ScenarioError::Unexpected(format!(
-                "the server read {} bytes, not {TOTAL}",
+                "the server read {} bytes, not {total}",
                 all.len()
             )));
         }
@@ -35,8 +49,8 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let client = || {
         let side = Side::Client;
         let mut s = ctx.client(&[])?;
-        ctx.note("one sendall of 100,000 bytes: watch how many segments carry them");
-        s.sendall(&pattern(TOTAL)).step(side, "sendall")?;
+        ctx.note(note);
+        s.sendall(&pattern(total)).step(side, "sendall")?;
         s.close();
         Ok(())
     };
