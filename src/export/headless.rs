@@ -264,10 +264,7 @@ pub fn question_json(tl: &Timeline, q: &Question, ev: &Event) -> Value {
             (Some(side), None)
         }
     };
-    let dir = dir.map(|d| match d {
-        crate::tcp::Direction::ToServer => "c2s",
-        crate::tcp::Direction::ToClient => "s2c",
-    });
+    let dir = dir.map(crate::tcp::Direction::name);
     json!({
         "t": tl.secs(ev.at),
         "kind": "question",

@@ -20,6 +20,14 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// As the JSON lines write it: `c2s` or `s2c`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::ToServer => "c2s",
+            Direction::ToClient => "s2c",
+        }
+    }
+
     pub fn reverse(self) -> Direction {
         match self {
             Direction::ToServer => Direction::ToClient,

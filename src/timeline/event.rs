@@ -232,10 +232,7 @@ impl SegmentEvent {
     }
 
     pub fn dir_name(&self) -> &'static str {
-        match self.dir {
-            Direction::ToServer => "c2s",
-            Direction::ToClient => "s2c",
-        }
+        self.dir.name()
     }
 }
 
