@@ -9,8 +9,7 @@ use serde_json::json;
 use crate::export::headless::{Transcript, summary_json, write_events};
 use crate::lab::series::Series;
 use crate::lab::{LabConfig, LabError, Prepared};
-use crate::quiz::{self, Question};
-use crate::timeline::Timeline;
+use crate::quiz;
 use crate::timeline::playback::PlaybackIndex;
 
 use super::{Lesson, Step};
@@ -29,17 +28,6 @@ pub struct Played {
     pub failures: Vec<(String, String)>,
     /// Packets the capture dropped over the lesson.
     pub dropped: u32,
-}
-
-/// The questions of `tl` whose kind is in `kinds`.
-pub fn asked(tl: &Timeline, kinds: &[&str]) -> Vec<Question> {
-    if kinds.is_empty() {
-        return Vec::new();
-    }
-    quiz::questions(tl)
-        .into_iter()
-        .filter(|q| kinds.contains(&q.ask.kind()))
-        .collect()
 }
 
 /// Play `lesson` to `out`.
@@ -98,7 +86,7 @@ pub fn play(
             Step::Quiz(k) => kinds = k.clone(),
             Step::Scenario { name } => {
                 let (tl, summary) = series.run(name)?;
-                let questions = asked(&tl, &kinds);
+                let questions = quiz::questions_of_kinds(&tl, &kinds);
                 if run.json {
                     write_events(
                         out,

@@ -43,6 +43,16 @@ pub fn questions(tl: &Timeline) -> Vec<Question> {
         .collect()
 }
 
+/// The questions for `tl` of the kinds named (a lesson's `quiz flags,state`; empty: none).
+pub fn questions_of_kinds(tl: &Timeline, kinds: &[&str]) -> Vec<Question> {
+    if kinds.is_empty() {
+        return Vec::new();
+    }
+    let mut qs = questions(tl);
+    qs.retain(|q| kinds.contains(&q.ask.kind()));
+    qs
+}
+
 #[derive(Default)]
 struct Generator {
     /// Each connection's states after its latest segment (client, server).

@@ -16,7 +16,7 @@ use crate::tcp::{Direction, TcpState};
 use crate::timeline::Side;
 use crate::wire::TcpFlags;
 
-pub use generate::questions;
+pub use generate::{questions, questions_of_kinds};
 
 /// What a question asks about the event it stands before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -33,10 +33,10 @@ pub struct QuizState {
 impl QuizState {
     /// The questions of `tl` this quiz asks.
     fn make(&mut self, tl: &crate::timeline::Timeline) {
-        let mut qs = quiz::questions(tl);
-        if let Some(kinds) = &self.kinds {
-            qs.retain(|q| kinds.contains(&q.ask.kind()));
-        }
+        let qs = match &self.kinds {
+            Some(kinds) => quiz::questions_of_kinds(tl, kinds),
+            None => quiz::questions(tl),
+        };
         self.quiz.set_questions(qs);
         self.made_for = tl.events().len();
     }
