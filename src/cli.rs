@@ -1,8 +1,12 @@
-//! Command-line interface: what `sockviz --help` says.
+//! Command-line interface: the options, parsed by clap. What `sockviz --help` says about them
+//! is text in the language files (`cli.…` keys in `assets/i18n/en.txt` and `ko.txt`), put on
+//! the definitions by [`command`]; a test checks every command and option has its text in both.
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::i18n;
 
 /// Make TCP sockets visible: a live echo lab, capture replay and a connection inspector.
 #[derive(Debug, Parser)]
@@ -20,6 +24,8 @@ pub struct Cli {
     /// set; light is chosen when COLORFGBG says the background is white).
     #[arg(long, global = true, value_parser = ["dark", "light", "contrast", "projector", "mono"])]
     pub theme: Option<String>,
+    #[arg(long, global = true, value_parser = ["en", "ko"])]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -309,4 +315,95 @@ impl RunArgs {
             .map(<[String]>::to_vec)
             .collect()
     }
+}
+
+/// The command line in the current language ([`i18n::set`] first): about, after-help and
+/// every option's help from the language file, clap's own headings and notes too.
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    // Built first, so clap's own parts (help, version, the `help` subcommand, global options
+    // copied into each subcommand) exist to be given their words.
+    cmd.build();
+    localize(cmd, "cli")
+}
+
+/// Parse this process's arguments with [`command`]; on a mistake or `--help`, clap prints and
+/// exits as usual.
+pub fn parse() -> Cli {
+    let mut cmd = command();
+    let matches = cmd.clone().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
+}
+
+fn localize(mut cmd: clap::Command, prefix: &str) -> clap::Command {
+    let text = |what: &str| i18n::lookup(&format!("{prefix}.{what}"));
+    if let Some(t) = text("about") {
+        cmd = cmd.about(t);
+    }
+    if let Some(t) = text("long_about") {
+        cmd = cmd.long_about(t);
+    }
+    if let Some(t) = text("after_help") {
+        cmd = cmd.after_help(t);
+    }
+    let usage = i18n::t("cli.heading.usage");
+    cmd = cmd
+        .help_template(format!(
+            "{{before-help}}{{about-with-newline}}\n{usage} {{usage}}\n\n{{all-args}}{{after-help}}"
+        ))
+        .subcommand_help_heading(i18n::t("cli.heading.commands"));
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    for id in ids {
+        let help = i18n::lookup(&format!("{prefix}.arg.{id}"))
+            .or_else(|| i18n::lookup(&format!("cli.arg.{id}")));
+        cmd = cmd.mut_arg(&id, |arg| localize_arg(arg, help));
+    }
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in subs {
+        let sub_prefix = format!("{prefix}.{name}");
+        cmd = cmd.mut_subcommand(&name, |s| localize(s, &sub_prefix));
+    }
+    cmd
+}
+
+/// One option's help, heading and clap's `[default: …]` / `[possible values: …]` notes.
+fn localize_arg(mut arg: Arg, help: Option<&'static str>) -> Arg {
+    let mut text = help.map(str::to_string).unwrap_or_default();
+    if !arg.is_hide_default_value_set() && !matches!(arg.get_action(), ArgAction::SetTrue) {
+        let defaults: Vec<String> = arg
+            .get_default_values()
+            .iter()
+            .map(|v| v.to_string_lossy().into_owned())
+            .collect();
+        if !defaults.is_empty() {
+            let note = crate::tr!("cli.note.default", value = defaults.join(", "));
+            text = format!("{text} [{note}]");
+            arg = arg.hide_default_value(true);
+        }
+    }
+    if !arg.is_hide_possible_values_set() {
+        let values: Vec<String> = arg
+            .get_possible_values()
+            .iter()
+            .filter(|v| !v.is_hide_set())
+            .map(|v| v.get_name().to_string())
+            .collect();
+        if !values.is_empty() && !matches!(arg.get_action(), ArgAction::SetTrue) {
+            let note = crate::tr!("cli.note.possible", values = values.join(", "));
+            text = format!("{text} [{note}]");
+            arg = arg.hide_possible_values(true);
+        }
+    }
+    let heading = if arg.is_positional() {
+        i18n::t("cli.heading.arguments")
+    } else {
+        i18n::t("cli.heading.options")
+    };
+    arg.help(text.trim().to_string()).help_heading(heading)
 }

@@ -3,15 +3,19 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-use sockviz::cli::{Cli, Command, LabArgs, RunArgs};
+use sockviz::cli::{Command, LabArgs, RunArgs};
 use sockviz::lab::{self, LabConfig, Prepared};
 use sockviz::output_file::Existing;
 // Everything printed that came from a file or a traced program shows its control characters.
 use sockviz::text::Visible;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The language first: `--help` and clap's headings are written in it.
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    sockviz::i18n::set(sockviz::i18n::Lang::from_args_and_env(&args));
+    let cli = sockviz::cli::parse();
     let theme = sockviz::ui::Theme::pick(
         cli.theme.as_deref().and_then(sockviz::ui::ThemeName::parse),
         std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
