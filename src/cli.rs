@@ -374,7 +374,14 @@ fn localize(mut cmd: clap::Command, prefix: &str) -> clap::Command {
 
 /// One option's help, heading and clap's `[default: …]` / `[possible values: …]` notes.
 fn localize_arg(mut arg: Arg, help: Option<&'static str>) -> Arg {
-    let mut text = help.map(str::to_string).unwrap_or_default();
+    let mut text = match help {
+        Some(t) => t.to_string(),
+        None => arg
+            .get_long_help()
+            .or(arg.get_help())
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    };
     if !arg.is_hide_default_value_set() && !matches!(arg.get_action(), ArgAction::SetTrue) {
         let defaults: Vec<String> = arg
             .get_default_values()
