@@ -271,7 +271,7 @@ fn the_help_on_runs_screen_explains_it() {
     let lab_only: Vec<_> = sockviz::ui::keymap::table(sockviz::ui::keymap::Mode::Normal)
         .iter()
         .filter(|b| b.lab_only)
-        .map(|b| b.help)
+        .map(|b| sockviz::i18n::t(b.help))
         .collect();
     assert!(!lab_only.is_empty());
     for help in &lab_only {

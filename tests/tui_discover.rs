@@ -76,7 +76,12 @@ fn the_status_bar_keeps_help_at_every_width_and_says_what_it_counts() {
 /// 200 columns; at 80×24 ↓ scrolls to each of them, with every key on the first screen.
 #[test]
 fn the_help_legend_is_whole_and_explains_the_figures() {
-    let joined = widgets::help::LEGEND.join(" ");
+    // The legend's lines are keys of the language files (English in this test binary).
+    let legend: Vec<&str> = widgets::help::LEGEND
+        .iter()
+        .map(|k| sockviz::i18n::t(k))
+        .collect();
+    let joined = legend.join(" ");
     for want in [
         "0+0 of 69120",
         "unsent",
@@ -104,7 +109,7 @@ fn the_help_legend_is_whole_and_explains_the_figures() {
             app.update(Action::HelpDown);
         }
         let inner = (w.min(102) - 2 - 4) as usize;
-        for line in widgets::help::LEGEND {
+        for line in &legend {
             for part in sockviz::export::labels::wrap(line, inner) {
                 assert!(seen.contains(&part), "{w}×{h}: {part:?} whole on screen");
             }

@@ -150,8 +150,8 @@ impl App {
                 _ => first,
             };
             self.message = Some(match replay.warnings.len() {
-                1 => format!("warning: {first}"),
-                n => format!("warning: {first} (and {} more)", n - 1),
+                1 => crate::tr!("ui.warning", text = first),
+                n => crate::tr!("ui.warning_more", text = first, n = n - 1),
             });
         }
         self.timeline = replay.timeline;

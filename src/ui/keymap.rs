@@ -73,104 +73,199 @@ use Key::{Char, Code, Ctrl};
 pub static NORMAL: &[Binding] = &[
     b!(
         Char(' '),
-        "space",
+        crate::key!("ui.keys.space"),
         Action::TogglePlay,
-        "play / pause (live: queue)"
+        crate::key!("ui.keys.play_pause_live_queue")
     ),
     b!(
         Code(KeyCode::Right),
         "→",
         Action::StepForward,
-        "step forward"
+        crate::key!("ui.keys.step_forward")
     ),
-    b!(Char('l'), "l", Action::StepForward, "step forward"),
-    b!(Code(KeyCode::Left), "←", Action::StepBack, "step back"),
-    b!(Char('h'), "h", Action::StepBack, "step back"),
+    b!(
+        Char('l'),
+        "l",
+        Action::StepForward,
+        crate::key!("ui.keys.step_forward")
+    ),
+    b!(
+        Code(KeyCode::Left),
+        "←",
+        Action::StepBack,
+        crate::key!("ui.keys.step_back")
+    ),
+    b!(
+        Char('h'),
+        "h",
+        Action::StepBack,
+        crate::key!("ui.keys.step_back")
+    ),
     b!(
         Code(KeyCode::Up),
         "↑",
         Action::SelectPrev,
-        "select previous"
+        crate::key!("ui.keys.select_previous")
     ),
-    b!(Char('k'), "k", Action::SelectPrev, "select previous"),
-    b!(Code(KeyCode::Down), "↓", Action::SelectNext, "select next"),
-    b!(Char('j'), "j", Action::SelectNext, "select next"),
-    b!(Char('-'), "-", Action::Slower, "slower"),
-    b!(Char('+'), "+", Action::Faster, "faster"),
-    b!(Char('='), "=", Action::Faster, "faster"),
+    b!(
+        Char('k'),
+        "k",
+        Action::SelectPrev,
+        crate::key!("ui.keys.select_previous")
+    ),
+    b!(
+        Code(KeyCode::Down),
+        "↓",
+        Action::SelectNext,
+        crate::key!("ui.keys.select_next")
+    ),
+    b!(
+        Char('j'),
+        "j",
+        Action::SelectNext,
+        crate::key!("ui.keys.select_next")
+    ),
+    b!(
+        Char('-'),
+        "-",
+        Action::Slower,
+        crate::key!("ui.keys.slower")
+    ),
+    b!(
+        Char('+'),
+        "+",
+        Action::Faster,
+        crate::key!("ui.keys.faster")
+    ),
+    b!(
+        Char('='),
+        "=",
+        Action::Faster,
+        crate::key!("ui.keys.faster")
+    ),
     b!(
         Char('p'),
         "p",
         Action::TogglePacing,
-        "pacing: lecture / real time"
+        crate::key!("ui.keys.pacing_lecture_real_time")
     ),
-    b!(Code(KeyCode::Home), "Home", Action::ToStart, "go to start"),
-    b!(Char('g'), "g", Action::ToStart, "go to start"),
+    b!(
+        Code(KeyCode::Home),
+        "Home",
+        Action::ToStart,
+        crate::key!("ui.keys.go_to_start")
+    ),
+    b!(
+        Char('g'),
+        "g",
+        Action::ToStart,
+        crate::key!("ui.keys.go_to_start")
+    ),
     b!(
         Code(KeyCode::End),
         "End",
         Action::ToEnd,
-        "go to end, follow live"
+        crate::key!("ui.keys.go_to_end_follow_live")
     ),
-    b!(Char('G'), "G", Action::ToEnd, "go to end, follow live"),
+    b!(
+        Char('G'),
+        "G",
+        Action::ToEnd,
+        crate::key!("ui.keys.go_to_end_follow_live")
+    ),
     b!(
         Code(KeyCode::PageUp),
         "PgUp",
         Action::SeekBy(-0.1),
-        "seek back 10%"
+        crate::key!("ui.keys.seek_back_10")
     ),
     b!(
         Code(KeyCode::PageDown),
         "PgDn",
         Action::SeekBy(0.1),
-        "seek forward 10%"
+        crate::key!("ui.keys.seek_forward_10")
     ),
     b!(
         Code(KeyCode::Tab),
         "Tab",
         Action::NextPane,
-        "pane: bytes/calls/stream"
+        crate::key!("ui.keys.pane_bytes_calls_stream")
     ),
     b!(
         Char('c'),
         "c",
         Action::NextPanels,
-        "socket panels: next page"
+        crate::key!("ui.keys.socket_panels_next_page")
     ),
     b!(
         Char('v'),
         "v",
         Action::ToggleLogSide,
-        "call log: client / server"
+        crate::key!("ui.keys.call_log_client_server")
     ),
     b!(
         Char('d'),
         "d",
         Action::ToggleStreamDir,
-        "stream map: direction"
+        crate::key!("ui.keys.stream_map_direction")
     ),
-    b!(Char('z'), "z", Action::ZoomIn, "stream map: zoom in"),
-    b!(Char('Z'), "Z", Action::ZoomOut, "stream map: zoom out"),
-    b!(Char('['), "[", Action::BytesUp, "bytes: scroll up"),
-    b!(Char(']'), "]", Action::BytesDown, "bytes: scroll down"),
-    b!(lab Char('s'), "s", Action::StartInput { all: false }, "lab: type, Enter = send()"),
-    b!(lab Char('S'), "S", Action::StartInput { all: true }, "lab: type, Enter = sendall()"),
-    b!(lab Char('r'), "r", Action::Recv(LabSide::Client), "lab: client recv(bufsize)"),
-    b!(lab Char('R'), "R", Action::Recv(LabSide::Server), "lab: server recv(bufsize)"),
-    b!(lab Char('b'), "b", Action::CycleBufsize, "lab: bufsize 1/5/16/1024/4096"),
-    b!(lab Char('e'), "e", Action::ToggleAutoEcho, "lab: server auto-echo on/off"),
-    b!(lab Char('w'), "w", Action::ShutdownWrite(LabSide::Client), "lab: client shutdown(SHUT_WR)"),
-    b!(lab Char('W'), "W", Action::ShutdownWrite(LabSide::Server), "lab: server shutdown(SHUT_WR)"),
-    b!(lab Char('x'), "x", Action::Close(LabSide::Client), "lab: client close()"),
-    b!(lab Char('X'), "X", Action::Close(LabSide::Server), "lab: server close()"),
-    b!(lab Char('n'), "n", Action::NewConnection, "lab: new connection"),
-    b!(lab Char('o'), "o", Action::OpenPicker, "lab: run a scenario"),
-    b!(lab Ctrl('r'), "Ctrl-R", Action::ToggleRecording, "lab: record to a file (● REC)"),
-    b!(lab Code(KeyCode::Enter), "Enter", Action::LessonNext, "lesson: next step"),
-    b!(Char('Q'), "Q", Action::ToggleQuiz, "quiz on/off (predict)"),
-    b!(Char('?'), "?", Action::ToggleHelp, "this help"),
-    b!(Char('q'), "q", Action::Quit, "quit"),
-    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+    b!(
+        Char('z'),
+        "z",
+        Action::ZoomIn,
+        crate::key!("ui.keys.stream_map_zoom_in")
+    ),
+    b!(
+        Char('Z'),
+        "Z",
+        Action::ZoomOut,
+        crate::key!("ui.keys.stream_map_zoom_out")
+    ),
+    b!(
+        Char('['),
+        "[",
+        Action::BytesUp,
+        crate::key!("ui.keys.bytes_scroll_up")
+    ),
+    b!(
+        Char(']'),
+        "]",
+        Action::BytesDown,
+        crate::key!("ui.keys.bytes_scroll_down")
+    ),
+    b!(lab Char('s'), "s", Action::StartInput { all: false }, crate::key!("ui.keys.lab_type_enter_send")),
+    b!(lab Char('S'), "S", Action::StartInput { all: true }, crate::key!("ui.keys.lab_type_enter_sendall")),
+    b!(lab Char('r'), "r", Action::Recv(LabSide::Client), crate::key!("ui.keys.lab_client_recv_bufsize")),
+    b!(lab Char('R'), "R", Action::Recv(LabSide::Server), crate::key!("ui.keys.lab_server_recv_bufsize")),
+    b!(lab Char('b'), "b", Action::CycleBufsize, crate::key!("ui.keys.lab_bufsize_1_5_16")),
+    b!(lab Char('e'), "e", Action::ToggleAutoEcho, crate::key!("ui.keys.lab_server_auto_echo_on")),
+    b!(lab Char('w'), "w", Action::ShutdownWrite(LabSide::Client), crate::key!("ui.keys.lab_client_shutdown_shut_wr")),
+    b!(lab Char('W'), "W", Action::ShutdownWrite(LabSide::Server), crate::key!("ui.keys.lab_server_shutdown_shut_wr")),
+    b!(lab Char('x'), "x", Action::Close(LabSide::Client), crate::key!("ui.keys.lab_client_close")),
+    b!(lab Char('X'), "X", Action::Close(LabSide::Server), crate::key!("ui.keys.lab_server_close")),
+    b!(lab Char('n'), "n", Action::NewConnection, crate::key!("ui.keys.lab_new_connection")),
+    b!(lab Char('o'), "o", Action::OpenPicker, crate::key!("ui.keys.lab_run_a_scenario")),
+    b!(lab Ctrl('r'), "Ctrl-R", Action::ToggleRecording, crate::key!("ui.keys.lab_record_to_a_file")),
+    b!(lab Code(KeyCode::Enter), "Enter", Action::LessonNext, crate::key!("ui.keys.lesson_next_step")),
+    b!(
+        Char('Q'),
+        "Q",
+        Action::ToggleQuiz,
+        crate::key!("ui.keys.quiz_on_off_predict")
+    ),
+    b!(
+        Char('?'),
+        "?",
+        Action::ToggleHelp,
+        crate::key!("ui.keys.this_help")
+    ),
+    b!(Char('q'), "q", Action::Quit, crate::key!("ui.keys.quit")),
+    b!(
+        Ctrl('c'),
+        "Ctrl-C",
+        Action::Quit,
+        crate::key!("ui.keys.quit")
+    ),
 ];
 
 pub static QUIZ: &[Binding] = &[
@@ -178,21 +273,26 @@ pub static QUIZ: &[Binding] = &[
         Code(KeyCode::Enter),
         "Enter",
         Action::QuizSubmit,
-        "answer with what you typed"
+        crate::key!("ui.keys.answer_with_what_you_typed")
     ),
     b!(
         Code(KeyCode::Backspace),
         "Backspace",
         Action::QuizBackspace,
-        "delete a character"
+        crate::key!("ui.keys.delete_a_character")
     ),
     b!(
         Code(KeyCode::Esc),
         "Esc",
         Action::QuizSkip,
-        "pass (not counted): show the event"
+        crate::key!("ui.keys.pass_not_counted_show_the")
     ),
-    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+    b!(
+        Ctrl('c'),
+        "Ctrl-C",
+        Action::Quit,
+        crate::key!("ui.keys.quit")
+    ),
 ];
 
 pub static QUIZ_SCORE: &[Binding] = &[
@@ -200,56 +300,91 @@ pub static QUIZ_SCORE: &[Binding] = &[
         Char(']'),
         "]",
         Action::QuizNextMissed,
-        "next question missed"
+        crate::key!("ui.keys.next_question_missed")
     ),
     b!(
         Code(KeyCode::Right),
         "→",
         Action::QuizNextMissed,
-        "next question missed"
+        crate::key!("ui.keys.next_question_missed")
     ),
     b!(
         Char('['),
         "[",
         Action::QuizPrevMissed,
-        "previous question missed"
+        crate::key!("ui.keys.previous_question_missed")
     ),
     b!(
         Code(KeyCode::Left),
         "←",
         Action::QuizPrevMissed,
-        "previous question missed"
+        crate::key!("ui.keys.previous_question_missed")
     ),
     b!(
         Code(KeyCode::Esc),
         "Esc",
         Action::CloseOverlay,
-        "close the score"
+        crate::key!("ui.keys.close_the_score")
     ),
     b!(
         Code(KeyCode::Enter),
         "Enter",
         Action::CloseOverlay,
-        "close the score"
+        crate::key!("ui.keys.close_the_score")
     ),
-    b!(Char('q'), "q", Action::Quit, "quit"),
-    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+    b!(Char('q'), "q", Action::Quit, crate::key!("ui.keys.quit")),
+    b!(
+        Ctrl('c'),
+        "Ctrl-C",
+        Action::Quit,
+        crate::key!("ui.keys.quit")
+    ),
 ];
 
 pub static HELP: &[Binding] = &[
-    b!(Char('?'), "?", Action::ToggleHelp, "close the help"),
-    b!(Code(KeyCode::Down), "↓", Action::HelpDown, "scroll down"),
-    b!(Char('j'), "j", Action::HelpDown, "scroll down"),
-    b!(Code(KeyCode::Up), "↑", Action::HelpUp, "scroll up"),
-    b!(Char('k'), "k", Action::HelpUp, "scroll up"),
+    b!(
+        Char('?'),
+        "?",
+        Action::ToggleHelp,
+        crate::key!("ui.keys.close_the_help")
+    ),
+    b!(
+        Code(KeyCode::Down),
+        "↓",
+        Action::HelpDown,
+        crate::key!("ui.keys.scroll_down")
+    ),
+    b!(
+        Char('j'),
+        "j",
+        Action::HelpDown,
+        crate::key!("ui.keys.scroll_down")
+    ),
+    b!(
+        Code(KeyCode::Up),
+        "↑",
+        Action::HelpUp,
+        crate::key!("ui.keys.scroll_up")
+    ),
+    b!(
+        Char('k'),
+        "k",
+        Action::HelpUp,
+        crate::key!("ui.keys.scroll_up")
+    ),
     b!(
         Code(KeyCode::Esc),
         "Esc",
         Action::CloseOverlay,
-        "close the help"
+        crate::key!("ui.keys.close_the_help")
     ),
-    b!(Char('q'), "q", Action::Quit, "quit"),
-    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+    b!(Char('q'), "q", Action::Quit, crate::key!("ui.keys.quit")),
+    b!(
+        Ctrl('c'),
+        "Ctrl-C",
+        Action::Quit,
+        crate::key!("ui.keys.quit")
+    ),
 ];
 
 pub static INPUT: &[Binding] = &[
@@ -257,16 +392,26 @@ pub static INPUT: &[Binding] = &[
         Code(KeyCode::Enter),
         "Enter",
         Action::InputSubmit,
-        "send the message"
+        crate::key!("ui.keys.send_the_message")
     ),
-    b!(Code(KeyCode::Esc), "Esc", Action::CloseOverlay, "cancel"),
+    b!(
+        Code(KeyCode::Esc),
+        "Esc",
+        Action::CloseOverlay,
+        crate::key!("ui.keys.cancel")
+    ),
     b!(
         Code(KeyCode::Backspace),
         "Backspace",
         Action::InputBackspace,
-        "delete a character"
+        crate::key!("ui.keys.delete_a_character")
     ),
-    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+    b!(
+        Ctrl('c'),
+        "Ctrl-C",
+        Action::Quit,
+        crate::key!("ui.keys.quit")
+    ),
 ];
 
 pub static PICKER: &[Binding] = &[
@@ -274,25 +419,50 @@ pub static PICKER: &[Binding] = &[
         Code(KeyCode::Up),
         "↑",
         Action::PickerUp,
-        "previous scenario"
+        crate::key!("ui.keys.previous_scenario")
     ),
-    b!(Char('k'), "k", Action::PickerUp, "previous scenario"),
+    b!(
+        Char('k'),
+        "k",
+        Action::PickerUp,
+        crate::key!("ui.keys.previous_scenario")
+    ),
     b!(
         Code(KeyCode::Down),
         "↓",
         Action::PickerDown,
-        "next scenario"
+        crate::key!("ui.keys.next_scenario")
     ),
-    b!(Char('j'), "j", Action::PickerDown, "next scenario"),
+    b!(
+        Char('j'),
+        "j",
+        Action::PickerDown,
+        crate::key!("ui.keys.next_scenario")
+    ),
     b!(
         Code(KeyCode::Enter),
         "Enter",
         Action::PickerChoose,
-        "run it"
+        crate::key!("ui.keys.run_it")
     ),
-    b!(Code(KeyCode::Esc), "Esc", Action::CloseOverlay, "cancel"),
-    b!(Char('q'), "q", Action::CloseOverlay, "cancel"),
-    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+    b!(
+        Code(KeyCode::Esc),
+        "Esc",
+        Action::CloseOverlay,
+        crate::key!("ui.keys.cancel")
+    ),
+    b!(
+        Char('q'),
+        "q",
+        Action::CloseOverlay,
+        crate::key!("ui.keys.cancel")
+    ),
+    b!(
+        Ctrl('c'),
+        "Ctrl-C",
+        Action::Quit,
+        crate::key!("ui.keys.quit")
+    ),
 ];
 
 pub static CONNECTIONS: &[Binding] = &[
@@ -300,35 +470,75 @@ pub static CONNECTIONS: &[Binding] = &[
         Code(KeyCode::Up),
         "↑",
         Action::ConnUp,
-        "previous connection"
+        crate::key!("ui.keys.previous_connection")
     ),
-    b!(Char('k'), "k", Action::ConnUp, "previous connection"),
+    b!(
+        Char('k'),
+        "k",
+        Action::ConnUp,
+        crate::key!("ui.keys.previous_connection")
+    ),
     b!(
         Code(KeyCode::Down),
         "↓",
         Action::ConnDown,
-        "next connection"
+        crate::key!("ui.keys.next_connection")
     ),
-    b!(Char('j'), "j", Action::ConnDown, "next connection"),
+    b!(
+        Char('j'),
+        "j",
+        Action::ConnDown,
+        crate::key!("ui.keys.next_connection")
+    ),
     b!(
         Code(KeyCode::PageUp),
         "PgUp",
         Action::ConnPageUp,
-        "up 10 rows"
+        crate::key!("ui.keys.up_10_rows")
     ),
     b!(
         Code(KeyCode::PageDown),
         "PgDn",
         Action::ConnPageDown,
-        "down 10 rows"
+        crate::key!("ui.keys.down_10_rows")
     ),
-    b!(Code(KeyCode::Home), "Home", Action::ConnFirst, "first row"),
-    b!(Code(KeyCode::End), "End", Action::ConnLast, "last row"),
-    b!(Code(KeyCode::Enter), "Enter", Action::ConnChoose, "play it"),
-    b!(Char('/'), "/", Action::FilterStart, "filter the rows"),
-    b!(Code(KeyCode::Esc), "Esc", Action::Quit, "quit"),
-    b!(Char('q'), "q", Action::Quit, "quit"),
-    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+    b!(
+        Code(KeyCode::Home),
+        "Home",
+        Action::ConnFirst,
+        crate::key!("ui.keys.first_row")
+    ),
+    b!(
+        Code(KeyCode::End),
+        "End",
+        Action::ConnLast,
+        crate::key!("ui.keys.last_row")
+    ),
+    b!(
+        Code(KeyCode::Enter),
+        "Enter",
+        Action::ConnChoose,
+        crate::key!("ui.keys.play_it")
+    ),
+    b!(
+        Char('/'),
+        "/",
+        Action::FilterStart,
+        crate::key!("ui.keys.filter_the_rows")
+    ),
+    b!(
+        Code(KeyCode::Esc),
+        "Esc",
+        Action::Quit,
+        crate::key!("ui.keys.quit")
+    ),
+    b!(Char('q'), "q", Action::Quit, crate::key!("ui.keys.quit")),
+    b!(
+        Ctrl('c'),
+        "Ctrl-C",
+        Action::Quit,
+        crate::key!("ui.keys.quit")
+    ),
 ];
 
 pub static FILTER: &[Binding] = &[
@@ -336,47 +546,62 @@ pub static FILTER: &[Binding] = &[
         Code(KeyCode::Enter),
         "Enter",
         Action::ConnChoose,
-        "play the highlighted row"
+        crate::key!("ui.keys.play_the_highlighted_row")
     ),
     b!(
         Code(KeyCode::Esc),
         "Esc",
         Action::FilterClear,
-        "clear the filter"
+        crate::key!("ui.keys.clear_the_filter")
     ),
     b!(
         Code(KeyCode::Backspace),
         "Backspace",
         Action::FilterBackspace,
-        "delete a character"
+        crate::key!("ui.keys.delete_a_character")
     ),
     b!(
         Code(KeyCode::Up),
         "↑",
         Action::ConnUp,
-        "previous connection"
+        crate::key!("ui.keys.previous_connection")
     ),
     b!(
         Code(KeyCode::Down),
         "↓",
         Action::ConnDown,
-        "next connection"
+        crate::key!("ui.keys.next_connection")
     ),
     b!(
         Code(KeyCode::PageUp),
         "PgUp",
         Action::ConnPageUp,
-        "up 10 rows"
+        crate::key!("ui.keys.up_10_rows")
     ),
     b!(
         Code(KeyCode::PageDown),
         "PgDn",
         Action::ConnPageDown,
-        "down 10 rows"
+        crate::key!("ui.keys.down_10_rows")
     ),
-    b!(Code(KeyCode::Home), "Home", Action::ConnFirst, "first row"),
-    b!(Code(KeyCode::End), "End", Action::ConnLast, "last row"),
-    b!(Ctrl('c'), "Ctrl-C", Action::Quit, "quit"),
+    b!(
+        Code(KeyCode::Home),
+        "Home",
+        Action::ConnFirst,
+        crate::key!("ui.keys.first_row")
+    ),
+    b!(
+        Code(KeyCode::End),
+        "End",
+        Action::ConnLast,
+        crate::key!("ui.keys.last_row")
+    ),
+    b!(
+        Ctrl('c'),
+        "Ctrl-C",
+        Action::Quit,
+        crate::key!("ui.keys.quit")
+    ),
 ];
 
 pub fn table(mode: Mode) -> &'static [Binding] {
@@ -429,19 +654,30 @@ pub fn action_for(mode: Mode, ev: &KeyEvent, lab: bool) -> Option<Action> {
 
 /// The few keys the status bar names in each mode.
 pub fn hints(mode: Mode, lab: bool) -> &'static str {
-    match (mode, lab) {
-        (Mode::Normal, true) => {
-            "space play/pause  ←→ step  ↑↓ select  Tab pane  s send  r/R recv  n new  o scenario  c panels  ? help  q quit"
-        }
-        (Mode::Normal, false) => {
-            "space play/pause  ←→ step  ↑↓ select  -/+ speed  p pacing  Tab pane  c panels  ? help  q quit"
-        }
-        (Mode::Help, _) => "↓↑ scroll  ? or Esc close help  q quit",
-        (Mode::Input, _) => "type the message  Enter send  Esc cancel",
-        (Mode::Picker, _) => "↑↓ choose  Enter run  Esc cancel",
-        (Mode::Connections, _) => "/ filter   ↑↓ choose   Enter play   q quit",
-        (Mode::Filter, _) => "type to filter   ↑↓ choose   Enter play   Esc clear",
-        (Mode::Quiz, _) => "1-9 choose or type, Enter answer  Esc pass  Ctrl-C quit",
-        (Mode::QuizScore, _) => "]/[ questions missed  Esc close  q quit",
+    crate::i18n::t(match (mode, lab) {
+        (Mode::Normal, true) => crate::key!("ui.hints.normal_lab"),
+        (Mode::Normal, false) => crate::key!("ui.hints.normal"),
+        (Mode::Help, _) => crate::key!("ui.hints.help"),
+        (Mode::Input, _) => crate::key!("ui.hints.input"),
+        (Mode::Picker, _) => crate::key!("ui.hints.picker"),
+        (Mode::Connections, _) => crate::key!("ui.hints.connections"),
+        (Mode::Filter, _) => crate::key!("ui.hints.filter"),
+        (Mode::Quiz, _) => crate::key!("ui.hints.quiz"),
+        (Mode::QuizScore, _) => crate::key!("ui.hints.quiz_score"),
+    })
+}
+
+/// The hint the status bar keeps at its right end at any width (`? help`).
+pub fn help_hint() -> &'static str {
+    crate::i18n::t("ui.hints.help_key")
+}
+
+/// A key's name as the help shows it: `space` is a word (a key of the language files), the
+/// others are symbols or key caps (`→`, `Enter`, `Ctrl-C`).
+pub fn label(b: &Binding) -> &'static str {
+    if b.label.starts_with("ui.") {
+        crate::i18n::t(b.label)
+    } else {
+        b.label
     }
 }

@@ -74,9 +74,10 @@ impl LiveRecorder {
         match Recorder::spawn(to, self.history.clone(), false, told) {
             Ok(r) => self.active = Some(r),
             Err(e) => {
-                let _ = self
-                    .news_tx
-                    .send(Action::RecordingFailed(format!("cannot record: {e}")));
+                let _ = self.news_tx.send(Action::RecordingFailed(crate::tr!(
+                    "ui.lab.cannot_record",
+                    e = e
+                )));
             }
         }
     }

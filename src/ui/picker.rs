@@ -196,10 +196,7 @@ impl Picker {
         let mut rows = PickerRows::default();
         rows.push_text(
             Choice::Whole,
-            &format!(
-                "all {} connections: the whole lab session (every call, probe and note)",
-                conns.len()
-            ),
+            &crate::tr!("ui.picker.whole", n = conns.len()),
         );
         for (conn, c) in conns.iter().enumerate() {
             rows.push_text(Choice::Connection(conn), &row_text(c));

@@ -162,13 +162,16 @@ fn row_flags(
         (handshake_seen, "SYN"),
         (flags.fin > 0, "FIN"),
         (flags.rst > 0, "RST"),
-        (half_close, "half-close"),
-        (mid_stream, "mid-stream"),
+        (half_close, crate::key!("ui.picker.half_close")),
+        (mid_stream, crate::key!("ui.picker.mid_stream")),
         (
             analysis.retransmission > 0 || analysis.fast_retransmission > 0,
-            "retrans",
+            crate::key!("ui.picker.retrans"),
         ),
-        (analysis.zero_window > 0, "zero-window"),
+        (
+            analysis.zero_window > 0,
+            crate::key!("ui.picker.zero_window"),
+        ),
     ]
 }
 
@@ -199,7 +202,9 @@ fn write_row(out: &mut String, r: &Row<'_>) {
     let at = out.len();
     push_u64(out, r.packets);
     pad_left(out, at, 6);
-    out.push_str(" pkts ");
+    out.push(' ');
+    out.push_str(crate::i18n::t("ui.picker.pkts"));
+    out.push(' ');
     let at = out.len();
     push_u64(out, r.bytes);
     pad_left(out, at, 9);
@@ -213,7 +218,12 @@ fn write_row(out: &mut String, r: &Row<'_>) {
         if !first {
             out.push(' ');
         }
-        out.push_str(name);
+        // The flags' names (`SYN`) as they are; the words (`ui.picker.retrans`) looked up.
+        out.push_str(if name.starts_with("ui.") {
+            crate::i18n::t(name)
+        } else {
+            name
+        });
         first = false;
     }
 }

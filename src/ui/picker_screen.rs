@@ -65,8 +65,11 @@ pub fn choose(
         let drawn = guard.terminal.draw(|f| {
             let area = f.area();
             let text = match progress.percent() {
-                Some(p) => format!(" scanning {shown} for TCP connections … {p}%"),
-                None => format!(" scanning {shown} for TCP connections …"),
+                Some(p) => format!(
+                    " {}",
+                    crate::tr!("ui.picker.scanning_percent", file = shown, p = p)
+                ),
+                None => format!(" {}", crate::tr!("ui.picker.scanning", file = shown)),
             };
             put(
                 f.buffer_mut(),

@@ -13,6 +13,12 @@ use super::fit;
 /// `window 0` (the receiver's buffer is full), `keep_alive` (a zero-window probe, as the headless
 /// output and Wireshark name it).
 pub fn segment_words(s: &SegmentEvent) -> String {
+    words(s, "resent", "window 0")
+}
+
+/// [`segment_words`] with the words for a retransmission and a zero window given (the TUI's
+/// ladder names them in the reader's language; exports and transcripts keep English).
+fn words(s: &SegmentEvent, resent_word: &str, window0: &str) -> String {
     let f = s.flags;
     if s.analysis.contains(Analysis::KEEP_ALIVE) || s.analysis.contains(Analysis::ZERO_WINDOW_PROBE)
     {
@@ -26,7 +32,7 @@ pub fn segment_words(s: &SegmentEvent) -> String {
     } else if f.syn() {
         "SYN".to_string()
     } else if s.len > 0 {
-        let data = format!("{} {} B", if resent { "resent" } else { "data" }, s.len);
+        let data = format!("{} {} B", if resent { resent_word } else { "data" }, s.len);
         if f.fin() {
             format!("{data} + FIN")
         } else {
@@ -35,12 +41,13 @@ pub fn segment_words(s: &SegmentEvent) -> String {
     } else if f.fin() {
         "FIN".to_string()
     } else if s.window == 0 || s.analysis.contains(Analysis::ZERO_WINDOW) {
-        return "window 0".into();
+        return window0.into();
     } else {
         "ACK".to_string()
     };
     if resent && s.len == 0 {
-        w.push_str(" resent");
+        w.push(' ');
+        w.push_str(resent_word);
     }
     w
 }
@@ -49,12 +56,16 @@ pub fn segment_words(s: &SegmentEvent) -> String {
 /// flags and numbers when they fit, else the student's words with the sequence numbers, else
 /// the words alone (`SYN+ACK`, `data 20 B`).
 pub fn segment_label(s: &SegmentEvent, room: usize) -> String {
+    let resent = crate::i18n::t("ui.seg.resent");
+    let window0 = crate::i18n::t("ui.seg.window0");
     let mut extra = String::new();
     if s.analysis.contains(Analysis::RETRANSMISSION) {
-        extra.push_str(" resent");
+        extra.push(' ');
+        extra.push_str(resent);
     }
     if s.analysis.contains(Analysis::ZERO_WINDOW) {
-        extra.push_str(" window 0");
+        extra.push(' ');
+        extra.push_str(window0);
     }
     if s.analysis.contains(Analysis::KEEP_ALIVE) || s.analysis.contains(Analysis::ZERO_WINDOW_PROBE)
     {
@@ -71,7 +82,7 @@ pub fn segment_label(s: &SegmentEvent, room: usize) -> String {
     if long.width() <= room {
         return long;
     }
-    let words = segment_words(s);
+    let words = words(s, resent, window0);
     let medium = format!("{words} seq={} ack={}", s.rel_seq, s.ack_shown());
     if medium.width() <= room {
         return medium;

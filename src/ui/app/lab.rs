@@ -40,7 +40,7 @@ impl App {
             }
             Action::CycleBufsize => {
                 self.lab.cycle_bufsize();
-                self.message = Some(format!("recv bufsize {}", self.lab.recv_size()));
+                self.message = Some(crate::tr!("ui.lab.bufsize", n = self.lab.recv_size()));
             }
             Action::ToggleAutoEcho => {
                 self.lab.auto_echo = !self.lab.auto_echo;
@@ -56,11 +56,11 @@ impl App {
             Action::NewConnection => return self.command(LabCommand::NewConnection),
             Action::ToggleRecording => return self.toggle_recording(),
             Action::RecordingStarted(path) => {
-                self.message = Some(format!("recording to {path}"));
+                self.message = Some(crate::tr!("ui.lab.recording_to", path = path));
                 self.lab.recording = Some(path);
             }
             Action::RecordingStopped(path) => {
-                self.message = Some(format!("recorded {path}"));
+                self.message = Some(crate::tr!("ui.lab.recorded", path = path));
                 self.lab.recording = None;
             }
             Action::RecordingFailed(why) => {
@@ -100,9 +100,11 @@ impl App {
                 // The lab's worker for that side is still inside a call: this one queues
                 // behind it, and the screen says so now rather than firing it later unexplained.
                 if let Some(b) = self.lab.blocked(call.side) {
-                    self.message = Some(format!(
-                        "{} is blocked in {} since {:.1} s; this press waits",
-                        call.side, b.call, b.secs
+                    self.message = Some(crate::tr!(
+                        "ui.lab.blocked",
+                        side = crate::ui::widgets::side_name(call.side),
+                        call = b.call,
+                        secs = format!("{:.1}", b.secs)
                     ));
                 }
                 if self.has_open_socket(call.side) {

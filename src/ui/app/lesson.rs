@@ -82,13 +82,12 @@ impl App {
         }
         loop {
             let Some(state) = &mut self.lesson else {
-                self.message =
-                    Some("no lesson here: `sockviz lesson FILE` plays a lecture script".into());
+                self.message = Some(crate::tr!("ui.lesson.none"));
                 return effects;
             };
             let Some(step) = state.lesson.steps.get(state.next).cloned() else {
                 state.over = true;
-                self.message = Some("the lesson is over: q quits".into());
+                self.message = Some(crate::tr!("ui.lesson.over"));
                 return effects;
             };
             let k = state.next;
@@ -104,7 +103,7 @@ impl App {
                 Step::Note(text) => self.note(text),
                 Step::Quiz(kinds) => self.quiz_kinds(&kinds),
                 Step::Pause => {
-                    self.message = Some(self.lesson_hint("paused"));
+                    self.message = Some(self.lesson_hint(crate::i18n::t("ui.lesson.paused")));
                     return effects;
                 }
                 Step::Scenario { name } => {
@@ -117,7 +116,8 @@ impl App {
                     {
                         state.next += 1;
                     }
-                    self.message = Some(self.lesson_hint(&format!("scenario {name}")));
+                    self.message =
+                        Some(self.lesson_hint(&crate::tr!("ui.lesson.scenario", name = name)));
                     return effects;
                 }
             }
@@ -132,7 +132,7 @@ impl App {
             .and_then(|s| s.section.as_ref())
             .map(|(n, t)| format!("§{n} {t} · "))
             .unwrap_or_default();
-        format!("Enter: next step · {section}{what}")
+        crate::tr!("ui.lesson.hint", section = section, what = what)
     }
 
     /// A lesson's sentence on the ladder, now.

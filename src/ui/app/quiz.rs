@@ -50,13 +50,11 @@ impl App {
             let mut state = QuizState::default();
             state.make(&self.timeline);
             self.quiz = Some(state);
-            self.message = Some(
-                "quiz on: playback stops before each question's event (Q turns it off)".into(),
-            );
+            self.message = Some(crate::tr!("ui.quiz.on"));
         } else if let Some(state) = &mut self.quiz {
             if state.quiz.answered.is_empty() {
                 self.quiz = None;
-                self.message = Some("quiz off".into());
+                self.message = Some(crate::tr!("ui.quiz.off"));
             } else {
                 state.score_shown = true;
                 state.closing = true;
@@ -110,9 +108,9 @@ impl App {
                 {
                     state.quiz.skip(q.before);
                     state.typed.clear();
-                    self.message = Some(format!(
-                        "passed: the event shows {}",
-                        quiz::text::answer(&q.answer)
+                    self.message = Some(crate::tr!(
+                        "ui.quiz.passed",
+                        shown = quiz::text::answer(&q.answer)
                     ));
                     self.reveal();
                 }
@@ -127,7 +125,7 @@ impl App {
                     state.review = None;
                     if state.closing {
                         self.quiz = None;
-                        self.message = Some("quiz off".into());
+                        self.message = Some(crate::tr!("ui.quiz.off"));
                     }
                 }
             }
@@ -146,8 +144,8 @@ impl App {
         let typed = std::mem::take(&mut state.typed);
         let Some(given) = quiz::parse_answer(&q, &typed) else {
             self.message = Some(match q.choices.len() {
-                0 => "not an answer: type the number(s) the question asks for, then Enter".into(),
-                n => format!("not a choice: press 1 to {n}"),
+                0 => crate::tr!("ui.quiz.not_an_answer"),
+                n => crate::tr!("ui.quiz.not_a_choice", n = n),
             });
             return;
         };
@@ -155,9 +153,10 @@ impl App {
         state.asking = None;
         let (r, asked) = state.quiz.score();
         self.message = Some(format!(
-            "{} {} · {r} of {asked} right",
+            "{} {} · {}",
             if right { "✓" } else { "✗" },
-            quiz::text::verdict(&q, &given)
+            quiz::text::verdict(&q, &given),
+            crate::tr!("ui.quiz.right_of", r = r, asked = asked)
         ));
         self.reveal();
     }

@@ -110,16 +110,21 @@ pub fn focused_bytes(app: &App) -> Option<(String, &[u8])> {
     let i = app.bytes_focus()?;
     match &app.events()[i].kind {
         EventKind::Segment(s) => Some((
-            format!(
-                "segment #{} {} · {} bytes",
-                s.number,
-                s.flags,
-                s.payload.len()
+            crate::tr!(
+                "ui.bytes.segment_title",
+                number = s.number,
+                flags = s.flags,
+                n = s.payload.len()
             ),
             &s.payload[..],
         )),
         EventKind::Call(c) => Some((
-            format!("{} {}() · {} bytes", c.side, c.call.name(), c.data.len()),
+            crate::tr!(
+                "ui.bytes.call_title",
+                side = super::side_name(c.side),
+                call = c.call.name(),
+                n = c.data.len()
+            ),
             &c.data[..],
         )),
         _ => None,
@@ -128,14 +133,20 @@ pub fn focused_bytes(app: &App) -> Option<(String, &[u8])> {
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let (title, data) = focused_bytes(app).unwrap_or(("nothing selected".into(), &[]));
-    let inner = super::pane(area, buf, t, format!(" bytes · {title} "));
+    let (title, data) =
+        focused_bytes(app).unwrap_or((crate::tr!("ui.bytes.nothing_selected"), &[]));
+    let inner = super::pane(
+        area,
+        buf,
+        t,
+        format!(" {} ", crate::tr!("ui.bytes.title", title = title)),
+    );
     if data.is_empty() {
         put(
             buf,
             inner.x,
             inner.y,
-            "(no bytes: select a data segment or a send/recv with ↑↓)",
+            crate::i18n::t("ui.bytes.none"),
             inner.width,
             t.dim,
         );
@@ -272,12 +283,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         if y < inner.bottom() {
             let above = if skip > 0 {
                 format!(
-                    "{} bytes above · ",
-                    rows.iter()
-                        .take(skip)
-                        .flatten()
-                        .map(|g| g.len)
-                        .sum::<usize>()
+                    "{} · ",
+                    crate::tr!(
+                        "ui.bytes.above",
+                        n = rows
+                            .iter()
+                            .take(skip)
+                            .flatten()
+                            .map(|g| g.len)
+                            .sum::<usize>()
+                    )
                 )
             } else {
                 String::new()
@@ -286,7 +301,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 buf,
                 inner.x,
                 y,
-                &format!("… {above}{} more bytes · [ ] scroll", hidden.1),
+                &format!("… {above}{}", crate::tr!("ui.bytes.more", n = hidden.1)),
                 inner.width,
                 t.dim,
             );

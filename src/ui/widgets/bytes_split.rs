@@ -76,9 +76,14 @@ fn hex(bytes: &[u8]) -> String {
 
 fn which(first: usize, count: usize, of: usize) -> String {
     if count == 1 {
-        format!("byte {first} of {of}")
+        crate::tr!("ui.split.byte_of", first = first, of = of)
     } else {
-        format!("bytes {first}-{} of {of}", first + count - 1)
+        crate::tr!(
+            "ui.split.bytes_of",
+            first = first,
+            last = first + count - 1,
+            of = of
+        )
     }
 }
 
@@ -108,15 +113,13 @@ pub fn splits(app: &App, i: usize, data: &[u8], groups: &[Group]) -> Vec<(usize,
                 Split {
                     ch,
                     text: match ch {
-                        Some(c) => format!(
-                            "{} = end of {c}, {}",
-                            hex(own),
-                            which(of - g.len + 1, g.len, of)
+                        Some(c) => crate::tr!(
+                            "ui.split.end_of",
+                            hex = hex(own),
+                            c = c,
+                            which = which(of - g.len + 1, g.len, of)
                         ),
-                        None => format!(
-                            "{} = the end of a character cut before these bytes",
-                            hex(own)
-                        ),
+                        None => crate::tr!("ui.split.end_of_cut", hex = hex(own)),
                     },
                 }
             } else {
@@ -127,11 +130,17 @@ pub fn splits(app: &App, i: usize, data: &[u8], groups: &[Group]) -> Vec<(usize,
                 Split {
                     ch,
                     text: match ch {
-                        Some(c) => format!("{} = start of {c}, {}", hex(own), which(1, g.len, of)),
-                        None => format!(
-                            "{} = start of a {of}-byte character, {}",
-                            hex(own),
-                            which(1, g.len, of)
+                        Some(c) => crate::tr!(
+                            "ui.split.start_of",
+                            hex = hex(own),
+                            c = c,
+                            which = which(1, g.len, of)
+                        ),
+                        None => crate::tr!(
+                            "ui.split.start_of_n",
+                            hex = hex(own),
+                            of = of,
+                            which = which(1, g.len, of)
                         ),
                     },
                 }
@@ -153,7 +162,7 @@ fn decode_one(bytes: &[u8]) -> Option<char> {
 pub fn explanation(splits: &[(usize, Split)], data: &[u8]) -> String {
     let mut parts: Vec<String> = splits.iter().map(|(_, s)| s.text.clone()).collect();
     if let Some(e) = utf8_decode_error(data) {
-        parts.push(format!(".decode('utf-8') raises {e}"));
+        parts.push(crate::tr!("ui.split.raises", e = e));
     }
     parts.join(" · ")
 }

@@ -22,7 +22,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         area,
         buf,
         t,
-        format!(" call log · {} (v: switch side) ", side.name()),
+        format!(
+            " {} ",
+            crate::tr!("ui.calls.title", side = super::side_name_lab(side))
+        ),
     );
     let wanted = |s: Side| match side {
         LabSide::Client => s == Side::Client,
@@ -53,9 +56,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     lines.truncate(rows);
     if lines.is_empty() {
         let what = if app.inferred() {
-            "a capture shows the wire only: socket calls are known in the live lab"
+            crate::i18n::t("ui.calls.capture_only")
         } else {
-            "no calls on this side yet"
+            crate::i18n::t("ui.calls.none_yet")
         };
         put(buf, inner.x, inner.y, what, inner.width, t.dim);
         return;

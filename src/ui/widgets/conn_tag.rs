@@ -37,8 +37,10 @@ pub fn draw_heading(app: &App, tags: &ConnTags, area: Rect, room: u16, buf: &mut
         .collect();
     let whole: usize = all.iter().map(|(_, p)| p.width() + 1).sum();
     let mut x = area.x;
-    if whole + 7 <= room as usize {
-        x += put(buf, area.x, area.y, "clients", 7, t.title);
+    let heading = crate::i18n::t("ui.ladder.clients");
+    let hw = heading.width();
+    if whole + hw <= room as usize {
+        x += put(buf, area.x, area.y, heading, hw as u16, t.title);
     }
     for (k, (n, item)) in all.iter().enumerate() {
         let w = item.width() as u16 + 1;

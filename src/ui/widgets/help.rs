@@ -46,12 +46,13 @@ pub fn help_rows(lab: bool) -> Vec<(String, &'static str)> {
         .iter()
         .filter(|b| lab || !b.lab_only)
     {
-        match rows.iter_mut().find(|(_, h)| *h == b.help) {
+        let help = crate::i18n::t(b.help);
+        match rows.iter_mut().find(|(_, h)| *h == help) {
             Some((keys, _)) => {
                 keys.push(' ');
-                keys.push_str(b.label);
+                keys.push_str(keymap::label(b));
             }
-            None => rows.push((b.label.to_string(), b.help)),
+            None => rows.push((keymap::label(b).to_string(), help)),
         }
     }
     rows
@@ -60,28 +61,22 @@ pub fn help_rows(lab: bool) -> Vec<(String, &'static str)> {
 /// What the screen's figures and marks mean, under the keys (`?`), in the order a student
 /// meets them.
 pub const LEGEND: &[&str] = &[
-    "═► handshake  ─► data  ╌► teardown  ━✕ reset  ┃ a lifeline blocked in a call",
-    "c1 c2 …  the connection an arrow or a call belongs to, when a scenario has several",
-    "═✕ SYN dropped: the listener's accept queue was full (the probes' figures beside it); \
-     the client's kernel sends the SYN again a second later",
-    "send 0+0 of 69120: unsent + unacked bytes in the send buffer, of its size (SO_SNDBUF)",
-    "unsent: written by send(), not yet on the wire · unacked: on the wire, not yet \
-     acknowledged by the peer",
-    "recv 0 of 131072: bytes arrived in order, not yet returned by recv(), of SO_RCVBUF",
-    "queue 1 of backlog 5: handshakes completed, waiting for accept(), against listen(5)'s \
-     backlog",
-    "step 29/29 (status bar): rows drawn, calls, segments and notes · event 45/45 \
-     (scrubber): every event, the probes too",
+    crate::key!("ui.legend.arrows"),
+    crate::key!("ui.legend.tags"),
+    crate::key!("ui.legend.dropped"),
+    crate::key!("ui.legend.send"),
+    crate::key!("ui.legend.unsent"),
+    crate::key!("ui.legend.recv"),
+    crate::key!("ui.legend.queue"),
+    crate::key!("ui.legend.steps"),
 ];
 
 /// What `sockviz run`'s screen adds, first under the keys: where the program's output and
 /// keyboard are, and the calls only a traced program makes.
 pub const RUN_LEGEND: &[&str] = &[
-    "sockviz run: your program's output is printed when this screen closes (q); it reads no \
-     keyboard here (for an interactive program: sockviz run --headless)",
-    "exit(fd 3 closed by the kernel): the program ended without close(); the kernel closed the \
-     socket, and the FIN that follows is the kernel's",
-    "poll(…) select(…): the program waits for its socket to be ready, drawn ┃ as a blocked recv",
+    crate::key!("ui.legend.run_output"),
+    crate::key!("ui.legend.run_exit"),
+    crate::key!("ui.legend.run_poll"),
 ];
 
 /// `sockviz run`'s screen: a live source the lab's keys are not attached to.
@@ -101,8 +96,8 @@ fn help_lines(lab: bool, run: bool, width: usize, two_cols: bool) -> (usize, Vec
     };
     let mut legend = vec![String::new()];
     let run_lines = if run { RUN_LEGEND } else { &[] };
-    for text in run_lines.iter().chain(LEGEND) {
-        legend.extend(crate::export::labels::wrap(text, width));
+    for key in run_lines.iter().chain(LEGEND) {
+        legend.extend(crate::export::labels::wrap(crate::i18n::t(key), width));
     }
     (per_col, legend)
 }
@@ -137,9 +132,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let r = popup(area, w, room as u16 + 2);
     let scroll = app.help_scroll.min(total.saturating_sub(room));
     let title = if total > room {
-        "keys · ↓↑ scroll · ? or Esc closes"
+        crate::i18n::t("ui.help.title_scroll")
     } else {
-        "keys · ? or Esc closes"
+        crate::i18n::t("ui.help.title")
     };
     let inner = frame(app, r, title, buf);
     let t = &app.theme;
@@ -184,13 +179,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
     }
     if total > room && scroll + room < total {
-        let more = " ↓ more ";
+        let more = format!(" {} ", crate::i18n::t("ui.help.more"));
+        let mw = more.width() as u16;
         put(
             buf,
-            r.right().saturating_sub(10),
+            r.right().saturating_sub(mw + 2),
             r.bottom() - 1,
-            more,
-            8,
+            &more,
+            mw,
             t.title,
         );
     }
@@ -199,12 +195,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 pub fn render_input(app: &App, area: Rect, buf: &mut Buffer) {
     let r = popup(area, 70, 5);
     let call = if app.lab.input_all { "sendall" } else { "send" };
-    let inner = frame(
-        app,
-        r,
-        &format!("client {call}() · Enter sends · Esc cancels"),
-        buf,
-    );
+    let inner = frame(app, r, &crate::tr!("ui.input.title", call = call), buf);
     let t = &app.theme;
     let text = format!("> {}▏", app.lab.input);
     // Keep the end of a long message (where the cursor is) in view, cutting whole characters
@@ -216,10 +207,10 @@ pub fn render_input(app: &App, area: Rect, buf: &mut Buffer) {
         shown = chars.as_str();
     }
     put(buf, inner.x, inner.y, shown, inner.width, t.text);
-    let info = format!(
-        "{} characters, {} bytes of UTF-8",
-        app.lab.input.chars().count(),
-        app.lab.input.len()
+    let info = crate::tr!(
+        "ui.input.count",
+        chars = app.lab.input.chars().count(),
+        bytes = app.lab.input.len()
     );
     put(buf, inner.x, inner.y + 2, &info, inner.width, t.dim);
 }
@@ -227,7 +218,7 @@ pub fn render_input(app: &App, area: Rect, buf: &mut Buffer) {
 pub fn render_picker(app: &App, area: Rect, buf: &mut Buffer) {
     let all = crate::lab::scenario::ALL;
     let r = popup(area, 100, all.len() as u16 + 2);
-    let inner = frame(app, r, "scenario · Enter runs · Esc cancels", buf);
+    let inner = frame(app, r, crate::i18n::t("ui.picker.scenario_title"), buf);
     let t = &app.theme;
     for (k, s) in all.iter().enumerate() {
         let y = inner.y + k as u16;

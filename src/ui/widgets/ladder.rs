@@ -71,13 +71,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         None => label.to_string(),
     };
     let tags = conn_tag::of(app);
-    let right = name("server", server.and_then(|s| s.local));
+    let right = name(super::side_name(Side::Server), server.and_then(|s| s.local));
     if tags.active() {
         // Every connection on screen by its tag and client port, in the tag's colour.
         let room = area.width.saturating_sub(right.width() as u16 + 1);
         conn_tag::draw_heading(app, &tags, area, room, buf);
     } else {
-        let left = name("client", client.and_then(|c| c.local));
+        let left = name(super::side_name(Side::Client), client.and_then(|c| c.local));
         let lw = (g.lx - area.x + 1) as usize;
         let left = fit(&left, lw.max(8) + 8);
         put(buf, area.x, area.y, &left, area.width / 2, t.title);

@@ -5,7 +5,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::tcp::Direction;
 use crate::timeline::SegmentEvent;
@@ -42,11 +42,15 @@ pub struct ArrowRow {
 pub fn dropped_reason(d: &DroppedSyn, room: usize) -> String {
     let q = d.queue;
     [
-        d.reason(),
-        format!("accept queue full {}/{}", q.len, q.backlog),
-        "accept queue full".to_string(),
-        format!("queue full {}/{}", q.len, q.backlog),
-        "queue full".to_string(),
+        crate::tr!("ui.dropped.reason", n = q.len, backlog = q.backlog),
+        crate::tr!("ui.dropped.full_figures", n = q.len, backlog = q.backlog),
+        crate::tr!("ui.dropped.full"),
+        crate::tr!(
+            "ui.dropped.queue_full_figures",
+            n = q.len,
+            backlog = q.backlog
+        ),
+        crate::tr!("ui.dropped.queue_full"),
     ]
     .into_iter()
     .find(|t| t.width() <= room)
@@ -136,13 +140,18 @@ pub fn draw_arrow(
     let room = (to + 1).saturating_sub(from) as usize;
     let text = match dropped {
         Some(d) => [
-            format!("SYN dropped: {}", d.reason()),
-            format!(
-                "SYN dropped: queue {} of backlog {}",
-                d.queue.len, d.queue.backlog
+            crate::tr!(
+                "ui.dropped.syn_reason",
+                n = d.queue.len,
+                backlog = d.queue.backlog
             ),
-            "SYN dropped".to_string(),
-            "dropped".to_string(),
+            crate::tr!(
+                "ui.dropped.syn_queue",
+                n = d.queue.len,
+                backlog = d.queue.backlog
+            ),
+            crate::tr!("ui.dropped.syn"),
+            crate::tr!("ui.dropped.dropped"),
         ]
         .into_iter()
         .find(|l| l.width() + 4 <= room)
@@ -152,12 +161,17 @@ pub fn draw_arrow(
     let label = format!(" {text} ");
     let lw = label.width() as u16;
     let lx = from + ((room as u16).saturating_sub(lw)) / 2;
-    for (k, ch) in label.chars().enumerate() {
-        let x = lx + k as u16;
-        if cells.contains(&x) && x != head_x {
+    // Character by character over the drawn cells, a wide one (Korean) taking two cells and
+    // drawn only where both are free, never half of it.
+    let mut x = lx;
+    for ch in label.chars() {
+        let cw = ch.width().unwrap_or(0) as u16;
+        let free = |x: u16| cells.contains(&x) && x != head_x;
+        if cw > 0 && (x..x + cw).all(free) {
             let mut tmp = [0u8; 4];
-            put(buf, x, y, ch.encode_utf8(&mut tmp), 1, style);
+            put(buf, x, y, ch.encode_utf8(&mut tmp), cw, style);
         }
+        x += cw;
     }
     if let (Some(n), Some(tag)) = (row.tag, &tag) {
         let w = tag_w - 1;

@@ -128,11 +128,30 @@ pub fn pane(area: Rect, buf: &mut Buffer, theme: &Theme, title: String) -> Rect 
 
 pub use crate::export::labels::fit;
 
+/// A side's name on screen (panels, ladder, call log). The lecture keeps `client` and `server`
+/// in English inside Korean sentences; the listening socket is named in Korean.
+pub fn side_name(side: crate::timeline::Side) -> &'static str {
+    use crate::timeline::Side;
+    crate::i18n::t(match side {
+        Side::Client => crate::key!("ui.side.client"),
+        Side::Server => crate::key!("ui.side.server"),
+        Side::Listener => crate::key!("ui.side.listener"),
+    })
+}
+
+/// [`side_name`] for the lab's two sides (the call log's switch).
+pub fn side_name_lab(side: super::action::LabSide) -> &'static str {
+    side_name(match side {
+        super::action::LabSide::Client => crate::timeline::Side::Client,
+        super::action::LabSide::Server => crate::timeline::Side::Server,
+    })
+}
+
 fn too_small(area: Rect, buf: &mut Buffer) {
     let lines = [
-        format!("sockviz needs at least {MIN_WIDTH}×{MIN_HEIGHT} cells;"),
-        format!("this terminal is {}×{}.", area.width, area.height),
-        "Enlarge the window, or press q to quit.".to_string(),
+        crate::tr!("ui.small.needs", w = MIN_WIDTH, h = MIN_HEIGHT),
+        crate::tr!("ui.small.is", w = area.width, h = area.height),
+        crate::tr!("ui.small.what"),
     ];
     for (k, line) in lines.iter().enumerate() {
         let y = area.y + k as u16;
@@ -155,14 +174,23 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
                 .map(|(n, t, of)| format!(" · §{n}/{of} {t}"))
                 .unwrap_or_default();
             let next = if app.lesson.as_ref().is_some_and(|l| l.over) {
-                "the lesson is over"
+                crate::i18n::t("ui.header.lesson_over")
             } else {
-                "Enter: next step"
+                crate::i18n::t("ui.header.lesson_next")
             };
-            format!(" sockviz · lesson · {next} · scenario {scenario}{section}")
+            crate::tr!(
+                "ui.header.lesson",
+                next = next,
+                scenario = scenario,
+                section = section
+            )
         }
         SourceLabel::Lab { scenario, capture } => {
-            format!(" sockviz · lab · scenario {scenario} · capture {capture}")
+            crate::tr!(
+                "ui.header.lab",
+                scenario = scenario,
+                capture = capture_text(capture)
+            )
         }
         SourceLabel::Replay {
             path,
@@ -170,36 +198,55 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             connections,
         } if app.inferred() => {
             let conn = conn.unwrap_or(0);
-            format!(" sockviz · replay {path} · connection {conn} of {connections} (wire only)")
+            crate::tr!(
+                "ui.header.replay_wire",
+                path = path,
+                conn = conn,
+                connections = connections
+            )
         }
         SourceLabel::Replay {
             path,
             conn,
             connections,
         } => match conn {
-            Some(n) if *connections > 1 => format!(
-                " sockviz · replay {path} · sockviz recording, connection {n} of {connections} (calls, probes, wire)"
+            Some(n) if *connections > 1 => crate::tr!(
+                "ui.header.recording_conn",
+                path = path,
+                n = n,
+                connections = connections
             ),
-            None if *connections > 1 => format!(
-                " sockviz · replay {path} · sockviz recording, all {connections} connections (calls, probes, wire)"
+            None if *connections > 1 => crate::tr!(
+                "ui.header.recording_all",
+                path = path,
+                connections = connections
             ),
-            _ => format!(" sockviz · replay {path} · sockviz recording (calls, probes, wire)"),
+            _ => crate::tr!("ui.header.recording", path = path),
         },
         SourceLabel::Loading { path } => match app.loading.as_ref().and_then(|l| l.percent()) {
-            Some(p) => format!(" sockviz · loading {path} … {p}%"),
-            None => format!(" sockviz · loading {path} …"),
+            Some(p) => crate::tr!("ui.header.loading_percent", path = path, p = p),
+            None => crate::tr!("ui.header.loading", path = path),
         },
-        SourceLabel::Failed { message } => format!(" sockviz · {message}"),
+        SourceLabel::Failed { message } => format!("sockviz · {message}"),
     };
+    // The data files trim their texts: the header's leading space is put here.
+    let what = format!(" {what}");
     // A traced program (`sockviz run`) is live too, without the lab's keys.
     let live = app.lab.attached || matches!(app.source, SourceLabel::Lab { .. });
-    let mode = if live { "LIVE" } else { "REPLAY" };
+    let mode = if live {
+        crate::i18n::t("ui.header.live")
+    } else {
+        crate::i18n::t("ui.header.replay_mode")
+    };
     let play = if app.playback.playing { "▶" } else { "⏸" };
     // Real time shows its clock, moving while it waits for the next event (a blocked call can
     // leave 20 s between two rows).
     let pacing = match app.playback.pacing {
-        Pacing::Lecture => "lecture".to_string(),
-        Pacing::RealTime => format!("real time {:.3} ms", app.clock_secs() * 1000.0),
+        Pacing::Lecture => crate::tr!("ui.header.lecture"),
+        Pacing::RealTime => crate::tr!(
+            "ui.header.real_time",
+            ms = format!("{:.3}", app.clock_secs() * 1000.0)
+        ),
     };
     let right = format!(
         " {mode} {play} {pacing} ×{} ",
@@ -225,6 +272,19 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     );
 }
 
+/// Where the lab captures (`CaptureStatus`'s English, which a recording keeps), in the
+/// reader's language.
+fn capture_text(capture: &str) -> String {
+    match capture {
+        "namespace" => crate::tr!("ui.header.capture_namespace"),
+        "host" => crate::tr!("ui.header.capture_host"),
+        _ => match capture.strip_prefix("unavailable: ") {
+            Some(reason) => crate::tr!("ui.header.capture_unavailable", reason = reason),
+            None => capture.to_string(),
+        },
+    }
+}
+
 /// `1`, `2`, `0.5`, `1/64`.
 pub fn speed_text(s: f64) -> String {
     if s >= 0.125 {
@@ -246,10 +306,13 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     // Drawn rows (calls, segments, notes) of the scenario on screen; the scrubber's `event`
     // counts probes too.
     let (played, all) = app.steps();
-    let mut left = format!(" step {played}/{all}");
+    let mut left = format!(
+        " {}",
+        crate::tr!("ui.status.step", played = played, all = all)
+    );
     let queued = app.queued();
     if app.lab.attached && !app.playback.playing && queued > 0 {
-        left.push_str(&format!(" (+{queued} queued)"));
+        left.push_str(&format!(" {}", crate::tr!("ui.status.queued", n = queued)));
     }
     if let Some(m) = &app.message {
         left.push_str(" · ");
@@ -259,7 +322,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     // `? help` (and `q quit`) keep their place at the right end at any width: the other hints
     // and the message give way first.
     let hints = keymap::hints(app.mode, app.lab.attached);
-    let (head, tail) = match hints.find("? help") {
+    let (head, tail) = match hints.find(keymap::help_hint()) {
         Some(k) => (&hints[..k], format!("{} ", &hints[k..])),
         None => (hints, String::new()),
     };

@@ -8,6 +8,8 @@ use ratatui::widgets::{Block, Borders, Widget};
 use crate::ui::picker::{Choice, Picker};
 use crate::ui::theme::Theme;
 
+use unicode_width::UnicodeWidthStr;
+
 use super::put;
 
 pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -16,9 +18,12 @@ pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .borders(Borders::ALL)
         .border_style(theme.border)
         .title(format!(
-            " {} · {} TCP connections · choose one ",
-            crate::text::visible(&p.file),
-            p.connections()
+            " {} ",
+            crate::tr!(
+                "ui.picker.title",
+                file = crate::text::visible(&p.file),
+                n = p.connections()
+            )
         ));
     let inner = block.inner(area);
     block.render(area, buf);
@@ -26,7 +31,10 @@ pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
         return;
     }
     let filter = if p.filtering || !p.filter.is_empty() {
-        format!("filter: {}{}", p.filter, if p.filtering { "▏" } else { "" })
+        crate::tr!(
+            "ui.picker.filter",
+            text = format!("{}{}", p.filter, if p.filtering { "▏" } else { "" })
+        )
     } else {
         crate::ui::keymap::hints(p.mode(), false).to_string()
     };
@@ -37,7 +45,7 @@ pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
             buf,
             inner.x,
             top,
-            &format!("warning: {w}"),
+            &crate::tr!("ui.warning", text = w),
             inner.width,
             theme.error,
         );
@@ -56,9 +64,11 @@ pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
         };
         let number = match row.choice {
             Choice::Connection(n) => n.to_string(),
-            Choice::Whole => "all".to_string(),
+            Choice::Whole => crate::tr!("ui.picker.all"),
         };
-        let line = format!("{number:>4}  {}", row.text);
+        // Right-aligned by cells (`전체` is two characters, four cells).
+        let pad = 4usize.saturating_sub(number.width());
+        let line = format!("{}{number}  {}", " ".repeat(pad), row.text);
         put(buf, inner.x, y, &line, inner.width, style);
     }
     if p.visible_len() == 0 {
@@ -66,7 +76,7 @@ pub fn render(p: &Picker, theme: &Theme, area: Rect, buf: &mut Buffer) {
             buf,
             inner.x,
             top,
-            "no connection matches the filter (Esc clears it)",
+            crate::i18n::t("ui.picker.no_match"),
             inner.width,
             theme.dim,
         );

@@ -3,6 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use unicode_width::UnicodeWidthStr;
 
 use crate::export::labels::wrap;
 use crate::quiz::text;
@@ -31,7 +32,7 @@ fn question_lines(app: &App, width: usize) -> Vec<(String, bool)> {
         // Short choices side by side, long ones a line each.
         let mut line = String::new();
         for c in choices {
-            if !line.is_empty() && line.chars().count() + 3 + c.chars().count() > width {
+            if !line.is_empty() && line.width() + 3 + c.width() > width {
                 lines.push((std::mem::take(&mut line), false));
             }
             if !line.is_empty() {
@@ -42,9 +43,9 @@ fn question_lines(app: &App, width: usize) -> Vec<(String, bool)> {
         lines.push((line, false));
     }
     let how = if q.choices.is_empty() {
-        "type the answer, Enter · Esc passes (not counted)".to_string()
+        crate::tr!("ui.quiz.how_typed")
     } else {
-        format!("press 1-{} · Esc passes (not counted)", q.choices.len())
+        crate::tr!("ui.quiz.how_choose", n = q.choices.len())
     };
     lines.push((how, true));
     lines
@@ -58,7 +59,7 @@ pub fn render_question(app: &App, area: Rect, buf: &mut Buffer) {
     // Above the status bar, the ladder left in view.
     let r = Rect::new(area.x, area.bottom().saturating_sub(h + 1), area.width, h);
     let (right, asked) = app.quiz.as_ref().map_or((0, 0), |s| s.quiz.score());
-    let title = format!("predict, then reveal · score {right} of {asked}");
+    let title = crate::tr!("ui.quiz.title", right = right, asked = asked);
     let inner = frame(app, r, &title, buf);
     let t = &app.theme;
     for (k, (line, dim)) in lines.iter().enumerate() {
@@ -88,26 +89,33 @@ pub fn render_score(app: &App, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<(String, bool)> = vec![(text::score(right, asked), false)];
     let missed = state.quiz.missed();
     if missed.is_empty() {
-        lines.push(("nothing missed".into(), true));
+        lines.push((crate::tr!("ui.quiz.nothing_missed"), true));
     }
     for (k, (q, given)) in missed.iter().enumerate() {
         let mark = if state.review == Some(k) { "▶" } else { " " };
-        let head = format!("{mark} event {}: {}", q.before + 1, text::prompt(q));
+        let head = format!(
+            "{mark} {}",
+            crate::tr!(
+                "ui.quiz.missed_event",
+                n = q.before + 1,
+                prompt = text::prompt(q)
+            )
+        );
         lines.extend(wrap(&head, width).into_iter().map(|l| (l, false)));
         let said = format!(
-            "    you said {}; the event shows {}",
-            text::answer(given),
-            text::answer(&q.answer)
+            "    {}",
+            crate::tr!(
+                "ui.quiz.you_said",
+                given = text::answer(given),
+                shown = text::answer(&q.answer)
+            )
         );
         lines.extend(wrap(&said, width).into_iter().map(|l| (l, true)));
     }
-    lines.push((
-        "]/→ next missed (the ladder stops before it) · [/← previous · Esc closes".into(),
-        true,
-    ));
+    lines.push((crate::tr!("ui.quiz.score_keys"), true));
     let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let r = Rect::new(area.x, area.bottom().saturating_sub(h + 1), area.width, h);
-    let inner = frame(app, r, "quiz score", buf);
+    let inner = frame(app, r, crate::i18n::t("ui.quiz.score_title"), buf);
     let t = &app.theme;
     // Keep the question under review in view.
     let room = inner.height as usize;

@@ -7,7 +7,19 @@ use ratatui::layout::Rect;
 use crate::timeline::playback::Phase;
 use crate::ui::app::App;
 
+use unicode_width::UnicodeWidthStr;
+
 use super::put;
+
+/// A phase's name above the bar, in the reader's language.
+pub fn phase_name(p: Phase) -> &'static str {
+    crate::i18n::t(match p {
+        Phase::Handshake => crate::key!("ui.phase.handshake"),
+        Phase::Data => crate::key!("ui.phase.data"),
+        Phase::Teardown => crate::key!("ui.phase.teardown"),
+        Phase::Reset => crate::key!("ui.phase.reset"),
+    })
+}
 
 /// The timeline fraction under column `x` of the scrubber `area` (for a click).
 pub fn fraction_at(area: Rect, x: u16) -> f64 {
@@ -93,14 +105,21 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .map(|e| app.secs(e.at) * 1000.0)
             .unwrap_or(0.0);
         // Every event, probes included (the status bar's `step` counts only the drawn rows).
-        let text = format!(" event {pos}/{n} (with probes) · {time:.3} ms ");
+        let ms = format!("{time:.3}");
+        let text = format!(
+            " {} ",
+            crate::tr!("ui.scrubber.event_probes", pos = pos, n = n, ms = ms)
+        );
         // Only when probes make it count more than the status bar's steps.
-        let text = if app.steps().1 < n && text.chars().count() as u16 + 2 < area.width / 2 {
+        let text = if app.steps().1 < n && text.width() as u16 + 2 < area.width / 2 {
             text
         } else {
-            format!(" event {pos}/{n} · {time:.3} ms ")
+            format!(
+                " {} ",
+                crate::tr!("ui.scrubber.event", pos = pos, n = n, ms = ms)
+            )
         };
-        let tw = text.chars().count() as u16;
+        let tw = text.width() as u16;
         if area.width > tw + 2 {
             put(buf, area.right() - tw - 1, area.y, &text, tw, t.text);
         }
@@ -108,8 +127,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let limit = w.saturating_sub(tw + 1);
         let mut free_from = 0u16;
         for (k, p) in labels {
-            let name = p.name();
-            if k < free_from || k + name.len() as u16 > limit {
+            let name = phase_name(p);
+            if k < free_from || k + name.width() as u16 > limit {
                 continue;
             }
             let used = put(buf, x0 + k, area.y, name, limit - k, t.phase(p));

@@ -55,8 +55,13 @@ pub struct PanelView {
 /// One line of a panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
-    /// `local`, `send`, …: printed in a 7-cell column.
+    /// The label's key in the language files (`ui.panel.send`: `send`, `송신 버퍼`), printed
+    /// in a column as wide as the widest label (7 cells in English); its short form's key for
+    /// a narrow panel (Korean labels are wider than English ones).
     pub label: &'static str,
+    pub short_label: &'static str,
+    /// The text in a narrow room (`0+0/69120` for `0+0 of 69120`), when it has one.
+    pub short: Option<String>,
     pub text: String,
     pub gauge: Option<Gauge>,
     /// Shown only in the full (boxed) panels.
@@ -64,9 +69,11 @@ pub struct Line {
 }
 
 impl Line {
-    fn new(label: &'static str, text: String) -> Self {
+    fn new(label: (&'static str, &'static str), text: String) -> Self {
         Line {
-            label,
+            label: label.0,
+            short_label: label.1,
+            short: None,
             text,
             gauge: None,
             detail: false,
@@ -75,6 +82,8 @@ impl Line {
     fn detail(text: String) -> Self {
         Line {
             label: "",
+            short_label: "",
+            short: None,
             text,
             gauge: None,
             detail: true,
@@ -113,7 +122,8 @@ pub fn panel_from_truth(app: &App, ps: &PlayState, s: &SocketInfo, t: &SocketTru
         "—".to_string()
     };
     if !t.fd_open && !s.inferred {
-        state.push_str(" · fd closed");
+        state.push_str(" · ");
+        state.push_str(crate::i18n::t("ui.panel.fd_closed"));
     }
     let calls = ps.calls.get(&s.id);
     let changed = [
@@ -130,32 +140,31 @@ pub fn panel_from_truth(app: &App, ps: &PlayState, s: &SocketInfo, t: &SocketTru
     .flatten()
     .max();
     let flash = changed.is_some_and(|i| i + 3 >= pos && i < pos);
-    let mut title = format!("{} #{}", s.side, s.id.0);
+    let mut title = format!("{} #{}", super::side_name(s.side), s.id.0);
     if s.inferred {
-        title.push_str(" · inferred");
+        title.push_str(" · ");
+        title.push_str(crate::i18n::t("ui.panel.inferred"));
     }
     let mut lines = Vec::new();
     let addr = |a: Option<std::net::SocketAddr>| a.map(|a| a.to_string()).unwrap_or("—".into());
     if s.side == Side::Listener {
-        lines.push(Line::new("bound", addr(s.local)));
+        lines.push(Line::new(BOUND, addr(s.local)));
         let queue = match (t.accept_queue, t.probe.and_then(|(_, p)| p.accept_queue)) {
             (Some(q), _) if q.backlog.is_some() || q.established + q.syn_received > 0 => {
-                let mut text = format!("{}", q.established);
-                if let Some(b) = q.backlog {
-                    text.push_str(&format!(" of backlog {b}"));
-                }
+                let mut text = match q.backlog {
+                    Some(b) => crate::tr!("ui.panel.queue_of", n = q.established, backlog = b),
+                    None => format!("{}", q.established),
+                };
                 if q.syn_received > 0 {
                     text.push_str(&format!(" · {} SYN_RECEIVED", q.syn_received));
                 }
                 text
             }
-            (_, Some(q)) => format!("{} of backlog {}", q.len, q.backlog),
+            (_, Some(q)) => crate::tr!("ui.panel.queue_of", n = q.len, backlog = q.backlog),
             _ => "—".into(),
         };
-        lines.push(Line::new("queue", queue));
-        lines.push(Line::detail(
-            "completed connections waiting for accept()".into(),
-        ));
+        lines.push(Line::new(QUEUE, queue));
+        lines.push(Line::detail(crate::tr!("ui.panel.queue_detail")));
         push_disagreement(&mut lines, t);
         return PanelView {
             title,
@@ -164,8 +173,8 @@ pub fn panel_from_truth(app: &App, ps: &PlayState, s: &SocketInfo, t: &SocketTru
             lines,
         };
     }
-    lines.push(Line::new("local", addr(s.local)));
-    lines.push(Line::new("remote", addr(s.remote)));
+    lines.push(Line::new(LOCAL, addr(s.local)));
+    lines.push(Line::new(REMOTE, addr(s.remote)));
     if s.inferred {
         // From the wire: sent beyond what the peer acknowledged is in flight; the peer's
         // window bounds it (RFC 9293 §3.8.6). What the application has not read yet is
@@ -173,24 +182,30 @@ pub fn panel_from_truth(app: &App, ps: &PlayState, s: &SocketInfo, t: &SocketTru
         let in_flight = t.unacked;
         let peer_win = u64::from(t.peer_window.unwrap_or(0));
         lines.push(Line {
-            label: "send",
-            text: format!("{in_flight} of {peer_win}"),
+            label: SEND.0,
+            short_label: SEND.1,
+            text: crate::tr!("ui.panel.of", n = in_flight, total = peer_win),
+            short: Some(format!("{in_flight}/{peer_win}")),
             gauge: Some(Gauge {
                 parts: [(0, GaugePart::Unsent), (in_flight, GaugePart::Unacked)],
                 total: peer_win.max(in_flight).max(1),
             }),
             detail: false,
         });
-        lines.push(Line::detail(format!(
-            "▓ {in_flight} in flight of the peer's window"
+        lines.push(Line::detail(crate::tr!(
+            "ui.panel.in_flight_detail",
+            n = in_flight
         )));
-        lines.push(Line::new("recv", "inferred (wire only)".into()));
+        lines.push(Line::new(RECV, crate::tr!("ui.panel.recv_inferred")));
     } else {
         let sndbuf = t.sndbuf.map(u64::from);
         let of = |b: Option<u64>| b.map(|b| b.to_string()).unwrap_or("?".into());
+        let used = format!("{}+{}", t.unsent, t.unacked);
         lines.push(Line {
-            label: "send",
-            text: format!("{}+{} of {}", t.unsent, t.unacked, of(sndbuf)),
+            label: SEND.0,
+            short_label: SEND.1,
+            short: Some(format!("{used}/{}", of(sndbuf))),
+            text: crate::tr!("ui.panel.of", n = used, total = of(sndbuf)),
             gauge: Some(Gauge {
                 parts: [
                     (t.unsent, GaugePart::Unsent),
@@ -200,19 +215,26 @@ pub fn panel_from_truth(app: &App, ps: &PlayState, s: &SocketInfo, t: &SocketTru
             }),
             detail: false,
         });
-        lines.push(Line::detail(format!(
-            "█ {} unsent  ▓ {} unacked  SO_SNDBUF {}",
-            t.unsent,
-            t.unacked,
-            of(sndbuf)
+        lines.push(Line::detail(crate::tr!(
+            "ui.panel.send_detail",
+            unsent = t.unsent,
+            unacked = t.unacked,
+            size = of(sndbuf)
         )));
         let rcvbuf = t.rcvbuf.map(u64::from);
-        let mut text = format!("{} of {}", t.recv_q, of(rcvbuf));
+        let mut text = crate::tr!("ui.panel.of", n = t.recv_q, total = of(rcvbuf));
+        let mut short = format!("{}/{}", t.recv_q, of(rcvbuf));
         if t.out_of_order > 0 {
-            text.push_str(&format!(" +{} out of order", t.out_of_order));
+            let ooo = crate::tr!("ui.panel.out_of_order", n = t.out_of_order);
+            text.push(' ');
+            text.push_str(&ooo);
+            short.push(' ');
+            short.push_str(&ooo);
         }
         lines.push(Line {
-            label: "recv",
+            label: RECV.0,
+            short_label: RECV.1,
+            short: Some(short),
             text,
             gauge: Some(Gauge {
                 parts: [(t.recv_q, GaugePart::Queued), (0, GaugePart::Queued)],
@@ -238,11 +260,14 @@ pub fn panel_from_truth(app: &App, ps: &PlayState, s: &SocketInfo, t: &SocketTru
                 legend.text = path;
             }
             lines.push(Line::new(
-                "window",
-                format!("{window} adv, {in_flight} in flight"),
+                WINDOW,
+                crate::tr!("ui.panel.window_adv", window = window, n = in_flight),
             ));
         }
-        None => lines.push(Line::new("window", format!("{window} advertised"))),
+        None => lines.push(Line::new(
+            WINDOW,
+            crate::tr!("ui.panel.window_advertised", window = window),
+        )),
     }
     PanelView {
         title,
@@ -260,10 +285,11 @@ pub fn path_line(p: &crate::timeline::ProbeEvent) -> Option<(String, u32)> {
         return None;
     }
     let ssthresh = p.ssthresh.map_or("∞".to_string(), |s| s.to_string());
-    let line = format!(
-        "rtt {:.1}ms cwnd {} ssthresh {ssthresh}",
-        f64::from(p.rtt_us) / 1000.0,
-        p.cwnd,
+    let line = crate::tr!(
+        "ui.panel.path",
+        rtt = format!("{:.1}", f64::from(p.rtt_us) / 1000.0),
+        cwnd = p.cwnd,
+        ssthresh = ssthresh,
     );
     Some((line, p.in_flight))
 }
@@ -275,13 +301,13 @@ fn push_disagreement(lines: &mut Vec<Line>, t: &SocketTruth) {
         return;
     };
     let text = match p.accept_queue {
-        Some(q) => format!("probe: queue {} (derived {})", q.len, t.derived),
-        None => format!(
-            "probe: {}+{} recv {} (derived {})",
-            p.unsent,
-            p.unacked(),
-            p.recv_q,
-            t.derived
+        Some(q) => crate::tr!("ui.panel.probe_queue", n = q.len, derived = t.derived),
+        None => crate::tr!(
+            "ui.panel.probe_buffers",
+            unsent = p.unsent,
+            unacked = p.unacked(),
+            recv = p.recv_q,
+            derived = t.derived
         ),
     };
     lines.push(Line::detail(text));
@@ -296,7 +322,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             buf,
             area.x + 1,
             area.y,
-            "no sockets yet",
+            crate::i18n::t("ui.panel.no_sockets"),
             area.width.saturating_sub(1),
             app.theme.dim,
         );
@@ -394,28 +420,30 @@ fn draw_panel(app: &App, v: &PanelView, r: Rect, full: bool, buf: &mut Buffer) {
         state_style,
     );
     let mut y = inner.y;
+    let gw = if full { 10 } else { 6 };
+    let lw = label_width(v, inner.width, gw);
     for line in &v.lines {
         if y >= inner.bottom() {
             break;
         }
         // Compact panels keep the numbers that change: state, local, buffers.
-        if !full && (line.detail || matches!(line.label, "remote" | "window")) {
+        if !full && (line.detail || line.label == REMOTE.0 || line.label == WINDOW.0) {
             continue;
         }
-        put(buf, inner.x, y, line.label, 7, t.dim);
+        if !line.label.is_empty() {
+            put(buf, inner.x, y, label_text(line, lw), lw, t.dim);
+        }
         match &line.gauge {
             Some(g) => {
-                let gw = if full { 10 } else { 6 };
-                draw_gauge(app, g, inner.x + 7, y, gw, buf);
-                let room = inner.width.saturating_sub(7 + gw + 3);
-                let text = if line.text.width() > room as usize {
-                    line.text.replace(" of ", "/")
-                } else {
-                    line.text.clone()
+                draw_gauge(app, g, inner.x + lw, y, gw, buf);
+                let room = inner.width.saturating_sub(lw + gw + 3);
+                let text = match &line.short {
+                    Some(short) if line.text.width() > room as usize => short.clone(),
+                    _ => line.text.clone(),
                 };
                 put(
                     buf,
-                    inner.x + 7 + gw + 3,
+                    inner.x + lw + gw + 3,
                     y,
                     &fit(&text, room as usize),
                     room,
@@ -426,7 +454,7 @@ fn draw_panel(app: &App, v: &PanelView, r: Rect, full: bool, buf: &mut Buffer) {
                 let x = if line.detail {
                     inner.x + 1
                 } else {
-                    inner.x + 7
+                    inner.x + lw
                 };
                 let room = inner.right().saturating_sub(x);
                 put(
@@ -444,6 +472,69 @@ fn draw_panel(app: &App, v: &PanelView, r: Rect, full: bool, buf: &mut Buffer) {
 }
 
 /// `▕██▓▓░░░░░░▏`: unsent, then unacked (or queued), then free, in proportion to the buffer.
+/// A label's key and its short form's (panel lines name their labels by key).
+const BOUND: (&str, &str) = (
+    crate::key!("ui.panel.bound"),
+    crate::key!("ui.panel.bound_short"),
+);
+const QUEUE: (&str, &str) = (
+    crate::key!("ui.panel.queue"),
+    crate::key!("ui.panel.queue_short"),
+);
+const LOCAL: (&str, &str) = (
+    crate::key!("ui.panel.local"),
+    crate::key!("ui.panel.local_short"),
+);
+const REMOTE: (&str, &str) = (
+    crate::key!("ui.panel.remote"),
+    crate::key!("ui.panel.remote_short"),
+);
+const SEND: (&str, &str) = (
+    crate::key!("ui.panel.send"),
+    crate::key!("ui.panel.send_short"),
+);
+const RECV: (&str, &str) = (
+    crate::key!("ui.panel.recv"),
+    crate::key!("ui.panel.recv_short"),
+);
+const WINDOW: (&str, &str) = (
+    crate::key!("ui.panel.window"),
+    crate::key!("ui.panel.window_short"),
+);
+
+/// The label column's width: as wide as the widest label and a space, never narrower than
+/// English's 7 cells; the labels whole (`수신 버퍼`) while every gauge line's short text still
+/// fits beside them, else their short forms (`수신`).
+fn label_width(v: &PanelView, width: u16, gw: u16) -> u16 {
+    let column = |short: bool| {
+        v.lines
+            .iter()
+            .filter(|l| !l.label.is_empty())
+            .map(|l| crate::i18n::t(if short { l.short_label } else { l.label }).width() as u16 + 1)
+            .max()
+            .unwrap_or(0)
+            .max(7)
+    };
+    let whole = column(false);
+    let fits = v.lines.iter().all(|l| {
+        l.gauge.is_none() || {
+            let text = l.short.as_deref().unwrap_or(&l.text);
+            text.width() as u16 + whole + gw + 3 <= width
+        }
+    });
+    if fits { whole } else { column(true) }
+}
+
+/// The label drawn in a column `lw` cells wide: whole when it fits, else its short form.
+fn label_text(line: &Line, lw: u16) -> &'static str {
+    let whole = crate::i18n::t(line.label);
+    if whole.width() as u16 + 1 <= lw {
+        whole
+    } else {
+        crate::i18n::t(line.short_label)
+    }
+}
+
 fn draw_gauge(app: &App, g: &Gauge, x: u16, y: u16, w: u16, buf: &mut Buffer) {
     let t = &app.theme;
     let total = g.total.max(1) as f64;

@@ -173,13 +173,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Block::default()
             .borders(Borders::TOP)
             .border_style(t.border)
-            .title(" stream map ")
+            .title(format!(" {} ", crate::i18n::t("ui.stream.title_empty")))
             .render(area, buf);
         put(
             buf,
             area.x + 1,
             area.y + 1,
-            "no connection yet",
+            crate::i18n::t("ui.stream.no_connection"),
             area.width.saturating_sub(2),
             t.dim,
         );
@@ -198,12 +198,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .max()
         .unwrap_or(0);
     let title = format!(
-        " stream map · {} → {} · {total} bytes · {} sends · {} segments · {} recvs · d z Z ",
-        flow.from,
-        flow.to,
-        sends.len(),
-        segs.len(),
-        recvs.len()
+        " {} ",
+        crate::tr!(
+            "ui.stream.title",
+            from = flow.from,
+            to = flow.to,
+            total = total,
+            sends = sends.len(),
+            segments = segs.len(),
+            recvs = recvs.len()
+        )
     );
     let inner = super::pane(area, buf, t, fit(&title, area.width as usize));
     if total == 0 {
@@ -211,7 +215,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             buf,
             inner.x,
             inner.y,
-            "no bytes yet in this direction (d switches)",
+            crate::i18n::t("ui.stream.no_bytes"),
             inner.width,
             t.dim,
         );
@@ -240,17 +244,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     });
     let rows = [
         Row {
-            name: "send",
+            name: crate::key!("ui.stream.row_send"),
             list: sends,
             kind: RowKind::Send,
         },
         Row {
-            name: "wire",
+            name: crate::key!("ui.stream.row_wire"),
             list: segs,
             kind: RowKind::Wire,
         },
         Row {
-            name: "recv",
+            name: crate::key!("ui.stream.row_recv"),
             list: recvs,
             kind: RowKind::Recv,
         },
@@ -260,7 +264,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         if y >= inner.bottom() {
             break;
         }
-        put(buf, inner.x, y, row.name, label_w, t.title);
+        put(buf, inner.x, y, crate::i18n::t(row.name), label_w, t.title);
         // Which entry covers each cell, then glyphs from where entries start and end.
         let owners: Vec<Option<(usize, ByteRange)>> =
             (0..w).map(|k| covering(row.list, cell(k))).collect();
@@ -300,26 +304,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             let pieces = row.list.len();
             let calls_unknown = app.inferred() && !matches!(row.kind, RowKind::Wire);
             let what = match row.kind {
-                _ if calls_unknown => {
-                    "socket calls are not in a capture (the live lab records them)".to_string()
-                }
-                RowKind::Send => format!(
-                    "{pieces} send call(s) wrote these bytes (A, B, C … one letter per call)"
-                ),
-                RowKind::Wire => format!("{pieces} segment(s) carried them"),
+                _ if calls_unknown => crate::tr!("ui.stream.calls_unknown"),
+                RowKind::Send => crate::tr!("ui.stream.sends", n = pieces),
+                RowKind::Wire => crate::tr!("ui.stream.segments", n = pieces),
                 RowKind::Recv => match boundaries(sends, segs, recvs) {
-                    Boundaries::NothingRead => {
-                        "no recv call has returned these bytes yet: they wait in the receive buffer"
-                            .to_string()
-                    }
-                    Boundaries::LineUp => format!(
-                        "{pieces} recv call(s) returned them: here the boundaries line up (TCP does not promise it)"
-                    ),
-                    Boundaries::Differ => {
-                        format!(
-                            "{pieces} recv call(s) returned them: the boundaries do not line up"
-                        )
-                    }
+                    Boundaries::NothingRead => crate::tr!("ui.stream.nothing_read"),
+                    Boundaries::LineUp => crate::tr!("ui.stream.line_up", n = pieces),
+                    Boundaries::Differ => crate::tr!("ui.stream.differ", n = pieces),
                 },
             };
             put(
@@ -332,7 +323,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             );
         }
     }
-    let scale = format!("bytes {lo}..{}", lo + span);
+    let scale = crate::tr!("ui.stream.scale", lo = lo, hi = lo + span);
     let sy = inner.bottom().saturating_sub(1);
     if sy > inner.y + 5 {
         put(buf, inner.x + label_w, sy, &scale, w as u16, t.dim);
