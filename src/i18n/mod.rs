@@ -305,6 +305,10 @@ pub const KEPT_IN_ENGLISH: &[&str] = &[
     "peer",
     "exception",
     "message",
+    // the screens' parameter and figure names, as the lecture and `ss -i` write them
+    "bufsize",
+    "cwnd",
+    "ssthresh",
 ];
 
 /// The English words left in a text meant to be Korean: words of three or more lower-case
