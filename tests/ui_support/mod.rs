@@ -101,7 +101,12 @@ pub fn lab_timeline(scenario: &str) -> Timeline {
 
 /// The same, with more arguments (`--link ...`).
 pub fn lab_timeline_with(scenario: &str, extra: &[&str]) -> Timeline {
-    let lines = lab_json_with(scenario, extra);
+    timeline_of(&lab_json_with(scenario, extra))
+}
+
+/// The lab's JSON lines (from [`lab_json_with`]) as a timeline: a test that needs the same
+/// run several times reads it once.
+pub fn timeline_of(lines: &[Value]) -> Timeline {
     let mut tl = Timeline::new(Timestamp(0));
     let by_i: BTreeMap<u64, &Value> = lines
         .iter()

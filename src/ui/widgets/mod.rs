@@ -128,6 +128,23 @@ pub fn pane(area: Rect, buf: &mut Buffer, theme: &Theme, title: String) -> Rect 
 
 pub use crate::export::labels::fit;
 
+/// [`fit`] cutting between words: a cut inside a word backs off to the space before it, so a
+/// status-bar hint or message never shows half a word (`재생속…`), only whole ones and `…`.
+pub fn fit_words(text: &str, max: usize) -> String {
+    let fitted = fit(text, max);
+    let Some(kept) = fitted.strip_suffix('…') else {
+        return fitted;
+    };
+    let shown = crate::text::visible(text);
+    let next = shown.get(kept.len()..).and_then(|rest| rest.chars().next());
+    if kept.is_empty() || kept.ends_with(' ') || next == Some(' ') {
+        return fitted;
+    }
+    // Not even the first word fits: nothing rather than a piece of it.
+    kept.rfind(' ')
+        .map_or_else(String::new, |k| format!("{}…", &kept[..=k]))
+}
+
 /// A side's name on screen (panels, ladder, call log). The lecture keeps `client` and `server`
 /// in English inside Korean sentences; the listening socket is named in Korean.
 pub fn side_name(side: crate::timeline::Side) -> &'static str {
@@ -332,7 +349,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
         area.x + used,
         area.y,
-        &fit(&left, room as usize),
+        &fit_words(&left, room as usize),
         room,
         t.status,
     );
@@ -341,7 +358,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
         area.x + used,
         area.y,
-        &fit(head, room as usize),
+        &fit_words(head, room as usize),
         room,
         t.status,
     );
