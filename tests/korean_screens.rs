@@ -121,8 +121,8 @@ fn status_whole(app: &App, buf: &Buffer) -> Result<(), String> {
         known.extend(m.split_whitespace());
     }
     known.extend(["·", "…", "●", "REC"]);
-    for word in row.split_whitespace() {
-        let word = word.trim_end_matches('…');
+    // A cut shows `…` where words were left out, right against the next part's first word.
+    for word in row.split(|c: char| c.is_whitespace() || c == '…') {
         if !word.is_empty() && !known.contains(word) {
             return Err(format!("{word:?} is cut on the status bar:\n{row}"));
         }
@@ -165,14 +165,18 @@ fn notes_english(app: &App, word: &str) -> bool {
     });
     let in_quiz = app.quiz.as_ref().is_some_and(|state| {
         use sockviz::quiz::text;
-        let asking = state.asking.iter().any(|q| english(&text::prompt(q)));
+        let asking = state.asking.iter().any(|q| {
+            english(&text::prompt(q)) || text::choices(q).iter().any(|c| english(c))
+        });
         let missed = state.quiz.missed().iter().any(|(q, given)| {
             english(&text::prompt(q))
                 || english(&text::answer(given))
                 || english(&text::answer(&q.answer))
                 || english(&text::verdict(q, given))
         });
-        asking || missed || app.message.as_deref().is_some_and(english)
+        let (right, asked) = state.quiz.score();
+        asking || missed || english(&text::score(right, asked))
+            || app.message.as_deref().is_some_and(english)
     });
     in_note || in_quiz || sockviz::lab::scenario::ALL.iter().any(|s| english(s.summary))
 }
