@@ -23,6 +23,16 @@ pub(super) fn popup(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 pub(super) fn frame(app: &App, r: Rect, title: &str, buf: &mut Buffer) -> Rect {
+    // A two-cell character (Korean) just left of the popup would lose its right half under the
+    // border: blank it rather than leave half a character on screen.
+    if r.x > buf.area.x {
+        for y in r.top()..r.bottom() {
+            let cell = &mut buf[(r.x - 1, y)];
+            if cell.symbol().width() > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
     Clear.render(r, buf);
     buf.set_style(r, app.theme.screen);
     Block::default()

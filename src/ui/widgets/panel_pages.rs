@@ -96,7 +96,12 @@ pub fn page(n: usize, per: usize, page: usize) -> (std::ops::Range<usize>, Optio
     let last = (first + per).min(n);
     (
         first..last,
-        Some(format!("c: panels {}-{} of {n}", first + 1, last)),
+        Some(crate::tr!(
+            "ui.panel.pages",
+            first = first + 1,
+            last = last,
+            n = n
+        )),
     )
 }
 
