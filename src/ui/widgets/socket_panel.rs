@@ -503,8 +503,8 @@ const WINDOW: (&str, &str) = (
 );
 
 /// The label column's width: as wide as the widest label and a space, never narrower than
-/// English's 7 cells; the labels whole (`수신 버퍼`) while every gauge line's short text still
-/// fits beside them, else their short forms (`수신`).
+/// English's 7 cells; the labels whole (`수신 버퍼`) unless their short forms (`수신`) let more
+/// lines' (short) texts fit whole beside them.
 fn label_width(v: &PanelView, width: u16, gw: u16) -> u16 {
     let column = |short: bool| {
         v.lines
@@ -515,14 +515,26 @@ fn label_width(v: &PanelView, width: u16, gw: u16) -> u16 {
             .unwrap_or(0)
             .max(7)
     };
-    let whole = column(false);
-    let fits = v.lines.iter().all(|l| {
-        l.gauge.is_none() || {
-            let text = l.short.as_deref().unwrap_or(&l.text);
-            text.width() as u16 + whole + gw + 3 <= width
-        }
-    });
-    if fits { whole } else { column(true) }
+    let fitting = |lw: u16| {
+        v.lines
+            .iter()
+            .filter(|l| !l.label.is_empty())
+            .filter(|l| {
+                let text = l.short.as_deref().unwrap_or(&l.text).width() as u16;
+                match l.gauge {
+                    Some(_) => text + lw + gw + 3 <= width,
+                    None => text + lw <= width,
+                }
+            })
+            .count()
+    };
+    let (whole, short) = (column(false), column(true));
+    // Short labels only where they let more lines show whole.
+    if fitting(short) > fitting(whole) {
+        short
+    } else {
+        whole
+    }
 }
 
 /// The label drawn in a column `lw` cells wide: whole when it fits, else its short form.
