@@ -40,7 +40,7 @@ pub struct FrameRef {
 pub enum FileError {
     /// The OS refused a read (missing file, permissions, I/O error); the cause is the source,
     /// which `anyhow`'s `{:#}` prints after this message.
-    #[error("cannot read {path}")]
+    #[error("{}", crate::tr!("err.capture.io", path = .path.display()))]
     Io {
         path: PathBuf,
         #[source]
