@@ -98,7 +98,7 @@ where
         let title = crate::tr!(
             "out.inspect.title",
             file = this.file,
-            format = this.format,
+            format = format_name(this),
             packets = this.packets_total,
             connections = count
         );
@@ -214,6 +214,31 @@ where
         }
     }
     Ok(())
+}
+
+/// `pcap (little-endian, microsecond)` in the reader's language.
+fn format_name(report: &Report) -> String {
+    use crate::capture::CaptureFormat;
+    use crate::i18n::t;
+    match report.capture_format {
+        Some(CaptureFormat::Pcap {
+            nanosecond,
+            big_endian,
+        }) => crate::tr!(
+            "out.inspect.pcap_format",
+            endian = if big_endian {
+                t("out.inspect.big_endian")
+            } else {
+                t("out.inspect.little_endian")
+            },
+            resolution = if nanosecond {
+                t("out.inspect.nanosecond")
+            } else {
+                t("out.inspect.microsecond")
+            }
+        ),
+        _ => report.format.clone(),
+    }
 }
 
 /// The table's twelve column headings in the current language (English if the language's
