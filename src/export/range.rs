@@ -119,9 +119,9 @@ impl Cut {
 /// Why a cut cannot be exported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CutError {
-    #[error("this connection has no {phase} phase (events: {events}); try another --phase")]
+    #[error("{}", crate::tr!("err.export.no_phase", phase = .phase, events = .events))]
     NoPhase { phase: &'static str, events: usize },
-    #[error("{range} is past the end: this timeline has {events} events")]
+    #[error("{}", crate::tr!("err.export.past_end", range = .range, events = .events))]
     PastEnd { range: EventRange, events: usize },
 }
 

@@ -191,7 +191,13 @@ fn tag_line(tl: &Timeline) -> String {
         );
         *x += (text.width() + 1) as f64 * cell;
     };
-    put(&mut out, &mut x, "clients", GREY, "tags-word");
+    put(
+        &mut out,
+        &mut x,
+        crate::i18n::t("out.export.clients"),
+        GREY,
+        "tags-word",
+    );
     for (n, port) in ports {
         put(&mut out, &mut x, &ladder::tag_text(n), tag_colour(n), "tag");
         put(&mut out, &mut x, &format!(":{port}"), GREY, "port");

@@ -108,11 +108,15 @@ pub fn slides(tl: &Timeline, cut: Cut, title: &str) -> Result<Vec<String>, CutEr
     let range = range::resolve(tl, cut)?;
     let lanes = lanes(tl, range);
     let what = match cut {
-        Cut::Phase(p) => format!("{} phase", p.name()),
+        Cut::Phase(p) => crate::tr!("out.export.phase", phase = p.name()),
         _ => range.to_string(),
     };
     if lanes.is_empty() {
-        return Ok(vec![page(&[], &format!("{what}: no bytes moved"), title)]);
+        return Ok(vec![page(
+            &[],
+            &crate::tr!("out.export.no_bytes", what = what),
+            title,
+        )]);
     }
     let n = lanes.len().div_ceil(2);
     Ok(lanes
