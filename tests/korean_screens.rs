@@ -287,6 +287,10 @@ fn every_screen(name: &str) {
         assert_eq!(app.mode, Mode::Picker);
         check(&app, &format!("{name} {w}×{h} scenario picker"));
         app.update(Action::CloseOverlay);
+        // The lab's own messages on the status bar.
+        app.update(Action::CycleBufsize);
+        let buf = check(&app, &format!("{name} {w}×{h} bufsize"));
+        assert!(text(&buf).contains("recv bufsize"), "{}", text(&buf));
         quiz_screens(&run, name, w, h);
     }
 }
@@ -579,5 +583,32 @@ fn the_too_small_message_in_korean() {
     ];
     for line in lines {
         assert!(screen.contains(&line), "{line:?} whole:\n{screen}");
+    }
+}
+
+/// `sockviz run`'s screen: its help puts what the run adds first (where the program's output
+/// is, the kernel's close, poll and select), in Korean too.
+#[test]
+fn the_run_screen_s_help_in_korean() {
+    korean();
+    let run = lab_json_with("echo", &["--lang", "ko"]);
+    for (w, h) in SIZES {
+        let mut app = scenario_app(&run, "run python3 client.py", w, h);
+        app.lab.attached = false;
+        app.playback.pos = app.len();
+        assert!(widgets::help::is_run(&app));
+        help_scrolled_through(&mut app, &format!("run {w}×{h}"));
+        app.update(Action::ToggleHelp);
+        let mut seen = String::new();
+        for _ in 0..60 {
+            seen.push_str(&text(&check(&app, &format!("run {w}×{h} help"))));
+            app.update(Action::HelpDown);
+        }
+        let inner = (w.min(102) - 2 - 4) as usize;
+        for key in widgets::help::RUN_LEGEND {
+            for part in sockviz::export::labels::wrap(i18n::t(key), inner) {
+                assert!(seen.contains(&part), "run {w}×{h}: {part:?} whole\n{seen}");
+            }
+        }
     }
 }
