@@ -540,7 +540,7 @@ fn label_width(v: &PanelView, width: u16, gw: u16) -> u16 {
 /// The label drawn in a column `lw` cells wide: whole when it fits, else its short form.
 fn label_text(line: &Line, lw: u16) -> &'static str {
     let whole = crate::i18n::t(line.label);
-    if whole.width() as u16 + 1 <= lw {
+    if (whole.width() as u16) < lw {
         whole
     } else {
         crate::i18n::t(line.short_label)
