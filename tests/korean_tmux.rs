@@ -53,7 +53,7 @@ fn korean_lab(name: &str, script: &str) {
     for row in [
         "한 단계 앞으로",
         "이전 항목 선택",
-        "lab: 새 연결",
+        "실습: 새 연결",
         "이 도움말",
         "종료",
     ] {
