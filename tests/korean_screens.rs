@@ -612,3 +612,32 @@ fn the_run_screen_s_help_in_korean() {
         }
     }
 }
+
+/// The panels' labels in the textbook's words: whole (`송신 버퍼`, `연결 요청 큐`) where the
+/// panel is wide enough, their short forms (`송신`) where the numbers would not fit beside them.
+#[test]
+fn the_socket_panels_name_their_buffers_in_korean() {
+    korean();
+    let run = lab_json_with("echo", &["--lang", "ko"]);
+    for ((w, h), labels) in SIZES.into_iter().zip([
+        ["로컬", "송신", "수신", "연결 요청 큐"],
+        ["로컬 주소", "송신 버퍼", "수신 버퍼", "연결 요청 큐"],
+    ]) {
+        let mut app = scenario_app(&run, "echo", w, h);
+        // After the first send: every panel is open.
+        let at = (1..=app.len())
+            .find(|&p| {
+                app.playback.pos = p;
+                text(&draw(&app)).contains("send(20) → 20")
+            })
+            .expect("the client's send is drawn");
+        app.playback.pos = at;
+        let screen = text(&check(&app, &format!("panels {w}×{h}")));
+        for label in labels {
+            assert!(
+                screen.contains(&format!("{label} ")),
+                "{w}×{h}: {label:?}\n{screen}"
+            );
+        }
+    }
+}

@@ -376,6 +376,23 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
 mod tests {
     use super::*;
 
+    /// A cut falls between words: never half a word, English as before when the cut is at a
+    /// space already.
+    #[test]
+    fn fit_words_cuts_between_words() {
+        assert_eq!(fit_words("p 재생속도  Tab 창", 40), "p 재생속도  Tab 창");
+        assert_eq!(fit_words("p 재생속도  Tab 창", 8), "p …");
+        assert_eq!(fit_words("n 새연결  o 시나리오", 15), "n 새연결  o …");
+        // The English status bar's cut (tests/snapshots) stays as it was.
+        assert_eq!(fit_words("speed  p pacing  Tab pane", 10), "speed  p …");
+        assert_eq!(
+            fit(" speed  p pacing", 11),
+            fit_words(" speed  p pacing", 11)
+        );
+        // Not even one word fits: nothing.
+        assert_eq!(fit_words("재생속도", 4), "");
+    }
+
     /// The plain path draws exactly what the general one does, clipping included.
     #[test]
     fn plain_text_is_drawn_as_set_stringn_draws_it() {
