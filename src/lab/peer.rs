@@ -14,7 +14,7 @@ use crate::timeline::{Side, SourceEvent, Timeline};
 use super::probe::{self, Recorder, Sampler};
 use super::scenario::{ScenarioError, Step};
 use super::socket::{LabSocket, SockOpt};
-use super::{CAPTURE_FIX, CaptureStatus, LECTURE_BUFSIZE, LECTURE_MESSAGE, LabSummary};
+use super::{CaptureStatus, LECTURE_BUFSIZE, LECTURE_MESSAGE, LabSummary};
 use crate::export::headless;
 
 /// Why a peer could not run.
@@ -138,7 +138,7 @@ fn start_capture(
         Ok(c) => (Some(c), CaptureStatus::Host),
         Err(e) => (
             None,
-            CaptureStatus::Unavailable(format!("{e}; {CAPTURE_FIX}")),
+            CaptureStatus::Unavailable(format!("{e}; {}", super::capture_fix())),
         ),
     }
 }

@@ -51,7 +51,7 @@ const RELAY_SERVER_END: VethEnd = VethEnd {
 
 /// Why the two hosts and their link could not be built.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot build the lab's link ({step}): {source}")]
+#[error("{}", crate::tr!("lab.err.topology", step = .step, error = .source))]
 pub struct TopologyError {
     pub step: String,
     pub source: io::Error,
