@@ -305,6 +305,9 @@ pub const KEPT_IN_ENGLISH: &[&str] = &[
     "peer",
     "exception",
     "message",
+    // "Full duplex, byte stream transmission (record boundary가 없다.)"
+    "record",
+    "boundary",
 ];
 
 /// The English words left in a text meant to be Korean: words of three or more lower-case
