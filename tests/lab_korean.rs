@@ -11,11 +11,13 @@ use lab_support::{BIN, LabRun, parse};
 use serde_json::Value;
 use sockviz::i18n::english_words;
 
-/// Run `sockviz ARGS --lang LANG` and parse its JSON lines.
+/// Run `sockviz COMMAND --lang LANG ARGS…` and parse its JSON lines.
 fn run(args: &[&str], lang: &str) -> LabRun {
+    // Right after the command: what follows `--` is the student's program's.
     let out = Command::new(BIN)
-        .args(args)
+        .args(&args[..1])
         .args(["--lang", lang])
+        .args(&args[1..])
         .output()
         .expect("run sockviz");
     parse(out)
@@ -313,4 +315,24 @@ fn every_lab_text_in_ko_txt_is_korean() {
         keys += 1;
     }
     assert!(keys > 100, "{keys} lab keys");
+}
+
+/// `sockviz run` in Korean: the lab's own notes around the student's program (the first, the
+/// command line itself, stays as typed).
+#[test]
+fn sockviz_run_notes_are_korean() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    for example in ["examples/echo_client.py", "examples/forgot_listen.py"] {
+        let path = format!("{dir}/{example}");
+        let ko = run(&["run", "--headless", "--json", "--", "python3", &path], "ko");
+        let en = run(&["run", "--headless", "--json", "--", "python3", &path], "en");
+        let texts = notes(&ko);
+        assert!(texts[0].starts_with("sockviz run: "), "{texts:?}");
+        assert!(texts.len() >= 3, "{example}: {texts:?}");
+        for text in &texts[1..] {
+            assert_korean(example, text);
+        }
+        assert_eq!(notes(&en).len(), texts.len(), "{example}: as many notes");
+        assert_eq!(en.summary["exits"], ko.summary["exits"], "{example}");
+    }
 }
