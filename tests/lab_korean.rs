@@ -65,17 +65,23 @@ fn link_refused(run: &LabRun) -> bool {
 
 #[test]
 fn every_scenario_s_notes_and_summary_are_korean() {
-    let link = ["echo-link", "syn-timeout", "unreachable", "loss", "slow-start"];
+    let link = [
+        "echo-link",
+        "syn-timeout",
+        "unreachable",
+        "loss",
+        "slow-start",
+    ];
     let names = scenarios();
     assert_eq!(names.len(), 14, "{names:?}");
     let mut skipped = Vec::new();
     for name in &names {
-        let ko = run(
-            &["lab", "--scenario", name, "--headless", "--json"],
-            "ko",
-        );
+        let ko = run(&["lab", "--scenario", name, "--headless", "--json"], "ko");
         if link.contains(&name.as_str()) && link_refused(&ko) {
-            eprintln!("{name}: no user namespace for a link here; skipped: {}", ko.stderr);
+            eprintln!(
+                "{name}: no user namespace for a link here; skipped: {}",
+                ko.stderr
+            );
             skipped.push(name.clone());
             continue;
         }
@@ -87,7 +93,10 @@ fn every_scenario_s_notes_and_summary_are_korean() {
             "{name}: the opening note names the scenario: {}",
             texts[0]
         );
-        assert!(texts.len() >= 2, "{name}: the scenario's own notes: {texts:?}");
+        assert!(
+            texts.len() >= 2,
+            "{name}: the scenario's own notes: {texts:?}"
+        );
         for text in texts.into_iter().filter(|t| !is_arp(t)) {
             assert_korean(name, text);
         }
@@ -119,7 +128,10 @@ fn lab_list_is_korean_and_names_the_same_scenarios() {
         let name = e.split_whitespace().next().expect("a name");
         assert_eq!(k.split_whitespace().next(), Some(name), "same order: {k}");
         assert_korean(name, k);
-        assert!(!english_words(e).is_empty(), "the English stays English: {e}");
+        assert!(
+            !english_words(e).is_empty(),
+            "the English stays English: {e}"
+        );
     }
     assert!(
         en.contains(
@@ -152,7 +164,14 @@ fn the_quiz_asks_in_korean_with_the_english_run_s_answers() {
         // The live run, in Korean.
         let live = run(
             &[
-                "lab", "--scenario", name, "--headless", "--json", "--quiz", "--record", path,
+                "lab",
+                "--scenario",
+                name,
+                "--headless",
+                "--json",
+                "--quiz",
+                "--record",
+                path,
             ],
             "ko",
         );
@@ -197,7 +216,11 @@ fn the_quiz_asks_in_korean_with_the_english_run_s_answers() {
 
 #[test]
 fn a_bad_link_value_is_refused_in_korean_naming_its_key() {
-    for (value, key) in [("rtt=80", "`rtt`"), ("loss=ack", "`loss`"), ("jitter=5ms", "`jitter`")] {
+    for (value, key) in [
+        ("rtt=80", "`rtt`"),
+        ("loss=ack", "`loss`"),
+        ("jitter=5ms", "`jitter`"),
+    ] {
         let out = Command::new(BIN)
             .args(["lab", "--headless", "--link", value, "--lang", "ko"])
             .output()
@@ -207,9 +230,7 @@ fn a_bad_link_value_is_refused_in_korean_naming_its_key() {
         let first = stderr.lines().next().unwrap_or("");
         // clap's own frame (`error: invalid value … for '--link …':`) is the CLI's; the reason
         // after it is the lab's.
-        let reason = first
-            .split_once("': ")
-            .map_or(first, |(_, reason)| reason);
+        let reason = first.split_once("': ").map_or(first, |(_, reason)| reason);
         assert!(reason.contains(key), "{value}: {reason}");
         assert_korean(value, reason);
     }
@@ -259,7 +280,11 @@ fn the_korean_lesson_script_plays_headless() {
     let ko = play("examples/lesson-sockets-ko.txt", "ko");
     let en = play("examples/lesson-sockets.txt", "en");
     let of = |lines: &[Value], kind: &str| -> Vec<Value> {
-        lines.iter().filter(|l| l["kind"] == kind).cloned().collect()
+        lines
+            .iter()
+            .filter(|l| l["kind"] == kind)
+            .cloned()
+            .collect()
     };
     // The same class: as many sections, the same scenarios in the same order, the same pauses.
     let scenarios = |lines: &[Value]| -> Vec<Value> {
@@ -273,7 +298,10 @@ fn the_korean_lesson_script_plays_headless() {
     assert_eq!(of(&ko, "section").len(), of(&en, "section").len());
     assert_eq!(of(&ko, "pause").len(), of(&en, "pause").len());
     let kinds = |lines: &[Value]| -> Vec<Value> {
-        of(lines, "question").iter().map(|q| q["ask"].clone()).collect::<Vec<_>>()
+        of(lines, "question")
+            .iter()
+            .map(|q| q["ask"].clone())
+            .collect::<Vec<_>>()
     };
     assert!(!kinds(&ko).is_empty(), "the lesson asks questions");
     for s in of(&ko, "summary") {
@@ -324,8 +352,14 @@ fn sockviz_run_notes_are_korean() {
     let dir = env!("CARGO_MANIFEST_DIR");
     for example in ["examples/echo_client.py", "examples/forgot_listen.py"] {
         let path = format!("{dir}/{example}");
-        let ko = run(&["run", "--headless", "--json", "--", "python3", &path], "ko");
-        let en = run(&["run", "--headless", "--json", "--", "python3", &path], "en");
+        let ko = run(
+            &["run", "--headless", "--json", "--", "python3", &path],
+            "ko",
+        );
+        let en = run(
+            &["run", "--headless", "--json", "--", "python3", &path],
+            "en",
+        );
         let texts = notes(&ko);
         assert!(texts[0].starts_with("sockviz run: "), "{texts:?}");
         assert!(texts.len() >= 3, "{example}: {texts:?}");

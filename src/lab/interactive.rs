@@ -57,11 +57,9 @@ impl LabCommand {
                 call = if *all { "sendall" } else { "send" },
                 n = text.len()
             ),
-            LabCommand::Recv { side, bufsize } => crate::tr!(
-                "lab.cmd.recv",
-                side = side_word(*side),
-                bufsize = bufsize
-            ),
+            LabCommand::Recv { side, bufsize } => {
+                crate::tr!("lab.cmd.recv", side = side_word(*side), bufsize = bufsize)
+            }
             LabCommand::Shutdown { side, .. } => {
                 crate::tr!("lab.cmd.shutdown", side = side_word(*side))
             }
@@ -168,7 +166,10 @@ impl Worker {
             thread::sleep(Duration::from_millis(5));
         }
         if !self.handle.is_finished() {
-            rec.note(crate::tr!("lab.interactive.woken", side = side_word(self.side)));
+            rec.note(crate::tr!(
+                "lab.interactive.woken",
+                side = side_word(self.side)
+            ));
             rec.shutdown_socket(self.socket);
         }
         let _ = self.handle.join();
@@ -232,13 +233,15 @@ impl Session {
             match self.ctx().listener(5, &[]) {
                 Ok(l) => self.listener = Some(l),
                 Err(e) => {
-                    self.rec.note(crate::tr!("lab.interactive.cannot_listen", error = e));
+                    self.rec
+                        .note(crate::tr!("lab.interactive.cannot_listen", error = e));
                     return;
                 }
             }
         }
         let Ok(mut c) = self.ctx().socket(Side::Client) else {
-            self.rec.note(crate::i18n::t("lab.interactive.no_client_socket"));
+            self.rec
+                .note(crate::i18n::t("lab.interactive.no_client_socket"));
             return;
         };
         if c.connect(self.server).is_err() {

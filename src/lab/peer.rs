@@ -132,7 +132,10 @@ fn start_capture(
     // Open (or refused): nothing below needs a capability. Dropped before the capture's thread
     // starts, so no thread keeps any (capabilities are per thread).
     if let Err(e) = crate::privilege::drop_capabilities(crate::privilege::Keep::NOTHING) {
-        eprintln!("sockviz: {}", crate::tr!("lab.setup.capabilities", error = e));
+        eprintln!(
+            "sockviz: {}",
+            crate::tr!("lab.setup.capabilities", error = e)
+        );
     }
     match opened.and_then(|o| o.start(tx.clone())) {
         Ok(c) => (Some(c), CaptureStatus::Host),
@@ -175,7 +178,10 @@ pub fn serve(
     listener.bind(server).step(Side::Listener, "bind")?;
     let (capture, status) = start_capture(port, None, &tx);
     if let CaptureStatus::Unavailable(reason) = &status {
-        eprintln!("sockviz: {}", crate::tr!("lab.peer.no_capture", reason = reason));
+        eprintln!(
+            "sockviz: {}",
+            crate::tr!("lab.peer.no_capture", reason = reason)
+        );
     }
     let sampler = Sampler::start(Arc::clone(&rec)).map_err(PeerError::Thread)?;
     let summary = LabSummary {
@@ -192,7 +198,11 @@ pub fn serve(
     listener.listen(5).step(Side::Listener, "listen")?;
     eprintln!(
         "sockviz: {}",
-        crate::tr!("lab.peer.listening", addr = server, reach = reach(*server.ip()))
+        crate::tr!(
+            "lab.peer.listening",
+            addr = server,
+            reach = reach(*server.ip())
+        )
     );
     let mut served = 0u64;
     while connections.is_none_or(|n| served < n) {
@@ -250,7 +260,10 @@ pub fn client(
     let rec = Recorder::new(tx.clone());
     let (capture, status) = start_capture(port, Some(*addr.ip()), &tx);
     if let CaptureStatus::Unavailable(reason) = &status {
-        eprintln!("sockviz: {}", crate::tr!("lab.peer.no_capture", reason = reason));
+        eprintln!(
+            "sockviz: {}",
+            crate::tr!("lab.peer.no_capture", reason = reason)
+        );
     }
     let sampler = Sampler::start(Arc::clone(&rec)).map_err(PeerError::Thread)?;
     let msg = message.unwrap_or(LECTURE_MESSAGE);

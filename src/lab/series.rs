@@ -66,8 +66,7 @@ impl Series {
         // What the last scenario left behind (a late probe) is not this one's.
         while self.events.try_recv().is_ok() {}
         let started = probe::now();
-        self.rec
-            .note_at(started, super::opening_note(sc));
+        self.rec.note_at(started, super::opening_note(sc));
         for text in self.early_notes.drain(..) {
             self.rec.note_at(started, text);
         }

@@ -109,7 +109,11 @@ pub fn parse(text: &str, file: &str) -> Result<Lesson, LessonError> {
         };
         let needs_text = |what: &str| {
             if rest.is_empty() {
-                Err(err(crate::tr!("lab.lesson.needs_text", word = word, what = what)))
+                Err(err(crate::tr!(
+                    "lab.lesson.needs_text",
+                    word = word,
+                    what = what
+                )))
             } else {
                 Ok(rest.to_string())
             }
@@ -126,7 +130,10 @@ pub fn parse(text: &str, file: &str) -> Result<Lesson, LessonError> {
             "scenario" => scenario(rest).map_err(err)?,
             "quiz" => Step::Quiz(quiz(rest).map_err(err)?),
             other => {
-                return Err(err(crate::tr!("lab.lesson.unknown_directive", word = other)));
+                return Err(err(crate::tr!(
+                    "lab.lesson.unknown_directive",
+                    word = other
+                )));
             }
         };
         lesson.steps.push(step);

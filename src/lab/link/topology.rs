@@ -206,7 +206,8 @@ impl Topology {
     /// Start carrying frames.
     pub fn start(&mut self, sockets: [OwnedFd; 2]) -> Result<(), TopologyError> {
         let [c, s] = sockets;
-        self.relay = Some(Relay::start(self.spec, c, s).map_err(at(crate::tr!("lab.link.step.relay")))?);
+        self.relay =
+            Some(Relay::start(self.spec, c, s).map_err(at(crate::tr!("lab.link.step.relay")))?);
         Ok(())
     }
 

@@ -35,7 +35,9 @@ pub(in crate::lab) fn start_wire(
             return Err(LinkError::NoNamespace(crate::tr!("lab.err.net_only")));
         }
         Prepared::HostRequested => {
-            return Err(LinkError::NoNamespace(crate::tr!("lab.err.host_loopback_given")));
+            return Err(LinkError::NoNamespace(crate::tr!(
+                "lab.err.host_loopback_given"
+            )));
         }
         Prepared::NamespaceFailed(e) => return Err(LinkError::NoNamespace(e.to_string())),
     }

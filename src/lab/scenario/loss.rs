@@ -30,9 +30,5 @@ pub const SCENARIO: Scenario = Scenario {
 const TOTAL: usize = 100_000;
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
-    super::segments::one_sendall(
-        ctx,
-        TOTAL,
-        crate::i18n::t("lab.loss.watch"),
-    )
+    super::segments::one_sendall(ctx, TOTAL, crate::i18n::t("lab.loss.watch"))
 }

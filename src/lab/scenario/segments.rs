@@ -18,11 +18,7 @@ pub const SCENARIO: Scenario = Scenario {
 const TOTAL: usize = 100_000;
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
-    one_sendall(
-        ctx,
-        TOTAL,
-        crate::i18n::t("lab.segments.watch"),
-    )
+    one_sendall(ctx, TOTAL, crate::i18n::t("lab.segments.watch"))
 }
 
 /// The client's one `sendall` of `total` bytes (after `note`), the server's `recv(1024)` to

@@ -42,7 +42,11 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
                     error = crate::export::labels::utf8_decode_error(&piece).unwrap_or_default()
                 ),
             };
-            ctx.note(crate::tr!("lab.utf8_split.piece", hex = hex(&piece), shown = shown));
+            ctx.note(crate::tr!(
+                "lab.utf8_split.piece",
+                hex = hex(&piece),
+                shown = shown
+            ));
             all.extend_from_slice(&piece);
         }
         ctx.note(crate::tr!(
