@@ -47,7 +47,10 @@ fn main() -> ExitCode {
             | Command::Client { .. }
     ) && let Err(e) = sockviz::privilege::drop_capabilities(sockviz::privilege::Keep::NOTHING)
     {
-        say(format_args!("sockviz: cannot drop capabilities: {e}"));
+        say(format_args!(
+            "sockviz: {}",
+            sockviz::tr!("err.main.drop_caps", error = e)
+        ));
     }
     match run(command, prepared, theme) {
         Ok(code) => code,
@@ -191,8 +194,12 @@ fn run(
             }
             if let Some(f) = &summary.failure {
                 say(format_args!(
-                    "sockviz: the {} scenario stopped early: {f}",
-                    summary.scenario
+                    "sockviz: {}",
+                    sockviz::tr!(
+                        "err.main.stopped_early",
+                        scenario = summary.scenario,
+                        failure = f
+                    )
                 ));
                 return Ok(ExitCode::from(1));
             }
@@ -239,7 +246,8 @@ fn run(
             };
             for (name, why) in &played.failures {
                 say(format_args!(
-                    "sockviz: the {name} scenario stopped early: {why}"
+                    "sockviz: {}",
+                    sockviz::tr!("err.main.stopped_early", scenario = name, failure = why)
                 ));
             }
             Ok(if played.failures.is_empty() {
@@ -315,20 +323,19 @@ fn run(
         } => {
             use sockviz::export::{Cut, EventRange, Selection, SlidePhase, View};
             let format = sockviz::export::Format::parse(&format)
-                .ok_or_else(|| anyhow::anyhow!("unknown export format {format}"))?;
+                .ok_or_else(|| anyhow::anyhow!(sockviz::tr!("err.main.format", format = format)))?;
             let out = out.as_deref().map(|p| (p, Existing::from_force(force)));
-            let cut = match (phase.as_deref(), events.as_deref()) {
-                (Some("all"), _) => Cut::AllSlides,
-                (Some(p), _) => Cut::Phase(
-                    SlidePhase::parse(p).ok_or_else(|| anyhow::anyhow!("unknown phase {p}"))?,
-                ),
-                (None, Some(e)) => Cut::Events(EventRange::parse(e).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "--events {e}: give FIRST..LAST, 1-based event numbers (e.g. 12..40)"
-                    )
-                })?),
-                (None, None) => Cut::Whole,
-            };
+            let cut =
+                match (phase.as_deref(), events.as_deref()) {
+                    (Some("all"), _) => Cut::AllSlides,
+                    (Some(p), _) => Cut::Phase(SlidePhase::parse(p).ok_or_else(|| {
+                        anyhow::anyhow!(sockviz::tr!("err.main.phase", phase = p))
+                    })?),
+                    (None, Some(e)) => Cut::Events(EventRange::parse(e).ok_or_else(|| {
+                        anyhow::anyhow!(sockviz::tr!("err.main.events", events = e))
+                    })?),
+                    (None, None) => Cut::Whole,
+                };
             let view = view.as_deref().and_then(View::parse).unwrap_or_default();
             let selection = Selection { cut, view };
             sockviz::export::export(&file, format, conn, out, theme, selection)?;

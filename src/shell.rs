@@ -11,11 +11,11 @@ use crate::cli;
 /// Why a page or a script cannot be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ShellError {
-    #[error("no shell {0:?}: completions are made for bash, zsh and fish")]
+    #[error("{}", crate::tr!("err.shell.unknown_shell", shell = format!("{:?}", .0)))]
     UnknownShell(String),
-    #[error("no subcommand {0:?}: `sockviz --help` lists them")]
+    #[error("{}", crate::tr!("err.shell.unknown_subcommand", name = format!("{:?}", .0)))]
     UnknownSubcommand(String),
-    #[error("cannot write: {0}")]
+    #[error("{}", crate::tr!("err.shell.write", error = .0))]
     Write(#[from] std::io::Error),
 }
 

@@ -356,3 +356,13 @@ pub fn english_words(text: &str) -> Vec<&str> {
     }
     words
 }
+
+/// `text` followed by spaces up to `width` terminal cells (a Korean syllable takes two):
+/// `format!("{:<11}")` counts characters and would misalign a column of Korean words.
+pub fn pad(text: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(text);
+    let mut out = String::with_capacity(text.len() + width.saturating_sub(w));
+    out.push_str(text);
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    out
+}

@@ -103,3 +103,10 @@ fn english_words_skips_code_api_names_and_commands() {
     assert_eq!(english_words(text), ["see", "the", "file"]);
     assert!(english_words("수신 버퍼가 비어 있으면 recv는 block된다").is_empty());
 }
+
+#[test]
+fn pad_counts_terminal_cells() {
+    assert_eq!(pad("설명", 6), "설명  ");
+    assert_eq!(pad("note", 6), "note  ");
+    assert_eq!(pad("toolong", 3), "toolong");
+}
