@@ -136,7 +136,7 @@ fn run(
                 let mut out = std::io::stdout().lock();
                 let written = lab::scenario::ALL
                     .iter()
-                    .try_for_each(|s| writeln!(out, "{:<12} {}", s.name, s.summary));
+                    .try_for_each(|s| writeln!(out, "{:<12} {}", s.name, s.summary()));
                 return finish_output(written);
             }
             let prepared = prepared.unwrap_or(Prepared::HostRequested);

@@ -124,3 +124,31 @@ fn errors_are_korean_and_still_name_the_file_and_the_fix() {
     assert_eq!(std::fs::read_to_string(&existing).expect("kept"), "keep");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The words an SVG shows: the contents of its `<text>` and `<title>` elements.
+fn svg_words(svg: &str) -> String {
+    let doc = roxmltree::Document::parse(svg).expect("the export is XML");
+    doc.descendants()
+        .filter(|n| matches!(n.tag_name().name(), "text" | "title" | "tspan"))
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn slides_and_the_stream_map_are_korean() {
+    for view in [
+        &["--phase", "handshake"][..],
+        &["--phase", "teardown"][..],
+        &["--view", "stream-map"][..],
+    ] {
+        let mut args = vec!["export", "--format", "svg", "--conn", "4"];
+        let file = data("multi.pcap");
+        args.insert(1, &file);
+        args.extend_from_slice(view);
+        let out = korean(&args);
+        assert!(out.status.success(), "{view:?}: {out:?}");
+        let words = svg_words(&String::from_utf8_lossy(&out.stdout));
+        assert_korean(&format!("{view:?}"), &words);
+    }
+}

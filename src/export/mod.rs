@@ -183,7 +183,7 @@ fn export_slides(
     let Some((p, existing)) = out else {
         if n > 1 {
             let what = match selection.cut {
-                Cut::Phase(ph) => crate::tr!("out.export.phase", phase = ph.name()),
+                Cut::Phase(ph) => crate::tr!("out.export.phase", phase = ph.title()),
                 Cut::Events(r) => r.to_string(),
                 Cut::Whole | Cut::AllSlides => crate::i18n::t("out.export.whole").into(),
             };

@@ -113,7 +113,7 @@ pub fn slides(tl: &Timeline, cut: Cut, title: &str) -> Result<Vec<String>, CutEr
         pages.last_mut().expect("just pushed").push(p);
     }
     let what = match cut {
-        Cut::Phase(p) => p.name().to_string(),
+        Cut::Phase(p) => p.title().to_string(),
         _ => range.to_string(),
     };
     let n = pages.len();

@@ -309,6 +309,15 @@ pub const KEPT_IN_ENGLISH: &[&str] = &[
     "bufsize",
     "cwnd",
     "ssthresh",
+    "setblocking",
+    // the segment's field names, as the screens write them (`seq 1 ack 1`, `seq=0`)
+    "seq",
+    "ack",
+    "win",
+    "len",
+    // "Full duplex, byte stream transmission (record boundary가 없다.)"
+    "record",
+    "boundary",
 ];
 
 /// The English words left in a text meant to be Korean: words of three or more lower-case

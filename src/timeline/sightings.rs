@@ -91,7 +91,7 @@ impl Timeline {
                 .insert(key, Waiting { number: ARP, point });
             return Some(self.insert(Event {
                 at: frame.ts,
-                kind: EventKind::Note(format!("{text} (ARP, seen at the {} host)", point.name())),
+                kind: EventKind::Note(crate::tr!("ui.arp.seen", text = text, point = point.name())),
             }));
         }
         let pos = self.push_frame(frame)?;
