@@ -120,6 +120,20 @@ impl fmt::Display for CaptureStatus {
     }
 }
 
+impl CaptureStatus {
+    /// Where the capture ran, in the reader's language (the transcript's header and footer);
+    /// `Display` is the JSON's and the recording's fixed word.
+    pub fn describe(&self) -> String {
+        match self {
+            CaptureStatus::Namespace => crate::i18n::t("out.capture.namespace").to_string(),
+            CaptureStatus::Host => crate::i18n::t("out.capture.host").to_string(),
+            CaptureStatus::Unavailable(reason) => {
+                crate::tr!("out.capture.unavailable", reason = reason)
+            }
+        }
+    }
+}
+
 /// Why the lab could not run at all.
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
