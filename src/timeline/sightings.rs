@@ -53,8 +53,9 @@ fn frame_key(data: &[u8]) -> u64 {
 }
 
 impl Timeline {
-    /// Add a frame one of the link's capture points saw. Returns the index of the segment it
-    /// created or completed (`None` for a frame that is not TCP).
+    /// Add a frame one of the link's capture points saw. Returns the index of the event it
+    /// inserted (`None` for a frame that is not TCP, and for a second sighting: it completes a
+    /// segment already there, marked changed, and moves no index).
     pub(super) fn push_link_frame(
         &mut self,
         point: CapturePoint,
@@ -83,7 +84,7 @@ impl Timeline {
             }
             self.mark_changed(i);
             self.mark_overtaken(w.point, w.number);
-            return Some(i);
+            return None;
         }
         if let Some(text) = arp_text(&frame.data) {
             self.sightings

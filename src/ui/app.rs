@@ -329,6 +329,7 @@ impl App {
         if at_end && p.pacing == Pacing::RealTime && p.playing {
             let from = p.pos;
             p.pos = self.timeline.events().len();
+            p.clock_to_end(&self.timeline);
             self.quiz_gate(from);
         }
     }
