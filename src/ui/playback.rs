@@ -118,13 +118,18 @@ impl Playback {
 
     /// The moment the screen shows, for what happens between events: a segment whose
     /// arrival ([`crate::timeline::SegmentEvent::arrived`]) is later is still in flight. The
-    /// clock's time; at the end everything known has happened, unless real-time pacing is still
-    /// playing towards the last arrival.
+    /// clock's time, never before the newest event shown; at the end everything known has
+    /// happened, unless real-time pacing is still playing towards the last arrival.
     pub fn moment(&self, tl: &Timeline) -> Timestamp {
         if self.pos >= tl.events().len() && !(self.pacing == Pacing::RealTime && self.playing) {
             return Timestamp(i64::MAX);
         }
-        Timestamp(tl.origin().as_nanos() + (self.clock * 1e9).round() as i64)
+        let newest = self
+            .pos
+            .checked_sub(1)
+            .and_then(|i| tl.events().get(i))
+            .map_or(tl.origin(), |e| e.at);
+        Timestamp(tl.origin().as_nanos() + (self.clock * 1e9).round() as i64).max(newest)
     }
 
     /// Put the real-time clock at the last moment `tl` knows (a live source at its end: what
