@@ -5,6 +5,7 @@
 //! and plays a [`scenario`] whose client and server run on their own threads, so a blocking call
 //! blocks only its side, visibly. Everything lands on one [`Timeline`].
 
+pub mod capture_order;
 pub mod interactive;
 pub mod link;
 pub mod netns;
