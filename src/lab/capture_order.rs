@@ -2,8 +2,9 @@
 //! thread delivers its own frames in capture order, but one can lag the other: taken in arrival
 //! order, a resend the client sent after the server's duplicate ACKs could reach the tracker
 //! before them and be read as out-of-order rather than as a fast retransmission. The headless
-//! lab sorts every frame once the run is over ([`super::in_capture_time`]); a live screen cannot
-//! wait for the end, so it holds link frames briefly and releases them in capture-time order:
+//! lab and a recording's replay sort every frame once the run is over ([`in_capture_time`]); a
+//! live screen cannot wait for the end, so it holds link frames briefly and releases them in
+//! capture-time order:
 //!
 //! - a frame no later than the newest frame seen at *both* points is released at once (neither
 //!   point can deliver anything earlier any more);
@@ -16,6 +17,37 @@
 
 use crate::capture::Timestamp;
 use crate::timeline::{CapturePoint, SourceEvent};
+
+/// The frames of a link's two capture points in the order they were captured: each point's
+/// thread delivers its own frames in order, but one can lag the other, and the tracker must see
+/// a duplicate ACK the server sent before the resend the client sent after it (else Wireshark's
+/// rules read the fast retransmission as out-of-order). Only the frames' places among
+/// themselves change; other events keep theirs.
+pub fn in_capture_time(mut events: Vec<SourceEvent>) -> Vec<SourceEvent> {
+    let slots: Vec<usize> = (0..events.len())
+        .filter(|&i| matches!(events[i], SourceEvent::LinkFrame { .. }))
+        .collect();
+    let mut frames: Vec<SourceEvent> = slots
+        .iter()
+        .map(|&i| {
+            std::mem::replace(
+                &mut events[i],
+                SourceEvent::Note {
+                    at: Timestamp(0),
+                    text: String::new(),
+                },
+            )
+        })
+        .collect();
+    frames.sort_by_key(|ev| match ev {
+        SourceEvent::LinkFrame { frame, .. } => frame.ts,
+        _ => Timestamp(0),
+    });
+    for (slot, frame) in slots.into_iter().zip(frames) {
+        events[slot] = frame;
+    }
+    events
+}
 
 /// How far behind in capture time the newest frame a held frame is released.
 pub const WINDOW: Timestamp = Timestamp(5_000_000);
