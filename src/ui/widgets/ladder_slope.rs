@@ -24,6 +24,7 @@ use super::ladder::Geometry;
 use super::ladder_arrow::{arrow_look, segment_label};
 use super::ladder_rows::{LadderRow, RowKind};
 use super::put;
+use crate::export::ladder::{slope_label, slope_runs};
 
 /// One arrow across rows, its rows counted from the window's first (negative: above it).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -129,20 +130,16 @@ pub fn draw(app: &App, slopes: &[Slope], g: Geometry, area: Rect, height: usize,
         };
         let len = ((width as f64 * sl.reach).round() as usize).clamp(1, width);
         let n = (sl.to - sl.from + 1).max(1) as usize;
-        for j in 0..n {
+        for (j, cells) in slope_runs(len, n).enumerate() {
             let r = sl.from + j as i32;
             if r < 0 || r as usize >= height {
                 continue;
             }
-            let (p0, p1) = (len * j / n, len * (j + 1) / n);
             let last = j + 1 == n;
-            // A row with no cell of its own (a steep arrow) keeps one step.
-            let cells = if p1 > p0 {
-                p0..p1
-            } else {
-                p0.min(len - 1)..p0.min(len - 1) + 1
-            };
             let end = cells.end - 1;
+            if j == 0 {
+                firsts.push((sl.event, r as usize, cells.end));
+            }
             for p in cells {
                 let glyph = match (p == end, last) {
                     (true, true) => head,
@@ -153,9 +150,6 @@ pub fn draw(app: &App, slopes: &[Slope], g: Geometry, area: Rect, height: usize,
                 let y = area.y + 1 + r as u16;
                 put(buf, a + col as u16, y, glyph, 1, style);
                 taken[r as usize][col] = true;
-            }
-            if j == 0 {
-                firsts.push((sl.event, r as usize, p1.max(1)));
             }
         }
     }
@@ -168,25 +162,12 @@ pub fn draw(app: &App, slopes: &[Slope], g: Geometry, area: Rect, height: usize,
         let y = area.y + 1 + r as u16;
         let to_server = s.dir == Direction::ToServer;
         let col = |p: usize| if to_server { p } else { width - 1 - p };
-        // Counted from the sender's side: inside the first run (a line cell before, a line cell
-        // and the step after, a space either side of the text), or past it, a cell after the
-        // step, up to the next cell taken (and a cell short of the receiver's lifeline).
-        let inside = run.saturating_sub(6);
-        let past = (run + 1..width.saturating_sub(1))
-            .take_while(|&p| !row[col(p)])
-            .count()
-            .saturating_sub(1);
-        let (text, start) = if inside >= past {
-            let text = format!(" {} ", segment_label(s, inside));
-            let w = text.width();
-            (text, 1 + run.saturating_sub(2 + w) / 2)
-        } else {
-            (segment_label(s, past), run + 1)
+        let Some((start, text)) =
+            slope_label(run, width, |p| !row[col(p)], |room| segment_label(s, room))
+        else {
+            continue;
         };
         let w = text.width();
-        if text.trim().width() < 3 || start + w > width {
-            continue;
-        }
         let first = if to_server { start } else { width - start - w };
         put(buf, a + first as u16, y, &text, w as u16, style);
         for c in row.iter_mut().skip(first).take(w) {
