@@ -329,8 +329,7 @@ fn numbered_rows_in(tl: &Timeline, in_flight: bool) -> Vec<(usize, Row)> {
         })
         .collect();
     let mut used = vec![false; arrivals.len()];
-    for k in 0..rows.len() {
-        let n = rows[k].0;
+    for (k, (n, row)) in rows.iter_mut().enumerate() {
         let Some(i) = n
             .checked_sub(1)
             .filter(|i| flights.binary_search(i).is_ok())
@@ -340,16 +339,13 @@ fn numbered_rows_in(tl: &Timeline, in_flight: bool) -> Vec<(usize, Row)> {
         let Some(at) = segment_arrival_ms(tl, i) else {
             continue;
         };
-        if let (
-            _,
-            Row::Arrow {
-                lands, to_server, ..
-            },
-        ) = &mut rows[k]
-            && let Some(a) = arrivals
-                .iter()
-                .position(|&(ak, t, dir)| ak > k && dir == *to_server && t == at)
-                .filter(|&a| !used[a])
+        if let Row::Arrow {
+            lands, to_server, ..
+        } = row
+            && let Some(a) = (0..arrivals.len()).find(|&a| {
+                let (ak, t, dir) = arrivals[a];
+                !used[a] && ak > k && dir == *to_server && t == at
+            })
         {
             used[a] = true;
             *lands = Some(arrivals[a].0 - k);
