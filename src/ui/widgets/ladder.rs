@@ -96,8 +96,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     put(buf, rstart, area.y, &right, area.right() - rstart, t.title);
 
     let height = area.height as usize - 1;
-    // With rows around the window, where an arrow in flight through it left or lands.
-    let (top, context) = ladder_rows::rows_in_context(app, height, height * 2);
+    // Over a link, with rows around the window: where an arrow in flight through it left or
+    // lands (a loopback's frame lays out its window only).
+    let around = if app.timeline.over_link() { height * 2 } else { 0 };
+    let (top, context) = ladder_rows::rows_in_context(app, height, around);
     let rows = &context[top..(top + height).min(context.len())];
     let slopes = ladder_slope::slopes(app, &context, top);
     ladder_slope::draw(app, &slopes, g, area, height, buf);

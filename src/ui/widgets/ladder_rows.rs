@@ -135,7 +135,12 @@ pub fn rows_in_context(app: &App, height: usize, context: usize) -> (usize, Vec<
     // Over a link, each segment's arrival at its moment, once the screen's moment is past it
     // (one before the first event row belongs above it, with rows not laid out here).
     let moment = app.playback.moment(&app.timeline);
-    for &i in &vis[k0.saturating_sub(ARRIVAL_LOOK).max(from)..shown] {
+    let look = if app.timeline.over_link() {
+        k0.saturating_sub(ARRIVAL_LOOK).max(from)
+    } else {
+        shown
+    };
+    for &i in &vis[look..shown] {
         if let EventKind::Segment(s) = &events[i].kind
             && let Some(at) = s.arrived()
             && at <= moment
