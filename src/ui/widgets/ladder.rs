@@ -98,11 +98,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let height = area.height as usize - 1;
     // Over a link, with rows around the window: where an arrow in flight through it left or
     // lands (a loopback's frame lays out its window only).
-    let around = if app.timeline.over_link() { height * 2 } else { 0 };
+    let around = if app.timeline.over_link() {
+        height * 2
+    } else {
+        0
+    };
     let (top, context) = ladder_rows::rows_in_context(app, height, around);
     let rows = &context[top..(top + height).min(context.len())];
     let slopes = ladder_slope::slopes(app, &context, top);
-    ladder_slope::draw(app, &slopes, g, area, height, buf);
+    ladder_slope::draw(app, &slopes, g, area, rows, buf);
     // A state a sloped arrow brings its receiver into shows where it lands.
     let mut landing: Vec<(usize, Side, TcpState)> = Vec::new();
     let events = app.events();

@@ -101,9 +101,18 @@ pub fn spans_rows(app: &App, i: usize) -> bool {
     matches!(app.events().get(i).map(|e| &e.kind), Some(EventKind::Segment(s)) if s.arrived().is_some())
 }
 
-/// Draw `slopes` into the window's `height` rows under the ladder's heading: lines first, then
-/// labels where they fit.
-pub fn draw(app: &App, slopes: &[Slope], g: Geometry, area: Rect, height: usize, buf: &mut Buffer) {
+/// Draw `slopes` into the window's rows (`rows`, under the ladder's heading): lines first, then
+/// labels where they fit. A note's rows and the band's (text across the ladder) are left to
+/// their text: the lines pass behind them.
+pub fn draw(
+    app: &App,
+    slopes: &[Slope],
+    g: Geometry,
+    area: Rect,
+    rows: &[LadderRow],
+    buf: &mut Buffer,
+) {
+    let height = rows.len();
     let a = g.lx + 1;
     let b = g.rx.saturating_sub(1);
     if b <= a || height == 0 {
@@ -112,8 +121,18 @@ pub fn draw(app: &App, slopes: &[Slope], g: Geometry, area: Rect, height: usize,
     let width = (b - a + 1) as usize;
     // Cells taken on each row, counted from the client's side.
     let mut taken = vec![vec![false; width]; height];
-    let focus = app.focus();
     let events = app.events();
+    let text_row: Vec<bool> = rows
+        .iter()
+        .map(|r| {
+            matches!(r.kind, RowKind::Band(_))
+                || matches!(
+                    events.get(r.event).map(|e| &e.kind),
+                    Some(EventKind::Note(_))
+                )
+        })
+        .collect();
+    let focus = app.focus();
     // Each visible departure row: (event, row, cells of its first run).
     let mut firsts: Vec<(usize, usize, usize)> = Vec::new();
     for sl in slopes {
@@ -137,6 +156,9 @@ pub fn draw(app: &App, slopes: &[Slope], g: Geometry, area: Rect, height: usize,
             }
             let last = j + 1 == n;
             let end = cells.end - 1;
+            if text_row[r as usize] {
+                continue;
+            }
             if j == 0 {
                 firsts.push((sl.event, r as usize, cells.end));
             }
