@@ -345,35 +345,6 @@ impl Timeline {
         }
     }
 
-    /// The last moment the timeline knows of: its last event, or a segment's arrival after it
-    /// (over a link, the last segments land after the last event left). Looks at a bounded
-    /// tail, so it stays cheap on a long timeline.
-    pub fn last_moment(&self) -> Timestamp {
-        let last = self.events.last().map_or(self.origin, |e| e.at);
-        self.events
-            .iter()
-            .rev()
-            .take(4096)
-            .filter_map(|e| match &e.kind {
-                EventKind::Segment(s) => s.arrived(),
-                _ => None,
-            })
-            .fold(last, Timestamp::max)
-    }
-
-    /// Whether the timeline was captured at both ends of a lab link (its segments carry
-    /// sightings); looks at its first segment.
-    pub fn over_link(&self) -> bool {
-        self.events
-            .iter()
-            .take(4096)
-            .find_map(|e| match &e.kind {
-                EventKind::Segment(s) => Some(!s.seen.is_empty()),
-                _ => None,
-            })
-            .unwrap_or(false)
-    }
-
     /// Number of events at or before `t`: the playback position for a time.
     pub fn index_at(&self, t: Timestamp) -> usize {
         self.events.partition_point(|e| e.at <= t)

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use super::{CapturePoint, Event, EventKind, OwnedFrame, Sighting, Timeline};
+use crate::capture::Timestamp;
 use crate::tcp::{Direction, TcpState};
 
 /// A segment seen at one point so far.
@@ -147,6 +148,35 @@ impl Timeline {
             }
             self.mark_changed(i);
         }
+    }
+
+    /// The last moment the timeline knows of: its last event, or a segment's arrival after it
+    /// (over a link, the last segments land after the last event left). Looks at a bounded
+    /// tail, so it stays cheap on a long timeline.
+    pub fn last_moment(&self) -> Timestamp {
+        let last = self.events.last().map_or(self.origin, |e| e.at);
+        self.events
+            .iter()
+            .rev()
+            .take(4096)
+            .filter_map(|e| match &e.kind {
+                EventKind::Segment(s) => s.arrived(),
+                _ => None,
+            })
+            .fold(last, Timestamp::max)
+    }
+
+    /// Whether the timeline was captured at both ends of a lab link (its segments carry
+    /// sightings); looks at its first segment.
+    pub fn over_link(&self) -> bool {
+        self.events
+            .iter()
+            .take(4096)
+            .find_map(|e| match &e.kind {
+                EventKind::Segment(s) => Some(!s.seen.is_empty()),
+                _ => None,
+            })
+            .unwrap_or(false)
     }
 
     /// Once all sources have finished: whatever was seen at one point only was lost.

@@ -108,7 +108,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let slopes = ladder_slope::slopes(app, &context, top);
     ladder_slope::draw(app, &slopes, g, area, rows, buf);
     // A state a sloped arrow brings its receiver into shows where it lands.
-    let mut landing: Vec<(usize, Side, TcpState)> = Vec::new();
+    let mut landing: Vec<(usize, TcpState)> = Vec::new();
     let events = app.events();
     let focus = app.focus();
     let newest = app.playback.pos.checked_sub(1);
@@ -228,15 +228,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         match (&ev.kind, r.kind) {
             (EventKind::Segment(s), RowKind::Arrival) => {
-                let side = match s.dir {
-                    crate::tcp::Direction::ToServer => Side::Server,
-                    crate::tcp::Direction::ToClient => Side::Client,
-                };
-                let state = landing
-                    .iter()
-                    .find(|l| l.0 == i && l.1 == side)
-                    .map(|l| l.2);
-                let states = match side {
+                let state = landing.iter().find(|l| l.0 == i).map(|l| l.1);
+                let states = match ladder_slope::receiver(s) {
                     Side::Client => (state, None),
                     _ => (None, state),
                 };
@@ -293,16 +286,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             if let EventKind::Segment(s) = &ev.kind
                 && ladder_slope::spans_rows(app, i)
             {
-                let receiver = match s.dir {
-                    crate::tcp::Direction::ToServer => &mut server_state,
-                    crate::tcp::Direction::ToClient => &mut client_state,
+                let receiver = match ladder_slope::receiver(s) {
+                    Side::Client => &mut client_state,
+                    _ => &mut server_state,
                 };
                 if let Some(state) = receiver.take() {
-                    let side = match s.dir {
-                        crate::tcp::Direction::ToServer => Side::Server,
-                        crate::tcp::Direction::ToClient => Side::Client,
-                    };
-                    landing.push((i, side, state));
+                    landing.push((i, state));
                 }
             }
             draw_states(

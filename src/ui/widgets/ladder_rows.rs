@@ -184,9 +184,12 @@ fn finish(
     height: usize,
     context: usize,
 ) -> (usize, Vec<LadderRow>) {
-    // Rows between the same two events (a call's other end, an arrival) in time order.
+    // Over a link, rows between the same two events (a call's other end, an arrival) in time
+    // order; elsewhere in the order they were found, as always.
     let events = app.events();
+    let link = app.timeline.over_link();
     let moment = |r: &LadderRow| match (r.kind, events.get(r.event).map(|e| &e.kind)) {
+        _ if !link => 0,
         (RowKind::CallStart, Some(EventKind::Call(c))) => c.started.as_nanos(),
         (RowKind::CallReturn, Some(EventKind::Call(c))) => c.returned.as_nanos(),
         (RowKind::Arrival, Some(EventKind::Segment(s))) => s.arrived().map_or(0, |t| t.as_nanos()),

@@ -17,7 +17,7 @@ use ratatui::layout::Rect;
 use unicode_width::UnicodeWidthStr;
 
 use crate::tcp::Direction;
-use crate::timeline::EventKind;
+use crate::timeline::{EventKind, SegmentEvent, Side};
 use crate::ui::app::App;
 
 use super::ladder::Geometry;
@@ -94,6 +94,14 @@ pub fn slopes(app: &App, rows: &[LadderRow], top: usize) -> Vec<Slope> {
     }
     out.sort_by_key(|o| (o.from, o.event));
     out
+}
+
+/// The lifeline a segment lands on.
+pub fn receiver(s: &SegmentEvent) -> Side {
+    match s.dir {
+        Direction::ToServer => Side::Server,
+        Direction::ToClient => Side::Client,
+    }
 }
 
 /// Whether the segment of event `i` is drawn across rows (else on its own row).
