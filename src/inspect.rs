@@ -21,6 +21,10 @@ use write::{write_json, write_table};
 pub struct Report {
     pub file: String,
     pub format: String,
+    /// The format as read, for the table's heading in the reader's language (`format` is the
+    /// schema's English name).
+    #[serde(skip)]
+    pub capture_format: Option<crate::capture::CaptureFormat>,
     pub packets_total: u64,
     pub non_tcp_packets: u64,
     /// Frames that could not be decoded at all (unsupported link type, broken headers).
@@ -124,7 +128,8 @@ pub fn inspect_file_with_progress(
 /// (what `sockviz inspect` prints from, a row at a time).
 pub fn read_file(path: &Path, mut progress: impl FnMut(u64)) -> Result<Inspection, InspectError> {
     let mut file = crate::open::SourceFile::open(path)?.frames()?;
-    let format = match file.format() {
+    let capture_format = file.format();
+    let format = match capture_format {
         crate::capture::CaptureFormat::Pcap {
             nanosecond,
             big_endian,
@@ -215,6 +220,7 @@ pub fn read_file(path: &Path, mut progress: impl FnMut(u64)) -> Result<Inspectio
         head: Report {
             file: path.display().to_string(),
             format,
+            capture_format: Some(capture_format),
             packets_total: total,
             non_tcp_packets: non_tcp,
             undecodable_packets: undecodable,
@@ -343,7 +349,8 @@ impl ConnectionReport {
             notes.push("half-close".into());
         }
         if !self.encapsulation.is_empty() {
-            notes.push(format!("via {}", self.encapsulation.join("/")));
+            let path = self.encapsulation.join("/");
+            notes.push(crate::tr!("out.inspect.via", path = path));
         }
         notes.join(" ")
     }

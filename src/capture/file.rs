@@ -40,26 +40,24 @@ pub struct FrameRef {
 pub enum FileError {
     /// The OS refused a read (missing file, permissions, I/O error); the cause is the source,
     /// which `anyhow`'s `{:#}` prints after this message.
-    #[error("cannot read {path}")]
+    #[error("{}", crate::tr!("err.capture.io", path = .path.display()))]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: not a usable pcap or pcapng file: {detail}")]
+    #[error("{}", crate::tr!("err.capture.not_capture", path = .path.display(), detail = .detail))]
     NotACapture { path: PathBuf, detail: String },
     /// A record after a good file header is broken. `record` is the 1-based number of the pcap
     /// record or pcapng block (all block types counted), `offset` where that record starts.
-    #[error("{path}: record {record} at offset {offset}: {reason}; stopped reading there")]
+    #[error("{}", crate::tr!("err.capture.damaged", path = .path.display(), record = .record, offset = .offset, reason = .reason))]
     Damaged {
         path: PathBuf,
         record: u64,
         offset: u64,
         reason: String,
     },
-    #[error(
-        "{path}: was read as a stream, so frames cannot be read back; open the file by path instead"
-    )]
+    #[error("{}", crate::tr!("err.capture.not_seekable", path = .path.display()))]
     NotSeekable { path: PathBuf },
 }
 

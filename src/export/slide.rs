@@ -116,7 +116,7 @@ pub fn slides(tl: &Timeline, cut: Cut, title: &str) -> Result<Vec<String>, CutEr
         pages.last_mut().expect("just pushed").push(p);
     }
     let what = match cut {
-        Cut::Phase(p) => p.name().to_string(),
+        Cut::Phase(p) => p.title().to_string(),
         _ => range.to_string(),
     };
     let n = pages.len();
@@ -194,7 +194,13 @@ fn tag_line(tl: &Timeline) -> String {
         );
         *x += (text.width() + 1) as f64 * cell;
     };
-    put(&mut out, &mut x, "clients", GREY, "tags-word");
+    put(
+        &mut out,
+        &mut x,
+        crate::i18n::t("out.export.clients"),
+        GREY,
+        "tags-word",
+    );
     for (n, port) in ports {
         put(&mut out, &mut x, &ladder::tag_text(n), tag_colour(n), "tag");
         put(&mut out, &mut x, &format!(":{port}"), GREY, "port");

@@ -61,7 +61,11 @@ pub fn tag_heading_spans(ports: &[(usize, u16)]) -> String {
         .iter()
         .map(|(n, p)| format!("{}:{p}", tag_span(Some(*n))))
         .collect();
-    format!("clients {}", items.join("  "))
+    format!(
+        "{} {}",
+        crate::i18n::t("out.export.clients"),
+        items.join("  ")
+    )
 }
 
 /// Ink for a dropped SYN's arrow, its ✕ and why (7:1 on white).

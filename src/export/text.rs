@@ -188,7 +188,7 @@ pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
     writeln!(
         out,
         "{:>9}  {}│{}│",
-        "t (ms)",
+        crate::i18n::t("out.transcript.col_time"),
         fit(&format!("{client:>CALLS$}"), CALLS),
         fit(&format!("{server:^WIRE$}"), WIRE)
     )?;
@@ -287,8 +287,8 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
     writeln!(out)?;
     write_ladder(&mut out, tl)?;
     writeln!(out)?;
-    writeln!(out, "Transcript")?;
-    writeln!(out, "{:>10}  {:<11}  what", "t (ms)", "who")?;
+    writeln!(out, "{}", crate::i18n::t("out.handout.transcript"))?;
+    super::transcript::column_heading(&mut out)?;
     Transcript::default().rows(&mut out, tl, tl.events())?;
     out.flush()
 }

@@ -27,7 +27,7 @@ use std::time::Duration;
 use crate::capture::Timestamp;
 use crate::timeline::{SourceEvent, Timeline};
 
-pub use netns::{CAPTURE_FIX, NamespaceKind, NetnsError};
+pub use netns::{NamespaceKind, NetnsError, capture_fix};
 pub use scenario::{Scenario, ScenarioCtx, ScenarioError};
 
 /// The lecture's echo port (RFC 862).
@@ -124,9 +124,9 @@ impl fmt::Display for CaptureStatus {
 /// Why the lab could not run at all.
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
-    #[error("unknown scenario `{0}`; `sockviz lab --list` shows the scenarios")]
+    #[error("{}", crate::tr!("lab.err.unknown_scenario", name = .0))]
     UnknownScenario(String),
-    #[error("cannot start the lab's probe thread: {0}")]
+    #[error("{}", crate::tr!("lab.err.probe_thread", error = .0))]
     Thread(std::io::Error),
     #[error(transparent)]
     Link(#[from] link::LinkError),
@@ -184,7 +184,7 @@ pub fn run_live(
     // The first event, always at `started`: a live view may take it as its t = 0.
     let _ = tx.send(SourceEvent::Note {
         at: started,
-        text: format!("scenario {}: {}", scenario.name, scenario.summary),
+        text: opening_note(scenario),
     });
     for text in early_notes {
         let _ = tx.send(SourceEvent::Note { at: started, text });
@@ -196,7 +196,7 @@ pub fn run_live(
     }
     let failure = run_with_deadline(scenario, &ctx, &rec);
     if let Some(f) = &failure {
-        rec.note(format!("the scenario stopped early: {f}"));
+        rec.note(crate::tr!("lab.stopped_early", failure = f));
     }
     // Let the last FIN/ACK exchange reach the capture and the prober see the final states
     // (over a link, the last frame is one delay away).
@@ -209,9 +209,11 @@ pub fn run_live(
         .and_then(std::sync::Arc::into_inner)
         .map(|mut t| t.stop())
     {
-        rec.note(format!(
-            "the link carried {} frames, lost {} and dropped {} at its full queue",
-            stats.forwarded, stats.lost, stats.queue_drops
+        rec.note(crate::tr!(
+            "lab.link.carried",
+            frames = stats.forwarded,
+            lost = stats.lost,
+            dropped = stats.queue_drops
         ));
         dropped += server_capture.map_or(0, |c| c.dropped);
     }
@@ -219,7 +221,7 @@ pub fn run_live(
         let stats = live.stop();
         dropped += stats.dropped;
         if let Some(err) = stats.error {
-            rec.note(format!("the capture stopped early: {err}"));
+            rec.note(crate::tr!("lab.capture_stopped", error = err));
         }
     }
     Ok(LabSummary {
@@ -231,6 +233,15 @@ pub fn run_live(
         failure,
         dropped,
     })
+}
+
+/// The timeline's first note: which scenario, and what it shows.
+pub fn opening_note(scenario: &Scenario) -> String {
+    crate::tr!(
+        "lab.opening",
+        name = scenario.name,
+        summary = scenario.summary()
+    )
 }
 
 /// Longer than any scenario needs (backlog, the slowest, takes about 1.2 s).
@@ -247,9 +258,9 @@ fn run_with_deadline(
     std::thread::scope(|scope| {
         scope.spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(SCENARIO_DEADLINE) {
-                rec.note(format!(
-                    "the scenario ran longer than {} s: its sockets were shut down",
-                    SCENARIO_DEADLINE.as_secs()
+                rec.note(crate::tr!(
+                    "lab.deadline",
+                    secs = SCENARIO_DEADLINE.as_secs()
                 ));
                 rec.shutdown_all();
             }
@@ -273,9 +284,9 @@ impl LiveLab {
     /// Wait for the scenario to end (the channel closes then, too).
     pub fn join(self) -> Result<LabSummary, LabError> {
         self.handle.join().unwrap_or_else(|_| {
-            Err(LabError::Thread(std::io::Error::other(
-                "the lab thread panicked",
-            )))
+            Err(LabError::Thread(std::io::Error::other(crate::i18n::t(
+                "lab.err.lab_thread",
+            ))))
         })
     }
 }

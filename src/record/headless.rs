@@ -75,7 +75,7 @@ pub fn lab_summary(rec: &Recording) -> LabSummary {
                 CaptureStatus::Namespace
             }
         }
-        None => CaptureStatus::Unavailable("no packets in the recording".into()),
+        None => CaptureStatus::Unavailable(crate::i18n::t("out.replay.no_packets").into()),
     };
     LabSummary {
         started: rec.timeline.origin(),
@@ -90,7 +90,7 @@ pub fn lab_summary(rec: &Recording) -> LabSummary {
         mtu: s.and_then(|s| s.mtu),
         failure: match s {
             Some(s) => s.failure.clone(),
-            None => Some("the recording was cut short".into()),
+            None => Some(crate::i18n::t("out.replay.cut_short").into()),
         },
         dropped: s.map(|s| s.dropped).unwrap_or(0),
     }
@@ -204,7 +204,7 @@ pub fn write_transcript(
             t.rows(out, &recording.timeline, recording.timeline.events())?;
             t.footer(out, &recording.timeline, summary)?;
             for w in &recording.warnings {
-                writeln!(out, "warning: {w}")?;
+                writeln!(out, "{}", crate::tr!("out.warning", warning = w))?;
             }
         }
         Loaded::Capture {
@@ -213,15 +213,16 @@ pub fn write_transcript(
             warnings,
             ..
         } => {
-            writeln!(
-                out,
-                "sockviz replay: {} ({connections} TCP connection(s); wire only, states inferred)",
-                path.display()
-            )?;
-            writeln!(out, "{:>10}  {:<11}  what", "t (ms)", "who")?;
+            let line = crate::tr!(
+                "out.replay.header_capture",
+                file = path.display(),
+                connections = connections
+            );
+            writeln!(out, "{line}")?;
+            crate::export::transcript::column_heading(out)?;
             t.rows(out, timeline, timeline.events())?;
             for w in warnings {
-                writeln!(out, "warning: {w}")?;
+                writeln!(out, "{}", crate::tr!("out.warning", warning = w))?;
             }
         }
     }
