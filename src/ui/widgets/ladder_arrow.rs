@@ -138,6 +138,18 @@ pub fn draw_arrow(
         1,
         style,
     );
+    // A cell of air after the mark: the lines of other segments in flight that cross this row
+    // do not read as the lost one going on.
+    if s.lost {
+        let gap = if to_server {
+            head_x + 1
+        } else {
+            head_x.saturating_sub(1)
+        };
+        if (a..=b).contains(&gap) {
+            put(buf, gap, y, " ", 1, t.border);
+        }
+    }
     // The tag at the sender's end, the label in the middle of what is left.
     let tag = row.tag.map(conn_tag::text);
     let tag_w = tag.as_ref().map_or(0, |t| t.width() as u16 + 1);
