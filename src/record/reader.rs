@@ -201,10 +201,11 @@ fn first_note(sources: &[SourceEvent]) -> Option<Timestamp> {
     })
 }
 
-/// The timeline exactly as `lab::run` builds it: events in arrival order, then settled.
+/// The timeline exactly as `lab::run` builds it: events in arrival order (a link's frames in
+/// capture-time order), then settled.
 pub fn build(origin: Timestamp, sources: Vec<SourceEvent>) -> Timeline {
     let mut timeline = Timeline::new(origin);
-    for ev in sources {
+    for ev in crate::lab::capture_order::in_capture_time(sources) {
         timeline.push(ev);
     }
     timeline.settle();
