@@ -207,7 +207,7 @@ impl CaptureFile {
         if len > MAX_RECORD_LEN {
             return Err(self.io_error(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("frame of {len} bytes is larger than any record sockviz reads"),
+                crate::tr!("wire.file.frame_too_large", len = len),
             )));
         }
         buf.clear();
@@ -224,7 +224,7 @@ impl CaptureFile {
                     .ok_or_else(|| {
                         self.io_error(io::Error::new(
                             io::ErrorKind::UnexpectedEof,
-                            "frame lies beyond the end of the capture",
+                            crate::i18n::t("wire.file.frame_past_end"),
                         ))
                     })?;
                 buf.copy_from_slice(src);
