@@ -14,7 +14,7 @@ use crate::key;
 pub enum DecodeError {
     #[error("{}", crate::tr!("wire.unsupported_link", link = .0, reason = unsupported_reason(*.0)))]
     UnsupportedLink(LinkType),
-    #[error("{}", crate::tr!("wire.malformed", layer = layer_name(*.layer), reason = .reason))]
+    #[error("{}", crate::tr!("wire.malformed", layer = layer_name(.layer), reason = .reason))]
     Malformed { layer: &'static str, reason: Reason },
 }
 
