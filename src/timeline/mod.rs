@@ -186,9 +186,7 @@ impl Timeline {
                     return None;
                 }
                 self.decode_note_given = true;
-                let text = format!(
-                    "frame {number} could not be decoded ({err}); such frames are left out"
-                );
+                let text = crate::tr!("wire.index.not_decoded", frame = number, error = err);
                 return Some(self.insert(Event {
                     at: frame.ts,
                     kind: EventKind::Note(text),
