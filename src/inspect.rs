@@ -99,7 +99,12 @@ impl DecodeFailures {
 
     fn into_warnings(self) -> impl Iterator<Item = String> {
         self.by_reason.into_iter().map(|(reason, (count, first))| {
-            format!("{count} frame(s) not decoded, first is frame {first}: {reason}")
+            crate::tr!(
+                "wire.inspect.not_decoded",
+                count = count,
+                first = first,
+                reason = reason
+            )
         })
     }
 }
@@ -200,20 +205,17 @@ pub fn read_file(path: &Path, mut progress: impl FnMut(u64)) -> Result<Inspectio
     decoder.finish();
     warnings.extend(file.warnings().iter().cloned());
     for (link, count) in unsupported_links {
-        warnings.push(format!(
-            "{count} frame(s) have link type {}, which sockviz does not decode ({}); they were \
-             skipped",
-            LinkType(link),
-            crate::wire::unsupported_reason(LinkType(link))
+        warnings.push(crate::tr!(
+            "wire.inspect.unsupported_link",
+            count = count,
+            link = LinkType(link),
+            reason = crate::wire::unsupported_reason(LinkType(link))
         ));
     }
     warnings.extend(failures.into_warnings());
     warnings.extend(decoder.warnings());
     if truncated > 0 {
-        warnings.push(format!(
-            "{truncated} TCP segment(s) were cut short by the capture's snaplen; \
-             their sequence numbers and lengths come from the headers"
-        ));
+        warnings.push(crate::tr!("wire.inspect.truncated", n = truncated));
     }
 
     Ok(Inspection {

@@ -152,3 +152,28 @@ fn slides_and_the_stream_map_are_korean() {
         assert_korean(&format!("{view:?}"), &words);
     }
 }
+
+/// `text` without the bytes a program sent (`-> 17 bytes "20 bytes received"`): data on the
+/// wire is shown as it was, in whatever language the program wrote it.
+fn without_payloads(text: &str) -> String {
+    text.lines()
+        .map(|l| match (l.find(" bytes \""), l.rfind('"')) {
+            (Some(at), Some(end)) if end > at => format!("{}{}", &l[..at], &l[end + 1..]),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_labs_transcript_is_korean_header_notes_probes_and_footer() {
+    for scenario in ["echo", "half-close", "backlog"] {
+        let out = korean(&["lab", "--scenario", scenario, "--headless"]);
+        assert!(out.status.success(), "{scenario}: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(&format!("시나리오 {scenario}")), "{text}");
+        assert!(text.contains("미전송"), "{text}");
+        assert!(text.contains("세그먼트") && text.contains("캡처"), "{text}");
+        assert_korean(scenario, &without_payloads(&text));
+    }
+}

@@ -207,7 +207,7 @@ impl CaptureFile {
         if len > MAX_RECORD_LEN {
             return Err(self.io_error(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("frame of {len} bytes is larger than any record sockviz reads"),
+                crate::tr!("wire.file.frame_too_large", len = len),
             )));
         }
         buf.clear();
@@ -224,7 +224,7 @@ impl CaptureFile {
                     .ok_or_else(|| {
                         self.io_error(io::Error::new(
                             io::ErrorKind::UnexpectedEof,
-                            "frame lies beyond the end of the capture",
+                            crate::i18n::t("wire.file.frame_past_end"),
                         ))
                     })?;
                 buf.copy_from_slice(src);
@@ -291,12 +291,10 @@ fn detect(
         reason,
     };
     if have == 0 {
-        return Err(damaged("the file is empty".into()));
+        return Err(damaged(crate::tr!("wire.file.empty")));
     }
     if have < 4 {
-        return Err(damaged(format!(
-            "the file is only {have} byte(s) long, too short for any capture header"
-        )));
+        return Err(damaged(crate::tr!("wire.file.too_short", have = have)));
     }
     let magic = [rb.bytes()[0], rb.bytes()[1], rb.bytes()[2], rb.bytes()[3]];
     if magic == [0x0A, 0x0D, 0x0D, 0x0A] {
@@ -309,11 +307,12 @@ fn detect(
         [0x4D, 0x3C, 0xB2, 0xA1] => (true, false),
         [0xA1, 0xB2, 0x3C, 0x4D] => (true, true),
         _ => {
-            return Err(damaged(format!(
-                "it starts with {:02x}{:02x}{:02x}{:02x}; pcap starts with a1b2c3d4 or \
-                 a1b23c4d (either byte order) and pcapng with 0a0d0d0a. Convert other formats \
-                 with `editcap -F pcapng IN OUT`",
-                magic[0], magic[1], magic[2], magic[3]
+            return Err(damaged(crate::tr!(
+                "wire.file.magic",
+                magic = format!(
+                    "{:02x}{:02x}{:02x}{:02x}",
+                    magic[0], magic[1], magic[2], magic[3]
+                )
             )));
         }
     };

@@ -64,12 +64,15 @@ fn place(event: usize, row: Row) -> Placed {
                 cells(WIDTH - MARGIN - SERVER_X - MARGIN, FONT)
             }
         }
-        Row::Note { .. } => cells(WIDTH - MARGIN - NUMBERS, FONT),
+        // (Slides draw each arrow on its own row: they ask for no arrival rows.)
+        Row::Note { .. } | Row::Arrival { .. } => cells(WIDTH - MARGIN - NUMBERS, FONT),
     };
+    let none = String::new();
     let text = match &row {
         Row::Arrow { label, .. } => label,
         Row::Call { text, .. } => text,
         Row::Note { text, .. } => text,
+        Row::Arrival { .. } => &none,
     };
     // A call's tag (`c2 `) goes in front of its first line; an arrow's under its start.
     let tag = match &row {
@@ -407,6 +410,7 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
             );
             s.push_str("</g>\n");
         }
+        Row::Arrival { .. } => {}
     }
 }
 

@@ -78,7 +78,7 @@ impl Transcript {
             "out.transcript.header_lab",
             scenario = summary.scenario,
             server = summary.server,
-            capture = summary.capture,
+            capture = summary.capture.describe(),
             mtu = mtu
         );
         writeln!(out, "{line}")?;
@@ -149,7 +149,7 @@ impl Transcript {
         let line = tr!(
             "out.transcript.footer",
             segments = segments,
-            capture = summary.capture
+            capture = summary.capture.describe()
         );
         writeln!(out, "{line}")?;
         if let Some(f) = &summary.failure {

@@ -5,6 +5,7 @@
 //! and plays a [`scenario`] whose client and server run on their own threads, so a blocking call
 //! blocks only its side, visibly. Everything lands on one [`Timeline`].
 
+pub mod capture_order;
 pub mod interactive;
 pub mod link;
 pub mod netns;
@@ -116,6 +117,20 @@ impl fmt::Display for CaptureStatus {
             CaptureStatus::Namespace => f.write_str("namespace"),
             CaptureStatus::Host => f.write_str("host"),
             CaptureStatus::Unavailable(reason) => write!(f, "unavailable: {reason}"),
+        }
+    }
+}
+
+impl CaptureStatus {
+    /// Where the capture ran, in the reader's language (the transcript's header and footer);
+    /// `Display` is the JSON's and the recording's fixed word.
+    pub fn describe(&self) -> String {
+        match self {
+            CaptureStatus::Namespace => crate::i18n::t("out.capture.namespace").to_string(),
+            CaptureStatus::Host => crate::i18n::t("out.capture.host").to_string(),
+            CaptureStatus::Unavailable(reason) => {
+                crate::tr!("out.capture.unavailable", reason = reason)
+            }
         }
     }
 }
@@ -307,42 +322,11 @@ pub fn run(cfg: &LabConfig, prepared: &Prepared) -> Result<(Timeline, LabSummary
     let (tx, rx) = mpsc::channel();
     let summary = run_live(cfg, prepared, origin, tx)?;
     let mut timeline = Timeline::new(summary.started);
-    for ev in in_capture_time(rx.try_iter().collect()) {
+    for ev in capture_order::in_capture_time(rx.try_iter().collect()) {
         timeline.push(ev);
     }
     timeline.settle();
     Ok((timeline, summary))
-}
-
-/// The frames of a link's two capture points in the order they were captured: each point's
-/// thread delivers its own frames in order, but one can lag the other, and the tracker must see
-/// a duplicate ACK the server sent before the resend the client sent after it (else Wireshark's
-/// rules read the fast retransmission as out-of-order). Only the frames' places among
-/// themselves change; other events keep theirs.
-fn in_capture_time(mut events: Vec<SourceEvent>) -> Vec<SourceEvent> {
-    let slots: Vec<usize> = (0..events.len())
-        .filter(|&i| matches!(events[i], SourceEvent::LinkFrame { .. }))
-        .collect();
-    let mut frames: Vec<SourceEvent> = slots
-        .iter()
-        .map(|&i| {
-            std::mem::replace(
-                &mut events[i],
-                SourceEvent::Note {
-                    at: Timestamp(0),
-                    text: String::new(),
-                },
-            )
-        })
-        .collect();
-    frames.sort_by_key(|ev| match ev {
-        SourceEvent::LinkFrame { frame, .. } => frame.ts,
-        _ => Timestamp(0),
-    });
-    for (slot, frame) in slots.into_iter().zip(frames) {
-        events[slot] = frame;
-    }
-    events
 }
 
 #[cfg(test)]

@@ -36,6 +36,27 @@ pub enum Loaded {
     },
 }
 
+/// The scenario an opening note names (`scenario echo: …`, `시나리오 echo: …`): a recording
+/// keeps its notes in the language it was made in, so each language's form is tried.
+fn scenario_of_opening_note(note: &str) -> Option<String> {
+    crate::i18n::Lang::ALL.iter().find_map(|lang| {
+        let template = lang.table().get("lab.opening")?;
+        let prefix = &template[..template.find("{name}")?];
+        let rest = note.strip_prefix(prefix)?;
+        rest.split(':').next().map(str::to_string)
+    })
+}
+
+/// The lab's note that it ran on the host's loopback, in any language.
+fn is_host_loopback_note(note: &str) -> bool {
+    crate::i18n::Lang::ALL.iter().any(|lang| {
+        lang.table()
+            .get("lab.setup.host_loopback")
+            .and_then(|t| t.split(':').next())
+            .is_some_and(|prefix| !prefix.is_empty() && note.starts_with(prefix))
+    })
+}
+
 /// The lab's summary as the recording kept it; for a cut recording, what the opening note says.
 pub fn lab_summary(rec: &Recording) -> LabSummary {
     let s = rec.summary.as_ref();
@@ -44,10 +65,7 @@ pub fn lab_summary(rec: &Recording) -> LabSummary {
             .events()
             .iter()
             .find_map(|e| match &e.kind {
-                EventKind::Note(t) => t
-                    .strip_prefix("scenario ")
-                    .and_then(|t| t.split(':').next())
-                    .map(str::to_string),
+                EventKind::Note(t) => scenario_of_opening_note(t),
                 _ => None,
             })
             .unwrap_or_default()
@@ -66,9 +84,11 @@ pub fn lab_summary(rec: &Recording) -> LabSummary {
         ),
         // Cut before the summary: the lab's own opening notes say where it captured.
         None if rec.frames > 0 => {
-            let on_host = rec.timeline.events().iter().any(
-                |e| matches!(&e.kind, EventKind::Note(t) if t.starts_with("on the host loopback")),
-            );
+            let on_host = rec
+                .timeline
+                .events()
+                .iter()
+                .any(|e| matches!(&e.kind, EventKind::Note(t) if is_host_loopback_note(t)));
             if on_host {
                 CaptureStatus::Host
             } else {
@@ -227,4 +247,36 @@ pub fn write_transcript(
         }
     }
     out.flush()
+}
+
+#[cfg(test)]
+mod note_tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_recordings_opening_notes_are_read_in_either_language() {
+        let en = crate::i18n::Lang::En
+            .table()
+            .get("lab.opening")
+            .unwrap_or("");
+        let ko = crate::i18n::Lang::Ko
+            .table()
+            .get("lab.opening")
+            .unwrap_or("");
+        for template in [en, ko] {
+            let note = crate::i18n::fill(template, &[("name", &"backlog"), ("summary", &"x")]);
+            assert_eq!(
+                scenario_of_opening_note(&note).as_deref(),
+                Some("backlog"),
+                "{note}"
+            );
+        }
+        assert_eq!(scenario_of_opening_note("handshake: connect()"), None);
+        for lang in crate::i18n::Lang::ALL {
+            let t = lang.table().get("lab.setup.host_loopback").unwrap_or("");
+            let note = crate::i18n::fill(t, &[("port", &7007)]);
+            assert!(is_host_loopback_note(&note), "{note}");
+        }
+        assert!(!is_host_loopback_note("handshake"));
+    }
 }

@@ -295,9 +295,10 @@ impl CaptureIndex {
                         notes.push(ScanNote {
                             after: frame.number - 1,
                             at: frame.ts,
-                            text: format!(
-                                "frame {} could not be decoded ({err}); such frames are left out",
-                                frame.number
+                            text: crate::tr!(
+                                "wire.index.not_decoded",
+                                frame = frame.number,
+                                error = err
                             ),
                         });
                     }
@@ -320,10 +321,7 @@ impl CaptureIndex {
         }
         warnings.extend(file.warnings().iter().cloned());
         if lab_events > 0 {
-            warnings.push(format!(
-                "{lab_events} sockviz lab events (calls, probes, notes) are not shown: a file this \
-                 large is read as a capture, wire only"
-            ));
+            warnings.push(crate::tr!("wire.index.lab_events", n = lab_events));
         }
         frames.shrink_to_fit();
         Ok(CaptureIndex {
