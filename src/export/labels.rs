@@ -32,6 +32,23 @@ pub fn fit(text: &str, max: usize) -> String {
     out
 }
 
+/// [`fit`] cutting between words: a cut inside a word backs off to the space before it, so a
+/// status-bar hint or message never shows half a word (`재생속…`), only whole ones and `…`.
+pub fn fit_words(text: &str, max: usize) -> String {
+    let fitted = fit(text, max);
+    let Some(kept) = fitted.strip_suffix('…') else {
+        return fitted;
+    };
+    let shown = crate::text::visible(text);
+    let next = shown.get(kept.len()..).and_then(|rest| rest.chars().next());
+    if kept.is_empty() || kept.ends_with(' ') || next == Some(' ') {
+        return fitted;
+    }
+    // Not even the first word fits: nothing rather than a piece of it.
+    kept.rfind(' ')
+        .map_or_else(String::new, |k| format!("{}…", &kept[..=k]))
+}
+
 /// `text` broken at spaces into lines of at most `width` cells (a word wider than a line is
 /// cut across lines), control characters shown as in [`fit`]: a note or an error readable
 /// whole in a narrow terminal.

@@ -6,7 +6,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::tcp::{Analysis, Direction};
 use crate::timeline::SegmentEvent;
 
-use super::fit;
+use super::fit_words;
 
 /// A segment in a student's words: `SYN`, `SYN+ACK`, `ACK`, `data 20 B`, `FIN`, `data 376 B +
 /// FIN`, `RST`; with what the analysis found said plainly: `resent 20 B` (a retransmission),
@@ -87,7 +87,8 @@ pub fn segment_label(s: &SegmentEvent, room: usize) -> String {
     if medium.width() <= room {
         return medium;
     }
-    fit(&words, room)
+    // Whole words or none: `data …`, never `dat…`.
+    fit_words(&words, room)
 }
 
 /// Short UTF-8 payloads as quoted text (the lecture's `Hello, 대한민국!`).

@@ -128,24 +128,7 @@ pub fn pane(area: Rect, buf: &mut Buffer, theme: &Theme, title: String) -> Rect 
     )
 }
 
-pub use crate::export::labels::fit;
-
-/// [`fit`] cutting between words: a cut inside a word backs off to the space before it, so a
-/// status-bar hint or message never shows half a word (`재생속…`), only whole ones and `…`.
-pub fn fit_words(text: &str, max: usize) -> String {
-    let fitted = fit(text, max);
-    let Some(kept) = fitted.strip_suffix('…') else {
-        return fitted;
-    };
-    let shown = crate::text::visible(text);
-    let next = shown.get(kept.len()..).and_then(|rest| rest.chars().next());
-    if kept.is_empty() || kept.ends_with(' ') || next == Some(' ') {
-        return fitted;
-    }
-    // Not even the first word fits: nothing rather than a piece of it.
-    kept.rfind(' ')
-        .map_or_else(String::new, |k| format!("{}…", &kept[..=k]))
-}
+pub use crate::export::labels::{fit, fit_words};
 
 /// A side's name on screen (panels, ladder, call log). The lecture keeps `client` and `server`
 /// in English inside Korean sentences; the listening socket is named in Korean.
