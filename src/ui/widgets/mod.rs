@@ -260,7 +260,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
         area.x,
         area.y,
-        &fit(&what, room as usize),
+        &fit_words(&what, room as usize),
         room,
         t.status,
     );
