@@ -114,7 +114,7 @@ impl CaptureIndex {
         let mut indexer = Indexer::new(progress);
         let end = match ReadAhead::start(FrameReader::new(file)) {
             Ok(ahead) => ahead.run(|batch| indexer.take(batch))?,
-            Err(reader) => read_ahead::in_one_thread(reader, |batch| indexer.take(batch))?,
+            Err(reader) => read_ahead::in_one_thread(*reader, |batch| indexer.take(batch))?,
         };
         Ok(indexer.finish(end))
     }

@@ -242,7 +242,7 @@ pub(super) fn in_one_thread(
 enum Message {
     Batch(Batch),
     /// The last message: the read's end, or the error that stopped it.
-    End(Result<ReadEnd, FileError>),
+    End(Box<Result<ReadEnd, FileError>>),
 }
 
 /// The reading half on a thread of its own, `AHEAD` batches at most ahead of the caller.
@@ -258,7 +258,7 @@ pub(super) struct ReadAhead {
 
 impl ReadAhead {
     /// Start reading on a new thread; gives `reader` back if no thread could be started.
-    pub fn start(reader: FrameReader) -> Result<Self, FrameReader> {
+    pub fn start(reader: FrameReader) -> Result<Self, Box<FrameReader>> {
         let (to_tracker, batches) = mpsc::sync_channel(AHEAD);
         let (recycle, recycled) = mpsc::channel::<Batch>();
         // The reader is handed over once the thread exists, so a failed start gives it back.
@@ -271,7 +271,7 @@ impl ReadAhead {
                 }
             });
         let Ok(thread) = spawned else {
-            return Err(reader);
+            return Err(Box::new(reader));
         };
         let mut ahead = ReadAhead {
             batches: Some(batches),
@@ -281,7 +281,7 @@ impl ReadAhead {
         if let Err(mpsc::SendError(reader)) = give.send(reader) {
             ahead.batches = None;
             ahead.thread = None;
-            return Err(reader);
+            return Err(Box::new(reader));
         }
         Ok(ahead)
     }
@@ -297,7 +297,7 @@ impl ReadAhead {
                     // The thread may be done with batches already: nothing to give back to.
                     let _ = self.recycle.send(batch);
                 }
-                Ok(Message::End(end)) => return end,
+                Ok(Message::End(end)) => return *end,
                 // The thread ended without its last message: it panicked. Pass the panic on,
                 // as a scan in one thread would have.
                 Err(mpsc::RecvError) => {
@@ -339,14 +339,75 @@ fn read_batches(
             }
             Ok(false) => {
                 if to_tracker.send(Message::Batch(batch)).is_ok() {
-                    let _ = to_tracker.send(Message::End(Ok(reader.finish())));
+                    let _ = to_tracker.send(Message::End(Box::new(Ok(reader.finish()))));
                 }
                 return;
             }
             Err(err) => {
-                let _ = to_tracker.send(Message::End(Err(err)));
+                let _ = to_tracker.send(Message::End(Box::new(Err(err))));
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pcap of `n` TCP SYNs (Ethernet, IPv4), each from its own port.
+    fn syns(n: u32) -> Vec<u8> {
+        let mut b = vec![0xD4, 0xC3, 0xB2, 0xA1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        b.extend_from_slice(&65_535u32.to_le_bytes());
+        b.extend_from_slice(&1u32.to_le_bytes());
+        for i in 0..n {
+            let mut frame = vec![0u8; 12];
+            frame.extend_from_slice(&[0x08, 0x00]);
+            frame.extend_from_slice(&[0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0]);
+            frame.extend_from_slice(&[11, 0, 0, 1, 10, 0, 0, 1]);
+            frame.extend_from_slice(&(10_000 + (i % 50_000) as u16).to_be_bytes());
+            frame.extend_from_slice(&80u16.to_be_bytes());
+            frame
+                .extend_from_slice(&[0, 0, 3, 232, 0, 0, 0, 0, 0x50, 0x02, 0xFF, 0xFF, 0, 0, 0, 0]);
+            b.extend_from_slice(&1_700_000_000u32.to_le_bytes());
+            b.extend_from_slice(&i.to_le_bytes());
+            b.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+            b.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+            b.extend_from_slice(&frame);
+        }
+        b
+    }
+
+    fn reader(frames: u32) -> FrameReader {
+        let file = CaptureFile::from_bytes("syns.pcap", syns(frames)).expect("a pcap");
+        FrameReader::new(file)
+    }
+
+    #[test]
+    fn every_frame_comes_through_in_order_then_the_end() {
+        let ahead = ReadAhead::start(reader(5 * BATCH as u32 + 7)).unwrap_or_else(|_| {
+            panic!("a thread starts");
+        });
+        let mut seen = Vec::new();
+        let end = ahead
+            .run(|batch| seen.extend(batch.frames.iter().map(|f| f.ts)))
+            .expect("reads to the end");
+        assert_eq!(seen.len(), 5 * BATCH + 7);
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "in capture order");
+        assert_eq!(end.places.len(), seen.len() as u64);
+    }
+
+    #[test]
+    fn dropped_after_one_batch_the_reading_thread_returns() {
+        // More batches than may wait: the thread is blocked handing one over when dropped.
+        let mut ahead = ReadAhead::start(reader(3 * AHEAD as u32 * BATCH as u32))
+            .unwrap_or_else(|_| panic!("a thread starts"));
+        let first = ahead.batches.as_ref().map(|b| b.recv());
+        assert!(matches!(first, Some(Ok(Message::Batch(_)))));
+        let thread = ahead.thread.take().expect("running");
+        ahead.thread = None;
+        drop(ahead);
+        // Joined without a panic: the thread saw no one left to hand batches to.
+        assert!(thread.join().is_ok());
     }
 }
