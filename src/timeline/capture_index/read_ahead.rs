@@ -26,8 +26,10 @@ use super::{IndexedFrame, LAB_EVENTS_LINK, ScanNote, UNOWNED};
 /// the batches in flight (about 180 bytes a frame) stay in the cores' caches.
 const BATCH: usize = 2048;
 
-/// Batches the reading thread may have written ahead of the tracker.
-const AHEAD: usize = 4;
+/// Batches the reading thread may have written ahead of the tracker: about 12 ms of the
+/// tracker's work (6 MB), so that on a busy machine the tracker does not wait each time the
+/// reading thread waits for a core.
+const AHEAD: usize = 16;
 
 /// What the tracker needs of one frame the index keeps (its place is written by the reading
 /// thread): its segment, or `None` for an IP fragment held until its datagram completes.
