@@ -3,10 +3,11 @@
 //!
 //! `sockviz replay` must scale to captures larger than memory. The scan reads the file once,
 //! front to back (as `inspect` does), and keeps only an [`IndexedFrame`] per TCP frame, packed
-//! as differences from the frame before (about 10 bytes), plus the tracker's connections in
-//! their compact form (the picker's rows); [`CaptureIndex::load`] then reads back, with
-//! positioned reads, the bytes of the chosen connection's frames only and pushes them through a
-//! fresh [`Timeline`]. Wireshark's analysis of a connection depends on that connection's
+//! as differences from the frame before (about 10 bytes, `packed.rs`), plus the tracker's
+//! connections in their compact form (the picker's rows). One thread reads and decodes while
+//! the calling thread tracks (`read_ahead.rs`), so the picker of a big capture waits for the
+//! tracker only. [`CaptureIndex::load`] then reads back, with positioned reads, the bytes of the
+//! chosen connection's frames only and pushes them through a fresh [`Timeline`]. Wireshark's analysis of a connection depends on that connection's
 //! segments alone, so the fresh tracker finds the same states and flags the scan did, with one
 //! exception the index remembers: `tcp.analysis.reused_ports` on a connection's first SYN says
 //! an earlier connection used the same 4-tuple, which a tracker fed one connection cannot see.
