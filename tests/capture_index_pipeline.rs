@@ -52,7 +52,9 @@ fn assert_same(path: &Path) -> (usize, usize, usize) {
     assert_eq!(two, one, "{name}: progress");
     let origin = single.origin().unwrap_or_default();
     let count = single.connections().len();
-    for n in (0..count).filter(|n| n % 7 == 0 || n + 1 == count) {
+    // Each load reads the whole index: a dozen connections spread over the file are enough.
+    let step = (count / 12).max(1);
+    for n in (0..count).filter(|n| n % step == 0 || n + 1 == count) {
         let id = single.connections().get(n).expect("listed").id;
         let a = single.load(id, origin, true).expect("loads");
         let b = piped.load(id, origin, true).expect("loads");
