@@ -21,6 +21,10 @@ use write::{write_json, write_table};
 pub struct Report {
     pub file: String,
     pub format: String,
+    /// The format as read, for the table's heading in the reader's language (`format` is the
+    /// schema's English name).
+    #[serde(skip)]
+    pub capture_format: Option<crate::capture::CaptureFormat>,
     pub packets_total: u64,
     pub non_tcp_packets: u64,
     /// Frames that could not be decoded at all (unsupported link type, broken headers).
@@ -95,7 +99,12 @@ impl DecodeFailures {
 
     fn into_warnings(self) -> impl Iterator<Item = String> {
         self.by_reason.into_iter().map(|(reason, (count, first))| {
-            format!("{count} frame(s) not decoded, first is frame {first}: {reason}")
+            crate::tr!(
+                "wire.inspect.not_decoded",
+                count = count,
+                first = first,
+                reason = reason
+            )
         })
     }
 }
@@ -124,7 +133,8 @@ pub fn inspect_file_with_progress(
 /// (what `sockviz inspect` prints from, a row at a time).
 pub fn read_file(path: &Path, mut progress: impl FnMut(u64)) -> Result<Inspection, InspectError> {
     let mut file = crate::open::SourceFile::open(path)?.frames()?;
-    let format = match file.format() {
+    let capture_format = file.format();
+    let format = match capture_format {
         crate::capture::CaptureFormat::Pcap {
             nanosecond,
             big_endian,
@@ -195,26 +205,24 @@ pub fn read_file(path: &Path, mut progress: impl FnMut(u64)) -> Result<Inspectio
     decoder.finish();
     warnings.extend(file.warnings().iter().cloned());
     for (link, count) in unsupported_links {
-        warnings.push(format!(
-            "{count} frame(s) have link type {}, which sockviz does not decode ({}); they were \
-             skipped",
-            LinkType(link),
-            crate::wire::unsupported_reason(LinkType(link))
+        warnings.push(crate::tr!(
+            "wire.inspect.unsupported_link",
+            count = count,
+            link = LinkType(link),
+            reason = crate::wire::unsupported_reason(LinkType(link))
         ));
     }
     warnings.extend(failures.into_warnings());
     warnings.extend(decoder.warnings());
     if truncated > 0 {
-        warnings.push(format!(
-            "{truncated} TCP segment(s) were cut short by the capture's snaplen; \
-             their sequence numbers and lengths come from the headers"
-        ));
+        warnings.push(crate::tr!("wire.inspect.truncated", n = truncated));
     }
 
     Ok(Inspection {
         head: Report {
             file: path.display().to_string(),
             format,
+            capture_format: Some(capture_format),
             packets_total: total,
             non_tcp_packets: non_tcp,
             undecodable_packets: undecodable,
@@ -343,7 +351,8 @@ impl ConnectionReport {
             notes.push("half-close".into());
         }
         if !self.encapsulation.is_empty() {
-            notes.push(format!("via {}", self.encapsulation.join("/")));
+            let path = self.encapsulation.join("/");
+            notes.push(crate::tr!("out.inspect.via", path = path));
         }
         notes.join(" ")
     }

@@ -5,6 +5,7 @@
 pub mod capture;
 pub mod cli;
 pub mod export;
+pub mod i18n;
 pub mod inspect;
 pub mod lab;
 pub mod lesson;

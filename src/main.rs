@@ -3,15 +3,19 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-use sockviz::cli::{Cli, Command, LabArgs, RunArgs};
+use sockviz::cli::{Command, LabArgs, RunArgs};
 use sockviz::lab::{self, LabConfig, Prepared};
 use sockviz::output_file::Existing;
 // Everything printed that came from a file or a traced program shows its control characters.
 use sockviz::text::Visible;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The language first: `--help` and clap's headings are written in it.
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    sockviz::i18n::set(sockviz::i18n::Lang::from_args_and_env(&args));
+    let cli = sockviz::cli::parse();
     let theme = sockviz::ui::Theme::pick(
         cli.theme.as_deref().and_then(sockviz::ui::ThemeName::parse),
         std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
@@ -43,7 +47,10 @@ fn main() -> ExitCode {
             | Command::Client { .. }
     ) && let Err(e) = sockviz::privilege::drop_capabilities(sockviz::privilege::Keep::NOTHING)
     {
-        say(format_args!("sockviz: cannot drop capabilities: {e}"));
+        say(format_args!(
+            "sockviz: {}",
+            sockviz::tr!("err.main.drop_caps", error = e)
+        ));
     }
     match run(command, prepared, theme) {
         Ok(code) => code,
@@ -129,7 +136,7 @@ fn run(
                 let mut out = std::io::stdout().lock();
                 let written = lab::scenario::ALL
                     .iter()
-                    .try_for_each(|s| writeln!(out, "{:<12} {}", s.name, s.summary));
+                    .try_for_each(|s| writeln!(out, "{:<12} {}", s.name, s.summary()));
                 return finish_output(written);
             }
             let prepared = prepared.unwrap_or(Prepared::HostRequested);
@@ -187,8 +194,12 @@ fn run(
             }
             if let Some(f) = &summary.failure {
                 say(format_args!(
-                    "sockviz: the {} scenario stopped early: {f}",
-                    summary.scenario
+                    "sockviz: {}",
+                    sockviz::tr!(
+                        "err.main.stopped_early",
+                        scenario = summary.scenario,
+                        failure = f
+                    )
                 ));
                 return Ok(ExitCode::from(1));
             }
@@ -235,7 +246,8 @@ fn run(
             };
             for (name, why) in &played.failures {
                 say(format_args!(
-                    "sockviz: the {name} scenario stopped early: {why}"
+                    "sockviz: {}",
+                    sockviz::tr!("err.main.stopped_early", scenario = name, failure = why)
                 ));
             }
             Ok(if played.failures.is_empty() {
@@ -311,20 +323,19 @@ fn run(
         } => {
             use sockviz::export::{Cut, EventRange, Selection, SlidePhase, View};
             let format = sockviz::export::Format::parse(&format)
-                .ok_or_else(|| anyhow::anyhow!("unknown export format {format}"))?;
+                .ok_or_else(|| anyhow::anyhow!(sockviz::tr!("err.main.format", format = format)))?;
             let out = out.as_deref().map(|p| (p, Existing::from_force(force)));
-            let cut = match (phase.as_deref(), events.as_deref()) {
-                (Some("all"), _) => Cut::AllSlides,
-                (Some(p), _) => Cut::Phase(
-                    SlidePhase::parse(p).ok_or_else(|| anyhow::anyhow!("unknown phase {p}"))?,
-                ),
-                (None, Some(e)) => Cut::Events(EventRange::parse(e).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "--events {e}: give FIRST..LAST, 1-based event numbers (e.g. 12..40)"
-                    )
-                })?),
-                (None, None) => Cut::Whole,
-            };
+            let cut =
+                match (phase.as_deref(), events.as_deref()) {
+                    (Some("all"), _) => Cut::AllSlides,
+                    (Some(p), _) => Cut::Phase(SlidePhase::parse(p).ok_or_else(|| {
+                        anyhow::anyhow!(sockviz::tr!("err.main.phase", phase = p))
+                    })?),
+                    (None, Some(e)) => Cut::Events(EventRange::parse(e).ok_or_else(|| {
+                        anyhow::anyhow!(sockviz::tr!("err.main.events", events = e))
+                    })?),
+                    (None, None) => Cut::Whole,
+                };
             let view = view.as_deref().and_then(View::parse).unwrap_or_default();
             let selection = Selection { cut, view };
             sockviz::export::export(&file, format, conn, out, theme, selection)?;

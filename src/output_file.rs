@@ -41,16 +41,13 @@ impl Existing {
 /// appears once (no `source` chain that would print it again).
 #[derive(Debug, thiserror::Error)]
 pub enum CreateError {
-    #[error("{} already exists (add --force to replace it, or choose another name)", .path.display())]
+    #[error("{}", crate::tr!("err.file.exists", path = .path.display()))]
     Exists { path: PathBuf },
-    #[error(
-        "{} is a symbolic link, which sockviz does not write through (name the file itself)",
-        .path.display()
-    )]
+    #[error("{}", crate::tr!("err.file.symlink", path = .path.display()))]
     Symlink { path: PathBuf },
-    #[error("{} is not a regular file (sockviz replaces only regular files)", .path.display())]
+    #[error("{}", crate::tr!("err.file.not_regular", path = .path.display()))]
     NotRegular { path: PathBuf },
-    #[error("cannot create {}: {error}", .path.display())]
+    #[error("{}", crate::tr!("err.file.create", path = .path.display(), error = .error))]
     Io { path: PathBuf, error: io::Error },
 }
 

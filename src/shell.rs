@@ -4,19 +4,18 @@
 
 use std::io::Write;
 
-use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::cli::Cli;
+use crate::cli;
 
 /// Why a page or a script cannot be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ShellError {
-    #[error("no shell {0:?}: completions are made for bash, zsh and fish")]
+    #[error("{}", crate::tr!("err.shell.unknown_shell", shell = format!("{:?}", .0)))]
     UnknownShell(String),
-    #[error("no subcommand {0:?}: `sockviz --help` lists them")]
+    #[error("{}", crate::tr!("err.shell.unknown_subcommand", name = format!("{:?}", .0)))]
     UnknownSubcommand(String),
-    #[error("cannot write: {0}")]
+    #[error("{}", crate::tr!("err.shell.write", error = .0))]
     Write(#[from] std::io::Error),
 }
 
@@ -28,7 +27,7 @@ pub fn completions(shell: &str, out: &mut dyn Write) -> Result<(), ShellError> {
         "fish" => Shell::Fish,
         other => return Err(ShellError::UnknownShell(other.to_string())),
     };
-    let mut cmd = Cli::command();
+    let mut cmd = cli::command();
     // Made in memory first: the generator panics on a write error (`| head`), and a closed
     // pipe must end the program quietly.
     let mut script = Vec::new();
@@ -39,7 +38,7 @@ pub fn completions(shell: &str, out: &mut dyn Write) -> Result<(), ShellError> {
 
 /// The manual page of `sockviz` (`None`) or of one subcommand (`sockviz-lab(1)`).
 pub fn man(subcommand: Option<&str>, out: &mut dyn Write) -> Result<(), ShellError> {
-    let top = Cli::command();
+    let top = cli::command();
     let cmd = match subcommand {
         None => top,
         Some(name) => {
@@ -58,7 +57,8 @@ pub fn man(subcommand: Option<&str>, out: &mut dyn Write) -> Result<(), ShellErr
 
 /// Every subcommand's name (what the installer makes pages for).
 pub fn subcommands() -> Vec<String> {
-    Cli::command()
+    // The definitions as written (built, clap adds its own `help`).
+    <cli::Cli as clap::CommandFactory>::command()
         .get_subcommands()
         .map(|c| c.get_name().to_string())
         .collect()

@@ -24,8 +24,15 @@ fn a_lost_segment_stops_midway_with_a_mark() {
         .collect();
     assert_eq!(lost.len(), 1, "the client's data segment, once");
     assert_eq!(lost[0].len, 20);
+    let lost_at = tl
+        .events()
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Segment(s) if s.lost))
+        .expect("the lost segment");
     let mut app = lab_app(tl, 120, 40);
     app.playback.pos = app.len();
+    // Segments in flight take two rows each over a link: the lost one is kept in view.
+    app.selected = Some(lost_at);
     let area = Rect::new(0, 0, 120, 40);
     let mut buf = Buffer::empty(area);
     widgets::render(&app, area, &mut buf);

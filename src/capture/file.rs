@@ -40,26 +40,24 @@ pub struct FrameRef {
 pub enum FileError {
     /// The OS refused a read (missing file, permissions, I/O error); the cause is the source,
     /// which `anyhow`'s `{:#}` prints after this message.
-    #[error("cannot read {path}")]
+    #[error("{}", crate::tr!("err.capture.io", path = .path.display()))]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: not a usable pcap or pcapng file: {detail}")]
+    #[error("{}", crate::tr!("err.capture.not_capture", path = .path.display(), detail = .detail))]
     NotACapture { path: PathBuf, detail: String },
     /// A record after a good file header is broken. `record` is the 1-based number of the pcap
     /// record or pcapng block (all block types counted), `offset` where that record starts.
-    #[error("{path}: record {record} at offset {offset}: {reason}; stopped reading there")]
+    #[error("{}", crate::tr!("err.capture.damaged", path = .path.display(), record = .record, offset = .offset, reason = .reason))]
     Damaged {
         path: PathBuf,
         record: u64,
         offset: u64,
         reason: String,
     },
-    #[error(
-        "{path}: was read as a stream, so frames cannot be read back; open the file by path instead"
-    )]
+    #[error("{}", crate::tr!("err.capture.not_seekable", path = .path.display()))]
     NotSeekable { path: PathBuf },
 }
 
@@ -209,7 +207,7 @@ impl CaptureFile {
         if len > MAX_RECORD_LEN {
             return Err(self.io_error(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("frame of {len} bytes is larger than any record sockviz reads"),
+                crate::tr!("wire.file.frame_too_large", len = len),
             )));
         }
         buf.clear();
@@ -226,7 +224,7 @@ impl CaptureFile {
                     .ok_or_else(|| {
                         self.io_error(io::Error::new(
                             io::ErrorKind::UnexpectedEof,
-                            "frame lies beyond the end of the capture",
+                            crate::i18n::t("wire.file.frame_past_end"),
                         ))
                     })?;
                 buf.copy_from_slice(src);
@@ -293,12 +291,10 @@ fn detect(
         reason,
     };
     if have == 0 {
-        return Err(damaged("the file is empty".into()));
+        return Err(damaged(crate::tr!("wire.file.empty")));
     }
     if have < 4 {
-        return Err(damaged(format!(
-            "the file is only {have} byte(s) long, too short for any capture header"
-        )));
+        return Err(damaged(crate::tr!("wire.file.too_short", have = have)));
     }
     let magic = [rb.bytes()[0], rb.bytes()[1], rb.bytes()[2], rb.bytes()[3]];
     if magic == [0x0A, 0x0D, 0x0D, 0x0A] {
@@ -311,11 +307,12 @@ fn detect(
         [0x4D, 0x3C, 0xB2, 0xA1] => (true, false),
         [0xA1, 0xB2, 0x3C, 0x4D] => (true, true),
         _ => {
-            return Err(damaged(format!(
-                "it starts with {:02x}{:02x}{:02x}{:02x}; pcap starts with a1b2c3d4 or \
-                 a1b23c4d (either byte order) and pcapng with 0a0d0d0a. Convert other formats \
-                 with `editcap -F pcapng IN OUT`",
-                magic[0], magic[1], magic[2], magic[3]
+            return Err(damaged(crate::tr!(
+                "wire.file.magic",
+                magic = format!(
+                    "{:02x}{:02x}{:02x}{:02x}",
+                    magic[0], magic[1], magic[2], magic[3]
+                )
             )));
         }
     };

@@ -18,15 +18,15 @@ use super::{LinkType, OwnedFrame, Timestamp};
 /// Why a live capture could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum LiveCaptureError {
-    #[error("cannot capture on {device}: {source}")]
+    #[error("{}", crate::tr!("err.live.open", device = .device, source = .source))]
     Open { device: String, source: pcap::Error },
-    #[error("cannot set the capture filter `{filter}` on {device}: {source}")]
+    #[error("{}", crate::tr!("err.live.filter", filter = .filter, device = .device, source = .source))]
     Filter {
         device: String,
         filter: String,
         source: pcap::Error,
     },
-    #[error("cannot start the capture thread: {0}")]
+    #[error("{}", crate::tr!("err.live.thread", error = .0))]
     Thread(std::io::Error),
 }
 

@@ -30,9 +30,10 @@ impl Pcap {
     ) -> Result<Self, String> {
         let have = rb.fill(FILE_HEADER_LEN).map_err(|e| e.to_string())?;
         if have < FILE_HEADER_LEN {
-            return Err(format!(
-                "the file ends after {have} bytes, inside the {FILE_HEADER_LEN}-byte pcap file \
-                 header; it was cut short"
+            return Err(crate::tr!(
+                "wire.pcap.header_cut",
+                have = have,
+                len = FILE_HEADER_LEN
             ));
         }
         let h = &rb.bytes()[..FILE_HEADER_LEN];
@@ -47,8 +48,10 @@ impl Pcap {
             [h[7], h[6]]
         });
         if major != 2 {
-            return Err(format!(
-                "pcap version {major}.{minor}; sockviz reads version 2.4 (what every tool writes)"
+            return Err(crate::tr!(
+                "wire.pcap.version",
+                major = major,
+                minor = minor
             ));
         }
         let snaplen = u32_at(h, 16, big_endian);
@@ -60,11 +63,11 @@ impl Pcap {
         const RESERVED: u32 = 0x0BFF_0000;
         if field & RESERVED != 0 {
             notes.once("pcap-linktype-reserved", || {
-                format!(
-                    "the file header's link-type field {field:#010x} has reserved bits set \
-                     ({:#010x}); read as link type {} (tshark refuses such a file)",
-                    field & RESERVED,
-                    link.0
+                crate::tr!(
+                    "wire.pcap.reserved",
+                    field = format!("{field:#010x}"),
+                    reserved = format!("{:#010x}", field & RESERVED),
+                    link = link.0
                 )
             });
         }
@@ -93,10 +96,10 @@ impl Pcap {
         if have < RECORD_HEADER_LEN {
             return Err(self.damaged(
                 rb,
-                format!(
-                    "the file ends {have} byte(s) into this record's {RECORD_HEADER_LEN}-byte \
-                     header: the capture was cut short (still being written, or copied \
-                     partially); the frames before it are fine"
+                crate::tr!(
+                    "wire.pcap.ends_in_header",
+                    have = have,
+                    len = RECORD_HEADER_LEN
                 ),
             ));
         }
@@ -107,22 +110,17 @@ impl Pcap {
         let caplen = u32_at(h, 8, be);
         let orig_len = u32_at(h, 12, be);
         if caplen as usize > MAX_RECORD_LEN {
-            return Err(self.damaged(
-                rb,
-                format!(
-                    "the record claims {caplen} captured bytes, more than the 256 MiB sockviz \
-                     accepts for one frame: its header is damaged"
-                ),
-            ));
+            return Err(self.damaged(rb, crate::tr!("wire.pcap.huge", caplen = caplen)));
         }
         if super::parse::beyond_snaplen(caplen, self.snaplen) {
             let snaplen = self.snaplen;
             return Err(self.damaged(
                 rb,
-                format!(
-                    "the record claims {caplen} captured bytes, more than the file's snaplen of \
-                     {snaplen} (and libpcap's {}): its header is damaged",
-                    super::parse::SNAPLEN_MARGIN
+                crate::tr!(
+                    "wire.pcap.beyond_snaplen",
+                    caplen = caplen,
+                    snaplen = snaplen,
+                    margin = super::parse::SNAPLEN_MARGIN
                 ),
             ));
         }
@@ -130,9 +128,11 @@ impl Pcap {
         if caplen > self.snaplen && self.snaplen != 0 {
             let (record, snaplen) = (self.record, self.snaplen);
             notes.once("pcap-snaplen", || {
-                format!(
-                    "record {record} captured {caplen} bytes, more than the file's snaplen of \
-                     {snaplen}; read anyway"
+                crate::tr!(
+                    "wire.pcap.over_snaplen",
+                    record = record,
+                    caplen = caplen,
+                    snaplen = snaplen
                 )
             });
         }
@@ -141,10 +141,10 @@ impl Pcap {
         if have < record_len {
             return Err(self.damaged(
                 rb,
-                format!(
-                    "the record claims {caplen} captured bytes but the file ends after {}: the \
-                     capture was cut short; the frames before it are fine",
-                    have - RECORD_HEADER_LEN
+                crate::tr!(
+                    "wire.pcap.cut_short",
+                    caplen = caplen,
+                    have = have - RECORD_HEADER_LEN
                 ),
             ));
         }

@@ -92,7 +92,7 @@ impl Pcapng {
             _ => Err(ParseError::Damaged {
                 record: 1,
                 offset: 0,
-                reason: "the first block is not a Section Header Block".into(),
+                reason: crate::i18n::t("err.pcapng.first_block").into(),
             }),
         }
     }
@@ -132,9 +132,9 @@ impl Pcapng {
             reason,
         };
         if have < MIN_BLOCK_LEN {
-            return Err(damaged(format!(
-                "the file ends {have} byte(s) into a block header: the capture was cut short \
-                 (still being written, or copied partially); the frames before it are fine"
+            return Err(damaged(crate::tr!(
+                "err.pcapng.ends_in_header",
+                have = have
             )));
         }
         let b = rb.bytes();
@@ -146,32 +146,36 @@ impl Pcapng {
                 BYTE_ORDER_MAGIC => false,
                 m if m == BYTE_ORDER_MAGIC.swap_bytes() => true,
                 m => {
-                    return Err(damaged(format!(
-                        "section header has byte-order magic {m:08x}, expected 1a2b3c4d in \
-                         either byte order: the file is damaged"
+                    return Err(damaged(crate::tr!(
+                        "err.pcapng.magic",
+                        magic = format!("{m:08x}")
                     )));
                 }
             };
         }
         let len = u32_at(b, 4, self.big_endian) as usize;
         if len % 4 != 0 || !(MIN_BLOCK_LEN..=MAX_RECORD_LEN).contains(&len) {
-            return Err(damaged(format!(
-                "block length {len} is invalid (§3.1: a multiple of 4, at least \
-                 {MIN_BLOCK_LEN}; sockviz also stops at 256 MiB): the file is damaged from here on"
+            return Err(damaged(crate::tr!(
+                "err.pcapng.block_len",
+                len = len,
+                min = MIN_BLOCK_LEN
             )));
         }
         let have = rb.fill(len)?;
         if have < len {
-            return Err(damaged(format!(
-                "the block claims {len} bytes but the file ends after {have}: the capture was \
-                 cut short; the frames before it are fine"
+            return Err(damaged(crate::tr!(
+                "err.pcapng.cut_short",
+                len = len,
+                have = have
             )));
         }
         let b = &rb.bytes()[..len];
         let trailer = u32_at(b, len - 4, self.big_endian) as usize;
         if trailer != len {
-            return Err(damaged(format!(
-                "block length {len} at its start but {trailer} at its end: the file is damaged"
+            return Err(damaged(crate::tr!(
+                "err.pcapng.trailer",
+                len = len,
+                trailer = trailer
             )));
         }
         let body = &b[8..len - 4];
@@ -198,9 +202,11 @@ impl Pcapng {
     /// §4.1: a new section forgets the previous section's interfaces.
     fn section(&mut self, body: &[u8], notes: &mut Notes) -> Result<(), String> {
         if body.len() < 16 {
-            return Err(format!(
-                "section header block body is {} bytes, shorter than the 16 it needs",
-                body.len()
+            return Err(crate::tr!(
+                "err.pcapng.short_block",
+                block = "Section Header",
+                len = body.len(),
+                need = 16
             ));
         }
         let major = u16_at(body, 4, self.big_endian);
@@ -210,10 +216,7 @@ impl Pcapng {
         // reads is the same, so it reads them, and says so.
         if major != 1 || !matches!(minor, 0 | 2) {
             notes.once("pcapng-version", || {
-                format!(
-                    "a section header says pcapng version {major}.{minor}, which is not 1.0; \
-                     read as 1.0 (tshark refuses such a file)"
-                )
+                crate::tr!("err.pcapng.version", major = major, minor = minor)
             });
         }
         self.interfaces.clear();
@@ -223,15 +226,15 @@ impl Pcapng {
     /// §4.2: link type, snaplen, and the options that change how timestamps read.
     fn interface(&mut self, body: &[u8], notes: &mut Notes) -> Result<(), String> {
         if body.len() < 8 {
-            return Err(format!(
-                "interface description block body is {} bytes, shorter than the 8 it needs",
-                body.len()
+            return Err(crate::tr!(
+                "err.pcapng.short_block",
+                block = "Interface Description",
+                len = body.len(),
+                need = 8
             ));
         }
         if self.interfaces.len() >= MAX_INTERFACES {
-            return Err(format!(
-                "more than {MAX_INTERFACES} interfaces in one section"
-            ));
+            return Err(crate::tr!("err.pcapng.interfaces", max = MAX_INTERFACES));
         }
         let be = self.big_endian;
         let mut iface = Interface {
@@ -257,9 +260,11 @@ impl Pcapng {
     ) -> Result<RawRecord, String> {
         const FIXED: usize = 20;
         if body.len() < FIXED {
-            return Err(format!(
-                "packet block body is {} bytes, shorter than the {FIXED} it needs",
-                body.len()
+            return Err(crate::tr!(
+                "err.pcapng.short_block",
+                block = "Enhanced Packet",
+                len = body.len(),
+                need = FIXED
             ));
         }
         let be = self.big_endian;
@@ -272,25 +277,29 @@ impl Pcapng {
         let caplen = u32_at(body, 12, be);
         let orig_len = u32_at(body, 16, be);
         if caplen as usize > body.len() - FIXED {
-            return Err(format!(
-                "packet claims {caplen} captured bytes but its block holds only {}",
-                body.len() - FIXED
+            return Err(crate::tr!(
+                "err.pcapng.caplen",
+                caplen = caplen,
+                have = body.len() - FIXED
             ));
         }
         if super::parse::beyond_snaplen(caplen, iface.snaplen) {
-            return Err(format!(
-                "packet claims {caplen} captured bytes, more than interface {id}'s snaplen of {} \
-                 (and libpcap's {}): its header is damaged",
-                iface.snaplen,
-                super::parse::SNAPLEN_MARGIN
+            return Err(crate::tr!(
+                "err.pcapng.beyond_snaplen",
+                caplen = caplen,
+                id = id,
+                snaplen = iface.snaplen,
+                margin = super::parse::SNAPLEN_MARGIN
             ));
         }
         if iface.snaplen != 0 && caplen > iface.snaplen {
             let snaplen = iface.snaplen;
             notes.once("pcapng-snaplen", || {
-                format!(
-                    "a packet on interface {id} captured {caplen} bytes, more than its snaplen \
-                     of {snaplen}; read anyway"
+                crate::tr!(
+                    "err.pcapng.over_snaplen",
+                    id = id,
+                    caplen = caplen,
+                    snaplen = snaplen
                 )
             });
         }
@@ -313,9 +322,11 @@ impl Pcapng {
     /// jumps back to 1970 in the middle of a capture.
     fn simple(&mut self, body: &[u8]) -> Result<RawRecord, String> {
         if body.len() < 4 {
-            return Err(format!(
-                "simple packet block body is {} bytes, shorter than the 4 it needs",
-                body.len()
+            return Err(crate::tr!(
+                "err.pcapng.short_block",
+                block = "Simple Packet",
+                len = body.len(),
+                need = 4
             ));
         }
         let iface = self.lookup(0)?;
@@ -339,10 +350,10 @@ impl Pcapng {
     #[inline]
     fn lookup(&self, id: u32) -> Result<Interface, String> {
         self.interfaces.get(id as usize).copied().ok_or_else(|| {
-            format!(
-                "packet refers to interface {id} but its section describes only {} \
-                 (no Interface Description Block for it): the file is damaged",
-                self.interfaces.len()
+            crate::tr!(
+                "err.pcapng.no_interface",
+                id = id,
+                count = self.interfaces.len()
             )
         })
     }
@@ -367,10 +378,7 @@ fn interface_options(
         }
         let Some(value) = opts.get(4..4 + len) else {
             notes.once("pcapng-option", || {
-                format!(
-                    "interface {index} has an option running past its block; \
-                     its remaining options were ignored"
-                )
+                crate::tr!("err.pcapng.option", index = index)
             });
             break;
         };
@@ -378,7 +386,11 @@ fn interface_options(
             (OPT_IF_TSRESOL, [r, ..]) => match resolution(*r) {
                 Some(res) => iface.resolution = res,
                 None => notes.once("pcapng-tsresol", || {
-                    format!("interface {index} has if_tsresol {r:#04x}, out of range; read as µs")
+                    crate::tr!(
+                        "err.pcapng.tsresol",
+                        index = index,
+                        value = format!("{r:#04x}")
+                    )
                 }),
             },
             (OPT_IF_TSOFFSET, [a, b, c, d, e, f, g, h, ..]) => {

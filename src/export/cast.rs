@@ -64,7 +64,7 @@ pub fn milestones(tl: &Timeline) -> Vec<(usize, &'static str)> {
             mark(i, "ESTABLISHED", &mut found);
         }
         if s.len > 0 {
-            mark(i, "first data", &mut found);
+            mark(i, crate::i18n::t("out.cast.first_data"), &mut found);
         }
         if s.flags.fin() {
             mark(i, "FIN", &mut found);

@@ -216,7 +216,10 @@ pub fn call_text(c: &CallEvent) -> String {
     };
     let blocked = c.blocked_secs() * 1e3;
     let blocked = if blocked >= 1.0 {
-        format!(" (blocked {blocked:.0} ms)")
+        format!(
+            " ({})",
+            crate::tr!("out.call.blocked", ms = format!("{blocked:.0}"))
+        )
     } else {
         String::new()
     };
@@ -238,10 +241,14 @@ pub fn call_line(c: &CallEvent) -> String {
                 Some(t) => format!(" -> {r} bytes {t:?}"),
                 None => format!(" -> {r} bytes"),
             },
-            Call::Accept { .. } => format!(
-                " -> sock {r} from {}",
-                accepted_from(c).unwrap_or_else(|| String::from_utf8_lossy(&c.data).into())
-            ),
+            Call::Accept { .. } => {
+                let peer =
+                    accepted_from(c).unwrap_or_else(|| String::from_utf8_lossy(&c.data).into());
+                format!(
+                    " -> {}",
+                    crate::tr!("out.call.accepted", sock = r, peer = peer)
+                )
+            }
             Call::Socket(_) => format!(" -> sock {r}"),
             _ => format!(" -> {r}"),
         },
@@ -249,7 +256,8 @@ pub fn call_line(c: &CallEvent) -> String {
     };
     let blocked = c.blocked_secs();
     let blocked = if blocked >= 0.001 {
-        format!("   [blocked {:.1} ms]", blocked * 1e3)
+        let ms = format!("{:.1}", blocked * 1e3);
+        format!("   [{}]", crate::tr!("out.call.blocked", ms = ms))
     } else {
         String::new()
     };
@@ -334,12 +342,13 @@ pub fn python_line(c: &CallEvent) -> String {
         }
         Call::Poll { .. } => format!("events = poller.poll({})", c.call.python()),
         Call::Exit { fd } => {
-            format!("# the program exited: the kernel closed {v} (fd {fd}), no close() did")
+            format!("# {}", crate::tr!("out.call.exited", sock = v, fd = fd))
         }
         call => format!("{v}.{call}"),
     };
     if c.errno.is_none() && c.blocked_secs() >= 0.001 {
-        line.push_str(&format!("  # blocked {:.1} ms", c.blocked_secs() * 1000.0));
+        let ms = format!("{:.1}", c.blocked_secs() * 1000.0);
+        line.push_str(&format!("  # {}", crate::tr!("out.call.blocked", ms = ms)));
     }
     line
 }

@@ -10,6 +10,8 @@ use crate::timeline::playback::PlaybackIndex;
 use crate::timeline::truth::StateChange;
 use crate::timeline::{CallEvent, EventKind, Side, Timeline};
 
+use unicode_width::UnicodeWidthStr;
+
 use super::labels::{call_text, segment_text};
 
 /// One row of the ladder.
@@ -29,6 +31,17 @@ pub enum Row {
         dropped: Option<DroppedSyn>,
         /// Lost on a lab link: drawn stopping midway at a mark, never arriving.
         lost: bool,
+        /// Over a lab link, drawn in flight ([`rows_in_flight`]): how many rows later its
+        /// [`Row::Arrival`] is; it slopes down to there.
+        lands: Option<usize>,
+    },
+    /// Over a lab link, where a segment reached its receiver (issue 12), and the state its
+    /// receiver entered there.
+    Arrival {
+        t_ms: f64,
+        to_server: bool,
+        client_state: Option<TcpState>,
+        server_state: Option<TcpState>,
     },
     /// A socket call on one lifeline, and the states entered at this row.
     Call {
@@ -128,6 +141,65 @@ pub fn rows(tl: &Timeline) -> Vec<Row> {
 /// the row is drawn (what the screens' scrubber shows as `event N/M`, and what
 /// [`super::range::EventRange`] selects).
 pub fn numbered_rows(tl: &Timeline) -> Vec<(usize, Row)> {
+    numbered_rows_in(tl, false)
+}
+
+/// [`rows`] with each segment that crossed a lab link drawn in flight (issue 12): its arrow
+/// leaves on its own row and lands on a [`Row::Arrival`] at the moment it arrived, so segments
+/// in flight together span overlapping rows; the state a segment brings its receiver into is
+/// written where it lands. Without a link, the same rows as [`rows`].
+pub fn rows_in_flight(tl: &Timeline) -> Vec<Row> {
+    numbered_rows_in(tl, true)
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// The cells of each row an arrow `len` cells long spends over `rows` rows, from its sender's
+/// side: equal parts, so the line slopes evenly (a row with no cell of its own, on an arrow
+/// steeper than one cell a row, keeps the cell where the line is). The screens and the text
+/// export draw the same line.
+pub fn slope_runs(len: usize, rows: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    let rows = rows.max(1);
+    let len = len.max(1);
+    (0..rows).map(move |j| {
+        let (p0, p1) = (len * j / rows, len * (j + 1) / rows);
+        if p1 > p0 {
+            p0..p1
+        } else {
+            let p = p0.min(len - 1);
+            p..p + 1
+        }
+    })
+}
+
+/// Where an arrow drawn in flight writes its label on its departure row, counted in cells from
+/// its sender's side of a wire `width` cells wide: inside its first run (`run` cells: a line
+/// cell before, a line cell and the step after, a space either side of the text), or past it,
+/// a cell after the step, up to the next cell taken (`free` says which are not) and a cell
+/// short of the receiver's lifeline, whichever room is larger. `label(room)` is the label that
+/// fits `room` cells. `None`: no room for three cells of it.
+pub fn slope_label(
+    run: usize,
+    width: usize,
+    free: impl Fn(usize) -> bool,
+    label: impl Fn(usize) -> String,
+) -> Option<(usize, String)> {
+    let inside = run.saturating_sub(6);
+    let past = (run + 1..width.saturating_sub(1))
+        .take_while(|&p| free(p))
+        .count()
+        .saturating_sub(1);
+    let (start, text) = if inside >= past {
+        let text = format!(" {} ", label(inside));
+        (1 + run.saturating_sub(2 + text.width()) / 2, text)
+    } else {
+        (run + 1, label(past))
+    };
+    (text.trim().width() >= 3 && start + text.width() <= width).then_some((start, text))
+}
+
+fn numbered_rows_in(tl: &Timeline, in_flight: bool) -> Vec<(usize, Row)> {
     let events = tl.events();
     let index = PlaybackIndex::build(events);
     let marks = state_marks(index.state_changes());
@@ -136,6 +208,8 @@ pub fn numbered_rows(tl: &Timeline) -> Vec<(usize, Row)> {
     let mut k = 0;
     // (shown once this many events happened, order among equals, row)
     let mut rows: Vec<(usize, u8, Row)> = Vec::new();
+    // Over a link: (event, row) of each segment drawn in flight, and of its landing.
+    let mut flights: Vec<usize> = Vec::new();
     for (i, ev) in events.iter().enumerate() {
         // A change on an event no row draws (a probe) shows on the next row that can carry it.
         let mut client_state = None;
@@ -151,16 +225,40 @@ pub fn numbered_rows(tl: &Timeline) -> Vec<(usize, Row)> {
         }
         let t_ms = tl.secs(ev.at) * 1e3;
         let row = match &ev.kind {
-            EventKind::Segment(s) => Row::Arrow {
-                t_ms,
-                to_server: s.dir == Direction::ToServer,
-                label: segment_text(s),
-                client_state,
-                server_state,
-                tag: tags.of_conn(s.conn),
-                dropped: dropped.iter().find(|d| d.event == i).copied(),
-                lost: s.lost,
-            },
+            EventKind::Segment(s) => {
+                let to_server = s.dir == Direction::ToServer;
+                if let Some(at) = s.arrived().filter(|_| in_flight) {
+                    // The receiver's state changes where the segment lands.
+                    let (mut client_in, mut server_in) = (None, None);
+                    if to_server {
+                        server_in = server_state.take();
+                    } else {
+                        client_in = client_state.take();
+                    }
+                    flights.push(i);
+                    rows.push((
+                        tl.index_at(at).max(i + 1),
+                        1,
+                        Row::Arrival {
+                            t_ms: tl.secs(at) * 1e3,
+                            to_server,
+                            client_state: client_in,
+                            server_state: server_in,
+                        },
+                    ));
+                }
+                Row::Arrow {
+                    t_ms,
+                    to_server,
+                    label: segment_text(s),
+                    client_state,
+                    server_state,
+                    tag: tags.of_conn(s.conn),
+                    dropped: dropped.iter().find(|d| d.event == i).copied(),
+                    lost: s.lost,
+                    lands: None,
+                }
+            }
             EventKind::Call(c) => {
                 let edge = call_edge(tl, &index, i);
                 if let Some((after, edge)) = edge {
@@ -206,8 +304,71 @@ pub fn numbered_rows(tl: &Timeline) -> Vec<(usize, Row)> {
         };
         rows.push((i + 1, 0, row));
     }
-    rows.sort_by_key(|(after, order, _)| (*after, *order));
-    rows.into_iter().map(|(after, _, r)| (after, r)).collect()
+    if flights.is_empty() {
+        rows.sort_by_key(|(after, order, _)| (*after, *order));
+        return rows.into_iter().map(|(after, _, r)| (after, r)).collect();
+    }
+    // Rows between the same two events (a call's other end, an arrival) in time order.
+    rows.sort_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then(row_ms(&a.2).total_cmp(&row_ms(&b.2)))
+    });
+    let mut rows: Vec<(usize, Row)> = rows.into_iter().map(|(after, _, r)| (after, r)).collect();
+    // Each arrow drawn in flight: how far below its landing is. The k-th arrival of a direction
+    // among the rows is not necessarily the k-th departure's (a link may reorder), so they are
+    // matched by their times.
+    let arrivals: Vec<(usize, f64, bool)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(k, (_, r))| match r {
+            Row::Arrival {
+                t_ms, to_server, ..
+            } => Some((k, *t_ms, *to_server)),
+            _ => None,
+        })
+        .collect();
+    let mut used = vec![false; arrivals.len()];
+    for (k, (n, row)) in rows.iter_mut().enumerate() {
+        let Some(i) = n
+            .checked_sub(1)
+            .filter(|i| flights.binary_search(i).is_ok())
+        else {
+            continue;
+        };
+        let Some(at) = segment_arrival_ms(tl, i) else {
+            continue;
+        };
+        if let Row::Arrow {
+            lands, to_server, ..
+        } = row
+            && let Some(a) = (0..arrivals.len()).find(|&a| {
+                let (ak, t, dir) = arrivals[a];
+                !used[a] && ak > k && dir == *to_server && t == at
+            })
+        {
+            used[a] = true;
+            *lands = Some(arrivals[a].0 - k);
+        }
+    }
+    rows
+}
+
+fn row_ms(r: &Row) -> f64 {
+    match r {
+        Row::Arrow { t_ms, .. }
+        | Row::Arrival { t_ms, .. }
+        | Row::Call { t_ms, .. }
+        | Row::Note { t_ms, .. } => *t_ms,
+    }
+}
+
+/// When segment event `i` arrived, in the rows' milliseconds.
+fn segment_arrival_ms(tl: &Timeline, i: usize) -> Option<f64> {
+    match &tl.events().get(i)?.kind {
+        EventKind::Segment(s) => s.arrived().map(|at| tl.secs(at) * 1e3),
+        _ => None,
+    }
 }
 
 /// The states the client's and the server's lifelines are in just before event number `n`

@@ -85,17 +85,15 @@ pub enum ExportError {
     #[error(transparent)]
     Load(#[from] OpenError),
     /// The OS error is part of the sentence and not a `source`, so it is printed once.
-    #[error("cannot write {path}: {error}; check the directory exists and has space")]
+    #[error("{}", crate::tr!("err.export.write", path = .path, error = .error))]
     Write { path: String, error: std::io::Error },
     #[error(transparent)]
     Create(#[from] crate::output_file::CreateError),
     #[error(transparent)]
     Cut(#[from] range::CutError),
-    #[error(
-        "{what} takes {slides} slides; give --out FILE.svg to write FILE-1.svg … FILE-{slides}.svg, or a shorter --events range"
-    )]
+    #[error("{}", crate::tr!("err.export.slides_to_stdout", what = .what, slides = .slides))]
     SlidesToStdout { what: String, slides: usize },
-    #[error("--phase, --events and --view are for --format svg")]
+    #[error("{}", crate::i18n::t("err.export.not_svg"))]
     NotSvg,
 }
 
@@ -140,8 +138,10 @@ pub fn export(
     let name = file.display().to_string();
     let count = replay.connections;
     let title = match replay.conn {
-        Some(n) if count > 1 => format!("sockviz · {name} · connection {n} of {count}"),
-        None if count > 1 => format!("sockviz · {name} · all {count} connections"),
+        Some(n) if count > 1 => {
+            crate::tr!("out.export.title_one", file = name, n = n, count = count)
+        }
+        None if count > 1 => crate::tr!("out.export.title_all", file = name, count = count),
         _ => format!("sockviz · {name}"),
     };
     if format == Format::Svg && selection != Selection::default() {
@@ -154,7 +154,7 @@ pub fn export(
         return match written {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             other => other.map_err(|error| ExportError::Write {
-                path: "standard output".into(),
+                path: crate::i18n::t("out.export.stdout").into(),
                 error,
             }),
         };
@@ -183,9 +183,9 @@ fn export_slides(
     let Some((p, existing)) = out else {
         if n > 1 {
             let what = match selection.cut {
-                Cut::Phase(ph) => format!("the {} phase", ph.name()),
+                Cut::Phase(ph) => crate::tr!("out.export.phase", phase = ph.title()),
                 Cut::Events(r) => r.to_string(),
-                Cut::Whole | Cut::AllSlides => "the whole timeline".into(),
+                Cut::Whole | Cut::AllSlides => crate::i18n::t("out.export.whole").into(),
             };
             return Err(ExportError::SlidesToStdout { what, slides: n });
         }
@@ -197,7 +197,7 @@ fn export_slides(
         return match written {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             other => other.map_err(|error| ExportError::Write {
-                path: "standard output".into(),
+                path: crate::i18n::t("out.export.stdout").into(),
                 error,
             }),
         };

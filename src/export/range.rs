@@ -39,6 +39,14 @@ impl SlidePhase {
             SlidePhase::Teardown => "teardown",
         }
     }
+    /// The phase as a slide or a message names it, in the reader's language.
+    pub fn title(self) -> &'static str {
+        crate::i18n::t(match self {
+            SlidePhase::Handshake => crate::key!("out.phase.handshake"),
+            SlidePhase::Data => crate::key!("out.phase.data"),
+            SlidePhase::Teardown => crate::key!("out.phase.teardown"),
+        })
+    }
 }
 
 /// Events `first..=last`, 1-based and inclusive (`--events 12..40`).
@@ -88,11 +96,12 @@ impl EventRange {
 
 impl fmt::Display for EventRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.first == self.last {
-            write!(f, "event {}", self.first)
+        let text = if self.first == self.last {
+            crate::tr!("out.export.event", n = self.first)
         } else {
-            write!(f, "events {}..{}", self.first, self.last)
-        }
+            crate::tr!("out.export.events", first = self.first, last = self.last)
+        };
+        f.write_str(&text)
     }
 }
 
@@ -119,9 +128,9 @@ impl Cut {
 /// Why a cut cannot be exported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CutError {
-    #[error("this connection has no {phase} phase (events: {events}); try another --phase")]
+    #[error("{}", crate::tr!("err.export.no_phase", phase = .phase, events = .events))]
     NoPhase { phase: &'static str, events: usize },
-    #[error("{range} is past the end: this timeline has {events} events")]
+    #[error("{}", crate::tr!("err.export.past_end", range = .range, events = .events))]
     PastEnd { range: EventRange, events: usize },
 }
 
@@ -137,7 +146,7 @@ pub fn resolve(tl: &Timeline, cut: Cut) -> Result<EventRange, CutError> {
         Cut::Events(r) if r.first > events => Err(CutError::PastEnd { range: r, events }),
         Cut::Events(r) => Ok(r.clamp(events)),
         Cut::Phase(p) => phase_range(tl, p).ok_or(CutError::NoPhase {
-            phase: p.name(),
+            phase: p.title(),
             events,
         }),
     }

@@ -64,12 +64,15 @@ fn place(event: usize, row: Row) -> Placed {
                 cells(WIDTH - MARGIN - SERVER_X - MARGIN, FONT)
             }
         }
-        Row::Note { .. } => cells(WIDTH - MARGIN - NUMBERS, FONT),
+        // (Slides draw each arrow on its own row: they ask for no arrival rows.)
+        Row::Note { .. } | Row::Arrival { .. } => cells(WIDTH - MARGIN - NUMBERS, FONT),
     };
+    let none = String::new();
     let text = match &row {
         Row::Arrow { label, .. } => label,
         Row::Call { text, .. } => text,
         Row::Note { text, .. } => text,
+        Row::Arrival { .. } => &none,
     };
     // A call's tag (`c2 `) goes in front of its first line; an arrow's under its start.
     let tag = match &row {
@@ -113,7 +116,7 @@ pub fn slides(tl: &Timeline, cut: Cut, title: &str) -> Result<Vec<String>, CutEr
         pages.last_mut().expect("just pushed").push(p);
     }
     let what = match cut {
-        Cut::Phase(p) => p.name().to_string(),
+        Cut::Phase(p) => p.title().to_string(),
         _ => range.to_string(),
     };
     let n = pages.len();
@@ -191,7 +194,13 @@ fn tag_line(tl: &Timeline) -> String {
         );
         *x += (text.width() + 1) as f64 * cell;
     };
-    put(&mut out, &mut x, "clients", GREY, "tags-word");
+    put(
+        &mut out,
+        &mut x,
+        crate::i18n::t("out.export.clients"),
+        GREY,
+        "tags-word",
+    );
     for (n, port) in ports {
         put(&mut out, &mut x, &ladder::tag_text(n), tag_colour(n), "tag");
         put(&mut out, &mut x, &format!(":{port}"), GREY, "port");
@@ -401,6 +410,7 @@ fn draw(s: &mut String, p: &Placed, top: u32) {
             );
             s.push_str("</g>\n");
         }
+        Row::Arrival { .. } => {}
     }
 }
 

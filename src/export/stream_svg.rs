@@ -108,11 +108,15 @@ pub fn slides(tl: &Timeline, cut: Cut, title: &str) -> Result<Vec<String>, CutEr
     let range = range::resolve(tl, cut)?;
     let lanes = lanes(tl, range);
     let what = match cut {
-        Cut::Phase(p) => format!("{} phase", p.name()),
+        Cut::Phase(p) => crate::tr!("out.export.phase", phase = p.title()),
         _ => range.to_string(),
     };
     if lanes.is_empty() {
-        return Ok(vec![page(&[], &format!("{what}: no bytes moved"), title)]);
+        return Ok(vec![page(
+            &[],
+            &crate::tr!("out.export.no_bytes", what = what),
+            title,
+        )]);
     }
     let n = lanes.len().div_ceil(2);
     Ok(lanes
@@ -135,12 +139,14 @@ fn page(lanes: &[Lane], name: &str, title: &str) -> String {
         s,
         r##"<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{font}" font-size="{FONT}">
-<title>{title} · stream map · {name}</title>
+<title>{title} · {map} · {name}</title>
 <rect width="100%" height="100%" fill="white"/>
-<text class="heading" x="20" y="36" font-weight="bold" font-size="24">stream map: one byte stream, no record boundaries</text>
+<text class="heading" x="20" y="36" font-weight="bold" font-size="24">{heading}</text>
 <text class="page" x="{right}" y="36" text-anchor="end" font-size="{SMALL}" fill="{GREY}">{name}</text>
 "##,
         font = escape(FONT_STACK),
+        map = escape(crate::i18n::t("out.stream.name")),
+        heading = escape(crate::i18n::t("out.stream.heading")),
         title = escape(title),
         name = escape(name),
         right = RIGHT,
@@ -158,42 +164,34 @@ fn draw_lane(s: &mut String, lane: &Lane, top: u32) {
     let hi = all.map(|r| r.end).max().unwrap_or(0).max(lo + 1);
     let _ = writeln!(
         s,
-        r#"<text class="lane" x="20" y="{y}" font-weight="bold">{heading} · bytes {lo}..{hi}</text>"#,
+        r#"<text class="lane" x="20" y="{y}" font-weight="bold">{heading} · {range}</text>"#,
         y = top + 20,
         heading = escape(&lane.heading),
+        range = escape(&crate::tr!("out.stream.bytes", lo = lo, hi = hi)),
     );
     let verdict = match boundaries(&lane.sends, &lane.segments, &lane.recvs) {
-        Boundaries::NothingRead => "no recv returned these bytes here".to_string(),
-        Boundaries::LineUp => format!(
-            "{} recv call(s) returned them: here the boundaries line up (TCP does not promise it)",
-            lane.recvs.len()
-        ),
-        Boundaries::Differ => format!(
-            "{} recv call(s) returned them: the boundaries do not line up",
-            lane.recvs.len()
-        ),
+        Boundaries::NothingRead => crate::i18n::t("out.stream.nothing_read").to_string(),
+        Boundaries::LineUp => crate::tr!("out.stream.line_up", n = lane.recvs.len()),
+        Boundaries::Differ => crate::tr!("out.stream.differ", n = lane.recvs.len()),
     };
     // A plain capture has segments only: say why the calls' rows are empty.
     let no_calls = lane.sends.is_empty() && lane.recvs.is_empty();
     let verdict = if no_calls {
-        "socket calls are not in a capture (a lab recording has them)".to_string()
+        crate::i18n::t("out.stream.no_calls").to_string()
     } else {
         verdict
     };
     let sends_caption = if no_calls {
         verdict.clone()
     } else {
-        format!(
-            "{} send call(s) wrote these bytes (A, B, C … one letter per call)",
-            lane.sends.len()
-        )
+        crate::tr!("out.stream.sends", n = lane.sends.len())
     };
     let rows = [
         ("send", &lane.sends, sends_caption),
         (
             "wire",
             &lane.segments,
-            format!("{} segment(s) carried them", lane.segments.len()),
+            crate::tr!("out.stream.segments", n = lane.segments.len()),
         ),
         ("recv", &lane.recvs, verdict),
     ];
@@ -203,8 +201,13 @@ fn draw_lane(s: &mut String, lane: &Lane, top: u32) {
         let y = top + 34 + r as u32 * (BAR + 54);
         let _ = write!(
             s,
-            r#"<g class="{name}"><text x="20" y="{ty}" font-weight="bold">{name}</text>"#,
+            r#"<g class="{name}"><text x="20" y="{ty}" font-weight="bold">{label}</text>"#,
             ty = y + BAR / 2 + 7,
+            label = if *name == "wire" {
+                crate::i18n::t("out.stream.wire")
+            } else {
+                name
+            },
         );
         for (k, p) in pieces.iter().enumerate() {
             let (x1, x2) = (x_of(p.start), x_of(p.end));

@@ -61,7 +61,11 @@ pub fn tag_heading_spans(ports: &[(usize, u16)]) -> String {
         .iter()
         .map(|(n, p)| format!("{}:{p}", tag_span(Some(*n))))
         .collect();
-    format!("clients {}", items.join("  "))
+    format!(
+        "{} {}",
+        crate::i18n::t("out.export.clients"),
+        items.join("  ")
+    )
 }
 
 /// Ink for a dropped SYN's arrow, its ✕ and why (7:1 on white).
@@ -115,7 +119,19 @@ fn states(
 }
 
 pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> {
-    let rows = ladder::rows(tl);
+    let rows = ladder::rows_in_flight(tl);
+    // Each row's top: an arrow drawn in flight (over a link) ends at its arrival row's.
+    let tops: Vec<u32> = rows
+        .iter()
+        .scan(TOP, |y, r| {
+            let top = *y;
+            *y += match r {
+                Row::Arrow { .. } => ARROW_ROW,
+                _ => ROW,
+            };
+            Some(top)
+        })
+        .collect();
     let height: u32 = TOP
         + rows
             .iter()
@@ -157,7 +173,7 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
     }
     let mid = (CLIENT_X + SERVER_X) / 2;
     let mut y = TOP;
-    for row in &rows {
+    for (k, row) in rows.iter().enumerate() {
         match row {
             Row::Arrow {
                 t_ms,
@@ -168,6 +184,7 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                 tag,
                 dropped,
                 lost,
+                lands,
             } => {
                 let (x1, mut x2) = if *to_server {
                     (CLIENT_X, SERVER_X)
@@ -206,14 +223,23 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                     None => (
                         format!(
                             r##"<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y2}" stroke="{ink}" stroke-width="1.5" marker-end="url(#head)"/>"##,
-                            y2 = y + 12,
+                            // Over a link, down to where it arrived.
+                            y2 = lands
+                                .and_then(|d| tops.get(k + d))
+                                .map_or(y + 12, |&t| t + 4),
                         ),
                         String::new(),
                     ),
                 };
+                // A label of an arrow in flight starts at its sender, above where it leaves.
+                let (lx, anchor) = match (lands, to_server) {
+                    (None, _) => (mid, "middle"),
+                    (Some(_), true) => (CLIENT_X + 8, "start"),
+                    (Some(_), false) => (SERVER_X - 8, "end"),
+                };
                 writeln!(
                     out,
-                    r##"<g class="segment"><text x="10" y="{ty}" font-size="11" fill="#555">{t_ms:.3}</text>{line}<text x="{mid}" y="{ly}" text-anchor="middle" {HALO}>{span}{label}</text>{why}{states}</g>"##,
+                    r##"<g class="segment"><text x="10" y="{ty}" font-size="11" fill="#555">{t_ms:.3}</text>{line}<text x="{lx}" y="{ly}" text-anchor="{anchor}" {HALO}>{span}{label}</text>{why}{states}</g>"##,
                     ty = y + 4,
                     ly = y - 3,
                     span = tag_span(*tag),
@@ -249,6 +275,20 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
                         (*client_state, *server_state),
                         (!client_side, *client_side)
                     ),
+                )?;
+                y += ROW;
+            }
+            Row::Arrival {
+                t_ms,
+                client_state,
+                server_state,
+                ..
+            } => {
+                writeln!(
+                    out,
+                    r##"<g class="arrival"><text x="10" y="{ty}" font-size="11" fill="#555">{t_ms:.3}</text>{states}</g>"##,
+                    ty = y + 4,
+                    states = states(y + 4, (*client_state, *server_state), (true, true)),
                 )?;
                 y += ROW;
             }

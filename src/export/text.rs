@@ -6,8 +6,9 @@ use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
 use super::headless::Transcript;
+use super::labels::segment_label;
 use crate::tcp::TcpState;
-use crate::timeline::Timeline;
+use crate::timeline::{EventKind, Timeline};
 
 use super::ladder::{self, Row};
 
@@ -95,15 +96,99 @@ fn client_column(text: &str) -> String {
     format!("{}{text} ", " ".repeat(pad))
 }
 
+/// Over a lab link, the lines of the arrows drawn in flight (issue 12), one wire of cells per
+/// row (`' '`: nothing): each arrow leaves on its own row and slopes down to its arrival row,
+/// `─` stepping down at `╲` (to the server) or `╱` (to the client), as the screens draw it; its
+/// label (the screens' short one) on its departure row. Empty without a link.
+fn in_flight_wires(tl: &Timeline, rows: &[Row]) -> Vec<Vec<char>> {
+    let mut wires = vec![vec![' '; WIRE]; rows.len()];
+    let mut labels: Vec<(usize, bool, usize)> = Vec::new();
+    for (k, row) in rows.iter().enumerate() {
+        let Row::Arrow {
+            to_server,
+            lands: Some(d),
+            ..
+        } = row
+        else {
+            continue;
+        };
+        let n = d + 1;
+        let (step, head) = if *to_server {
+            ('╲', '►')
+        } else {
+            ('╱', '◄')
+        };
+        for (j, cells) in ladder::slope_runs(WIRE, n).enumerate() {
+            if j == 0 {
+                labels.push((k, *to_server, cells.end));
+            }
+            let end = cells.end - 1;
+            let Some(wire) = wires.get_mut(k + j) else {
+                break;
+            };
+            for p in cells {
+                let col = if *to_server { p } else { WIRE - 1 - p };
+                wire[col] = match (p == end, j + 1 == n) {
+                    (true, true) => head,
+                    (true, false) => step,
+                    _ => '─',
+                };
+            }
+        }
+    }
+    // The arrows drawn in flight are the link's segments that arrived, in their order.
+    let segments = tl.events().iter().filter_map(|e| match &e.kind {
+        EventKind::Segment(s) if s.arrived().is_some() => Some(s),
+        _ => None,
+    });
+    for ((k, to_server, run), s) in labels.into_iter().zip(segments) {
+        let wire = &mut wires[k];
+        let col = |p: usize| if to_server { p } else { WIRE - 1 - p };
+        let free = |p: usize| wire[col(p)] == ' ';
+        let Some((start, text)) =
+            ladder::slope_label(run, WIRE, free, |room| segment_label(s, room))
+        else {
+            continue;
+        };
+        let chars: Vec<char> = text.chars().collect();
+        let first = if to_server {
+            start
+        } else {
+            WIRE - start - chars.len()
+        };
+        for (c, ch) in chars.into_iter().enumerate() {
+            wire[first + c] = ch;
+        }
+    }
+    wires
+}
+
+/// `base` (a row's wire as it would be drawn alone) with the lines of arrows in flight in the
+/// cells it leaves blank.
+fn overlay(base: &str, wire: &[char]) -> String {
+    let mut out = String::new();
+    let mut cell = 0;
+    for ch in base.chars() {
+        let w = ch.to_string().width();
+        out.push(match (ch, wire.get(cell)) {
+            (' ', Some(&c)) if c != ' ' => c,
+            _ => ch,
+        });
+        cell += w.max(1);
+    }
+    out
+}
+
 /// The ladder: time, client calls, the two lifelines with arrows, server calls; each state
 /// change written beside its side's lifeline at the row where it happens (outside the
-/// lifelines, or in the gap between them when a call's label holds the outside).
+/// lifelines, or in the gap between them when a call's label holds the outside). Over a lab
+/// link a segment's arrow spans the rows from its departure to its arrival.
 pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
     let (client, server) = ladder::endpoints(tl);
     writeln!(
         out,
         "{:>9}  {}│{}│",
-        "t (ms)",
+        crate::i18n::t("out.transcript.col_time"),
         fit(&format!("{client:>CALLS$}"), CALLS),
         fit(&format!("{server:^WIRE$}"), WIRE)
     )?;
@@ -111,8 +196,28 @@ pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
     if !ports.is_empty() {
         writeln!(out, "{:>9}  {}", "", ladder::tag_heading(&ports))?;
     }
-    for row in ladder::rows(tl) {
+    let rows = ladder::rows_in_flight(tl);
+    let wires = in_flight_wires(tl, &rows);
+    for (row, wire) in rows.into_iter().zip(&wires) {
         let line = match row {
+            Row::Arrow {
+                t_ms,
+                client_state,
+                server_state,
+                lands: Some(_),
+                ..
+            }
+            | Row::Arrival {
+                t_ms,
+                client_state,
+                server_state,
+                ..
+            } => format!(
+                "{t_ms:>9.3}  {}│{}│ {}",
+                client_column(state(client_state)),
+                overlay(&" ".repeat(WIRE), wire),
+                state(server_state)
+            ),
             Row::Arrow {
                 t_ms,
                 to_server,
@@ -122,6 +227,7 @@ pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
                 tag,
                 dropped,
                 lost,
+                lands: None,
             } => {
                 let label = tagged(tag, &label);
                 match dropped {
@@ -135,7 +241,7 @@ pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
                     None => format!(
                         "{t_ms:>9.3}  {}│{}│ {}",
                         client_column(state(client_state)),
-                        arrow(&label, to_server, lost),
+                        overlay(&arrow(&label, to_server, lost), wire),
                         state(server_state)
                     ),
                 }
@@ -151,7 +257,7 @@ pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
             } => format!(
                 "{t_ms:>9.3}  {}│{}│ {}",
                 client_column(&tagged(tag, &text)),
-                gap(state(client_state), ""),
+                overlay(&gap(state(client_state), ""), wire),
                 state(server_state)
             ),
             Row::Call {
@@ -164,7 +270,7 @@ pub fn write_ladder(out: &mut impl Write, tl: &Timeline) -> io::Result<()> {
             } => format!(
                 "{t_ms:>9.3}  {}│{}│ {}",
                 client_column(state(client_state)),
-                gap("", state(server_state)),
+                overlay(&gap("", state(server_state)), wire),
                 tagged(tag, &text),
             ),
             Row::Note { t_ms, text } => format!("{t_ms:>9.3}  ── {text}"),
@@ -181,8 +287,8 @@ pub fn write(out: &mut dyn Write, tl: &Timeline, title: &str) -> io::Result<()> 
     writeln!(out)?;
     write_ladder(&mut out, tl)?;
     writeln!(out)?;
-    writeln!(out, "Transcript")?;
-    writeln!(out, "{:>10}  {:<11}  what", "t (ms)", "who")?;
+    writeln!(out, "{}", crate::i18n::t("out.handout.transcript"))?;
+    super::transcript::column_heading(&mut out)?;
     Transcript::default().rows(&mut out, tl, tl.events())?;
     out.flush()
 }

@@ -9,19 +9,41 @@ use crate::quiz::{self, Question};
 use crate::timeline::{Event, EventKind, ProbeEvent, Timeline};
 
 use super::labels::{call_line, segment_line};
+use crate::i18n::{self, pad};
+use crate::tr;
+
+/// The width of the `who` column, in terminal cells.
+const WHO: usize = 11;
+
+/// The transcript's column headings (`t (ms)  who  what`), shared by every headless mode.
+pub fn column_heading(out: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{:>10}  {}  {}",
+        i18n::t("out.transcript.col_time"),
+        pad(i18n::t("out.transcript.col_who"), WHO),
+        i18n::t("out.transcript.col_what")
+    )
+}
 
 fn probe_line(p: &ProbeEvent) -> String {
     let state = p.state.map(|s| s.name()).unwrap_or("?");
     match p.accept_queue {
-        Some(q) => format!("{state}  accept queue {}/{} (backlog)", q.len, q.backlog),
-        None => format!(
-            "{state}  recv_q={} send_q={} (unsent {}, unacked {})  rcvbuf={} sndbuf={}",
-            p.recv_q,
-            p.send_q,
-            p.unsent,
-            p.unacked(),
-            p.rcvbuf,
-            p.sndbuf
+        Some(q) => tr!(
+            "out.transcript.probe_queue",
+            state = state,
+            len = q.len,
+            backlog = q.backlog
+        ),
+        None => tr!(
+            "out.transcript.probe_buffers",
+            state = state,
+            recv_q = p.recv_q,
+            send_q = p.send_q,
+            unsent = p.unsent,
+            unacked = p.unacked(),
+            rcvbuf = p.rcvbuf,
+            sndbuf = p.sndbuf
         ),
     }
 }
@@ -50,14 +72,17 @@ impl Transcript {
     pub fn header(&self, out: &mut impl Write, summary: &LabSummary) -> io::Result<()> {
         let mtu = summary
             .mtu
-            .map(|m| format!(", lo MTU {m}, TSO/GSO off"))
+            .map(|m| tr!("out.transcript.mtu", mtu = m))
             .unwrap_or_default();
-        writeln!(
-            out,
-            "sockviz lab: scenario {} (server {}; capture: {}{mtu})",
-            summary.scenario, summary.server, summary.capture
-        )?;
-        writeln!(out, "{:>10}  {:<11}  what", "t (ms)", "who")
+        let line = tr!(
+            "out.transcript.header_lab",
+            scenario = summary.scenario,
+            server = summary.server,
+            capture = summary.capture.describe(),
+            mtu = mtu
+        );
+        writeln!(out, "{line}")?;
+        column_heading(out)
     }
 
     /// Rows for `events` (a slice of `tl`'s events).
@@ -72,22 +97,16 @@ impl Transcript {
             let i = self.written;
             self.written += 1;
             for q in self.questions.iter().filter(|q| q.before == i) {
-                writeln!(
-                    out,
-                    "{t:>10.3}  {:<11}  ? {}",
-                    "quiz",
-                    quiz::text::prompt(q)
-                )?;
+                let who = pad(i18n::t("out.transcript.quiz"), WHO);
+                writeln!(out, "{t:>10.3}  {who}  ? {}", quiz::text::prompt(q))?;
                 for choice in quiz::text::choices(q) {
-                    writeln!(out, "{:>10}  {:<11}      {choice}", "", "")?;
+                    writeln!(out, "{:>10}  {:<WHO$}      {choice}", "", "")?;
                 }
-                writeln!(
-                    out,
-                    "{:>10}  {:<11}    answer: {}",
-                    "",
-                    "",
-                    quiz::text::answer(&q.answer)
-                )?;
+                let answer = tr!(
+                    "out.transcript.answer",
+                    answer = quiz::text::answer(&q.answer)
+                );
+                writeln!(out, "{:>10}  {:<WHO$}    {answer}", "", "")?;
             }
             let (who, what) = match &ev.kind {
                 EventKind::Call(c) => (format!("{}#{}", c.side, c.socket.0), call_line(c)),
@@ -106,9 +125,12 @@ impl Transcript {
                         format!("  · {}", probe_line(p)),
                     )
                 }
-                EventKind::Note(text) => ("note".to_string(), format!("── {text}")),
+                EventKind::Note(text) => (
+                    i18n::t("out.transcript.note").to_string(),
+                    format!("── {text}"),
+                ),
             };
-            writeln!(out, "{t:>10.3}  {who:<11}  {what}")?;
+            writeln!(out, "{t:>10.3}  {}  {what}", pad(&who, WHO))?;
         }
         Ok(())
     }
@@ -124,13 +146,14 @@ impl Transcript {
             .iter()
             .filter(|e| matches!(e.kind, EventKind::Segment(_)))
             .count();
-        writeln!(
-            out,
-            "{segments} segments captured; capture: {}",
-            summary.capture
-        )?;
+        let line = tr!(
+            "out.transcript.footer",
+            segments = segments,
+            capture = summary.capture.describe()
+        );
+        writeln!(out, "{line}")?;
         if let Some(f) = &summary.failure {
-            writeln!(out, "the scenario stopped early: {f}")?;
+            writeln!(out, "{}", tr!("out.transcript.stopped", failure = f))?;
         }
         Ok(())
     }

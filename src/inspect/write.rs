@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 use super::*;
 
@@ -94,25 +95,15 @@ where
     let this = head;
     {
         let out = &mut *out;
-        writeln!(
-            out,
-            "{}: {}, {} packets, {} TCP connections",
-            this.file, this.format, this.packets_total, count
-        )?;
-        let headers = [
-            "#",
-            "client",
-            "server",
-            "start",
-            "dur",
-            "pkts>",
-            "<pkts",
-            "bytes>",
-            "<bytes",
-            "client state",
-            "server state",
-            "notes",
-        ];
+        let title = crate::tr!(
+            "out.inspect.title",
+            file = this.file,
+            format = format_name(this),
+            packets = this.packets_total,
+            connections = count
+        );
+        writeln!(out, "{title}")?;
+        let headers = headers();
         // Formatted twice (widths, then lines) rather than held: a million rows of twelve
         // strings took more memory than everything else inspect keeps.
         let cells = |c: &ConnectionReport| -> [String; 12] {
@@ -148,7 +139,7 @@ where
                 c.final_state.server.len(),
             ]
         };
-        let mut widths = headers.map(str::len);
+        let mut widths = headers.map(UnicodeWidthStr::width);
         for c in rows() {
             for (w, len) in widths.iter_mut().zip(lens(c.borrow())) {
                 *w = (*w).max(len);
@@ -180,36 +171,97 @@ where
             }
             s.trim_end().to_string()
         };
-        writeln!(out, "{}", line(&headers.map(String::from)))?;
+        // The headings may be Korean (two cells a syllable): padded by cells, not chars.
+        let heading: Vec<String> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let fill = " ".repeat(widths[i].saturating_sub(h.width()));
+                match i {
+                    _ if i == headers.len() - 1 => h.to_string(),
+                    _ if right[i] => format!("{fill}{h}"),
+                    _ => format!("{h}{fill}"),
+                }
+            })
+            .collect();
+        writeln!(out, "{}", heading.join("  ").trim_end())?;
         for c in rows() {
             writeln!(out, "{}", line(&cells(c.borrow())))?;
         }
         if this.non_tcp_packets > 0 || this.undecodable_packets > 0 {
-            writeln!(
-                out,
-                "{} non-TCP packet(s), {} undecodable",
-                this.non_tcp_packets, this.undecodable_packets
-            )?;
+            let line = crate::tr!(
+                "out.inspect.non_tcp",
+                non_tcp = this.non_tcp_packets,
+                undecodable = this.undecodable_packets
+            );
+            writeln!(out, "{line}")?;
         }
         let f = &this.ip_fragments;
         if f.reassembled > 0 {
-            writeln!(
-                out,
-                "{} IP datagram(s) reassembled from fragments",
-                f.reassembled
-            )?;
+            let line = crate::tr!("out.inspect.reassembled", n = f.reassembled);
+            writeln!(out, "{line}")?;
         }
         if this.recording_events > 0 {
-            writeln!(
-                out,
-                "a sockviz recording: {} socket call/probe/note record(s) besides the packets \
-                 (`sockviz replay {}` plays them)",
-                this.recording_events, this.file
-            )?;
+            let line = crate::tr!(
+                "out.inspect.recording",
+                records = this.recording_events,
+                file = this.file
+            );
+            writeln!(out, "{line}")?;
         }
         for w in &this.warnings {
-            writeln!(out, "warning: {w}")?;
+            writeln!(out, "{}", crate::tr!("out.warning", warning = w))?;
         }
     }
     Ok(())
+}
+
+/// `pcap (little-endian, microsecond)` in the reader's language.
+fn format_name(report: &Report) -> String {
+    use crate::capture::CaptureFormat;
+    use crate::i18n::t;
+    match report.capture_format {
+        Some(CaptureFormat::Pcap {
+            nanosecond,
+            big_endian,
+        }) => crate::tr!(
+            "out.inspect.pcap_format",
+            endian = if big_endian {
+                t("out.inspect.big_endian")
+            } else {
+                t("out.inspect.little_endian")
+            },
+            resolution = if nanosecond {
+                t("out.inspect.nanosecond")
+            } else {
+                t("out.inspect.microsecond")
+            }
+        ),
+        _ => report.format.clone(),
+    }
+}
+
+/// The table's twelve column headings in the current language (English if the language's
+/// list is not twelve long).
+fn headers() -> [&'static str; 12] {
+    let split = |text: &'static str| -> Option<[&'static str; 12]> {
+        let cols: Vec<&'static str> = text.split('|').map(str::trim).collect();
+        cols.try_into().ok()
+    };
+    split(crate::i18n::t("out.inspect.columns"))
+        .or_else(|| split(crate::i18n::Lang::En.table().get("out.inspect.columns")?))
+        .unwrap_or(["?"; 12])
+}
+
+#[cfg(test)]
+mod heading_tests {
+    use crate::i18n::Lang;
+
+    #[test]
+    fn both_languages_name_twelve_columns() {
+        for lang in Lang::ALL {
+            let text = lang.table().get("out.inspect.columns").unwrap_or("");
+            assert_eq!(text.split('|').count(), 12, "{}", lang.file_name());
+        }
+    }
 }

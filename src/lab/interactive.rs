@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::timeline::{Call, CallEvent, Errno, Side, SocketId, SourceEvent};
 
 use super::probe::{Recorder, Sampler, now};
-use super::scenario::{self, ScenarioCtx};
+use super::scenario::{self, ScenarioCtx, side_word};
 use super::setup::start_wire;
 use super::socket::{LabSocket, Shutdown};
 use super::{CaptureStatus, LabConfig, LabError, Prepared};
@@ -52,19 +52,22 @@ impl LabCommand {
     /// A line for the status bar: what was asked.
     pub fn describe(&self) -> String {
         match self {
-            LabCommand::Send { text, all } => format!(
-                "client {}({} bytes)",
-                if *all { "sendall" } else { "send" },
-                text.len()
+            LabCommand::Send { text, all } => crate::tr!(
+                "lab.cmd.send",
+                call = if *all { "sendall" } else { "send" },
+                n = text.len()
             ),
-            LabCommand::Recv { side, bufsize } => format!("{side} recv({bufsize})"),
-            LabCommand::Shutdown { side, .. } => format!("{side} shutdown(SHUT_WR)"),
-            LabCommand::Close { side } => format!("{side} close()"),
-            LabCommand::NewConnection => "new connection".into(),
-            LabCommand::AutoEcho(on) => {
-                format!("server auto-echo {}", if *on { "on" } else { "off" })
+            LabCommand::Recv { side, bufsize } => {
+                crate::tr!("lab.cmd.recv", side = side_word(*side), bufsize = bufsize)
             }
-            LabCommand::RunScenario(name) => format!("running scenario {name}"),
+            LabCommand::Shutdown { side, .. } => {
+                crate::tr!("lab.cmd.shutdown", side = side_word(*side))
+            }
+            LabCommand::Close { side } => crate::tr!("lab.cmd.close", side = side_word(*side)),
+            LabCommand::NewConnection => crate::tr!("lab.cmd.new_connection"),
+            LabCommand::AutoEcho(true) => crate::tr!("lab.cmd.echo_on"),
+            LabCommand::AutoEcho(false) => crate::tr!("lab.cmd.echo_off"),
+            LabCommand::RunScenario(name) => crate::tr!("lab.cmd.scenario", name = name),
         }
     }
 }
@@ -163,9 +166,9 @@ impl Worker {
             thread::sleep(Duration::from_millis(5));
         }
         if !self.handle.is_finished() {
-            rec.note(format!(
-                "the {} socket was blocked in a call: shutdown(SHUT_RDWR) to wake it and close it",
-                self.side
+            rec.note(crate::tr!(
+                "lab.interactive.woken",
+                side = side_word(self.side)
             ));
             rec.shutdown_socket(self.socket);
         }
@@ -230,13 +233,15 @@ impl Session {
             match self.ctx().listener(5, &[]) {
                 Ok(l) => self.listener = Some(l),
                 Err(e) => {
-                    self.rec.note(format!("cannot listen: {e}"));
+                    self.rec
+                        .note(crate::tr!("lab.interactive.cannot_listen", error = e));
                     return;
                 }
             }
         }
         let Ok(mut c) = self.ctx().socket(Side::Client) else {
-            self.rec.note("cannot create the client socket");
+            self.rec
+                .note(crate::i18n::t("lab.interactive.no_client_socket"));
             return;
         };
         if c.connect(self.server).is_err() {
@@ -263,8 +268,9 @@ impl Session {
                 let _ = w.tx.send(cmd);
             }
             (None, Some(socket)) => self.closed_call(side, socket, cmd),
-            (None, None) => self.rec.note(format!(
-                "no open {side} socket: press n for a new connection"
+            (None, None) => self.rec.note(crate::tr!(
+                "lab.interactive.no_socket",
+                side = side_word(side)
             )),
         }
     }
@@ -322,9 +328,10 @@ impl Session {
                         self.closed[closed_slot(side)] = Some(w.socket);
                         w.close(&self.rec)
                     }
-                    None => self
-                        .rec
-                        .note(format!("the {side} socket is already closed")),
+                    None => self.rec.note(crate::tr!(
+                        "lab.interactive.already_closed",
+                        side = side_word(side)
+                    )),
                 }
             }
             LabCommand::NewConnection => self.new_connection(),
@@ -333,9 +340,7 @@ impl Session {
                 self.close_all();
                 self.closed = [None, None];
                 run_scenario(&self.rec, self.server, self.hosts.as_ref(), &name);
-                self.rec.note(
-                    "interactive: n opens a connection, s sends, r/R recv, ? lists every key",
-                );
+                self.rec.note(crate::i18n::t("lab.interactive.keys"));
             }
         }
     }
@@ -348,24 +353,21 @@ fn closed_slot(side: Side) -> usize {
 
 fn run_scenario(rec: &Arc<Recorder>, server: SocketAddrV4, hosts: Option<&Hosts>, name: &str) {
     let Some(sc) = scenario::find(name) else {
-        rec.note(format!("unknown scenario `{name}`"));
+        rec.note(crate::tr!("lab.interactive.unknown", name = name));
         return;
     };
     if sc.link.is_some() && hosts.is_none() {
-        rec.note(format!(
-            "scenario {name} needs two hosts and a link, which this session has not: quit and \
-             run `sockviz lab --scenario {name}`"
-        ));
+        rec.note(crate::tr!("lab.interactive.needs_link", name = name));
         return;
     }
-    rec.note(format!("scenario {}: {}", sc.name, sc.summary));
+    rec.note(super::opening_note(sc));
     // SO_REUSEADDR: an earlier connection's TIME_WAIT may still hold the port.
     let mut ctx = ScenarioCtx::new(Arc::clone(rec), server, true);
     if let Some(hosts) = hosts {
         ctx = ctx.on_hosts(Arc::clone(hosts));
     }
     if let Err(e) = (sc.run)(&ctx) {
-        rec.note(format!("the scenario stopped early: {e}"));
+        rec.note(crate::tr!("lab.stopped_early", failure = e));
     }
 }
 
@@ -390,7 +392,7 @@ pub fn start(
     let (server, live) = (wire.server, wire.live);
     let capture = match wire.capture {
         CaptureStatus::Unavailable(reason) => {
-            rec.note(format!("capture unavailable: {reason}"));
+            rec.note(crate::tr!("lab.capture_unavailable", reason = reason));
             "unavailable".to_string()
         }
         status => status.to_string(),
@@ -404,7 +406,7 @@ pub fn start(
             let _sampler = sampler;
             let _live = live;
             run_scenario(&rec, server, hosts.as_ref(), &scenario_name);
-            rec.note("interactive: n opens a connection, s sends, r/R recv, ? lists every key");
+            rec.note(crate::i18n::t("lab.interactive.keys"));
             let mut session = Session {
                 rec,
                 server,

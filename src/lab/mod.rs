@@ -5,6 +5,7 @@
 //! and plays a [`scenario`] whose client and server run on their own threads, so a blocking call
 //! blocks only its side, visibly. Everything lands on one [`Timeline`].
 
+pub mod capture_order;
 pub mod interactive;
 pub mod link;
 pub mod netns;
@@ -26,7 +27,7 @@ use std::time::Duration;
 use crate::capture::Timestamp;
 use crate::timeline::{SourceEvent, Timeline};
 
-pub use netns::{CAPTURE_FIX, NamespaceKind, NetnsError};
+pub use netns::{NamespaceKind, NetnsError, capture_fix};
 pub use scenario::{Scenario, ScenarioCtx, ScenarioError};
 
 /// The lecture's echo port (RFC 862).
@@ -120,12 +121,26 @@ impl fmt::Display for CaptureStatus {
     }
 }
 
+impl CaptureStatus {
+    /// Where the capture ran, in the reader's language (the transcript's header and footer);
+    /// `Display` is the JSON's and the recording's fixed word.
+    pub fn describe(&self) -> String {
+        match self {
+            CaptureStatus::Namespace => crate::i18n::t("out.capture.namespace").to_string(),
+            CaptureStatus::Host => crate::i18n::t("out.capture.host").to_string(),
+            CaptureStatus::Unavailable(reason) => {
+                crate::tr!("out.capture.unavailable", reason = reason)
+            }
+        }
+    }
+}
+
 /// Why the lab could not run at all.
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
-    #[error("unknown scenario `{0}`; `sockviz lab --list` shows the scenarios")]
+    #[error("{}", crate::tr!("lab.err.unknown_scenario", name = .0))]
     UnknownScenario(String),
-    #[error("cannot start the lab's probe thread: {0}")]
+    #[error("{}", crate::tr!("lab.err.probe_thread", error = .0))]
     Thread(std::io::Error),
     #[error(transparent)]
     Link(#[from] link::LinkError),
@@ -183,7 +198,7 @@ pub fn run_live(
     // The first event, always at `started`: a live view may take it as its t = 0.
     let _ = tx.send(SourceEvent::Note {
         at: started,
-        text: format!("scenario {}: {}", scenario.name, scenario.summary),
+        text: opening_note(scenario),
     });
     for text in early_notes {
         let _ = tx.send(SourceEvent::Note { at: started, text });
@@ -195,7 +210,7 @@ pub fn run_live(
     }
     let failure = run_with_deadline(scenario, &ctx, &rec);
     if let Some(f) = &failure {
-        rec.note(format!("the scenario stopped early: {f}"));
+        rec.note(crate::tr!("lab.stopped_early", failure = f));
     }
     // Let the last FIN/ACK exchange reach the capture and the prober see the final states
     // (over a link, the last frame is one delay away).
@@ -208,9 +223,11 @@ pub fn run_live(
         .and_then(std::sync::Arc::into_inner)
         .map(|mut t| t.stop())
     {
-        rec.note(format!(
-            "the link carried {} frames, lost {} and dropped {} at its full queue",
-            stats.forwarded, stats.lost, stats.queue_drops
+        rec.note(crate::tr!(
+            "lab.link.carried",
+            frames = stats.forwarded,
+            lost = stats.lost,
+            dropped = stats.queue_drops
         ));
         dropped += server_capture.map_or(0, |c| c.dropped);
     }
@@ -218,7 +235,7 @@ pub fn run_live(
         let stats = live.stop();
         dropped += stats.dropped;
         if let Some(err) = stats.error {
-            rec.note(format!("the capture stopped early: {err}"));
+            rec.note(crate::tr!("lab.capture_stopped", error = err));
         }
     }
     Ok(LabSummary {
@@ -230,6 +247,15 @@ pub fn run_live(
         failure,
         dropped,
     })
+}
+
+/// The timeline's first note: which scenario, and what it shows.
+pub fn opening_note(scenario: &Scenario) -> String {
+    crate::tr!(
+        "lab.opening",
+        name = scenario.name,
+        summary = scenario.summary()
+    )
 }
 
 /// Longer than any scenario needs (backlog, the slowest, takes about 1.2 s).
@@ -246,9 +272,9 @@ fn run_with_deadline(
     std::thread::scope(|scope| {
         scope.spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(SCENARIO_DEADLINE) {
-                rec.note(format!(
-                    "the scenario ran longer than {} s: its sockets were shut down",
-                    SCENARIO_DEADLINE.as_secs()
+                rec.note(crate::tr!(
+                    "lab.deadline",
+                    secs = SCENARIO_DEADLINE.as_secs()
                 ));
                 rec.shutdown_all();
             }
@@ -272,9 +298,9 @@ impl LiveLab {
     /// Wait for the scenario to end (the channel closes then, too).
     pub fn join(self) -> Result<LabSummary, LabError> {
         self.handle.join().unwrap_or_else(|_| {
-            Err(LabError::Thread(std::io::Error::other(
-                "the lab thread panicked",
-            )))
+            Err(LabError::Thread(std::io::Error::other(crate::i18n::t(
+                "lab.err.lab_thread",
+            ))))
         })
     }
 }
@@ -296,42 +322,11 @@ pub fn run(cfg: &LabConfig, prepared: &Prepared) -> Result<(Timeline, LabSummary
     let (tx, rx) = mpsc::channel();
     let summary = run_live(cfg, prepared, origin, tx)?;
     let mut timeline = Timeline::new(summary.started);
-    for ev in in_capture_time(rx.try_iter().collect()) {
+    for ev in capture_order::in_capture_time(rx.try_iter().collect()) {
         timeline.push(ev);
     }
     timeline.settle();
     Ok((timeline, summary))
-}
-
-/// The frames of a link's two capture points in the order they were captured: each point's
-/// thread delivers its own frames in order, but one can lag the other, and the tracker must see
-/// a duplicate ACK the server sent before the resend the client sent after it (else Wireshark's
-/// rules read the fast retransmission as out-of-order). Only the frames' places among
-/// themselves change; other events keep theirs.
-fn in_capture_time(mut events: Vec<SourceEvent>) -> Vec<SourceEvent> {
-    let slots: Vec<usize> = (0..events.len())
-        .filter(|&i| matches!(events[i], SourceEvent::LinkFrame { .. }))
-        .collect();
-    let mut frames: Vec<SourceEvent> = slots
-        .iter()
-        .map(|&i| {
-            std::mem::replace(
-                &mut events[i],
-                SourceEvent::Note {
-                    at: Timestamp(0),
-                    text: String::new(),
-                },
-            )
-        })
-        .collect();
-    frames.sort_by_key(|ev| match ev {
-        SourceEvent::LinkFrame { frame, .. } => frame.ts,
-        _ => Timestamp(0),
-    });
-    for (slot, frame) in slots.into_iter().zip(frames) {
-        events[slot] = frame;
-    }
-    events
 }
 
 #[cfg(test)]

@@ -11,26 +11,25 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use super::sys;
 
 /// What to print when the lab cannot capture: the two ways to grant it.
-pub const CAPTURE_FIX: &str = "to capture, either allow unprivileged user namespaces \
-(`sudo sysctl kernel.unprivileged_userns_clone=1`; `sudo sysctl user.max_user_namespaces=15000` \
-where it is 0; or on Ubuntu 23.10+ `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0`), \
-or give sockviz capture rights: `sudo setcap cap_net_raw,cap_net_admin=eip $(which sockviz)`";
+pub fn capture_fix() -> &'static str {
+    crate::i18n::t("lab.capture_fix")
+}
 
 /// Why the private namespace could not be made or set up.
 #[derive(Debug, thiserror::Error)]
 pub enum NetnsError {
-    #[error("cannot create a private network namespace: unshare({flags}) failed: {source}{hint}")]
+    #[error("{}", crate::tr!("lab.err.unshare", flags = .flags, error = .source, hint = .hint))]
     Unshare {
         flags: &'static str,
         source: io::Error,
         hint: String,
     },
-    #[error("cannot map user ids in the new namespace: writing {file} failed: {source}")]
+    #[error("{}", crate::tr!("lab.err.id_map", file = .file, error = .source))]
     IdMap {
         file: &'static str,
         source: io::Error,
     },
-    #[error("cannot configure lo in the private namespace: {what} failed: {source}")]
+    #[error("{}", crate::tr!("lab.err.loopback", what = .what, error = .source))]
     Loopback { what: String, source: io::Error },
 }
 
@@ -87,16 +86,16 @@ fn userns_hint(err: &io::Error) -> String {
     };
     let mut hints = Vec::new();
     if read("/proc/sys/kernel/unprivileged_userns_clone").as_deref() == Some("0") {
-        hints.push("kernel.unprivileged_userns_clone is 0");
+        hints.push(crate::i18n::t("lab.hint.userns_clone"));
     }
     if read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").as_deref() == Some("1") {
-        hints.push("kernel.apparmor_restrict_unprivileged_userns is 1");
+        hints.push(crate::i18n::t("lab.hint.apparmor"));
     }
     if read("/proc/sys/user/max_user_namespaces").as_deref() == Some("0") {
-        hints.push("user.max_user_namespaces is 0");
+        hints.push(crate::i18n::t("lab.hint.max_userns"));
     }
     if err.raw_os_error() == Some(libc::EINVAL) {
-        hints.push("the process already had threads (a sockviz bug: please report it)");
+        hints.push(crate::i18n::t("lab.hint.threads"));
     }
     if hints.is_empty() {
         String::new()
@@ -222,7 +221,7 @@ mod tests {
             "kernel.apparmor_restrict_unprivileged_userns",
             "setcap cap_net_raw,cap_net_admin=eip",
         ] {
-            assert!(super::CAPTURE_FIX.contains(setting), "{setting}");
+            assert!(super::capture_fix().contains(setting), "{setting}");
         }
     }
 }

@@ -14,19 +14,19 @@ use crate::timeline::{Side, SourceEvent, Timeline};
 use super::probe::{self, Recorder, Sampler};
 use super::scenario::{ScenarioError, Step};
 use super::socket::{LabSocket, SockOpt};
-use super::{CAPTURE_FIX, CaptureStatus, LECTURE_BUFSIZE, LECTURE_MESSAGE, LabSummary};
+use super::{CaptureStatus, LECTURE_BUFSIZE, LECTURE_MESSAGE, LabSummary};
 use crate::export::headless;
 
 /// Why a peer could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum PeerError {
-    #[error("cannot resolve {host}: {detail}")]
+    #[error("{}", crate::tr!("lab.peer.resolve", host = .host, detail = .detail))]
     Resolve { host: String, detail: String },
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
-    #[error("cannot start the probe thread: {0}")]
+    #[error("{}", crate::tr!("lab.peer.thread", error = .0))]
     Thread(std::io::Error),
-    #[error("cannot write the output: {0}")]
+    #[error("{}", crate::tr!("lab.peer.output", error = .0))]
     Output(#[from] std::io::Error),
 }
 
@@ -132,13 +132,16 @@ fn start_capture(
     // Open (or refused): nothing below needs a capability. Dropped before the capture's thread
     // starts, so no thread keeps any (capabilities are per thread).
     if let Err(e) = crate::privilege::drop_capabilities(crate::privilege::Keep::NOTHING) {
-        eprintln!("sockviz: cannot drop capabilities: {e}");
+        eprintln!(
+            "sockviz: {}",
+            crate::tr!("lab.setup.capabilities", error = e)
+        );
     }
     match opened.and_then(|o| o.start(tx.clone())) {
         Ok(c) => (Some(c), CaptureStatus::Host),
         Err(e) => (
             None,
-            CaptureStatus::Unavailable(format!("{e}; {CAPTURE_FIX}")),
+            CaptureStatus::Unavailable(format!("{e}; {}", super::capture_fix())),
         ),
     }
 }
@@ -146,11 +149,11 @@ fn start_capture(
 /// Who can reach a server listening on `addr`, for the line printed when it starts.
 pub fn reach(addr: Ipv4Addr) -> &'static str {
     if addr.is_loopback() {
-        "only programs on this machine can connect (--bind 0.0.0.0 lets other machines in)"
+        crate::i18n::t("lab.peer.reach_loopback")
     } else if addr.is_unspecified() {
-        "any machine that can reach this one on any of its networks can connect"
+        crate::i18n::t("lab.peer.reach_any")
     } else {
-        "any machine that can reach this address can connect"
+        crate::i18n::t("lab.peer.reach_address")
     }
 }
 
@@ -175,7 +178,10 @@ pub fn serve(
     listener.bind(server).step(Side::Listener, "bind")?;
     let (capture, status) = start_capture(port, None, &tx);
     if let CaptureStatus::Unavailable(reason) = &status {
-        eprintln!("sockviz: capture unavailable: {reason}; calls and probes are still shown");
+        eprintln!(
+            "sockviz: {}",
+            crate::tr!("lab.peer.no_capture", reason = reason)
+        );
     }
     let sampler = Sampler::start(Arc::clone(&rec)).map_err(PeerError::Thread)?;
     let summary = LabSummary {
@@ -191,8 +197,12 @@ pub fn serve(
     printer.header(&summary)?;
     listener.listen(5).step(Side::Listener, "listen")?;
     eprintln!(
-        "sockviz: echo server listening on {server}: {}",
-        reach(*server.ip())
+        "sockviz: {}",
+        crate::tr!(
+            "lab.peer.listening",
+            addr = server,
+            reach = reach(*server.ip())
+        )
     );
     let mut served = 0u64;
     while connections.is_none_or(|n| served < n) {
@@ -243,14 +253,17 @@ pub fn client(
         })
         .ok_or_else(|| PeerError::Resolve {
             host: host.into(),
-            detail: "no IPv4 address (the lecture's sockets are AF_INET)".into(),
+            detail: crate::tr!("lab.peer.no_ipv4"),
         })?;
     let origin = probe::now();
     let (tx, rx) = mpsc::channel();
     let rec = Recorder::new(tx.clone());
     let (capture, status) = start_capture(port, Some(*addr.ip()), &tx);
     if let CaptureStatus::Unavailable(reason) = &status {
-        eprintln!("sockviz: capture unavailable: {reason}; calls and probes are still shown");
+        eprintln!(
+            "sockviz: {}",
+            crate::tr!("lab.peer.no_capture", reason = reason)
+        );
     }
     let sampler = Sampler::start(Arc::clone(&rec)).map_err(PeerError::Thread)?;
     let msg = message.unwrap_or(LECTURE_MESSAGE);
@@ -262,7 +275,10 @@ pub fn client(
         let reply = s.recv(LECTURE_BUFSIZE).step(side, "recv")?;
         if let Ok(text) = std::str::from_utf8(&reply) {
             // The peer's bytes are shown, never obeyed by the terminal.
-            eprintln!("sockviz: reply: {}", crate::text::visible(text));
+            eprintln!(
+                "sockviz: {}",
+                crate::tr!("lab.peer.reply", text = crate::text::visible(text))
+            );
         }
         s.close();
         Ok(())

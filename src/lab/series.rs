@@ -66,8 +66,7 @@ impl Series {
         // What the last scenario left behind (a late probe) is not this one's.
         while self.events.try_recv().is_ok() {}
         let started = probe::now();
-        self.rec
-            .note_at(started, format!("scenario {}: {}", sc.name, sc.summary));
+        self.rec.note_at(started, super::opening_note(sc));
         for text in self.early_notes.drain(..) {
             self.rec.note_at(started, text);
         }
@@ -77,7 +76,7 @@ impl Series {
         let ctx = ScenarioCtx::new(Arc::clone(&self.rec), self.server, reuse);
         let failure = run_with_deadline(sc, &ctx, &self.rec);
         if let Some(f) = &failure {
-            self.rec.note(format!("the scenario stopped early: {f}"));
+            self.rec.note(crate::tr!("lab.stopped_early", failure = f));
         }
         // Let the last FIN/ACK exchange reach the capture and the prober see the final states.
         std::thread::sleep(Duration::from_millis(60));

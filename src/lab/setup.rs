@@ -10,7 +10,7 @@ use crate::capture::live::LiveCapture;
 use crate::privilege::{self, Keep};
 use crate::timeline::SourceEvent;
 
-use super::{CAPTURE_FIX, CaptureStatus, ECHO_PORT, LabConfig, Prepared, netns};
+use super::{CaptureStatus, ECHO_PORT, LabConfig, Prepared, capture_fix, netns};
 
 /// What a lab run captures on, and where its echo server listens.
 pub(super) struct LabWire {
@@ -35,9 +35,9 @@ pub(super) fn start_wire(
     match prepared {
         Prepared::Namespace(_) => match netns::configure_loopback(cfg.mtu) {
             Ok(()) => mtu = Some(cfg.mtu),
-            Err(e) => note(format!("{e}; segments may be larger than the MSS")),
+            Err(e) => note(crate::tr!("lab.setup.no_mtu", error = e)),
         },
-        Prepared::NamespaceFailed(e) => note(format!("{e}; running on the host loopback instead")),
+        Prepared::NamespaceFailed(e) => note(crate::tr!("lab.setup.host_instead", error = e)),
         Prepared::HostRequested => {}
     }
     // Port 7 needs no privilege inside the lab's own namespace; on the host it needs root.
@@ -53,9 +53,10 @@ pub(super) fn start_wire(
         None if in_namespace => lecture_port,
         None => match free_instead_of(lecture_port) {
             Some(other) => {
-                note(format!(
-                    "port {lecture_port} is taken on the host loopback (another lab?): the echo \
-                     server uses port {other} instead"
+                note(crate::tr!(
+                    "lab.setup.port_taken",
+                    port = lecture_port,
+                    other = other
                 ));
                 other
             }
@@ -67,10 +68,7 @@ pub(super) fn start_wire(
         // Only the lab's own traffic exists on this loopback.
         "tcp".to_string()
     } else {
-        note(format!(
-            "on the host loopback: the kernel may hand lo super-segments bigger than the MTU \
-             (TSO), and port {port} must be free"
-        ));
+        note(crate::tr!("lab.setup.host_loopback", port = port));
         format!("tcp port {port}")
     };
     // Room for a full frame at the lab's MTU (a 65535 snaplen shrinks libpcap's ring and drops
@@ -87,7 +85,7 @@ pub(super) fn start_wire(
     // The capture is open (or cannot be): give up the capabilities before any thread starts,
     // the capture's own included, so none of them holds any (capabilities are per thread).
     if let Err(e) = privilege::drop_capabilities(keep) {
-        note(format!("cannot drop capabilities: {e}"));
+        note(crate::tr!("lab.setup.capabilities", error = e));
     }
     match opened.and_then(|o| o.start(tx)) {
         Ok(live) => LabWire {
@@ -103,12 +101,13 @@ pub(super) fn start_wire(
         Err(e) => {
             let reason = match prepared {
                 Prepared::Namespace(_) => e.to_string(),
-                Prepared::HostRequested => format!(
-                    "{e}; run without --host-loopback (the lab's private namespace needs no \
-                     privileges), or give sockviz capture rights: \
-                     `sudo setcap cap_net_raw,cap_net_admin=eip $(which sockviz)`"
+                Prepared::HostRequested => crate::tr!("lab.setup.host_capture", error = e),
+                Prepared::NamespaceFailed(ns) => crate::tr!(
+                    "lab.setup.no_capture",
+                    namespace = ns,
+                    error = e,
+                    fix = capture_fix()
                 ),
-                Prepared::NamespaceFailed(ns) => format!("{ns}; {e}; {CAPTURE_FIX}"),
             };
             LabWire {
                 server,

@@ -57,7 +57,7 @@ pub fn play(
             &json!({"kind": "lesson", "title": title, "file": file}),
         )?;
     } else {
-        writeln!(out, "sockviz lesson: {title}")?;
+        writeln!(out, "{}", crate::tr!("lab.lesson.heading", title = title))?;
     }
     for step in &lesson.steps {
         match step {
@@ -80,7 +80,7 @@ pub fn play(
                 if run.json {
                     line(out, &json!({"kind": "pause"}))?;
                 } else {
-                    writeln!(out, "   (pause)")?;
+                    writeln!(out, "   {}", crate::i18n::t("lab.lesson.pause"))?;
                 }
             }
             Step::Quiz(k) => kinds = k.clone(),
@@ -110,7 +110,7 @@ pub fn play(
     }
     played.dropped = series.finish();
     if played.dropped > 0 {
-        let text = format!("the capture dropped {} packets", played.dropped);
+        let text = crate::tr!("lab.lesson.dropped", n = played.dropped);
         if run.json {
             line(out, &json!({"kind": "lesson_note", "text": text}))?;
         } else {

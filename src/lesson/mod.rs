@@ -85,7 +85,7 @@ pub fn read(path: &Path) -> Result<Lesson, LessonError> {
     let text = std::fs::read_to_string(path).map_err(|e| LessonError {
         file: file.clone(),
         line: 0,
-        message: format!("cannot read the lesson: {e}"),
+        message: crate::tr!("lab.lesson.cannot_read", error = e),
     })?;
     parse(&text, &file)
 }
@@ -109,26 +109,30 @@ pub fn parse(text: &str, file: &str) -> Result<Lesson, LessonError> {
         };
         let needs_text = |what: &str| {
             if rest.is_empty() {
-                Err(err(format!("`{word}` needs {what} after it")))
+                Err(err(crate::tr!(
+                    "lab.lesson.needs_text",
+                    word = word,
+                    what = what
+                )))
             } else {
                 Ok(rest.to_string())
             }
         };
         let step = match word {
             "title" => {
-                lesson.title = Some(needs_text("the lesson's title")?);
+                lesson.title = Some(needs_text(crate::i18n::t("lab.lesson.what.title"))?);
                 continue;
             }
-            "section" => Step::Section(needs_text("the section's heading")?),
-            "note" => Step::Note(needs_text("the sentence to show")?),
+            "section" => Step::Section(needs_text(crate::i18n::t("lab.lesson.what.section"))?),
+            "note" => Step::Note(needs_text(crate::i18n::t("lab.lesson.what.note"))?),
             "pause" if rest.is_empty() => Step::Pause,
-            "pause" => return Err(err("`pause` takes nothing after it".into())),
+            "pause" => return Err(err(crate::tr!("lab.lesson.pause_alone"))),
             "scenario" => scenario(rest).map_err(err)?,
             "quiz" => Step::Quiz(quiz(rest).map_err(err)?),
             other => {
-                return Err(err(format!(
-                    "unknown directive `{other}` (a line starts with title, section, note, \
-                     scenario, quiz or pause)"
+                return Err(err(crate::tr!(
+                    "lab.lesson.unknown_directive",
+                    word = other
                 )));
             }
         };
@@ -138,9 +142,7 @@ pub fn parse(text: &str, file: &str) -> Result<Lesson, LessonError> {
         return Err(LessonError {
             file: file.to_string(),
             line: 0,
-            message: "the lesson runs no scenario: add a line `scenario NAME` (`sockviz lab \
-                      --list` shows the names)"
-                .into(),
+            message: crate::tr!("lab.lesson.no_scenario"),
         });
     }
     Ok(lesson)
@@ -163,19 +165,18 @@ fn strip_comment(line: &str) -> &str {
 fn scenario(rest: &str) -> Result<Step, String> {
     let mut words = rest.split_whitespace();
     let Some(name) = words.next() else {
-        return Err("`scenario` needs a name (`sockviz lab --list` shows them)".into());
+        return Err(crate::tr!("lab.lesson.scenario_needs_name"));
     };
     if crate::lab::scenario::find(name).is_none() {
         let names: Vec<&str> = crate::lab::scenario::ALL.iter().map(|s| s.name).collect();
-        return Err(format!(
-            "unknown scenario `{name}`; the scenarios are {}",
-            names.join(", ")
+        return Err(crate::tr!(
+            "lab.lesson.unknown_scenario",
+            name = name,
+            names = names.join(", ")
         ));
     }
     if let Some(w) = words.next() {
-        return Err(format!(
-            "`{w}`: a scenario line takes only the scenario's name"
-        ));
+        return Err(crate::tr!("lab.lesson.scenario_extra", word = w));
     }
     Ok(Step::Scenario {
         name: name.to_string(),
@@ -192,9 +193,11 @@ fn quiz(rest: &str) -> Result<Vec<&'static str>, String> {
         .map(str::trim)
         .map(|k| {
             QUIZ_KINDS.iter().copied().find(|q| *q == k).ok_or_else(|| {
-                format!(
-                    "`quiz {rest}`: `{k}` is not a question kind (on, off, or some of {})",
-                    QUIZ_KINDS.join(",")
+                crate::tr!(
+                    "lab.lesson.quiz_kind",
+                    rest = rest,
+                    kind = k,
+                    kinds = QUIZ_KINDS.join(",")
                 )
             })
         })

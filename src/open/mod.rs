@@ -31,11 +31,9 @@ pub use progress::LoadProgress;
 pub enum OpenError {
     #[error(transparent)]
     File(#[from] FileError),
-    #[error(
-        "{path} holds no TCP connection to replay; `sockviz inspect {path}` lists what it holds"
-    )]
+    #[error("{}", crate::tr!("err.open.no_connection", path = .path))]
     NoConnection { path: String },
-    #[error("{path} has {count} TCP connection(s); --conn {asked} is not one of them (0-based)")]
+    #[error("{}", crate::tr!("err.open.no_such_connection", path = .path, count = .count, asked = .asked))]
     NoSuchConnection {
         path: String,
         count: usize,

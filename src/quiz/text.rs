@@ -1,39 +1,40 @@
 //! What a question says, and how its choices and answers read (the screens, the headless
 //! transcript and the JSON lines all use these).
 
+use crate::i18n::t;
+use crate::lab::scenario::side_word;
 use crate::tcp::Direction;
+use crate::tr;
 
 use super::{Answer, Ask, Question, SendOutcome};
 
 fn direction(dir: Direction) -> &'static str {
     match dir {
-        Direction::ToServer => "client → server",
-        Direction::ToClient => "server → client",
+        Direction::ToServer => t("lab.quiz.to_server"),
+        Direction::ToClient => t("lab.quiz.to_client"),
     }
 }
 
 /// The question, as asked.
 pub fn prompt(q: &Question) -> String {
     match q.ask {
-        Ask::Flags { dir } => format!(
-            "Which flags will the next segment ({}) carry?",
-            direction(dir)
+        Ask::Flags { dir } => tr!("lab.quiz.ask.flags", dir = direction(dir)),
+        Ask::SeqAck { dir } => tr!("lab.quiz.ask.seq_ack", dir = direction(dir)),
+        Ask::RecvReturns { side, bufsize } => tr!(
+            "lab.quiz.ask.recv",
+            side = side_word(side),
+            bufsize = bufsize
         ),
-        Ask::SeqAck { dir } => format!(
-            "The next segment ({}): what are its relative seq and ack? (type two numbers)",
-            direction(dir)
+        Ask::NextState { side, dir } => tr!(
+            "lab.quiz.ask.state",
+            side = side_word(side),
+            dir = direction(dir)
         ),
-        Ask::RecvReturns { side, bufsize } => format!(
-            "The {side}'s recv({bufsize}) returns: how many bytes? (a number, or b'' for end of \
-             stream)"
-        ),
-        Ask::NextState { side, dir } => format!(
-            "With the next segment ({}), which state does the {side} enter?",
-            direction(dir)
-        ),
-        Ask::SendBlocks { side, len, all } => format!(
-            "The {side} calls {}({len} bytes): what happens?",
-            if all { "sendall" } else { "send" }
+        Ask::SendBlocks { side, len, all } => tr!(
+            "lab.quiz.ask.send",
+            side = side_word(side),
+            call = if all { "sendall" } else { "send" },
+            len = len
         ),
     }
 }
@@ -43,17 +44,13 @@ pub fn answer(a: &Answer) -> String {
     match a {
         Answer::Flags(f) => f.to_string(),
         Answer::SeqAck { seq, ack } => format!("seq {seq} ack {ack}"),
-        Answer::Bytes(0) => "b'' (0 bytes: the peer closed its side)".to_string(),
-        Answer::Bytes(n) => format!("{n} bytes"),
+        Answer::Bytes(0) => tr!("lab.quiz.answer.eof"),
+        Answer::Bytes(n) => tr!("lab.quiz.answer.bytes", n = n),
         Answer::State(s) => s.name().to_string(),
-        Answer::Send(SendOutcome::ReturnsAtOnce) => {
-            "returns at once: every byte is in the send buffer".to_string()
-        }
-        Answer::Send(SendOutcome::Partial) => {
-            "returns at once with fewer bytes (the rest is not sent)".to_string()
-        }
-        Answer::Send(SendOutcome::Blocks) => "blocks until the send buffer has room".to_string(),
-        Answer::Send(SendOutcome::Fails) => "fails with an error (e.g. EAGAIN, EPIPE)".to_string(),
+        Answer::Send(SendOutcome::ReturnsAtOnce) => tr!("lab.quiz.answer.at_once"),
+        Answer::Send(SendOutcome::Partial) => tr!("lab.quiz.answer.partial"),
+        Answer::Send(SendOutcome::Blocks) => tr!("lab.quiz.answer.blocks"),
+        Answer::Send(SendOutcome::Fails) => tr!("lab.quiz.answer.fails"),
     }
 }
 
@@ -87,17 +84,17 @@ pub fn choices(q: &Question) -> Vec<String> {
 /// The line after an answer: right, or wrong with what the event showed.
 pub fn verdict(q: &Question, given: &Answer) -> String {
     if q.is_right(given) {
-        format!("right: {}", answer(&q.answer))
+        tr!("lab.quiz.right", answer = answer(&q.answer))
     } else {
-        format!(
-            "not quite: you said {}, the event shows {}",
-            answer(given),
-            answer(&q.answer)
+        tr!(
+            "lab.quiz.wrong",
+            given = answer(given),
+            answer = answer(&q.answer)
         )
     }
 }
 
 /// The score line at the end.
 pub fn score(right: usize, asked: usize) -> String {
-    format!("score: {right} of {asked} right")
+    tr!("lab.quiz.score", right = right, asked = asked)
 }

@@ -74,10 +74,12 @@ pub fn source_event(record: &Record) -> Result<Option<SourceEvent>, DecodeError>
     let bad = |what: &str| DecodeError::Damaged(what.to_string());
     Ok(Some(match record {
         Record::Call(c) => {
-            let mut data = unhex(&c.data).ok_or_else(|| bad("call data is not hex"))?;
+            let mut data =
+                unhex(&c.data).ok_or_else(|| bad(crate::i18n::t("wire.record.call_not_hex")))?;
             let call = call_of(c, &mut data);
             SourceEvent::Call(CallEvent {
-                side: side(&c.side).ok_or_else(|| bad("unknown side"))?,
+                side: side(&c.side)
+                    .ok_or_else(|| bad(crate::i18n::t("wire.record.unknown_side")))?,
                 socket: SocketId(c.sock),
                 call,
                 len: c.len,
@@ -91,8 +93,12 @@ pub fn source_event(record: &Record) -> Result<Option<SourceEvent>, DecodeError>
                 data,
                 flow: match &c.flow {
                     Some((from, to)) => Some(Flow {
-                        from: from.parse().map_err(|_| bad("flow address"))?,
-                        to: to.parse().map_err(|_| bad("flow address"))?,
+                        from: from
+                            .parse()
+                            .map_err(|_| bad(crate::i18n::t("wire.record.flow_address")))?,
+                        to: to
+                            .parse()
+                            .map_err(|_| bad(crate::i18n::t("wire.record.flow_address")))?,
                     }),
                     None => None,
                 },
@@ -111,7 +117,8 @@ pub fn source_event(record: &Record) -> Result<Option<SourceEvent>, DecodeError>
         Record::Probe(p) => SourceEvent::Probe {
             at: Timestamp(p.at),
             probe: ProbeEvent {
-                side: side(&p.side).ok_or_else(|| bad("unknown side"))?,
+                side: side(&p.side)
+                    .ok_or_else(|| bad(crate::i18n::t("wire.record.unknown_side")))?,
                 socket: SocketId(p.sock),
                 state: p.state.as_deref().and_then(TcpState::from_name),
                 recv_q: p.recv_q,

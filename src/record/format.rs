@@ -116,13 +116,11 @@ pub struct SummaryRecord {
 /// Why an event record could not be read back.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DecodeError {
-    #[error("not a sockviz event (no SVZE header)")]
+    #[error("{}", crate::i18n::t("err.record.not_event"))]
     NotAnEvent,
-    #[error(
-        "event encoding version {0} is newer than this sockviz reads ({VERSION}); update sockviz"
-    )]
+    #[error("{}", crate::tr!("err.record.newer", version = .0, ours = VERSION))]
     NewerVersion(u16),
-    #[error("damaged event record: {0}")]
+    #[error("{}", crate::tr!("err.record.damaged", reason = .0))]
     Damaged(String),
 }
 

@@ -36,6 +36,27 @@ pub enum Loaded {
     },
 }
 
+/// The scenario an opening note names (`scenario echo: …`, `시나리오 echo: …`): a recording
+/// keeps its notes in the language it was made in, so each language's form is tried.
+fn scenario_of_opening_note(note: &str) -> Option<String> {
+    crate::i18n::Lang::ALL.iter().find_map(|lang| {
+        let template = lang.table().get("lab.opening")?;
+        let prefix = &template[..template.find("{name}")?];
+        let rest = note.strip_prefix(prefix)?;
+        rest.split(':').next().map(str::to_string)
+    })
+}
+
+/// The lab's note that it ran on the host's loopback, in any language.
+fn is_host_loopback_note(note: &str) -> bool {
+    crate::i18n::Lang::ALL.iter().any(|lang| {
+        lang.table()
+            .get("lab.setup.host_loopback")
+            .and_then(|t| t.split(':').next())
+            .is_some_and(|prefix| !prefix.is_empty() && note.starts_with(prefix))
+    })
+}
+
 /// The lab's summary as the recording kept it; for a cut recording, what the opening note says.
 pub fn lab_summary(rec: &Recording) -> LabSummary {
     let s = rec.summary.as_ref();
@@ -44,10 +65,7 @@ pub fn lab_summary(rec: &Recording) -> LabSummary {
             .events()
             .iter()
             .find_map(|e| match &e.kind {
-                EventKind::Note(t) => t
-                    .strip_prefix("scenario ")
-                    .and_then(|t| t.split(':').next())
-                    .map(str::to_string),
+                EventKind::Note(t) => scenario_of_opening_note(t),
                 _ => None,
             })
             .unwrap_or_default()
@@ -66,16 +84,18 @@ pub fn lab_summary(rec: &Recording) -> LabSummary {
         ),
         // Cut before the summary: the lab's own opening notes say where it captured.
         None if rec.frames > 0 => {
-            let on_host = rec.timeline.events().iter().any(
-                |e| matches!(&e.kind, EventKind::Note(t) if t.starts_with("on the host loopback")),
-            );
+            let on_host = rec
+                .timeline
+                .events()
+                .iter()
+                .any(|e| matches!(&e.kind, EventKind::Note(t) if is_host_loopback_note(t)));
             if on_host {
                 CaptureStatus::Host
             } else {
                 CaptureStatus::Namespace
             }
         }
-        None => CaptureStatus::Unavailable("no packets in the recording".into()),
+        None => CaptureStatus::Unavailable(crate::i18n::t("out.replay.no_packets").into()),
     };
     LabSummary {
         started: rec.timeline.origin(),
@@ -90,7 +110,7 @@ pub fn lab_summary(rec: &Recording) -> LabSummary {
         mtu: s.and_then(|s| s.mtu),
         failure: match s {
             Some(s) => s.failure.clone(),
-            None => Some("the recording was cut short".into()),
+            None => Some(crate::i18n::t("out.replay.cut_short").into()),
         },
         dropped: s.map(|s| s.dropped).unwrap_or(0),
     }
@@ -204,7 +224,7 @@ pub fn write_transcript(
             t.rows(out, &recording.timeline, recording.timeline.events())?;
             t.footer(out, &recording.timeline, summary)?;
             for w in &recording.warnings {
-                writeln!(out, "warning: {w}")?;
+                writeln!(out, "{}", crate::tr!("out.warning", warning = w))?;
             }
         }
         Loaded::Capture {
@@ -213,17 +233,50 @@ pub fn write_transcript(
             warnings,
             ..
         } => {
-            writeln!(
-                out,
-                "sockviz replay: {} ({connections} TCP connection(s); wire only, states inferred)",
-                path.display()
-            )?;
-            writeln!(out, "{:>10}  {:<11}  what", "t (ms)", "who")?;
+            let line = crate::tr!(
+                "out.replay.header_capture",
+                file = path.display(),
+                connections = connections
+            );
+            writeln!(out, "{line}")?;
+            crate::export::transcript::column_heading(out)?;
             t.rows(out, timeline, timeline.events())?;
             for w in warnings {
-                writeln!(out, "warning: {w}")?;
+                writeln!(out, "{}", crate::tr!("out.warning", warning = w))?;
             }
         }
     }
     out.flush()
+}
+
+#[cfg(test)]
+mod note_tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_recordings_opening_notes_are_read_in_either_language() {
+        let en = crate::i18n::Lang::En
+            .table()
+            .get("lab.opening")
+            .unwrap_or("");
+        let ko = crate::i18n::Lang::Ko
+            .table()
+            .get("lab.opening")
+            .unwrap_or("");
+        for template in [en, ko] {
+            let note = crate::i18n::fill(template, &[("name", &"backlog"), ("summary", &"x")]);
+            assert_eq!(
+                scenario_of_opening_note(&note).as_deref(),
+                Some("backlog"),
+                "{note}"
+            );
+        }
+        assert_eq!(scenario_of_opening_note("handshake: connect()"), None);
+        for lang in crate::i18n::Lang::ALL {
+            let t = lang.table().get("lab.setup.host_loopback").unwrap_or("");
+            let note = crate::i18n::fill(t, &[("port", &7007)]);
+            assert!(is_host_loopback_note(&note), "{note}");
+        }
+        assert!(!is_host_loopback_note("handshake"));
+    }
 }

@@ -90,11 +90,7 @@ fn read_within(
     loop {
         // Whatever the file is, the reader holds no more than a recording can be.
         if held > limit {
-            warnings.push(format!(
-                "the recording holds more than {} MiB: the rest is left out (a file this large \
-                 is played as a capture, wire only)",
-                limit >> 20
-            ));
+            warnings.push(crate::tr!("wire.record.too_large", mib = limit >> 20));
             break;
         }
         match file.next_frame() {
@@ -126,15 +122,20 @@ fn read_within(
                         Err(e @ DecodeError::NewerVersion(_)) => {
                             bad += 1;
                             if bad == 1 {
-                                warnings.push(format!("frame {}: {e}", frame.number));
+                                warnings.push(crate::tr!(
+                                    "wire.record.newer",
+                                    frame = frame.number,
+                                    error = e
+                                ));
                             }
                         }
                         Err(e) => {
                             bad += 1;
                             if bad == 1 {
-                                warnings.push(format!(
-                                    "frame {} on the events interface: {e}; left out",
-                                    frame.number
+                                warnings.push(crate::tr!(
+                                    "wire.record.bad_event",
+                                    frame = frame.number,
+                                    error = e
                                 ));
                             }
                         }
@@ -160,9 +161,7 @@ fn read_within(
             }
             Ok(None) => break,
             Err(e @ FileError::Damaged { .. }) => {
-                warnings.push(format!(
-                    "{e} (a recording cut short: everything before it plays)"
-                ));
+                warnings.push(crate::tr!("wire.record.cut_short", error = e));
                 break;
             }
             Err(e) => return Err(e),
@@ -170,14 +169,10 @@ fn read_within(
     }
     warnings.extend(file.warnings().iter().cloned());
     if bad > 1 {
-        warnings.push(format!("{bad} event records could not be read"));
+        warnings.push(crate::tr!("wire.record.unreadable", n = bad));
     }
     if summary.is_none() {
-        warnings.push(
-            "the recording has no closing summary: the lab was interrupted while recording; \
-             the timeline ends at the last complete record"
-                .to_string(),
-        );
+        warnings.push(crate::tr!("wire.record.no_summary"));
     }
     let origin = summary
         .as_ref()
@@ -201,10 +196,11 @@ fn first_note(sources: &[SourceEvent]) -> Option<Timestamp> {
     })
 }
 
-/// The timeline exactly as `lab::run` builds it: events in arrival order, then settled.
+/// The timeline exactly as `lab::run` builds it: events in arrival order (a link's frames in
+/// capture-time order), then settled.
 pub fn build(origin: Timestamp, sources: Vec<SourceEvent>) -> Timeline {
     let mut timeline = Timeline::new(origin);
-    for ev in sources {
+    for ev in crate::lab::capture_order::in_capture_time(sources) {
         timeline.push(ev);
     }
     timeline.settle();

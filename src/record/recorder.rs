@@ -99,7 +99,7 @@ impl Recorder {
         drop(self.tx);
         self.thread.join().unwrap_or_else(|_| Drained {
             outcome: RecordOutcome {
-                error: Some("the recorder thread panicked".into()),
+                error: Some(crate::i18n::t("err.record.panicked").into()),
                 ..RecordOutcome::default()
             },
             ..Drained::default()

@@ -33,10 +33,10 @@ const TSRESOL_NANOS: u8 = 9;
 pub enum RecordError {
     #[error(transparent)]
     Create(crate::output_file::CreateError),
-    #[error("recording stopped: disk full ({path}); free some space or record elsewhere")]
+    #[error("{}", crate::tr!("err.record.disk_full", path = .path.display()))]
     DiskFull { path: PathBuf },
     /// The OS error is in the sentence and not a `source`, so it is printed once.
-    #[error("recording stopped: cannot write {path}: {error}")]
+    #[error("{}", crate::tr!("err.record.write", path = .path.display(), error = .error))]
     Write { path: PathBuf, error: io::Error },
 }
 

@@ -234,6 +234,20 @@ impl SegmentEvent {
     pub fn dir_name(&self) -> &'static str {
         self.dir.name()
     }
+
+    /// Over a lab link, the moment the segment reached its receiver's capture point, when it
+    /// was seen leaving first: between its departure (the event's own time) and this moment it
+    /// was in flight (issue 12). `None` for one capture point (a loopback, a file), a segment
+    /// the link lost, one still in flight, or sightings that came the other way round.
+    pub fn arrived(&self) -> Option<Timestamp> {
+        let (from, to) = match self.dir {
+            Direction::ToServer => (CapturePoint::Client, CapturePoint::Server),
+            Direction::ToClient => (CapturePoint::Server, CapturePoint::Client),
+        };
+        let left = self.seen.iter().find(|v| v.point == from)?.at;
+        let came = self.seen.iter().find(|v| v.point == to)?.at;
+        (came >= left).then_some(came)
+    }
 }
 
 /// A listening socket's queue, as `ss -lnt` shows it (LAB.md: `tcpi_unacked` is the

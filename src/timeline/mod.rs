@@ -145,8 +145,9 @@ impl Timeline {
     }
 
     /// Add one source fact. Frames must be pushed in capture order (the tracker's contract).
-    /// Returns the index the event landed at, or `None` for a frame that was not TCP and for a
-    /// call's start (the call lands when it returns).
+    /// Returns the index the event landed at, or `None` for a frame that was not TCP, for a
+    /// call's start (the call lands when it returns) and for a link frame that completes a
+    /// segment seen at the other end.
     ///
     /// Indices after the returned one shift by one: a live view should re-read from there.
     pub fn push(&mut self, source: SourceEvent) -> Option<usize> {
@@ -185,9 +186,7 @@ impl Timeline {
                     return None;
                 }
                 self.decode_note_given = true;
-                let text = format!(
-                    "frame {number} could not be decoded ({err}); such frames are left out"
-                );
+                let text = crate::tr!("wire.index.not_decoded", frame = number, error = err);
                 return Some(self.insert(Event {
                     at: frame.ts,
                     kind: EventKind::Note(text),

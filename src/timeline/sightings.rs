@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use super::{CapturePoint, Event, EventKind, OwnedFrame, Sighting, Timeline};
+use crate::capture::Timestamp;
 use crate::tcp::{Direction, TcpState};
 
 /// A segment seen at one point so far.
@@ -53,8 +54,9 @@ fn frame_key(data: &[u8]) -> u64 {
 }
 
 impl Timeline {
-    /// Add a frame one of the link's capture points saw. Returns the index of the segment it
-    /// created or completed (`None` for a frame that is not TCP).
+    /// Add a frame one of the link's capture points saw. Returns the index of the event it
+    /// inserted (`None` for a frame that is not TCP, and for a second sighting: it completes a
+    /// segment already there, marked changed, and moves no index).
     pub(super) fn push_link_frame(
         &mut self,
         point: CapturePoint,
@@ -83,7 +85,7 @@ impl Timeline {
             }
             self.mark_changed(i);
             self.mark_overtaken(w.point, w.number);
-            return Some(i);
+            return None;
         }
         if let Some(text) = arp_text(&frame.data) {
             self.sightings
@@ -146,6 +148,35 @@ impl Timeline {
             }
             self.mark_changed(i);
         }
+    }
+
+    /// The last moment the timeline knows of: its last event, or a segment's arrival after it
+    /// (over a link, the last segments land after the last event left). Looks at a bounded
+    /// tail, so it stays cheap on a long timeline.
+    pub fn last_moment(&self) -> Timestamp {
+        let last = self.events.last().map_or(self.origin, |e| e.at);
+        self.events
+            .iter()
+            .rev()
+            .take(4096)
+            .filter_map(|e| match &e.kind {
+                EventKind::Segment(s) => s.arrived(),
+                _ => None,
+            })
+            .fold(last, Timestamp::max)
+    }
+
+    /// Whether the timeline was captured at both ends of a lab link (its segments carry
+    /// sightings); looks at its first segment.
+    pub fn over_link(&self) -> bool {
+        self.events
+            .iter()
+            .take(4096)
+            .find_map(|e| match &e.kind {
+                EventKind::Segment(s) => Some(!s.seen.is_empty()),
+                _ => None,
+            })
+            .unwrap_or(false)
     }
 
     /// Once all sources have finished: whatever was seen at one point only was lost.

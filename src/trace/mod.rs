@@ -45,8 +45,8 @@ impl ExitStatus {
 impl fmt::Display for ExitStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ExitStatus::Code(c) => write!(f, "exited with status {c}"),
-            ExitStatus::Signal(s) => write!(f, "was killed by signal {s}"),
+            ExitStatus::Code(c) => f.write_str(&crate::tr!("lab.trace.exited", code = c)),
+            ExitStatus::Signal(s) => f.write_str(&crate::tr!("lab.trace.killed", signal = s)),
         }
     }
 }
@@ -77,37 +77,21 @@ fn read_setting(path: &str) -> Option<String> {
 pub fn refusal(name: &str, why: &Untraced) -> String {
     let yama = read_setting("/proc/sys/kernel/yama/ptrace_scope");
     let cause = match why {
-        Untraced::Seize(0) => "tracing was turned off".to_string(),
+        Untraced::Seize(0) => crate::tr!("lab.trace.off"),
         Untraced::Seize(code) => {
             let err = std::io::Error::from_raw_os_error(*code);
             match yama.as_deref() {
-                Some("3") => format!(
-                    "ptrace was refused ({err}): Yama's kernel.yama.ptrace_scope is 3, which \
-                     forbids ptrace until the next reboot; boot with it at 0 or 1 to see the calls"
-                ),
-                Some("2") => format!(
-                    "ptrace was refused ({err}): Yama's kernel.yama.ptrace_scope is 2 (admin \
-                     only); `sudo sysctl kernel.yama.ptrace_scope=1` allows tracing one's own \
-                     children"
-                ),
-                _ => format!(
-                    "ptrace was refused ({err}): sockviz is itself traced (a debugger, strace), \
-                     or a seccomp profile or container forbids ptrace; run it outside the \
-                     tracer, or give the container ptrace (docker: `--cap-add SYS_PTRACE \
-                     --security-opt seccomp=unconfined`)"
-                ),
+                Some("3") => crate::tr!("lab.trace.yama3", error = err),
+                Some("2") => crate::tr!("lab.trace.yama2", error = err),
+                _ => crate::tr!("lab.trace.refused", error = err),
             }
         }
-        Untraced::Seccomp(code) => format!(
-            "the seccomp filter could not be installed ({}): the kernel needs \
-             CONFIG_SECCOMP_FILTER, and a container must allow seccomp(2)",
-            std::io::Error::from_raw_os_error(*code)
+        Untraced::Seccomp(code) => crate::tr!(
+            "lab.trace.seccomp",
+            error = std::io::Error::from_raw_os_error(*code)
         ),
     };
-    format!(
-        "{name} runs untraced, so its socket calls are missing (its packets are still \
-         captured): {cause}"
-    )
+    crate::tr!("lab.trace.untraced", name = name, cause = cause)
 }
 
 #[cfg(test)]

@@ -279,16 +279,12 @@ pub fn exit(t: &mut SocketTable, pid: i32, p: Pending, ret: i64, now: Timestamp)
 /// What a failed call usually means in a lecture program.
 fn lesson(call: &Call, errno: i32) -> Option<String> {
     Some(match (call, errno) {
-        (Call::Bind { addr }, libc::EADDRINUSE) => format!(
-            "bind failed: another socket holds port {} (a listener, or a connection in \
-             TIME_WAIT: then SO_REUSEADDR, set before bind on both sockets, lets it bind)",
-            addr.port()
-        ),
-        (Call::Accept { .. }, libc::EINVAL) => {
-            "accept() on a socket that is not listening: listen() was never called".into()
+        (Call::Bind { addr }, libc::EADDRINUSE) => {
+            crate::tr!("lab.trace.eaddrinuse", port = addr.port())
         }
+        (Call::Accept { .. }, libc::EINVAL) => crate::tr!("lab.trace.not_listening"),
         (Call::Connect { addr }, libc::ECONNREFUSED) => {
-            format!("nothing listens on {addr}: the peer answered the SYN with RST")
+            crate::tr!("lab.trace.refused_connect", addr = addr)
         }
         _ => return None,
     })

@@ -29,11 +29,11 @@ pub enum Streams {
 /// Why a program could not be started at all.
 #[derive(Debug, thiserror::Error)]
 pub enum SpawnError {
-    #[error("`{0}`: no such program on PATH")]
+    #[error("{}", crate::tr!("lab.trace.not_found", program = .0))]
     NotFound(String),
-    #[error("`{0}` contains a NUL byte")]
+    #[error("{}", crate::tr!("lab.trace.nul", program = .0))]
     Nul(String),
-    #[error("cannot start `{program}`: {source}")]
+    #[error("{}", crate::tr!("lab.trace.fork", program = .program, error = .source))]
     Fork { program: String, source: io::Error },
 }
 

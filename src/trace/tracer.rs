@@ -143,7 +143,7 @@ impl Loop {
         }
         rec.send(SourceEvent::Note {
             at: now(),
-            text: format!("started {name} (pid {})", child.pid),
+            text: crate::tr!("lab.trace.started", name = name, pid = child.pid),
         });
         match &child.traced {
             Ok(()) => {
@@ -301,9 +301,10 @@ impl Loop {
         for (name, r) in found {
             let text = match r {
                 ChildReport::SeccompFailed(code) => refusal(&name, &Untraced::Seccomp(code)),
-                ChildReport::ExecFailed(code) => format!(
-                    "cannot run {name}: {}",
-                    std::io::Error::from_raw_os_error(code)
+                ChildReport::ExecFailed(code) => crate::tr!(
+                    "lab.trace.cannot_run",
+                    name = name,
+                    error = std::io::Error::from_raw_os_error(code)
                 ),
             };
             self.table.rec().send(SourceEvent::Note {
@@ -325,7 +326,7 @@ impl Loop {
             }
             self.table.rec().send(SourceEvent::Note {
                 at: now(),
-                text: format!("{name} {status}"),
+                text: crate::tr!("lab.trace.exit", name = name, status = status),
             });
             self.exits.push(ProgramExit { name, pid, status });
         }

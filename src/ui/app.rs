@@ -291,6 +291,9 @@ impl App {
                 _ => {}
             }
         }
+        // Over a link, frames reach the tracker in capture-time order whichever point's thread
+        // lagged (the headless lab sorts them once its run is over).
+        let batch = self.lab.link_order.take(batch);
         self.ingest_with(batch, Timeline::push);
     }
 
@@ -329,6 +332,7 @@ impl App {
         if at_end && p.pacing == Pacing::RealTime && p.playing {
             let from = p.pos;
             p.pos = self.timeline.events().len();
+            p.clock_to_end(&self.timeline);
             self.quiz_gate(from);
         }
     }

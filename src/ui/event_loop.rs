@@ -140,7 +140,8 @@ pub async fn run(
                 let dt = now.duration_since(last).as_secs_f64();
                 last = now;
                 // The mode too: a quiz question stops playback where it was (same position).
-                let before = (app.playback.pos, app.playback.progress, app.len(), app.mode);
+                // The clock too: over a link, arrows in flight grow as real time passes.
+                let before = (app.playback.pos, app.playback.progress, app.playback.clock, app.len(), app.mode);
                 effects.extend(app.update(Action::Tick(dt)));
                 if let Feed::Lab { events, .. } = &feed {
                     let batch: Vec<SourceEvent> = events.try_iter().take(20_000).collect();
@@ -166,7 +167,7 @@ pub async fn run(
                     }
                     feed = Feed::Replay { path: String::new(), loaded: tokio::sync::oneshot::channel().1 };
                 }
-                dirty |= before != (app.playback.pos, app.playback.progress, app.len(), app.mode);
+                dirty |= before != (app.playback.pos, app.playback.progress, app.playback.clock, app.len(), app.mode);
                 // The loading percentage moves while nothing else does.
                 dirty |= matches!(app.source, SourceLabel::Loading { .. }) && app.loading.is_some();
             }

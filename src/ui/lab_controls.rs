@@ -104,6 +104,9 @@ pub struct LabControls {
     pub record_path: Option<(PathBuf, Existing)>,
     /// Calls asked from the keyboard that have not returned, oldest first.
     pub pending: Vec<PendingCall>,
+    /// A link's two capture points' frames, put back in capture-time order before the tracker
+    /// sees them (a few milliseconds' window).
+    pub link_order: crate::lab::capture_order::CaptureOrder,
 }
 
 impl Default for LabControls {
@@ -118,6 +121,7 @@ impl Default for LabControls {
             recording: None,
             record_path: None,
             pending: Vec::new(),
+            link_order: Default::default(),
         }
     }
 }

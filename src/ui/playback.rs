@@ -6,6 +6,7 @@
 //! [`Playback::tick`] with the elapsed time the event loop measured, so rendering never reads a
 //! clock and tests can step time.
 
+use crate::capture::Timestamp;
 pub use crate::export::ladder::{BLOCKED_SECS, CallEdge, blocked, call_edge};
 use crate::timeline::playback::PlaybackIndex;
 use crate::timeline::{EventKind, Timeline};
@@ -34,12 +35,25 @@ pub const LECTURE_TRAVEL_SECS: f64 = 0.6;
 /// Real-time pacing at speed 1 plays loopback traffic this much slower than it happened: a
 /// handshake takes ~30 µs on `lo`, too fast for an eye.
 pub const REALTIME_SLOWDOWN: f64 = 1000.0;
+/// Real-time pacing at speed 1 plays traffic over a lab link (issue 12) this much slower: an
+/// 80 ms round trip takes 0.8 s, each segment visibly in flight for its one-way delay.
+pub const LINK_SLOWDOWN: f64 = 10.0;
+
+/// How much slower than it happened real-time pacing plays `tl` at speed 1.
+pub fn slowdown(tl: &Timeline) -> f64 {
+    if tl.over_link() {
+        LINK_SLOWDOWN
+    } else {
+        REALTIME_SLOWDOWN
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pacing {
     /// One event per step, every arrow takes the same time to cross.
     Lecture,
-    /// Events at their recorded times, slowed by [`REALTIME_SLOWDOWN`] / speed.
+    /// Events at their recorded times, slowed by [`REALTIME_SLOWDOWN`] / speed
+    /// ([`LINK_SLOWDOWN`] over a lab link).
     RealTime,
 }
 
@@ -100,6 +114,28 @@ impl Playback {
         self.pos = to.min(tl.events().len());
         self.progress = 1.0;
         self.sync_clock(tl);
+    }
+
+    /// The moment the screen shows, for what happens between events: a segment whose
+    /// arrival ([`crate::timeline::SegmentEvent::arrived`]) is later is still in flight. The
+    /// clock's time, never before the newest event shown; at the end everything known has
+    /// happened, unless real-time pacing is still playing towards the last arrival.
+    pub fn moment(&self, tl: &Timeline) -> Timestamp {
+        if self.pos >= tl.events().len() && !(self.pacing == Pacing::RealTime && self.playing) {
+            return Timestamp(i64::MAX);
+        }
+        let newest = self
+            .pos
+            .checked_sub(1)
+            .and_then(|i| tl.events().get(i))
+            .map_or(tl.origin(), |e| e.at);
+        Timestamp(tl.origin().as_nanos() + (self.clock * 1e9).round() as i64).max(newest)
+    }
+
+    /// Put the real-time clock at the last moment `tl` knows (a live source at its end: what
+    /// arrived is shown as it arrives).
+    pub fn clock_to_end(&mut self, tl: &Timeline) {
+        self.clock = tl.secs(tl.last_moment());
     }
 
     /// Put the real-time clock at the current position's time.
@@ -172,15 +208,16 @@ impl Playback {
             }
             Pacing::RealTime => {
                 self.progress = 1.0;
-                self.clock += dt * self.speed / REALTIME_SLOWDOWN;
+                self.clock += dt * self.speed / slowdown(tl);
                 let t = tl.origin().as_nanos() + (self.clock * 1e9) as i64;
-                let to = tl.index_at(crate::capture::Timestamp(t));
+                let to = tl.index_at(Timestamp(t));
                 if to > self.pos {
                     self.pos = to;
                     true
                 } else {
                     if self.pos >= tl.events().len() {
-                        self.sync_clock(tl);
+                        // Past the last event the clock runs on to the last arrival, no further.
+                        self.clock = self.clock.min(tl.secs(tl.last_moment()));
                     }
                     false
                 }

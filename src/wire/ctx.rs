@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use super::encap::{Encap, EncapPath, Hidden};
 use super::error::{DecodeError, malformed};
 use super::ipcomp::Compressed;
+use crate::key;
 
 /// An IP fragment found in a frame (RFC 791 §3.2, RFC 8200 §4.5), borrowed from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,10 +63,7 @@ impl<'a> Ctx<'a> {
         if self.encap.push(e) {
             Ok(())
         } else {
-            Err(malformed(
-                "tunnel",
-                "more than 8 nested encapsulations (a tunnel inside itself?)",
-            ))
+            Err(malformed("tunnel", key!("wire.bad.nesting")))
         }
     }
 

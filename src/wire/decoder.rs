@@ -169,65 +169,43 @@ impl Decoder {
 
     /// Sentences for what was decoded differently from the plain case, each with its count.
     pub fn warnings(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .hidden
-            .iter()
-            .map(|(why, n)| format!("{n} frame(s) {}", why.explain()))
-            .collect();
+        let mut out: Vec<String> = self.hidden.iter().map(|(why, n)| why.warning(*n)).collect();
         if self.ip_longer_than_frame > 0 {
-            out.push(format!(
-                "{} TCP segment(s) have an IP length larger than their frame, although the \
-                 capture kept the whole frame (a stripped trailer or a wrong length field): \
-                 the frame's bytes were used, as tshark does",
-                self.ip_longer_than_frame
+            out.push(crate::tr!(
+                "wire.decoder.ip_longer",
+                n = self.ip_longer_than_frame
             ));
         }
         let f = self.fragments.stats();
         if f.lost() > 0 || f.invalid > 0 || f.nested > 0 {
             let mut why = Vec::new();
-            for (n, what) in [
-                (
-                    f.incomplete,
-                    "still missing fragments at the end of the capture",
-                ),
-                (f.expired, "not completed within 60 s of capture time"),
-                (
-                    f.evicted,
-                    "dropped to keep reassembly within 16 MiB / 4096 datagrams",
-                ),
-                (f.cut_by_snaplen, "with a fragment cut by the snaplen"),
-            ] {
-                if n > 0 {
-                    why.push(format!("{n} {what}"));
-                }
+            if f.incomplete > 0 {
+                why.push(crate::tr!("wire.fragments.incomplete", n = f.incomplete));
+            }
+            if f.expired > 0 {
+                why.push(crate::tr!("wire.fragments.expired", n = f.expired));
+            }
+            if f.evicted > 0 {
+                why.push(crate::tr!("wire.fragments.evicted", n = f.evicted));
+            }
+            if f.cut_by_snaplen > 0 {
+                why.push(crate::tr!("wire.fragments.cut", n = f.cut_by_snaplen));
             }
             if f.invalid > 0 {
-                why.push(format!(
-                    "{} fragment(s) reaching past 65,535 bytes ignored",
-                    f.invalid
-                ));
+                why.push(crate::tr!("wire.fragments.invalid", n = f.invalid));
             }
             if f.nested > 0 {
-                why.push(format!(
-                    "{} fragment(s) inside an already reassembled datagram not reassembled",
-                    f.nested
-                ));
+                why.push(crate::tr!("wire.fragments.nested", n = f.nested));
             }
-            out.push(format!(
-                "{} IP datagram(s) could not be reassembled from {} fragment(s) seen ({}); any \
-                 TCP in them is missing",
-                f.lost(),
-                f.fragments,
-                why.join(", ")
+            out.push(crate::tr!(
+                "wire.fragments.lost",
+                lost = f.lost(),
+                fragments = f.fragments,
+                why = why.join(", ")
             ));
         }
         if f.conflicting > 0 {
-            out.push(format!(
-                "{} reassembled IP datagram(s) had overlapping fragments with different bytes: \
-                 the bytes that arrived first were kept (as tshark does; RFC 5722 has IPv6 \
-                 hosts drop such datagrams)",
-                f.conflicting
-            ));
+            out.push(crate::tr!("wire.fragments.conflicting", n = f.conflicting));
         }
         out
     }

@@ -8,6 +8,7 @@
 use std::fmt;
 
 use super::ipcomp::IpCompProblem;
+use crate::key;
 
 /// One encapsulation a segment was found inside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -167,48 +168,34 @@ pub enum Hidden {
     ArcnetFragment,
     /// GRE with the Routing bit (RFC 1701 source routes): obsolete, not decoded.
     GreRouting,
-    /// A tunnel sockviz recognises but does not decode; the name says which.
+    /// A tunnel sockviz recognises but does not decode; the key of its name says which
+    /// (`key!("wire.tunnel.…")`).
     Tunnel(&'static str),
 }
 
 impl Hidden {
     /// The sentence after "N frame(s) ...", saying what happened and why.
     pub fn explain(self) -> String {
-        match self {
-            Hidden::Esp => "carry IPsec ESP, whose payload is encrypted: any TCP inside cannot be \
-                            read without the keys"
-                .into(),
-            Hidden::Wifi80211Protected => "are protected (encrypted) 802.11 data frames: any TCP \
-                                           inside cannot be read without the keys"
-                .into(),
-            Hidden::Wifi80211Amsdu => "are 802.11 aggregate MSDUs, which sockviz does not split: \
-                                       any TCP inside was skipped"
-                .into(),
-            Hidden::MacsecEncrypted => "carry MACsec with confidentiality: any TCP inside \
-                                        cannot be read without the keys"
-                .into(),
-            Hidden::CapwapDtls => {
-                "carry DTLS-encrypted CAPWAP: any TCP inside cannot be read".into()
-            }
-            Hidden::CapwapFragment => "are CAPWAP fragments, which sockviz does not reassemble: \
-                                       any TCP inside was skipped"
-                .into(),
-            Hidden::VjCompressed => "carry Van Jacobson compressed TCP/IP headers (RFC 1144), \
-                                     which cannot be decompressed without the whole link's \
-                                     history: skipped"
-                .into(),
-            Hidden::IpComp(problem) => problem.explain(),
-            Hidden::ArcnetFragment => "are ARCnet fragments (RFC 1201 split packets), which \
-                                       sockviz does not reassemble: skipped"
-                .into(),
-            Hidden::GreRouting => "carry GRE with source routing (RFC 1701, obsolete), which \
-                                   sockviz does not decode: skipped"
-                .into(),
+        let key = match self {
+            Hidden::Esp => key!("wire.hidden.esp"),
+            Hidden::Wifi80211Protected => key!("wire.hidden.wifi_protected"),
+            Hidden::Wifi80211Amsdu => key!("wire.hidden.wifi_amsdu"),
+            Hidden::MacsecEncrypted => key!("wire.hidden.macsec"),
+            Hidden::CapwapDtls => key!("wire.hidden.capwap_dtls"),
+            Hidden::CapwapFragment => key!("wire.hidden.capwap_fragment"),
+            Hidden::VjCompressed => key!("wire.hidden.vj"),
+            Hidden::IpComp(problem) => return problem.explain(),
+            Hidden::ArcnetFragment => key!("wire.hidden.arcnet_fragment"),
+            Hidden::GreRouting => key!("wire.hidden.gre_routing"),
             Hidden::Tunnel(name) => {
-                format!(
-                    "carry {name}, an encapsulation sockviz does not decode: any TCP inside was skipped"
-                )
+                return crate::tr!("wire.hidden.tunnel", name = crate::i18n::t(name));
             }
-        }
+        };
+        crate::i18n::t(key).to_string()
+    }
+
+    /// "N frame(s) ..." with the sentence [`Hidden::explain`] gives.
+    pub fn warning(self, n: u64) -> String {
+        crate::tr!("wire.hidden.count", n = n, why = self.explain())
     }
 }

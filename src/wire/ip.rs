@@ -15,6 +15,7 @@ use super::ipcomp;
 use super::segment::Decoded;
 use super::tcp_header as tcp;
 use super::tunnel;
+use crate::key;
 
 const PROTO_TCP: u8 = 6;
 /// Authentication Header (RFC 4302 §2.2): length in 32-bit words, minus 2.
@@ -35,25 +36,17 @@ const MAX_EXT_HEADERS: usize = 16;
 /// `cx.fragment` for reassembly and are `NotTcp` here.
 pub(super) fn ipv4<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let header = Ipv4HeaderSlice::from_slice(data).map_err(|e| match e {
-        err::ipv4::HeaderSliceError::Len(_) => malformed(
-            "IPv4",
-            "header cut short (capture too short or IHL too large)",
-        ),
+        err::ipv4::HeaderSliceError::Len(_) => malformed("IPv4", key!("wire.bad.ipv4_cut")),
         err::ipv4::HeaderSliceError::Content(err::ipv4::HeaderError::UnexpectedVersion {
             ..
-        }) => malformed("IPv4", "version field is not 4"),
-        err::ipv4::HeaderSliceError::Content(_) => {
-            malformed("IPv4", "header length (IHL) is less than 5 words")
-        }
+        }) => malformed("IPv4", key!("wire.bad.ipv4_version")),
+        err::ipv4::HeaderSliceError::Content(_) => malformed("IPv4", key!("wire.bad.ipv4_ihl")),
     })?;
     let header_len = header.slice().len();
     let total = usize::from(header.total_len());
     let wire_len = wire_len(total, 0, data.len(), cx);
     if wire_len < header_len {
-        return Err(malformed(
-            "IPv4",
-            "total length is shorter than the header itself",
-        ));
+        return Err(malformed("IPv4", key!("wire.bad.ipv4_total")));
     }
     let captured = &data[header_len..wire_len.min(data.len())];
     let src = IpAddr::V4(header.source_addr());
@@ -121,10 +114,8 @@ fn source_route_final(mut options: &[u8]) -> Option<std::net::Ipv4Addr> {
 /// IPv6 (RFC 8200). Extension headers are walked by [`after_header`].
 pub(super) fn ipv6<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let header = Ipv6HeaderSlice::from_slice(data).map_err(|e| match e {
-        err::ipv6::HeaderSliceError::Len(_) => {
-            malformed("IPv6", "header cut short (less than 40 bytes captured)")
-        }
-        err::ipv6::HeaderSliceError::Content(_) => malformed("IPv6", "version field is not 6"),
+        err::ipv6::HeaderSliceError::Len(_) => malformed("IPv6", key!("wire.bad.ipv6_cut")),
+        err::ipv6::HeaderSliceError::Content(_) => malformed("IPv6", key!("wire.bad.ipv6_version")),
     })?;
     let header_len = header.slice().len();
     // Payload length 0: a jumbogram (RFC 2675) or a TSO/BIG TCP super-segment; use what was
@@ -242,7 +233,7 @@ pub(super) fn after_header<'a>(
             }
         }
     }
-    Err(malformed(layer, "more than 16 extension headers"))
+    Err(malformed(layer, key!("wire.bad.ext_headers")))
 }
 
 /// The bytes after an IP header: what was captured, and how long it was on the wire.
@@ -267,14 +258,11 @@ impl<'a> Payload<'a> {
     /// The first `len` bytes of an extension header, checked against both lengths.
     fn ext_header(&self, len: usize) -> Result<&'a [u8], DecodeError> {
         if len > self.wire {
-            return Err(malformed(
-                "IPv6",
-                "an extension header runs past the payload length",
-            ));
+            return Err(malformed("IPv6", key!("wire.bad.ipv6_ext_past")));
         }
         self.captured
             .get(..len)
-            .ok_or_else(|| malformed("IPv6", "an extension header is cut short by the capture"))
+            .ok_or_else(|| malformed("IPv6", key!("wire.bad.ipv6_ext_cut")))
     }
 
     fn advance(&mut self, len: usize) {
@@ -286,11 +274,11 @@ impl<'a> Payload<'a> {
     /// Skip an Authentication Header (RFC 4302 §2.2) and return the protocol after it.
     fn skip_auth(&mut self, layer: &'static str) -> Result<u8, DecodeError> {
         let [next, len, ..] = *self.captured else {
-            return Err(malformed(layer, "authentication header is cut short"));
+            return Err(malformed(layer, key!("wire.bad.ah_cut")));
         };
         let ah_len = (usize::from(len) + 2) * 4;
         if ah_len > self.wire || ah_len > self.captured.len() {
-            return Err(malformed(layer, "authentication header is cut short"));
+            return Err(malformed(layer, key!("wire.bad.ah_cut")));
         }
         self.advance(ah_len);
         Ok(next)

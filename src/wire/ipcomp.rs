@@ -68,11 +68,13 @@ impl fmt::Display for Algorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Algorithm::Deflate => f.write_str("DEFLATE (CPI 2)"),
-            Algorithm::Oui => f.write_str("a vendor's algorithm (CPI 1, OUI)"),
+            Algorithm::Oui => f.write_str(crate::i18n::t("wire.ipcomp.vendor")),
             Algorithm::Lzs => f.write_str("LZS (CPI 3, RFC 2395)"),
             Algorithm::Lzjh => f.write_str("LZJH (CPI 4, RFC 3051)"),
-            Algorithm::Unassigned(cpi) => write!(f, "an unassigned algorithm (CPI {cpi})"),
-            Algorithm::Negotiated => f.write_str("a negotiated CPI"),
+            Algorithm::Unassigned(cpi) => {
+                f.write_str(&crate::tr!("wire.ipcomp.unassigned", cpi = cpi))
+            }
+            Algorithm::Negotiated => f.write_str(crate::i18n::t("wire.ipcomp.negotiated")),
         }
     }
 }
@@ -93,23 +95,15 @@ pub enum IpCompProblem {
 }
 
 impl IpCompProblem {
+    /// The sentence after "N frame(s) ...".
     pub fn explain(self) -> String {
-        let why = match self {
-            IpCompProblem::Algorithm(a) => {
-                format!("compressed with {a}; sockviz inflates only DEFLATE (RFC 2394)")
-            }
-            IpCompProblem::NotDeflate => "whose payload does not inflate as DEFLATE (RFC 2394): \
-                                          another algorithm negotiated for the CPI, or damaged"
-                .into(),
-            IpCompProblem::TooLarge => {
-                format!("whose payload inflates to more than {MAX_INFLATED} bytes")
-            }
-            IpCompProblem::CutBySnaplen => {
-                "whose compressed payload the snaplen cut, so it cannot be inflated".into()
-            }
-            IpCompProblem::Nested => "nested inside another IPComp payload".into(),
-        };
-        format!("carry IP payload compression (IPComp, RFC 3173) {why}: any TCP inside was skipped")
+        match self {
+            IpCompProblem::Algorithm(a) => crate::tr!("wire.ipcomp.algorithm", algorithm = a),
+            IpCompProblem::NotDeflate => crate::tr!("wire.ipcomp.not_deflate"),
+            IpCompProblem::TooLarge => crate::tr!("wire.ipcomp.too_large", max = MAX_INFLATED),
+            IpCompProblem::CutBySnaplen => crate::tr!("wire.ipcomp.cut"),
+            IpCompProblem::Nested => crate::tr!("wire.ipcomp.nested"),
+        }
     }
 }
 

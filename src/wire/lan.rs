@@ -4,10 +4,11 @@
 
 use super::ctx::Ctx;
 use super::encap::Hidden;
-use super::error::{DecodeError, malformed};
+use super::error::{DecodeError, malformed, short_header};
 use super::ip;
 use super::link;
 use super::segment::Decoded;
+use crate::key;
 
 /// IEEE 802.2 LLC: SNAP (0xAA 0xAA 0x03) carries an OUI and an EtherType; SAP 0x06 is IPv4
 /// directly (RFC 948). Anything else (STP, NetBIOS, IPX) carries no IP.
@@ -33,10 +34,7 @@ fn snap_with_pad<'a>(
     cx: &mut Ctx<'a>,
 ) -> Result<Decoded<'a>, DecodeError> {
     let [o1, o2, o3, p1, p2, rest @ ..] = data else {
-        return Err(malformed(
-            "SNAP",
-            "frame ends inside the 5-byte SNAP header",
-        ));
+        return Err(malformed("SNAP", key!("wire.bad.snap_cut")));
     };
     let pid = u16::from_be_bytes([*p1, *p2]);
     match [*o1, *o2, *o3] {
@@ -52,10 +50,7 @@ fn snap_with_pad<'a>(
 /// information field when the source address's high bit says so, then LLC.
 pub(super) fn token_ring<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some(&sa0) = data.get(8) else {
-        return Err(malformed(
-            "Token Ring",
-            "frame is shorter than the 14-byte header",
-        ));
+        return Err(short_header("Token Ring", 14));
     };
     let rif = if sa0 & 0x80 != 0 {
         usize::from(data.get(14).copied().unwrap_or(0) & 0x1F)
@@ -68,10 +63,7 @@ pub(super) fn token_ring<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded
 /// FDDI (10): frame control and two addresses (13 bytes), then LLC.
 pub(super) fn fddi<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some(rest) = data.get(13..) else {
-        return Err(malformed(
-            "FDDI",
-            "frame is shorter than the 13-byte header",
-        ));
+        return Err(short_header("FDDI", 13));
     };
     llc(rest, cx)
 }
@@ -98,10 +90,7 @@ fn arcnet_payload<'a>(t: u8, data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded
 /// marks an exception packet, 4 bytes longer) and a sequence number.
 pub(super) fn arcnet_bsd<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some(&t) = data.get(2) else {
-        return Err(malformed(
-            "ARCnet",
-            "frame is shorter than the 3-byte header",
-        ));
+        return Err(short_header("ARCnet", 3));
     };
     if !arcnet_has_split_flag(t) {
         return arcnet_payload(t, &data[3..], cx);
@@ -114,7 +103,7 @@ pub(super) fn arcnet_bsd<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded
     match flag {
         Some(0) => arcnet_payload(t, data.get(len..).unwrap_or_default(), cx),
         Some(_) => cx.hide(Hidden::ArcnetFragment),
-        None => Err(malformed("ARCnet", "frame ends inside the RFC 1201 header")),
+        None => Err(malformed("ARCnet", key!("wire.bad.rfc1201_cut"))),
     }
 }
 
@@ -125,10 +114,7 @@ pub(super) fn arcnet_linux<'a>(
     cx: &mut Ctx<'a>,
 ) -> Result<Decoded<'a>, DecodeError> {
     let Some(&t) = data.get(4) else {
-        return Err(malformed(
-            "ARCnet",
-            "frame is shorter than the 5-byte Linux header",
-        ));
+        return Err(malformed("ARCnet", key!("wire.bad.arcnet_linux_short")));
     };
     if !arcnet_has_split_flag(t) {
         return arcnet_payload(t, &data[5..], cx);
@@ -136,7 +122,7 @@ pub(super) fn arcnet_linux<'a>(
     match data.get(5) {
         Some(0) => arcnet_payload(t, data.get(8..).unwrap_or_default(), cx),
         Some(_) => cx.hide(Hidden::ArcnetFragment),
-        None => Err(malformed("ARCnet", "frame ends inside the RFC 1201 header")),
+        None => Err(malformed("ARCnet", key!("wire.bad.rfc1201_cut"))),
     }
 }
 
@@ -144,10 +130,7 @@ pub(super) fn arcnet_linux<'a>(
 /// frames carry a 2-byte LE client id before an Ethernet frame, others LLC.
 pub(super) fn sunatm<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some(&flags) = data.first() else {
-        return Err(malformed(
-            "SunATM",
-            "frame is shorter than the 4-byte header",
-        ));
+        return Err(short_header("SunATM", 4));
     };
     match flags & 0x0F {
         1 => link::ethernet(data.get(6..).unwrap_or_default(), cx),
@@ -163,10 +146,7 @@ pub(super) fn ip_over_fc<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded
 /// Apple's IP over IEEE 1394 (138): destination and source EUI-64, then an EtherType.
 pub(super) fn ieee1394<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some([a, b]) = data.get(16..18) else {
-        return Err(malformed(
-            "IEEE 1394",
-            "frame is shorter than the 18-byte header",
-        ));
+        return Err(short_header("IEEE 1394", 18));
     };
     link::ether_payload(u16::from_be_bytes([*a, *b]), &data[18..], cx)
 }
@@ -175,10 +155,7 @@ pub(super) fn ieee1394<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'
 /// (tcpdump's print-ipoib.c).
 pub(super) fn ipoib<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some([a, b]) = data.get(40..42) else {
-        return Err(malformed(
-            "IPoIB",
-            "frame is shorter than the 44-byte header",
-        ));
+        return Err(short_header("IPoIB", 44));
     };
     link::ether_payload(
         u16::from_be_bytes([*a, *b]),
@@ -194,7 +171,7 @@ pub(super) fn ax25<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, 
     let mut at = 0;
     loop {
         let Some(&last) = data.get(at + 6) else {
-            return Err(malformed("AX.25", "frame ends inside the address field"));
+            return Err(malformed("AX.25", key!("wire.bad.ax25_address")));
         };
         at += 7;
         if last & 1 == 1 || at >= 70 {

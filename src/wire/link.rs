@@ -9,9 +9,10 @@ use crate::capture::LinkType;
 
 use super::ctx::Ctx;
 use super::encap::Encap;
-use super::error::{DecodeError, malformed};
+use super::error::{DecodeError, malformed, short_header};
 use super::segment::Decoded;
 use super::{ip, lan, pseudo, serial, tunnel, wireless};
+use crate::key;
 
 pub(super) const ETHERTYPE_IPV4: u16 = 0x0800;
 pub(super) const ETHERTYPE_IPV6: u16 = 0x86DD;
@@ -114,8 +115,7 @@ pub(super) fn link_layer<'a>(
 /// Ethernet II. The frame may end in padding (60-byte minimum) or an FCS: the IP header's
 /// lengths, not the frame length, say where the packet ends.
 pub(super) fn ethernet<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
-    let eth = Ethernet2HeaderSlice::from_slice(data)
-        .map_err(|_| malformed("Ethernet", "frame is shorter than the 14-byte header"))?;
+    let eth = Ethernet2HeaderSlice::from_slice(data).map_err(|_| short_header("Ethernet", 14))?;
     let rest = &data[eth.slice().len()..];
     ether_payload(eth.ether_type().0, rest, cx)
 }
@@ -134,7 +134,7 @@ pub(super) fn ether_payload<'a>(
             ETHERTYPE_IPV6 => return ip::ipv6(rest, cx),
             t if ETHERTYPE_VLAN.contains(&t) => {
                 let tag = SingleVlanHeaderSlice::from_slice(rest)
-                    .map_err(|_| malformed("VLAN", "frame ends inside a VLAN tag"))?;
+                    .map_err(|_| malformed("VLAN", key!("wire.bad.vlan_cut")))?;
                 ether_type = tag.ether_type().0;
                 rest = &rest[tag.slice().len()..];
             }
@@ -142,7 +142,7 @@ pub(super) fn ether_payload<'a>(
             ETHERTYPE_ETAG => {
                 cx.enter(Encap::ETag)?;
                 let [_, _, _, _, _, _, a, b, inner @ ..] = rest else {
-                    return Err(malformed("E-Tag", "frame ends inside the 8-byte E-Tag"));
+                    return Err(malformed("E-Tag", key!("wire.bad.etag_cut")));
                 };
                 ether_type = u16::from_be_bytes([*a, *b]);
                 rest = inner;
@@ -169,7 +169,7 @@ pub(super) fn ether_payload<'a>(
             _ => return Ok(Decoded::NotTcp),
         }
     }
-    Err(malformed("VLAN", "more than 8 stacked VLAN tags"))
+    Err(malformed("VLAN", key!("wire.bad.vlan_stack")))
 }
 
 /// DLT_NULL (0) and DLT_LOOP (108): a 4-byte address family. LOOP is in network byte order;
@@ -181,10 +181,7 @@ fn bsd_loopback<'a>(
     cx: &mut Ctx<'a>,
 ) -> Result<Decoded<'a>, DecodeError> {
     let [a, b, c, d, rest @ ..] = data else {
-        return Err(malformed(
-            "loopback",
-            "frame is shorter than the 4-byte header",
-        ));
+        return Err(short_header("loopback", 4));
     };
     let be = u32::from_be_bytes([*a, *b, *c, *d]);
     let le = u32::from_le_bytes([*a, *b, *c, *d]);
@@ -216,11 +213,8 @@ pub(super) fn raw_ip<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>
     match data.first().map(|b| b >> 4) {
         Some(4) => ip::ipv4(data, cx),
         Some(6) => ip::ipv6(data, cx),
-        Some(_) => Err(malformed(
-            "IP",
-            "raw IP frame has an IP version other than 4 or 6",
-        )),
-        None => Err(malformed("IP", "raw IP frame is empty")),
+        Some(_) => Err(malformed("IP", key!("wire.bad.raw_version"))),
+        None => Err(malformed("IP", key!("wire.bad.raw_empty"))),
     }
 }
 
@@ -231,10 +225,7 @@ pub(super) fn raw_ip<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>
 /// does not know, and a capture viewer should pass over those, not call them broken.
 fn linux_sll<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     if data.len() < 16 {
-        return Err(malformed(
-            "Linux cooked",
-            "frame is shorter than the 16-byte header",
-        ));
+        return Err(short_header("Linux cooked", 16));
     }
     let arphrd = u16::from_be_bytes([data[2], data[3]]);
     sll_payload(
@@ -249,10 +240,7 @@ fn linux_sll<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, Decode
 /// type at offset 8, packet type, address length, 8 address bytes; 20 bytes in all.
 fn linux_sll2<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     if data.len() < 20 {
-        return Err(malformed(
-            "Linux cooked v2",
-            "frame is shorter than the 20-byte header",
-        ));
+        return Err(short_header("Linux cooked v2", 20));
     }
     let arphrd = u16::from_be_bytes([data[8], data[9]]);
     sll_payload(

@@ -33,6 +33,8 @@ mod tests_encap;
 mod tests_fragments;
 #[cfg(test)]
 mod tests_ipcomp;
+#[cfg(test)]
+mod tests_korean;
 mod tunnel;
 mod wireless;
 

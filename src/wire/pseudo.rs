@@ -5,17 +5,18 @@
 //! print-ipnet.c, print-symantec.c, print-juniper.c).
 
 use super::ctx::Ctx;
-use super::error::{DecodeError, malformed};
+use super::error::{DecodeError, malformed, short_header};
 use super::link;
 use super::segment::Decoded;
 use super::{serial, tunnel};
 use crate::capture::LinkType;
+use crate::key;
 
 /// PPI (192, "Per-Packet Information"): version 0, flags, a little-endian header length and
 /// link type; the packet of that link type follows the header (usually 802.11).
 pub(super) fn ppi<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let [_, _, l0, l1, d0, d1, d2, d3, ..] = *data else {
-        return Err(malformed("PPI", "frame is shorter than the 8-byte header"));
+        return Err(short_header("PPI", 8));
     };
     let len = usize::from(u16::from_le_bytes([l0, l1]));
     let dlt = u32::from_le_bytes([d0, d1, d2, d3]);
@@ -25,10 +26,7 @@ pub(super) fn ppi<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, D
 /// Apple PKTAP (258): a little-endian header length, then the packet's own link type.
 pub(super) fn pktap<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let [l0, l1, l2, l3, d0, d1, d2, d3, ..] = *data else {
-        return Err(malformed(
-            "PKTAP",
-            "frame is shorter than the header's first 8 bytes",
-        ));
+        return Err(malformed("PKTAP", key!("wire.bad.pktap_short")));
     };
     let len = u32::from_le_bytes([l0, l1, l2, l3]) as usize;
     let dlt = u32::from_le_bytes([d0, d1, d2, d3]);
@@ -42,13 +40,10 @@ fn inner_link<'a>(
     cx: &mut Ctx<'a>,
 ) -> Result<Decoded<'a>, DecodeError> {
     let Some(packet) = packet else {
-        return Err(malformed(layer, "header length runs past the frame"));
+        return Err(malformed(layer, key!("wire.bad.header_len_past")));
     };
     if cx.in_pseudo_header || matches!(link.0, 192 | 258) {
-        return Err(malformed(
-            layer,
-            "the header names another capture pseudo-header",
-        ));
+        return Err(malformed(layer, key!("wire.bad.pseudo_nested")));
     }
     cx.in_pseudo_header = true;
     link::link_layer(link, packet, cx)
@@ -62,10 +57,7 @@ pub(super) fn nflog<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>,
     const AF_INET: u8 = 2;
     const AF_INET6: u8 = 10;
     let Some(&family) = data.first() else {
-        return Err(malformed(
-            "NFLOG",
-            "frame is shorter than the 4-byte header",
-        ));
+        return Err(short_header("NFLOG", 4));
     };
     let mut tlvs = data.get(4..).unwrap_or_default();
     while let [a, b, c, d, ..] = *tlvs {
@@ -79,7 +71,7 @@ pub(super) fn nflog<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>,
             (be_len, u16::from_be_bytes([c, d]))
         };
         if len < 4 || len > tlvs.len() {
-            return Err(malformed("NFLOG", "a TLV's length runs past the frame"));
+            return Err(malformed("NFLOG", key!("wire.bad.nflog_tlv")));
         }
         if kind == NFULA_PAYLOAD {
             let packet = &tlvs[4..len];
@@ -98,10 +90,10 @@ pub(super) fn nflog<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>,
 /// family in its second.
 pub(super) fn pflog<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let [len, af, ..] = *data else {
-        return Err(malformed("pflog", "frame is shorter than the header"));
+        return Err(malformed("pflog", key!("wire.bad.pflog_short")));
     };
     let Some(packet) = data.get(usize::from(len).next_multiple_of(4)..) else {
-        return Err(malformed("pflog", "header length runs past the frame"));
+        return Err(malformed("pflog", key!("wire.bad.header_len_past")));
     };
     link::address_family(u32::from(af), packet, cx)
 }
@@ -109,7 +101,7 @@ pub(super) fn pflog<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>,
 /// OpenBSD enc (109): address family (host order), SPI, flags; then the IP packet.
 pub(super) fn enc<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let [a, b, c, d, _, _, _, _, _, _, _, _, packet @ ..] = data else {
-        return Err(malformed("enc", "frame is shorter than the 12-byte header"));
+        return Err(short_header("enc", 12));
     };
     let be = u32::from_be_bytes([*a, *b, *c, *d]);
     let family = if be <= 0xFFFF {
@@ -123,10 +115,7 @@ pub(super) fn enc<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, D
 /// Solaris ipnet (226): a 24-byte header whose second byte is the family (2 IPv4, 26 IPv6).
 pub(super) fn ipnet<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let (Some(&family), Some(packet)) = (data.get(1), data.get(24..)) else {
-        return Err(malformed(
-            "ipnet",
-            "frame is shorter than the 24-byte header",
-        ));
+        return Err(short_header("ipnet", 24));
     };
     match family {
         2 => link::raw_ip(packet, cx),
@@ -138,10 +127,7 @@ pub(super) fn ipnet<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>,
 /// Symantec Enterprise Firewall (99): 44 bytes with an EtherType at offset 6.
 pub(super) fn symantec<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let (Some([a, b]), Some(packet)) = (data.get(6..8), data.get(44..)) else {
-        return Err(malformed(
-            "Symantec",
-            "frame is shorter than the 44-byte header",
-        ));
+        return Err(short_header("Symantec", 44));
     };
     link::ether_payload(u16::from_be_bytes([*a, *b]), packet, cx)
 }
@@ -165,18 +151,12 @@ pub(super) fn juniper<'a>(
     const EXTENSIONS: u8 = 0x80;
     const NO_L2: u8 = 0x02;
     let [b'M', b'G', b'C', flags, ..] = *data else {
-        return Err(malformed(
-            "Juniper",
-            "frame does not start with the \"MGC\" magic",
-        ));
+        return Err(malformed("Juniper", key!("wire.bad.juniper_magic")));
     };
     let mut len = 4;
     if flags & EXTENSIONS != 0 {
         let Some([a, b]) = data.get(4..6) else {
-            return Err(malformed(
-                "Juniper",
-                "frame ends inside the extension length",
-            ));
+            return Err(malformed("Juniper", key!("wire.bad.juniper_ext_len")));
         };
         len += 2 + usize::from(u16::from_be_bytes([*a, *b]));
     }
@@ -184,7 +164,7 @@ pub(super) fn juniper<'a>(
         return tunnel::by_version(data.get(len + 4..).unwrap_or_default(), cx);
     }
     let Some(rest) = data.get(len..) else {
-        return Err(malformed("Juniper", "extensions run past the frame"));
+        return Err(malformed("Juniper", key!("wire.bad.juniper_ext_past")));
     };
     match payload {
         JuniperPayload::Ethernet => link::ethernet(rest, cx),

@@ -4,10 +4,11 @@
 
 use super::ctx::Ctx;
 use super::encap::{Encap, Hidden};
-use super::error::{DecodeError, malformed};
+use super::error::{DecodeError, malformed, short_header};
 use super::link;
 use super::segment::Decoded;
 use super::{ip, lan, tunnel};
+use crate::key;
 
 /// RFC 1661 §2 protocol numbers (IANA PPP DLL protocol numbers).
 const PPP_IPV4: u16 = 0x0021;
@@ -26,7 +27,7 @@ pub(super) fn ppp<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, D
     let (proto, rest) = match data {
         [p, rest @ ..] if p & 1 == 1 => (u16::from(*p), rest),
         [a, b, rest @ ..] => (u16::from_be_bytes([*a, *b]), rest),
-        _ => return Err(malformed("PPP", "frame ends inside the protocol field")),
+        _ => return Err(malformed("PPP", key!("wire.bad.ppp_protocol"))),
     };
     ppp_protocol(proto, rest, cx)
 }
@@ -58,10 +59,7 @@ pub(super) fn ppp_hdlc<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'
 /// two-byte protocol.
 pub(super) fn ppp_pppd<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let [_, _, a, b, rest @ ..] = data else {
-        return Err(malformed(
-            "PPP",
-            "frame is shorter than the 4-byte pppd header",
-        ));
+        return Err(malformed("PPP", key!("wire.bad.pppd_short")));
     };
     ppp_protocol(u16::from_be_bytes([*a, *b]), rest, cx)
 }
@@ -77,10 +75,7 @@ pub(super) fn pppoe_session<'a>(
     cx: &mut Ctx<'a>,
 ) -> Result<Decoded<'a>, DecodeError> {
     let [vt, code, _, _, _, _, rest @ ..] = data else {
-        return Err(malformed(
-            "PPPoE",
-            "frame ends inside the 6-byte PPPoE header",
-        ));
+        return Err(malformed("PPPoE", key!("wire.bad.pppoe_cut")));
     };
     if *vt != 0x11 || *code != 0 {
         return Ok(Decoded::NotTcp);
@@ -92,10 +87,7 @@ pub(super) fn pppoe_session<'a>(
 /// Cisco HDLC (104): address, control, then an EtherType.
 pub(super) fn chdlc<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let [_, _, a, b, rest @ ..] = data else {
-        return Err(malformed(
-            "Cisco HDLC",
-            "frame is shorter than the 4-byte header",
-        ));
+        return Err(short_header("Cisco HDLC", 4));
     };
     link::ether_payload(u16::from_be_bytes([*a, *b]), rest, cx)
 }
@@ -108,22 +100,16 @@ pub(super) fn frame_relay<'a>(
     cx: &mut Ctx<'a>,
 ) -> Result<Decoded<'a>, DecodeError> {
     let Some(addr_len) = data.iter().take(4).position(|b| b & 1 == 1).map(|i| i + 1) else {
-        return Err(malformed(
-            "Frame Relay",
-            "the Q.922 address never ends (EA bit)",
-        ));
+        return Err(malformed("Frame Relay", key!("wire.bad.q922_endless")));
     };
     if addr_len < 2 {
-        return Err(malformed(
-            "Frame Relay",
-            "the Q.922 address is shorter than 2 bytes",
-        ));
+        return Err(malformed("Frame Relay", key!("wire.bad.q922_short")));
     }
     let rest = &data[addr_len..];
     let rest = match rest {
         [0x03, rest @ ..] => rest,
         [a, b, rest @ ..] => return link::ether_payload(u16::from_be_bytes([*a, *b]), rest, cx),
-        _ => return Err(malformed("Frame Relay", "frame ends after the address")),
+        _ => return Err(malformed("Frame Relay", key!("wire.bad.fr_after_address"))),
     };
     let rest = match rest {
         [0x00, rest @ ..] => rest,
@@ -142,10 +128,7 @@ pub(super) fn frame_relay<'a>(
 pub(super) fn slip<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     const SLIP_HDRLEN: usize = 16;
     let Some(packet) = data.get(SLIP_HDRLEN..) else {
-        return Err(malformed(
-            "SLIP",
-            "frame is shorter than the 16-byte header",
-        ));
+        return Err(short_header("SLIP", 16));
     };
     tunnel::by_version(packet, cx)
 }

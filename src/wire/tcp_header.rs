@@ -5,6 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use super::error::{DecodeError, malformed};
 use super::segment::{Decoded, SackBlock, Segment, TcpFlags, TcpOptions};
 use super::seq::SeqNum;
+use crate::key;
 
 const MIN_HEADER_LEN: usize = 20;
 
@@ -24,27 +25,18 @@ pub(super) fn segment(
     wire_len: usize,
 ) -> Result<Decoded<'_>, DecodeError> {
     if wire_len < MIN_HEADER_LEN {
-        return Err(malformed(
-            "TCP",
-            "the IP length leaves less than the 20-byte TCP header",
-        ));
+        return Err(malformed("TCP", key!("wire.bad.tcp_ip_len")));
     }
     let Some(b) = captured.get(..MIN_HEADER_LEN) else {
-        return Err(malformed(
-            "TCP",
-            "the capture cut the packet inside the fixed 20-byte TCP header",
-        ));
+        return Err(malformed("TCP", key!("wire.bad.tcp_cut")));
     };
     // RFC 9293 §3.1: data offset in 32-bit words, upper 4 bits of byte 12.
     let header_len = usize::from(b[12] >> 4) * 4;
     if header_len < MIN_HEADER_LEN {
-        return Err(malformed("TCP", "data offset is less than 5 words"));
+        return Err(malformed("TCP", key!("wire.bad.tcp_offset_small")));
     }
     if header_len > wire_len {
-        return Err(malformed(
-            "TCP",
-            "data offset points past the end of the IP payload",
-        ));
+        return Err(malformed("TCP", key!("wire.bad.tcp_offset_past")));
     }
     let captured = &captured[..captured.len().min(wire_len)];
     let header_end = header_len.min(captured.len());

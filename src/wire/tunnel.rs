@@ -7,10 +7,11 @@
 
 use super::ctx::Ctx;
 use super::encap::{Encap, Hidden};
-use super::error::{DecodeError, malformed};
+use super::error::{DecodeError, malformed, packet_ends_in_header};
 use super::link;
 use super::segment::Decoded;
 use super::{ip, serial, wireless};
+use crate::key;
 
 const PROTO_IPV4: u8 = 4;
 const PROTO_UDP: u8 = 17;
@@ -44,7 +45,7 @@ pub(super) fn ip_protocol<'a>(
         PROTO_GRE => gre(data, cx),
         PROTO_UDP => udp(data, cx),
         PROTO_ESP => cx.hide(Hidden::Esp),
-        PROTO_L2TPV3 => cx.hide(Hidden::Tunnel("L2TPv3 (IP protocol 115)")),
+        PROTO_L2TPV3 => cx.hide(Hidden::Tunnel(key!("wire.tunnel.l2tpv3_ip"))),
         // RFC 3378: a 2-byte header (version 3 in the top nibble), then an Ethernet frame.
         PROTO_ETHERIP => {
             cx.enter(Encap::EtherIp)?;
@@ -150,7 +151,7 @@ pub(super) fn gre<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, D
     const ERSPAN_III: u16 = 0x22EB;
     const WCCP: u16 = 0x883E;
     let [flags, ver, p0, p1, ..] = *data else {
-        return Err(malformed("GRE", "packet ends inside the 4-byte GRE header"));
+        return Err(malformed("GRE", key!("wire.bad.gre_cut")));
     };
     cx.enter(Encap::Gre)?;
     let (checksum, routing, key, seq) = (
@@ -172,10 +173,7 @@ pub(super) fn gre<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, D
         _ => return Ok(Decoded::NotTcp),
     }
     let Some(payload) = data.get(len..) else {
-        return Err(malformed(
-            "GRE",
-            "packet ends inside the GRE header's options",
-        ));
+        return Err(malformed("GRE", key!("wire.bad.gre_options")));
     };
     match u16::from_be_bytes([p0, p1]) {
         // ERSPAN type I has no header of its own (no sequence number), type II 8 bytes.
@@ -194,10 +192,7 @@ pub(super) fn gre<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, D
         ERSPAN_III => {
             cx.enter(Encap::Erspan)?;
             let Some(&last) = payload.get(11) else {
-                return Err(malformed(
-                    "ERSPAN",
-                    "packet ends inside the ERSPAN III header",
-                ));
+                return Err(malformed("ERSPAN", key!("wire.bad.erspan_cut")));
             };
             let skip = if last & 0x01 != 0 { 20 } else { 12 };
             link::ethernet(payload.get(skip..).unwrap_or_default(), cx)
@@ -226,7 +221,7 @@ pub(super) fn mpls<'a>(mut data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'
     cx.enter(Encap::Mpls)?;
     for _ in 0..MAX_MPLS_LABELS {
         let [_, _, s, _, rest @ ..] = data else {
-            return Err(malformed("MPLS", "packet ends inside the label stack"));
+            return Err(malformed("MPLS", key!("wire.bad.mpls_cut")));
         };
         data = rest;
         if s & 0x01 == 0 {
@@ -242,7 +237,7 @@ pub(super) fn mpls<'a>(mut data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'
             None => Ok(Decoded::NotTcp),
         };
     }
-    Err(malformed("MPLS", "more than 16 labels"))
+    Err(malformed("MPLS", key!("wire.bad.mpls_labels")))
 }
 
 /// An Ethernet header whose EtherType is one that carries IP or tags it.
@@ -258,7 +253,7 @@ fn looks_like_ethernet(data: &[u8]) -> bool {
 pub(super) fn nsh<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     cx.enter(Encap::Nsh)?;
     let [_, len, _, next, ..] = *data else {
-        return Err(malformed("NSH", "packet ends inside the NSH base header"));
+        return Err(malformed("NSH", key!("wire.bad.nsh_cut")));
     };
     let payload = data.get(usize::from(len & 0x3F) * 4..).unwrap_or_default();
     next_protocol(next, payload, cx)
@@ -284,7 +279,7 @@ fn next_protocol<'a>(
 /// EtherType and payload in clear; with the E bit set the payload is encrypted.
 pub(super) fn macsec<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some(&tci) = data.first() else {
-        return Err(malformed("MACsec", "frame ends inside the SecTAG"));
+        return Err(malformed("MACsec", key!("wire.bad.sectag_cut")));
     };
     if tci & 0x08 != 0 {
         return cx.hide(Hidden::MacsecEncrypted);
@@ -292,7 +287,7 @@ pub(super) fn macsec<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>
     cx.enter(Encap::Macsec)?;
     let tag = if tci & 0x20 != 0 { 14 } else { 6 };
     let Some([a, b]) = data.get(tag..tag + 2) else {
-        return Err(malformed("MACsec", "frame ends inside the SecTAG"));
+        return Err(malformed("MACsec", key!("wire.bad.sectag_cut")));
     };
     link::ether_payload(u16::from_be_bytes([*a, *b]), &data[tag + 2..], cx)
 }
@@ -301,10 +296,7 @@ pub(super) fn macsec<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>
 fn vxlan_gpe<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     cx.enter(Encap::VxlanGpe)?;
     let [flags, _, _, next, _, _, _, _, payload @ ..] = data else {
-        return Err(malformed(
-            "VXLAN-GPE",
-            "packet ends inside the 8-byte header",
-        ));
+        return Err(packet_ends_in_header("VXLAN-GPE", 8));
     };
     if flags & 0x04 != 0 {
         next_protocol(*next, payload, cx)
@@ -317,11 +309,11 @@ fn vxlan_gpe<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, Decode
 fn geneve<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     cx.enter(Encap::Geneve)?;
     let [opt, _, p0, p1, _, _, _, _, ..] = *data else {
-        return Err(malformed("Geneve", "packet ends inside the 8-byte header"));
+        return Err(packet_ends_in_header("Geneve", 8));
     };
     let len = 8 + usize::from(opt & 0x3F) * 4;
     let Some(payload) = data.get(len..) else {
-        return Err(malformed("Geneve", "packet ends inside the Geneve options"));
+        return Err(malformed("Geneve", key!("wire.bad.geneve_options")));
     };
     link::ether_payload(u16::from_be_bytes([p0, p1]), payload, cx)
 }
@@ -341,7 +333,7 @@ fn gtp_u<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeErro
     let mut len = 8;
     if flags & 0x07 != 0 {
         let Some(&next) = data.get(11) else {
-            return Err(malformed("GTP-U", "packet ends inside the GTP-U header"));
+            return Err(malformed("GTP-U", key!("wire.bad.gtpu_cut")));
         };
         len = 12;
         let mut next = next;
@@ -350,13 +342,10 @@ fn gtp_u<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeErro
             count += 1;
             let ext_len = usize::from(*data.get(len).unwrap_or(&0)) * 4;
             if ext_len == 0 || count > MAX_GTP_EXTENSIONS {
-                return Err(malformed(
-                    "GTP-U",
-                    "an extension header has length 0 or the chain never ends",
-                ));
+                return Err(malformed("GTP-U", key!("wire.bad.gtpu_ext_chain")));
             }
             let Some(&n) = data.get(len + ext_len - 1) else {
-                return Err(malformed("GTP-U", "packet ends inside an extension header"));
+                return Err(malformed("GTP-U", key!("wire.bad.gtpu_ext_cut")));
             };
             next = n;
             len += ext_len;
@@ -398,7 +387,7 @@ fn l2tp<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError
     let flags = u16::from_be_bytes([f0, f1]);
     match flags & 0x000F {
         2 => {}
-        3 => return cx.hide(Hidden::Tunnel("L2TPv3 over UDP")),
+        3 => return cx.hide(Hidden::Tunnel(key!("wire.tunnel.l2tpv3_udp"))),
         _ => return Ok(Decoded::NotTcp),
     }
     if flags & 0x8000 != 0 {
@@ -414,7 +403,7 @@ fn l2tp<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError
     }
     if flags & 0x0200 != 0 {
         let Some([a, b]) = data.get(len..len + 2) else {
-            return Err(malformed("L2TP", "packet ends inside the L2TP header"));
+            return Err(malformed("L2TP", key!("wire.bad.l2tp_cut")));
         };
         len += 2 + usize::from(u16::from_be_bytes([*a, *b]));
     }

@@ -4,19 +4,17 @@
 
 use super::ctx::Ctx;
 use super::encap::Hidden;
-use super::error::{DecodeError, malformed};
+use super::error::{DecodeError, malformed, short_header};
 use super::lan;
 use super::segment::Decoded;
+use crate::key;
 
 /// An 802.11 frame: frame control (type 2 is data), then a 24-byte header, 30 with four
 /// addresses (To DS and From DS), plus 2 for QoS subtypes and 4 more for an HT control field
 /// (QoS with the Order bit). `pad` rounds the header up to 4 bytes (radiotap's DATAPAD flag).
 fn data_frame<'a>(data: &'a [u8], pad: bool, cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let [fc0, fc1, ..] = *data else {
-        return Err(malformed(
-            "802.11",
-            "frame is shorter than its frame control field",
-        ));
+        return Err(malformed("802.11", key!("wire.bad.wifi_fc")));
     };
     let (frame_type, subtype) = ((fc0 >> 2) & 0x03, fc0 >> 4);
     if frame_type != 2 || subtype & 0x04 != 0 {
@@ -36,10 +34,7 @@ fn data_frame<'a>(data: &'a [u8], pad: bool, cx: &mut Ctx<'a>) -> Result<Decoded
         len = len.next_multiple_of(4);
     }
     if data.len() < len {
-        return Err(malformed(
-            "802.11",
-            "frame ends inside the data frame header",
-        ));
+        return Err(malformed("802.11", key!("wire.bad.wifi_data_header")));
     }
     if fc1 & 0x40 != 0 {
         return cx.hide(Hidden::Wifi80211Protected);
@@ -64,24 +59,18 @@ pub(super) fn radiotap<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'
     const EXT: u32 = 1 << 31;
     const DATAPAD: u8 = 0x20;
     let [0, _, l0, l1, p0, p1, p2, p3, ..] = *data else {
-        return Err(malformed(
-            "radiotap",
-            "frame is shorter than the 8-byte header or its version is not 0",
-        ));
+        return Err(malformed("radiotap", key!("wire.bad.radiotap_short")));
     };
     let len = usize::from(u16::from_le_bytes([l0, l1]));
     let Some(frame) = data.get(len..) else {
-        return Err(malformed("radiotap", "header length runs past the frame"));
+        return Err(malformed("radiotap", key!("wire.bad.header_len_past")));
     };
     let present = u32::from_le_bytes([p0, p1, p2, p3]);
     let mut at = 8;
     let mut word = present;
     while word & EXT != 0 {
         let Some(w) = data.get(at..at + 4) else {
-            return Err(malformed(
-                "radiotap",
-                "presence bitmaps run past the header",
-            ));
+            return Err(malformed("radiotap", key!("wire.bad.radiotap_present")));
         };
         word = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
         at += 4;
@@ -103,10 +92,7 @@ pub(super) fn prism<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>,
         return avs(data, cx);
     }
     let Some(frame) = data.get(144..) else {
-        return Err(malformed(
-            "Prism",
-            "frame is shorter than the 144-byte header",
-        ));
+        return Err(short_header("Prism", 144));
     };
     data_frame(frame, false, cx)
 }
@@ -114,14 +100,11 @@ pub(super) fn prism<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>,
 /// AVS (163): magic, then the header's length (big-endian) at offset 4.
 pub(super) fn avs<'a>(data: &'a [u8], cx: &mut Ctx<'a>) -> Result<Decoded<'a>, DecodeError> {
     let Some([a, b, c, d]) = data.get(4..8) else {
-        return Err(malformed(
-            "AVS",
-            "frame is shorter than the 8-byte header start",
-        ));
+        return Err(malformed("AVS", key!("wire.bad.avs_short")));
     };
     let len = u32::from_be_bytes([*a, *b, *c, *d]) as usize;
     let Some(frame) = data.get(len..) else {
-        return Err(malformed("AVS", "header length runs past the frame"));
+        return Err(malformed("AVS", key!("wire.bad.header_len_past")));
     };
     data_frame(frame, false, cx)
 }

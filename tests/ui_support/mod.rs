@@ -14,8 +14,8 @@ use serde_json::Value;
 use sockviz::capture::Timestamp;
 use sockviz::tcp::{Analysis, ConnId, Direction, RelSeq, TcpState};
 use sockviz::timeline::{
-    AcceptQueue, ByteRange, Call, CallEvent, Errno, Event, EventKind, Flow, ProbeEvent,
-    SegmentEvent, Side, SocketId, Timeline,
+    AcceptQueue, ByteRange, Call, CallEvent, CapturePoint, Errno, Event, EventKind, Flow,
+    ProbeEvent, SegmentEvent, Side, Sighting, SocketId, Timeline,
 };
 use sockviz::wire::TcpFlags;
 
@@ -90,6 +90,28 @@ fn range(v: &Value) -> Option<ByteRange> {
 fn hex_bytes(text: &str) -> Vec<u8> {
     text.split(' ')
         .filter_map(|h| u8::from_str_radix(h, 16).ok())
+        .collect()
+}
+
+/// Over a link, where and when a segment line says it was seen (`seen`, `seen_t`), first
+/// sighting first.
+fn sightings(l: &Value) -> Vec<Sighting> {
+    let Some(points) = l.get("seen").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    points
+        .iter()
+        .filter_map(|p| {
+            let name = p.as_str()?;
+            let point = match name {
+                "client" => CapturePoint::Client,
+                _ => CapturePoint::Server,
+            };
+            Some(Sighting {
+                point,
+                at: ts(l.get("seen_t")?.get(name)?),
+            })
+        })
         .collect()
 }
 
@@ -204,7 +226,7 @@ pub fn lab_timeline_with(scenario: &str, extra: &[&str]) -> Timeline {
                         .unwrap_or_default(),
                     payload: Vec::new(),
                     frame_len: 0,
-                    seen: Vec::new(),
+                    seen: sightings(l),
                     lost: l["lost"].as_bool().unwrap_or(false),
                     sack: Vec::new(),
                 })

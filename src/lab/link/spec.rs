@@ -88,29 +88,29 @@ impl Default for LinkSpec {
 /// Why a `--link` value was refused: which key, what was given, what is accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LinkSpecError {
-    #[error("`{0}` is not key=value (e.g. rtt=80ms,rate=1mbit,loss=2%)")]
+    #[error("{}", crate::tr!("lab.link.not_key_value", item = .0))]
     NotKeyValue(String),
-    #[error("unknown key `{0}`; the keys are rtt, delay, rate, queue, loss, reorder, seed")]
+    #[error("{}", crate::tr!("lab.link.unknown_key", key = .0))]
     UnknownKey(String),
-    #[error("`{0}` is given twice")]
+    #[error("{}", crate::tr!("lab.link.repeated", key = .0))]
     Repeated(String),
-    #[error("give either rtt (round trip) or delay (one way), not both")]
+    #[error("{}", crate::tr!("lab.link.rtt_and_delay"))]
     RttAndDelay,
-    #[error("{key}=`{value}` is not accepted; {key} takes {accepted}")]
+    #[error("{}", crate::tr!("lab.link.bad_value", key = .key, value = .value, accepted = crate::i18n::t(.accepted)))]
     BadValue {
         key: &'static str,
         value: String,
+        /// The key of what the setting takes (`lab.link.takes.duration`).
         accepted: &'static str,
     },
 }
 
-const DURATION: &str = "a duration such as 80ms, 0.2s, 500us or 0 (at most 5s one way)";
-const RATE: &str = "a rate such as 1mbit, 500kbit, 2gbit or 64000bit (bits per second), or none";
-const QUEUE: &str = "packets (50 or 50p, at least 1) or bytes (64kb, 9000b, at least 1500b)";
-const LOSS: &str = "a percentage from 0 to 100 (2%, 0.5%), nth:N (drop the Nth client-to-server \
-TCP segment, N from 1), syn (drop every SYN) or 0";
-const PERCENT: &str = "a percentage from 0 to 100, such as 5% or 0.5%";
-const SEED: &str = "a whole number from 0 to 18446744073709551615";
+const DURATION: &str = crate::key!("lab.link.takes.duration");
+const RATE: &str = crate::key!("lab.link.takes.rate");
+const QUEUE: &str = crate::key!("lab.link.takes.queue");
+const LOSS: &str = crate::key!("lab.link.takes.loss");
+const PERCENT: &str = crate::key!("lab.link.takes.percent");
+const SEED: &str = crate::key!("lab.link.takes.seed");
 
 impl FromStr for LinkSpec {
     type Err = LinkSpecError;

@@ -51,7 +51,7 @@ const RELAY_SERVER_END: VethEnd = VethEnd {
 
 /// Why the two hosts and their link could not be built.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot build the lab's link ({step}): {source}")]
+#[error("{}", crate::tr!("lab.err.topology", step = .step, error = .source))]
 pub struct TopologyError {
     pub step: String,
     pub source: io::Error,
@@ -102,12 +102,12 @@ pub fn build(spec: LinkSpec, mtu: u32, snaplen: u32) -> Result<Built, TopologyEr
     ] {
         let _ = sysctl(path, "1");
     }
-    let client = Host::start("client").map_err(at("the client host's namespace"))?;
-    let server = Host::start("server").map_err(at("the server host's namespace"))?;
+    let client = Host::start("client").map_err(at(crate::tr!("lab.link.step.client_ns")))?;
+    let server = Host::start("server").map_err(at(crate::tr!("lab.link.step.server_ns")))?;
     for host in [&client, &server] {
         host.run(prepare_host)
             .and_then(|r| r)
-            .map_err(at(format!("{} host: lo, sysctls", host.name)))?;
+            .map_err(at(crate::tr!("lab.link.step.sysctls", host = host.name)))?;
     }
     add_veth(RELAY_CLIENT_END, CLIENT_END, client.ns.as_fd())
         .map_err(at("ip link add relay-c type veth peer name client0"))?;
@@ -129,13 +129,13 @@ pub fn build(spec: LinkSpec, mtu: u32, snaplen: u32) -> Result<Built, TopologyEr
         .map_err(at("server0 192.0.2.2/24"))?;
     let client_capture = client
         .run(move || LiveCapture::open(CLIENT_END.name, "tcp or arp", snaplen))
-        .map_err(at("the client host's capture"))?;
+        .map_err(at(crate::tr!("lab.link.step.client_capture")))?;
     let server_capture = server
         .run(move || LiveCapture::open(SERVER_END.name, "tcp or arp", snaplen))
-        .map_err(at("the server host's capture"))?;
+        .map_err(at(crate::tr!("lab.link.step.server_capture")))?;
     for host in [&client, &server] {
         host.drop_privileges()
-            .map_err(at(format!("{} host: dropping capabilities", host.name)))?;
+            .map_err(at(crate::tr!("lab.link.step.drop_caps", host = host.name)))?;
     }
     Ok(Built {
         topology: Topology {
@@ -206,7 +206,8 @@ impl Topology {
     /// Start carrying frames.
     pub fn start(&mut self, sockets: [OwnedFd; 2]) -> Result<(), TopologyError> {
         let [c, s] = sockets;
-        self.relay = Some(Relay::start(self.spec, c, s).map_err(at("the relay thread"))?);
+        self.relay =
+            Some(Relay::start(self.spec, c, s).map_err(at(crate::tr!("lab.link.step.relay")))?);
         Ok(())
     }
 

@@ -15,10 +15,7 @@ use super::topology::{self, Topology, TopologyError};
 /// Why a lab over a link could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    #[error(
-        "a lab over a link needs the lab's own user namespace, and {0}; run without --link \
-         (and without a link scenario), or see the README's \"link\" section"
-    )]
+    #[error("{}", crate::tr!("lab.err.no_namespace", why = .0))]
     NoNamespace(String),
     #[error(transparent)]
     Topology(#[from] TopologyError),
@@ -35,12 +32,12 @@ pub(in crate::lab) fn start_wire(
     match prepared {
         Prepared::Namespace(NamespaceKind::UserAndNet) => {}
         Prepared::Namespace(NamespaceKind::NetOnly) => {
-            return Err(LinkError::NoNamespace(
-                "this run entered a network namespace only".into(),
-            ));
+            return Err(LinkError::NoNamespace(crate::tr!("lab.err.net_only")));
         }
         Prepared::HostRequested => {
-            return Err(LinkError::NoNamespace("--host-loopback was given".into()));
+            return Err(LinkError::NoNamespace(crate::tr!(
+                "lab.err.host_loopback_given"
+            )));
         }
         Prepared::NamespaceFailed(e) => return Err(LinkError::NoNamespace(e.to_string())),
     }
@@ -49,19 +46,19 @@ pub(in crate::lab) fn start_wire(
     let sockets = Topology::relay_sockets()?;
     // Everything privileged is done: no thread started from here on holds a capability.
     if let Err(e) = privilege::drop_capabilities(Keep::NOTHING) {
-        note(format!("cannot drop capabilities: {e}"));
+        note(crate::tr!("lab.setup.capabilities", error = e));
     }
     topo.start(sockets)?;
-    note(format!(
-        "two hosts, client {} and server {}, joined by a link sockviz carries: {spec:#} \
-         (round trip {} ms before queueing)",
-        topology::CLIENT_ADDR,
-        topology::SERVER_ADDR,
-        spec.rtt().as_millis()
+    note(crate::tr!(
+        "lab.link.hosts",
+        client = topology::CLIENT_ADDR,
+        server = topology::SERVER_ADDR,
+        spec = format!("{spec:#}"),
+        rtt = spec.rtt().as_millis()
     ));
     match topology::start_capture(built.server_capture, CapturePoint::Server, tx.clone()) {
         Ok(live) => topo.keep_server_capture(live),
-        Err(e) => note(format!("no capture at the server host: {e}")),
+        Err(e) => note(crate::tr!("lab.link.no_server_capture", error = e)),
     }
     let (live, capture) =
         match topology::start_capture(built.client_capture, CapturePoint::Client, tx) {

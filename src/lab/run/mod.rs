@@ -64,9 +64,9 @@ impl Default for RunConfig {
 pub enum RunError {
     #[error(transparent)]
     Spawn(#[from] trace::SpawnError),
-    #[error("cannot start the lab's threads: {0}")]
+    #[error("{}", crate::tr!("lab.run.err.threads", error = .0))]
     Thread(std::io::Error),
-    #[error("cannot open {path} for the program's output: {source}")]
+    #[error("{}", crate::tr!("lab.run.err.output", path = .path.display(), error = .source))]
     Output {
         path: PathBuf,
         source: std::io::Error,
@@ -144,16 +144,11 @@ pub fn run_live(
     let server = if cfg.server && !cfg.client {
         match peers::EchoServer::start(&rec, addr) {
             Ok(s) => {
-                rec.note(format!(
-                    "the lab's echo server listens on {addr} (--no-server leaves the port to \
-                     your own server)"
-                ));
+                rec.note(crate::tr!("lab.run.server_listens", addr = addr));
                 Some(s)
             }
             Err(e) => {
-                rec.note(format!(
-                    "the lab's echo server could not listen on {addr}: {e}"
-                ));
+                rec.note(crate::tr!("lab.run.server_failed", addr = addr, error = e));
                 None
             }
         }
@@ -210,7 +205,7 @@ pub fn run_live(
         let stats = live.stop();
         dropped = stats.dropped;
         if let Some(err) = stats.error {
-            rec.note(format!("the capture stopped early: {err}"));
+            rec.note(crate::tr!("lab.capture_stopped", error = err));
         }
     }
     let report = traced?;
@@ -232,9 +227,7 @@ pub fn run_live(
 fn stop_programs(rec: &Recorder, pids: &trace::Pids) -> Vec<i32> {
     let running: Vec<i32> = pids.lock().map(|p| p.clone()).unwrap_or_default();
     for &pid in &running {
-        rec.note(format!(
-            "the lab's client is done: the program (pid {pid}) is stopped with SIGTERM"
-        ));
+        rec.note(crate::tr!("lab.run.sigterm", pid = pid));
         // SAFETY: kill with integer arguments; the pid is our own child, not yet reaped.
         unsafe { libc::kill(pid, libc::SIGTERM) };
     }

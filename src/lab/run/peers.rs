@@ -43,7 +43,7 @@ impl EchoServer {
             std::thread::sleep(Duration::from_millis(5));
         }
         if !self.handle.is_finished() {
-            rec.note("the lab's echo server was still waiting for its client: shut down");
+            rec.note(crate::i18n::t("lab.run.server_shut_down"));
             rec.shutdown_all();
         }
         let _ = self.handle.join();
@@ -89,15 +89,16 @@ pub fn lecture_client(
     let deadline = Instant::now() + wait;
     while !listening() {
         if Instant::now() > deadline {
-            return Err(format!(
-                "nothing listened on port {} within {} s: the lab's client did not connect",
-                addr.port(),
-                wait.as_secs()
+            return Err(crate::tr!(
+                "lab.run.nothing_listened",
+                port = addr.port(),
+                secs = wait.as_secs()
             ));
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-    let fail = |what: &str, e: std::io::Error| format!("the lab's client: {what} failed: {e}");
+    let fail =
+        |what: &str, e: std::io::Error| crate::tr!("lab.run.client_failed", call = what, error = e);
     let mut s = LabSocket::new(rec, Side::Client).map_err(|e| fail("socket", e))?;
     s.connect(addr).map_err(|e| fail("connect", e))?;
     s.sendall(LECTURE_MESSAGE.as_bytes())

@@ -14,7 +14,7 @@ use super::{Scenario, ScenarioCtx, ScenarioError, Step, pause, recv_to_eof};
 
 pub const SCENARIO: Scenario = Scenario {
     name: "backlog",
-    summary: "listen(1) and three clients before any accept: the accept queue fills, a SYN waits",
+    summary_key: crate::key!("lab.backlog.summary"),
     run,
     link: None,
 };
@@ -24,9 +24,7 @@ const CLIENTS: usize = 3;
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let listener = Mutex::new(ctx.listener(BACKLOG, &[])?);
-    ctx.note(format!(
-        "listen({BACKLOG}): watch the listener's accept queue (recv_q) against its backlog (send_q)"
-    ));
+    ctx.note(crate::tr!("lab.backlog.watch", backlog = BACKLOG));
     std::thread::scope(|scope| {
         let mut clients = Vec::new();
         for i in 0..CLIENTS {
@@ -44,7 +42,7 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
         }
         // The server is busy: nobody accepts while the clients connect.
         pause(40 * CLIENTS as u64 + 300);
-        ctx.note("the server starts accepting; the dropped SYN is retried by the client's kernel");
+        ctx.note(crate::i18n::t("lab.backlog.accepting"));
         let server = scope.spawn(|| -> Result<(), ScenarioError> {
             for _ in 0..CLIENTS {
                 let mut conn = {

@@ -14,7 +14,7 @@ use super::{Scenario, ScenarioCtx, ScenarioError, Step, pause, recv_to_eof, run_
 
 pub const SCENARIO: Scenario = Scenario {
     name: "coalesce",
-    summary: "three small sends arrive as one recv; once with Nagle on, once with TCP_NODELAY",
+    summary_key: crate::key!("lab.coalesce.summary"),
     run,
     link: None,
 };
@@ -42,10 +42,10 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
             // The server is busy while the three sends arrive; then one recv takes them all.
             pause(120);
             let got = conn.recv(LECTURE_BUFSIZE).step(side, "recv")?;
-            ctx.note(format!(
-                "round {}: one recv(1024) returned {} bytes written by three sends",
-                round + 1,
-                got.len()
+            ctx.note(crate::tr!(
+                "lab.coalesce.round",
+                round = round + 1,
+                n = got.len()
             ));
             // The kernel turns quick ACKs back on by itself: turn them off before each round.
             conn.setsockopt(SockOpt::QuickAck(false))
@@ -63,14 +63,11 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
         let mut s = connected?;
         for nodelay in [false, true] {
             if nodelay {
-                ctx.note("TCP_NODELAY on: each small send leaves at once, in its own segment");
+                ctx.note(crate::i18n::t("lab.coalesce.nodelay"));
                 s.setsockopt(SockOpt::NoDelay(true))
                     .step(side, "setsockopt")?;
             } else {
-                ctx.note(
-                    "Nagle on (the default): later small sends wait for the first one's \
-                     (delayed) ACK, then leave together",
-                );
+                ctx.note(crate::i18n::t("lab.coalesce.nagle"));
             }
             for piece in PIECES {
                 s.send(piece.as_bytes()).step(side, "send")?;

@@ -9,14 +9,14 @@ use super::{Scenario, ScenarioCtx, ScenarioError, Step, run_pair};
 
 pub const SCENARIO: Scenario = Scenario {
     name: "echo",
-    summary: "the lecture's echo client and server: connect, send 20 bytes, recv(1024), close",
+    summary_key: crate::key!("lab.echo.summary"),
     run,
     link: None,
 };
 
 pub(super) fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let mut listener = ctx.listener(5, &[])?;
-    ctx.note("handshake: connect() returns after one round trip (SYN, SYN,ACK, ACK)");
+    ctx.note(crate::i18n::t("lab.echo.handshake"));
     let server = || {
         let side = Side::Server;
         let mut conn = listener.accept().step(Side::Listener, "accept")?;
@@ -38,15 +38,15 @@ pub(super) fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
         let reply = s.recv(LECTURE_BUFSIZE).step(side, "recv")?;
         if reply.len() < msg.len() {
             // TCP keeps no message boundaries: a real client would loop; the lesson notes it.
-            ctx.note(format!(
-                "recv(1024) returned {} of the {} bytes: a byte stream has no message boundaries",
-                reply.len(),
-                msg.len()
+            ctx.note(crate::tr!(
+                "lab.echo.short_recv",
+                got = reply.len(),
+                sent = msg.len()
             ));
             let rest = super::recv_exact(&mut s, msg.len() - reply.len(), LECTURE_BUFSIZE, side)?;
             drop(rest);
         }
-        ctx.note("close(): the client sends FIN; the server's recv returns b'' and it closes too");
+        ctx.note(crate::i18n::t("lab.echo.close"));
         s.close();
         Ok(())
     };

@@ -10,7 +10,7 @@ use super::Scenario;
 
 pub const SCENARIO: Scenario = Scenario {
     name: "echo-link",
-    summary: "echo between two hosts 80 ms apart: connect() blocks one RTT, send() returns at once",
+    summary_key: crate::key!("lab.echo_link.summary"),
     run: super::echo::run,
     link: Some(LinkSpec {
         delay: Duration::from_millis(40),

@@ -11,7 +11,7 @@ use crate::lab::socket::Shutdown;
 
 pub const SCENARIO: Scenario = Scenario {
     name: "half-close",
-    summary: "client send + shutdown(SHUT_WR); server reads to b'', replies, closes; client reads to b''",
+    summary_key: crate::key!("lab.half_close.summary"),
     run,
     link: None,
 };
@@ -22,7 +22,7 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
         let side = Side::Server;
         let mut conn = listener.accept().step(Side::Listener, "accept")?;
         let request = recv_to_eof(&mut conn, LECTURE_BUFSIZE, side)?;
-        ctx.note("the server's recv returned b'': the client's FIN arrived; it can still send");
+        ctx.note(crate::i18n::t("lab.half_close.eof"));
         let reply = format!("{} bytes received", request.len());
         conn.sendall(reply.as_bytes()).step(side, "sendall")?;
         conn.close();
@@ -33,7 +33,7 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
         let mut s = ctx.client(&[])?;
         s.sendall(LECTURE_MESSAGE.as_bytes())
             .step(side, "sendall")?;
-        ctx.note("shutdown(SHUT_WR): FIN now, no more sends; recv still works");
+        ctx.note(crate::i18n::t("lab.half_close.shutdown"));
         s.shutdown(Shutdown::Write).step(side, "shutdown")?;
         recv_to_eof(&mut s, LECTURE_BUFSIZE, side)?;
         s.close();

@@ -11,7 +11,7 @@ use super::{Scenario, ScenarioCtx, ScenarioError};
 
 pub const SCENARIO: Scenario = Scenario {
     name: "loss",
-    summary: "100,000 bytes over a link that loses a segment: dup ACKs, SACK, fast retransmit",
+    summary_key: crate::key!("lab.loss.summary"),
     run,
     link: Some(LinkSpec {
         // Wireshark calls a resend a fast retransmission only within 20 ms of the last
@@ -30,11 +30,5 @@ pub const SCENARIO: Scenario = Scenario {
 const TOTAL: usize = 100_000;
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
-    super::segments::one_sendall(
-        ctx,
-        TOTAL,
-        "one sendall of 100,000 bytes; the link loses one segment: watch the server repeat its \
-         ACK (duplicate ACKs, with SACK blocks for what arrived after the gap) until the client \
-         sends the lost bytes again",
-    )
+    super::segments::one_sendall(ctx, TOTAL, crate::i18n::t("lab.loss.watch"))
 }

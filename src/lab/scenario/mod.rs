@@ -34,8 +34,8 @@ use super::socket::{LabSocket, SockOpt};
 #[derive(Debug, Clone, Copy)]
 pub struct Scenario {
     pub name: &'static str,
-    /// One line for `sockviz lab --list`.
-    pub summary: &'static str,
+    /// The key of its one line for `sockviz lab --list` and the picker ([`Scenario::summary`]).
+    pub summary_key: &'static str,
     pub run: fn(&ScenarioCtx) -> Result<(), ScenarioError>,
     /// The link a scenario needs between two hosts (`--link` overrides it); `None` for one
     /// host's loopback unless `--link` is given.
@@ -61,23 +61,64 @@ pub const ALL: &[Scenario] = &[
     slow_start::SCENARIO,
 ];
 
+impl Scenario {
+    /// One line for `sockviz lab --list` and the scenario picker, in the current language.
+    pub fn summary(&self) -> &'static str {
+        crate::i18n::t(self.summary_key)
+    }
+}
+
+/// How a side is called in the lab's sentences (`client`, or `클라이언트` in Korean).
+pub fn side_word(side: Side) -> &'static str {
+    match side {
+        Side::Client => crate::i18n::t("lab.side.client"),
+        Side::Server => crate::i18n::t("lab.side.server"),
+        Side::Listener => crate::i18n::t("lab.side.listener"),
+    }
+}
+
 pub fn find(name: &str) -> Option<&'static Scenario> {
     ALL.iter().find(|s| s.name == name)
 }
 
 /// Why a scenario stopped before its end.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ScenarioError {
-    #[error("the {side}'s {call}() failed: {error}")]
     Call {
         side: Side,
         call: &'static str,
         error: io::Error,
     },
-    #[error("{0}")]
+    /// A sentence already in the current language.
     Unexpected(String),
-    #[error("the {0} thread panicked (a sockviz bug: please report it)")]
+    /// Which thread: `client`, `server` or `listener`.
     Panicked(&'static str),
+}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScenarioError::Call { side, call, error } => f.write_str(&crate::tr!(
+                "lab.err.call",
+                side = side_word(*side),
+                call = call,
+                error = error
+            )),
+            ScenarioError::Unexpected(text) => f.write_str(text),
+            ScenarioError::Panicked(thread) => {
+                f.write_str(&crate::tr!("lab.err.panicked", thread = thread))
+            }
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ScenarioError::Call { error, .. } => Some(error),
+            _ => None,
+        }
+    }
 }
 
 /// Attach the side and call name to a failed socket call.

@@ -8,16 +8,13 @@ use super::{Scenario, ScenarioCtx, ScenarioError, Step};
 
 pub const SCENARIO: Scenario = Scenario {
     name: "refused",
-    summary: "connect to a port with no listener: SYN answered by RST, ECONNREFUSED",
+    summary_key: crate::key!("lab.refused.summary"),
     run,
     link: None,
 };
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
-    ctx.note(format!(
-        "nothing listens on port {}: expect RST, then ECONNREFUSED",
-        ctx.server.port()
-    ));
+    ctx.note(crate::tr!("lab.refused.expect", port = ctx.server.port()));
     let side = Side::Client;
     let mut s = ctx.socket(side)?;
     match s.connect(ctx.server) {
@@ -25,13 +22,13 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
         Err(e) => return Err(e).step(side, "connect"),
         Ok(()) => {
             s.close();
-            return Err(ScenarioError::Unexpected(format!(
-                "something is listening on {}: pick a free port with --port",
-                ctx.server
+            return Err(ScenarioError::Unexpected(crate::tr!(
+                "lab.refused.listening",
+                addr = ctx.server
             )));
         }
     }
-    ctx.note("a refused socket cannot be reused: close it (lecture: fail되면 socket을 close해야)");
+    ctx.note(crate::i18n::t("lab.refused.close"));
     s.close();
     Ok(())
 }

@@ -11,7 +11,7 @@ use super::{Scenario, ScenarioCtx, ScenarioError, Step, pause, run_pair};
 
 pub const SCENARIO: Scenario = Scenario {
     name: "reset",
-    summary: "close() with unread data, then SO_LINGER (1, 0): RST instead of FIN, ECONNRESET",
+    summary_key: crate::key!("lab.reset.summary"),
     run,
     link: None,
 };
@@ -20,16 +20,17 @@ fn expect_reset(r: std::io::Result<Vec<u8>>, side: Side) -> Result<(), ScenarioE
     match r {
         Err(e) if e.raw_os_error() == Some(libc::ECONNRESET) => Ok(()),
         Err(e) => Err(e).step(side, "recv"),
-        Ok(data) => Err(ScenarioError::Unexpected(format!(
-            "the {side}'s recv returned {} bytes instead of failing with ECONNRESET",
-            data.len()
+        Ok(data) => Err(ScenarioError::Unexpected(crate::tr!(
+            "lab.reset.no_reset",
+            side = super::side_word(side),
+            n = data.len()
         ))),
     }
 }
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let mut listener = ctx.listener(5, &[])?;
-    ctx.note("part 1: the server closes without reading what the client sent");
+    ctx.note(crate::i18n::t("lab.reset.part1"));
     run_pair(
         || {
             let conn = listener.accept().step(Side::Listener, "accept")?;
@@ -47,7 +48,7 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
             Ok(())
         },
     )?;
-    ctx.note("part 2: the client sets SO_LINGER (1, 0) and closes: an abortive close");
+    ctx.note(crate::i18n::t("lab.reset.part2"));
     let r = run_pair(
         || {
             let mut conn = listener.accept().step(Side::Listener, "accept")?;

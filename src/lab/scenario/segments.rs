@@ -10,7 +10,7 @@ use super::{Scenario, ScenarioCtx, ScenarioError, Step, pattern, recv_to_eof, ru
 
 pub const SCENARIO: Scenario = Scenario {
     name: "segments",
-    summary: "one sendall of 100,000 bytes: MSS-sized segments on the wire, recv(1024) pieces",
+    summary_key: crate::key!("lab.segments.summary"),
     run,
     link: None,
 };
@@ -18,11 +18,7 @@ pub const SCENARIO: Scenario = Scenario {
 const TOTAL: usize = 100_000;
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
-    one_sendall(
-        ctx,
-        TOTAL,
-        "one sendall of 100,000 bytes: watch how many segments carry them",
-    )
+    one_sendall(ctx, TOTAL, crate::i18n::t("lab.segments.watch"))
 }
 
 /// The client's one `sendall` of `total` bytes (after `note`), the server's `recv(1024)` to
@@ -38,9 +34,10 @@ pub(super) fn one_sendall(
         let mut conn = listener.accept().step(Side::Listener, "accept")?;
         let all = recv_to_eof(&mut conn, LECTURE_BUFSIZE, side)?;
         if all.len() != total {
-            return Err(ScenarioError::Unexpected(format!(
-                "the server read {} bytes, not {total}",
-                all.len()
+            return Err(ScenarioError::Unexpected(crate::tr!(
+                "lab.err.read_short",
+                n = all.len(),
+                total = total
             )));
         }
         conn.close();

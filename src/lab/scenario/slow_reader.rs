@@ -15,7 +15,7 @@ use super::{Scenario, ScenarioCtx, ScenarioError, Step, pattern, pause, recv_to_
 
 pub const SCENARIO: Scenario = Scenario {
     name: "slow-reader",
-    summary: "the server stops reading: zero window, probes, partial and blocked sends, sendall waits",
+    summary_key: crate::key!("lab.slow_reader.summary"),
     run,
     link: None,
 };
@@ -33,22 +33,18 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let server = || {
         let side = Side::Server;
         let mut conn = listener.accept().step(Side::Listener, "accept")?;
-        ctx.note(
-            "the server stops reading: its receive queue fills, then it advertises window 0; \
-             the client's kernel keeps asking with zero-window probes (no data, one below the \
-             next sequence number: Wireshark labels them keep_alive)",
-        );
+        ctx.note(crate::i18n::t("lab.slow_reader.stall"));
         pause(STALL_MS);
-        ctx.note("the server reads 32 KiB: the window opens and the blocked send returns");
+        ctx.note(crate::i18n::t("lab.slow_reader.reads"));
         // More than the client has queued so far, so the blocked send completes within it.
         let first = super::recv_exact(&mut conn, 2 * CHUNK, LECTURE_BUFSIZE, side)?;
-        ctx.note("the server stops reading again: now sendall waits for room");
+        ctx.note(crate::i18n::t("lab.slow_reader.stall_again"));
         pause(SECOND_STALL_MS);
-        ctx.note("the server drains everything: sendall returns, the client closes");
+        ctx.note(crate::i18n::t("lab.slow_reader.drains"));
         let rest = recv_to_eof(&mut conn, LECTURE_BUFSIZE, side)?;
-        ctx.note(format!(
-            "the server read {} bytes in all",
-            first.len() + rest.len()
+        ctx.note(crate::tr!(
+            "lab.slow_reader.total",
+            n = first.len() + rest.len()
         ));
         conn.close();
         Ok(())
@@ -68,7 +64,7 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
             }
             pause(20);
         }
-        ctx.note("setblocking(True): the next send blocks until all of it is in the send buffer");
+        ctx.note(crate::i18n::t("lab.slow_reader.blocking"));
         s.setblocking(true).step(side, "setblocking")?;
         let n = s.send(&data[sent..sent + CHUNK]).step(side, "send")?;
         sent += n;

@@ -14,7 +14,7 @@ use super::{Scenario, ScenarioCtx, ScenarioError, SockOpt, Step, pattern, recv_t
 
 pub const SCENARIO: Scenario = Scenario {
     name: "slow-start",
-    summary: "400,000 bytes over a 100 ms, 50 mbit link: cwnd doubles per RTT, then rwnd caps it",
+    summary_key: crate::key!("lab.slow_start.summary"),
     run,
     link: Some(LinkSpec {
         delay: Duration::from_millis(50),
@@ -38,9 +38,10 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
         let mut conn = listener.accept().step(Side::Listener, "accept")?;
         let all = recv_to_eof(&mut conn, LECTURE_BUFSIZE, side)?;
         if all.len() != TOTAL {
-            return Err(ScenarioError::Unexpected(format!(
-                "the server read {} bytes, not {TOTAL}",
-                all.len()
+            return Err(ScenarioError::Unexpected(crate::tr!(
+                "lab.err.read_short",
+                n = all.len(),
+                total = TOTAL
             )));
         }
         conn.close();
@@ -49,11 +50,7 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let client = || {
         let side = Side::Client;
         let mut s = ctx.client(&[SockOpt::SndBuf(SNDBUF)])?;
-        ctx.note(
-            "400,000 bytes in four sendalls: the client's cwnd starts at 10 segments and doubles \
-             each round trip (see its panel: rtt, cwnd, in flight) until the server's window, \
-             SO_RCVBUF 131072, is what limits the bytes in flight",
-        );
+        ctx.note(crate::i18n::t("lab.slow_start.watch"));
         // Four sendalls of 100,000 bytes (one would do; a recording keeps each call's bytes in
         // one record, and readers such as tshark take records up to 256 KiB).
         for piece in pattern(TOTAL).chunks(TOTAL / 4) {

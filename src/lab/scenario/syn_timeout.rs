@@ -13,7 +13,7 @@ use super::{Scenario, ScenarioCtx, ScenarioError, SockOpt, Step};
 
 pub const SCENARIO: Scenario = Scenario {
     name: "syn-timeout",
-    summary: "every SYN is dropped: retransmitted after 1 s, 2 s, then connect() fails ETIMEDOUT",
+    summary_key: crate::key!("lab.syn_timeout.summary"),
     run,
     link: Some(LinkSpec {
         delay: Duration::from_millis(10),
@@ -27,17 +27,8 @@ pub const SYN_RETRIES: i32 = 2;
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let listener = ctx.listener(5, &[])?;
-    ctx.note(
-        "the server listens, but the link drops every SYN before it gets there: nothing comes \
-         back, not even a reset",
-    );
-    ctx.note(format!(
-        "TCP_SYNCNT={SYN_RETRIES}: the SYN is retransmitted {SYN_RETRIES} times (1 s, then 2 s \
-         later: each wait twice the last) and connect() gives up 4 s after the last, 7 s in all. \
-         Linux's default, net.ipv4.tcp_syn_retries = 6, waits 1+2+4+8+16+32+64 = 127 s; the \
-         lecture's 75 s is the BSD connection-establishment timer. (Linux 6.6+ first retries \
-         at a flat 1 s, net.ipv4.tcp_syn_linear_timeouts = 4; the lab's hosts set it to 0.)"
-    ));
+    ctx.note(crate::i18n::t("lab.syn_timeout.drops"));
+    ctx.note(crate::tr!("lab.syn_timeout.retries", n = SYN_RETRIES));
     let side = Side::Client;
     let mut s = ctx.socket(side)?;
     s.setsockopt(SockOpt::SynCnt(SYN_RETRIES))
@@ -45,17 +36,15 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     let r = s.connect(ctx.server);
     match r {
         Err(e) if e.raw_os_error() == Some(libc::ETIMEDOUT) => {
-            ctx.note("connect() failed: ETIMEDOUT (Python raises TimeoutError); close the socket");
+            ctx.note(crate::i18n::t("lab.syn_timeout.failed"));
         }
         Err(e) => return Err(e).step(side, "connect"),
         Ok(()) => {
             s.close();
             listener.close();
-            return Err(ScenarioError::Unexpected(
-                "connect() succeeded: the link let a SYN through (was --link given without \
-                 loss=syn?)"
-                    .into(),
-            ));
+            return Err(ScenarioError::Unexpected(crate::tr!(
+                "lab.syn_timeout.connected"
+            )));
         }
     }
     s.close();

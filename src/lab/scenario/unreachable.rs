@@ -15,7 +15,7 @@ use super::{Scenario, ScenarioCtx, ScenarioError, Step};
 
 pub const SCENARIO: Scenario = Scenario {
     name: "unreachable",
-    summary: "connect to an unrouted network (ENETUNREACH) and to a silent host (EHOSTUNREACH)",
+    summary_key: crate::key!("lab.unreachable.summary"),
     run,
     link: Some(LinkSpec {
         delay: Duration::from_millis(10),
@@ -34,7 +34,7 @@ fn expect_failure(
     let mut s = ctx.socket(side)?;
     match s.connect(to) {
         Err(e) if e.raw_os_error() == Some(errno) => {
-            ctx.note(format!("connect() failed: {name}; close the socket"));
+            ctx.note(crate::tr!("lab.unreachable.failed", errno = name));
             s.close();
             Ok(())
         }
@@ -44,8 +44,10 @@ fn expect_failure(
         }
         Ok(()) => {
             s.close();
-            Err(ScenarioError::Unexpected(format!(
-                "connect() to {to} succeeded: expected {name}"
+            Err(ScenarioError::Unexpected(crate::tr!(
+                "lab.unreachable.connected",
+                to = to,
+                errno = name
             )))
         }
     }
@@ -53,25 +55,18 @@ fn expect_failure(
 
 fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
     if !ctx.over_link() {
-        return Err(ScenarioError::Unexpected(
-            "unreachable needs the lab's two hosts (it runs over a link)".into(),
-        ));
+        return Err(ScenarioError::Unexpected(crate::tr!(
+            "lab.unreachable.no_link"
+        )));
     }
-    ctx.note(format!(
-        "{UNROUTED_HOST}: the client host has a route to 192.0.2.0/24 only, so no packet \
-         can leave: ENETUNREACH at once"
-    ));
+    ctx.note(crate::tr!("lab.unreachable.unrouted", host = UNROUTED_HOST));
     expect_failure(
         ctx,
         SocketAddrV4::new(UNROUTED_HOST, ECHO_PORT),
         libc::ENETUNREACH,
         "ENETUNREACH (Network is unreachable)",
     )?;
-    ctx.note(format!(
-        "{ABSENT_HOST} is on the client's own network, but no host has it: the SYN waits for \
-         ARP (\"who has {ABSENT_HOST}?\", broadcast once a second) until the neighbour entry fails \
-         after 3 s: EHOSTUNREACH"
-    ));
+    ctx.note(crate::tr!("lab.unreachable.absent", host = ABSENT_HOST));
     expect_failure(
         ctx,
         SocketAddrV4::new(ABSENT_HOST, ECHO_PORT),

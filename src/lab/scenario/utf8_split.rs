@@ -8,7 +8,7 @@ use super::{Scenario, ScenarioCtx, ScenarioError, Step, pause, run_pair};
 
 pub const SCENARIO: Scenario = Scenario {
     name: "utf8-split",
-    summary: "recv(4) in a loop on '안녕' (6 bytes): a character split across two recv calls",
+    summary_key: crate::key!("lab.utf8_split.summary"),
     run,
     link: None,
 };
@@ -36,19 +36,23 @@ fn run(ctx: &ScenarioCtx) -> Result<(), ScenarioError> {
             }
             // What `piece.decode('utf-8')` says in the lecture's Python.
             let shown = match std::str::from_utf8(&piece) {
-                Ok(s) => format!("decodes as '{s}'"),
-                Err(_) => format!(
-                    ".decode('utf-8') raises {}",
-                    crate::export::labels::utf8_decode_error(&piece).unwrap_or_default()
+                Ok(s) => crate::tr!("lab.utf8_split.decodes", text = s),
+                Err(_) => crate::tr!(
+                    "lab.utf8_split.raises",
+                    error = crate::export::labels::utf8_decode_error(&piece).unwrap_or_default()
                 ),
             };
-            ctx.note(format!("recv(4) returned {}: {shown}", hex(&piece)));
+            ctx.note(crate::tr!(
+                "lab.utf8_split.piece",
+                hex = hex(&piece),
+                shown = shown
+            ));
             all.extend_from_slice(&piece);
         }
-        ctx.note(format!(
-            "the whole stream {} decodes as '{}'",
-            hex(&all),
-            String::from_utf8_lossy(&all)
+        ctx.note(crate::tr!(
+            "lab.utf8_split.whole",
+            hex = hex(&all),
+            text = String::from_utf8_lossy(&all)
         ));
         conn.close();
         Ok(())

@@ -172,9 +172,10 @@ impl FrameReader {
                         self.notes.push(ScanNote {
                             after: frame.number - 1,
                             at: frame.ts,
-                            text: format!(
-                                "frame {} could not be decoded ({err}); such frames are left out",
-                                frame.number
+                            text: crate::tr!(
+                                "wire.index.not_decoded",
+                                frame = frame.number,
+                                error = err
                             ),
                         });
                     }
@@ -208,11 +209,8 @@ impl FrameReader {
     pub fn finish(mut self) -> ReadEnd {
         self.warnings.extend(self.file.warnings().iter().cloned());
         if self.lab_events > 0 {
-            self.warnings.push(format!(
-                "{} sockviz lab events (calls, probes, notes) are not shown: a file this large \
-                 is read as a capture, wire only",
-                self.lab_events
-            ));
+            self.warnings
+                .push(crate::tr!("wire.index.lab_events", n = self.lab_events));
         }
         ReadEnd {
             file: self.file,

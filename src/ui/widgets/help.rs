@@ -239,7 +239,7 @@ pub fn render_picker(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             t.text
         };
-        let line = format!("{:<12} {}", s.name, s.summary);
+        let line = format!("{:<12} {}", s.name, s.summary());
         put(
             buf,
             inner.x,

@@ -19,6 +19,7 @@ use super::ladder_band::{self, BandText};
 use super::ladder_rows::LOOK;
 pub use super::ladder_rows::{LadderRow, RowKind, event_at_row, rows};
 use super::{fit, put};
+use super::{ladder_rows, ladder_slope};
 pub use crate::export::labels::{
     call_label, call_label_plain, call_label_short, call_label_start, segment_label,
 };
@@ -95,7 +96,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     put(buf, rstart, area.y, &right, area.right() - rstart, t.title);
 
     let height = area.height as usize - 1;
-    let rows = rows(app, height);
+    // Over a link, with rows around the window: where an arrow in flight through it left or
+    // lands (a loopback's frame lays out its window only).
+    let around = if app.timeline.over_link() {
+        height * 2
+    } else {
+        0
+    };
+    let (top, context) = ladder_rows::rows_in_context(app, height, around);
+    let rows = &context[top..(top + height).min(context.len())];
+    let slopes = ladder_slope::slopes(app, &context, top);
+    ladder_slope::draw(app, &slopes, g, area, rows, buf);
+    // A state a sloped arrow brings its receiver into shows where it lands.
+    let mut landing: Vec<(usize, TcpState)> = Vec::new();
     let events = app.events();
     let focus = app.focus();
     let newest = app.playback.pos.checked_sub(1);
@@ -187,14 +200,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             _ => None,
         };
         // A call's start or return row sits at that moment, not at the event's anchor.
-        let at = match (r.kind, c) {
-            (RowKind::CallStart, Some(c)) => c.started,
-            (RowKind::CallReturn, Some(c)) => c.returned,
+        let at = match (r.kind, c, &ev.kind) {
+            (RowKind::CallStart, Some(c), _) => c.started,
+            (RowKind::CallReturn, Some(c), _) => c.returned,
+            (RowKind::Arrival, _, EventKind::Segment(s)) => s.arrived().unwrap_or(ev.at),
             _ => ev.at,
         };
         let selected = focus == Some(i) && r.kind == RowKind::Event;
         // A note or call text longer than its row: the band rows, across the ladder.
-        let (band, drawn) = ladder_band::draw_row(app, &rows, row, g, area, y, buf);
+        let (band, drawn) = ladder_band::draw_row(app, rows, row, g, area, y, buf);
         if drawn {
             continue;
         }
@@ -213,6 +227,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             put(buf, x, y, sym, 1, style);
         }
         match (&ev.kind, r.kind) {
+            (EventKind::Segment(s), RowKind::Arrival) => {
+                let state = landing.iter().find(|l| l.0 == i).map(|l| l.1);
+                let states = match ladder_slope::receiver(s) {
+                    Side::Client => (state, None),
+                    _ => (None, state),
+                };
+                draw_states(app, states, None, g, area, y, buf);
+            }
+            // Drawn across rows with the other arrows in flight.
+            (EventKind::Segment(_), _) if ladder_slope::spans_rows(app, i) => {}
             (EventKind::Segment(s), _) => {
                 let progress = if Some(i) == newest && app.playback.playing {
                     app.playback.progress
@@ -257,6 +281,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             // A dropped SYN's reason holds the server's side of its row.
             if app.dropped_at(i).is_some() {
                 server_state = None;
+            }
+            // A segment in flight changes its receiver's state where it lands.
+            if let EventKind::Segment(s) = &ev.kind
+                && ladder_slope::spans_rows(app, i)
+            {
+                let receiver = match ladder_slope::receiver(s) {
+                    Side::Client => &mut client_state,
+                    _ => &mut server_state,
+                };
+                if let Some(state) = receiver.take() {
+                    landing.push((i, state));
+                }
             }
             draw_states(
                 app,

@@ -5,6 +5,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use unicode_width::UnicodeWidthStr;
 
 use crate::tcp::Direction;
@@ -53,6 +54,33 @@ pub fn dropped_reason(d: &DroppedSyn, room: usize) -> String {
     .unwrap_or_default()
 }
 
+/// An arrow's style and glyphs: (style, line, head →, head ←), by its connection's phase
+/// (the index knows it: a bare ACK continues the handshake or the close), red when dropped.
+pub fn arrow_look(
+    app: &App,
+    i: usize,
+    s: &SegmentEvent,
+    selected: bool,
+) -> (Style, &'static str, &'static str, &'static str) {
+    let t = &app.theme;
+    let phase = app
+        .index
+        .phase_at(i)
+        .unwrap_or_else(|| segment_phase(s, None));
+    let base = if app.dropped_at(i).is_some() {
+        t.error
+    } else {
+        t.phase(phase)
+    };
+    let style = if selected {
+        base.patch(t.selected)
+    } else {
+        base
+    };
+    let (line, right_head, left_head) = phase_glyphs(phase);
+    (style, line, right_head, left_head)
+}
+
 pub fn draw_arrow(
     app: &App,
     i: usize,
@@ -64,23 +92,8 @@ pub fn draw_arrow(
 ) {
     let t = &app.theme;
     let y = row.y;
-    // The index knows the connection's phase (a bare ACK continues the handshake or the close).
-    let phase = app
-        .index
-        .phase_at(i)
-        .unwrap_or_else(|| segment_phase(s, None));
     let dropped = app.dropped_at(i);
-    let base = if dropped.is_some() {
-        t.error
-    } else {
-        t.phase(phase)
-    };
-    let style = if row.selected {
-        base.patch(t.selected)
-    } else {
-        base
-    };
-    let (line, right_head, left_head) = phase_glyphs(phase);
+    let (style, line, right_head, left_head) = arrow_look(app, i, s, row.selected);
     let (right_head, left_head) = if s.lost {
         // Lost on a lab link (issue 12): the arrow stops midway at a mark, never arriving.
         ("✗", "✗")
@@ -125,6 +138,18 @@ pub fn draw_arrow(
         1,
         style,
     );
+    // A cell of air after the mark: the lines of other segments in flight that cross this row
+    // do not read as the lost one going on.
+    if s.lost {
+        let gap = if to_server {
+            head_x + 1
+        } else {
+            head_x.saturating_sub(1)
+        };
+        if (a..=b).contains(&gap) {
+            put(buf, gap, y, " ", 1, t.border);
+        }
+    }
     // The tag at the sender's end, the label in the middle of what is left.
     let tag = row.tag.map(conn_tag::text);
     let tag_w = tag.as_ref().map_or(0, |t| t.width() as u16 + 1);

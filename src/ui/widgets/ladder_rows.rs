@@ -25,6 +25,9 @@ pub enum RowKind {
     /// Line `k` (from 1) of an event's text that does not fit its own row: a note wrapped
     /// across the ladder, a call's Python line or error ([`super::ladder_band`]).
     Band(u16),
+    /// Over a lab link, where the segment reached its receiver (issue 12): its arrow slopes
+    /// down from the segment's own row to this one ([`super::ladder_slope`]).
+    Arrival,
 }
 
 /// One row of the ladder: the event it belongs to, and which part of it.
@@ -41,19 +44,36 @@ pub struct LadderRow {
 /// so drawing cost does not grow with the timeline.
 pub(super) const LOOK: usize = 4096;
 
+/// Segments looked at before the window for an arrival inside it (a link's arrows in flight
+/// span the rows of what happened meanwhile: a few round trips of a window's worth).
+const ARRIVAL_LOOK: usize = 512;
+
 /// The rows the ladder shows in `height` rows: the newest drawable events up to the playback
-/// position, each blocking call's other end where it happened, and (following live) the lab
-/// calls still blocked; the selection is kept in view.
+/// position, each blocking call's other end where it happened, over a link each segment's
+/// arrival where it happened, and (following live) the lab calls still blocked; the selection
+/// is kept in view.
 pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
+    let (top, mut rows) = rows_in_context(app, height, 0);
+    rows.drain(..top);
+    rows.truncate(height);
+    rows
+}
+
+/// [`rows`] with up to `context` rows above and below the window laid out the same way (where
+/// an arrow in flight through the window left or lands); the window starts at the returned
+/// index.
+pub fn rows_in_context(app: &App, height: usize, context: usize) -> (usize, Vec<LadderRow>) {
     let pos = app.playback.pos;
     let vis = app.index.visible();
     let shown = app.index.visible_before(pos);
     // A scenario picked live starts a fresh ladder: nothing from before its first event.
     let from = app.index.visible_before(app.start).min(shown);
-    let mut k0 = shown.saturating_sub(height).max(from);
+    let mut k0 = shown.saturating_sub(height + context).max(from);
     let sel = app.selected.filter(|&i| i < pos);
     if let Some(sel) = sel {
-        k0 = k0.min(vis.partition_point(|&v| v < sel)).max(from);
+        k0 = k0
+            .min(vis.partition_point(|&v| v < sel).saturating_sub(context))
+            .max(from);
     }
     let first = vis.get(k0).copied().unwrap_or(pos);
     let events = app.events();
@@ -112,6 +132,30 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
             });
         }
     }
+    // Over a link, each segment's arrival at its moment, once the screen's moment is past it
+    // (one before the first event row belongs above it, with rows not laid out here).
+    let moment = app.playback.moment(&app.timeline);
+    let look = if app.timeline.over_link() {
+        k0.saturating_sub(ARRIVAL_LOOK).max(from)
+    } else {
+        shown
+    };
+    for &i in &vis[look..shown] {
+        if let EventKind::Segment(s) = &events[i].kind
+            && let Some(at) = s.arrived()
+            && at <= moment
+        {
+            let after = app.timeline.index_at(at).max(i + 1);
+            if after > first {
+                all.push(LadderRow {
+                    after,
+                    order: 1,
+                    event: i,
+                    kind: RowKind::Arrival,
+                });
+            }
+        }
+    }
     // A call the lab has begun stands where it began (events after it are drawn beside its
     // heavy lifeline); one only asked for from the keyboard, at the end.
     for (j, p) in app.lab.pending.iter().enumerate() {
@@ -128,21 +172,42 @@ pub fn rows(app: &App, height: usize) -> Vec<LadderRow> {
             });
         }
     }
-    finish(all, sel, height)
+    finish(app, all, sel, height, context)
 }
 
-/// The last `height` of `all` in order, or from the selection when it is further up.
-fn finish(mut all: Vec<LadderRow>, sel: Option<usize>, height: usize) -> Vec<LadderRow> {
-    all.sort_by_key(|r| (r.after, r.order));
+/// The last `height` of `all` in order, or from the selection when it is further up, with up
+/// to `context` rows either side; returns where the window starts.
+fn finish(
+    app: &App,
+    mut all: Vec<LadderRow>,
+    sel: Option<usize>,
+    height: usize,
+    context: usize,
+) -> (usize, Vec<LadderRow>) {
+    // Over a link, rows between the same two events (a call's other end, an arrival) in time
+    // order; elsewhere in the order they were found, as always.
+    let events = app.events();
+    let link = app.timeline.over_link();
+    let moment = |r: &LadderRow| match (r.kind, events.get(r.event).map(|e| &e.kind)) {
+        _ if !link => 0,
+        (RowKind::CallStart, Some(EventKind::Call(c))) => c.started.as_nanos(),
+        (RowKind::CallReturn, Some(EventKind::Call(c))) => c.returned.as_nanos(),
+        (RowKind::Arrival, Some(EventKind::Segment(s))) => s.arrived().map_or(0, |t| t.as_nanos()),
+        _ => 0,
+    };
+    all.sort_by_key(|r| (r.after, r.order, moment(r)));
     let mut start = all.len().saturating_sub(height);
     if let Some(sel) = sel
-        && let Some(r) = all.iter().position(|r| r.event == sel)
+        && let Some(r) = all
+            .iter()
+            .position(|r| r.event == sel && r.kind != RowKind::Arrival)
     {
         start = start.min(r);
     }
-    all.truncate(start + height);
-    all.drain(..start);
-    all
+    let top = start.saturating_sub(context);
+    all.truncate(start + height + context);
+    all.drain(..top);
+    (start - top, all)
 }
 
 /// The event drawn on screen row `row` (a mouse click), by the same layout the renderer uses.

@@ -10,6 +10,7 @@ pub mod ladder;
 pub mod ladder_arrow;
 pub mod ladder_band;
 pub mod ladder_rows;
+pub mod ladder_slope;
 pub mod panel_pages;
 pub mod picker;
 pub mod quiz;
