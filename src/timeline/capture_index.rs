@@ -3,10 +3,11 @@
 //!
 //! `sockviz replay` must scale to captures larger than memory. The scan reads the file once,
 //! front to back (as `inspect` does), and keeps only an [`IndexedFrame`] per TCP frame, packed
-//! as differences from the frame before (about 10 bytes), plus the tracker's connections in
-//! their compact form (the picker's rows); [`CaptureIndex::load`] then reads back, with
-//! positioned reads, the bytes of the chosen connection's frames only and pushes them through a
-//! fresh [`Timeline`]. Wireshark's analysis of a connection depends on that connection's
+//! as differences from the frame before (about 10 bytes, `packed.rs`), plus the tracker's
+//! connections in their compact form (the picker's rows). One thread reads and decodes while
+//! the calling thread tracks (`read_ahead.rs`), so the picker of a big capture waits for the
+//! tracker only. [`CaptureIndex::load`] then reads back, with positioned reads, the bytes of the
+//! chosen connection's frames only and pushes them through a fresh [`Timeline`]. Wireshark's analysis of a connection depends on that connection's
 //! segments alone, so the fresh tracker finds the same states and flags the scan did, with one
 //! exception the index remembers: `tcp.analysis.reused_ports` on a connection's first SYN says
 //! an earlier connection used the same 4-tuple, which a tracker fed one connection cannot see.
@@ -17,7 +18,13 @@ use std::collections::HashMap;
 
 use crate::capture::{CaptureFile, FileError, FrameRef, LinkType, Timestamp};
 use crate::tcp::{Analysis, ConnId, ConnectionList, Tracker};
-use crate::wire::{Decoded, Decoder};
+
+mod packed;
+mod read_ahead;
+
+use packed::ConnColumn;
+pub use packed::PackedFrames;
+use read_ahead::{Batch, FrameReader, ReadAhead, ReadEnd};
 
 use super::{Event, EventKind, OwnedFrame, Timeline};
 
@@ -67,132 +74,6 @@ struct ScanNote {
     text: String,
 }
 
-/// The index's frames in capture order, each as variable-length differences from the one
-/// before: frame numbers, file offsets and times grow by little from frame to frame, lengths
-/// and link types are small, and a connection's frames tend to follow each other.
-#[derive(Default)]
-pub struct PackedFrames {
-    bytes: Vec<u8>,
-    /// Entries written (fragments not yet owned included).
-    entries: u64,
-    /// The last entry written, which the next is a difference from.
-    last: Option<IndexedFrame>,
-    /// Fragment entries (by place) that a later frame's datagram claimed for its connection.
-    owners: HashMap<u64, ConnId>,
-    /// Entries still [`UNOWNED`] when the scan ended: left out.
-    unowned: u64,
-    /// Whether any entry was written [`UNOWNED`].
-    held_fragments: bool,
-}
-
-impl PackedFrames {
-    fn push(&mut self, f: IndexedFrame) {
-        let prev = self.last.unwrap_or(IndexedFrame {
-            number: 0,
-            data_offset: 0,
-            ts: Timestamp(0),
-            captured_len: 0,
-            orig_len: 0,
-            link: LinkType(0),
-            conn: ConnId(0),
-        });
-        let b = &mut self.bytes;
-        put(b, f.number.wrapping_sub(prev.number));
-        put(b, f.data_offset.wrapping_sub(prev.data_offset));
-        put_signed(b, f.ts.0.wrapping_sub(prev.ts.0));
-        put(b, u64::from(f.captured_len));
-        put_signed(b, i64::from(f.orig_len) - i64::from(f.captured_len));
-        put(b, u64::from(f.link.0));
-        put_signed(b, i64::from(f.conn.0) - i64::from(prev.conn.0));
-        self.held_fragments |= f.conn == UNOWNED;
-        self.last = Some(f);
-        self.entries += 1;
-    }
-
-    /// How many frames the index holds.
-    pub fn len(&self) -> usize {
-        (self.entries - self.unowned) as usize
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The frames in capture order (fragments that no segment claimed left out).
-    pub fn iter(&self) -> impl Iterator<Item = IndexedFrame> + '_ {
-        let mut at = 0usize;
-        let mut prev = IndexedFrame {
-            number: 0,
-            data_offset: 0,
-            ts: Timestamp(0),
-            captured_len: 0,
-            orig_len: 0,
-            link: LinkType(0),
-            conn: ConnId(0),
-        };
-        (0..self.entries).filter_map(move |place| {
-            let b = &self.bytes;
-            let number = prev.number.wrapping_add(get(b, &mut at));
-            let data_offset = prev.data_offset.wrapping_add(get(b, &mut at));
-            let ts = Timestamp(prev.ts.0.wrapping_add(get_signed(b, &mut at)));
-            let captured_len = get(b, &mut at) as u32;
-            let orig_len = (i64::from(captured_len) + get_signed(b, &mut at)) as u32;
-            let link = LinkType(get(b, &mut at) as u32);
-            let conn = ConnId((i64::from(prev.conn.0) + get_signed(b, &mut at)) as u32);
-            prev = IndexedFrame {
-                number,
-                data_offset,
-                ts,
-                captured_len,
-                orig_len,
-                link,
-                conn,
-            };
-            let mut f = prev;
-            if f.conn == UNOWNED {
-                f.conn = *self.owners.get(&place)?;
-            }
-            Some(f)
-        })
-    }
-
-    fn shrink_to_fit(&mut self) {
-        self.bytes.shrink_to_fit();
-    }
-}
-
-fn put(b: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        b.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    b.push(n as u8);
-}
-
-fn put_signed(b: &mut Vec<u8>, n: i64) {
-    put(b, ((n << 1) ^ (n >> 63)) as u64);
-}
-
-/// Reads what [`put`] wrote; the bytes are the index's own.
-fn get(b: &[u8], at: &mut usize) -> u64 {
-    let mut n = 0u64;
-    let mut shift = 0;
-    loop {
-        let byte = b[*at];
-        *at += 1;
-        n |= u64::from(byte & 0x7f) << shift;
-        if byte < 0x80 {
-            return n;
-        }
-        shift += 7;
-    }
-}
-
-fn get_signed(b: &[u8], at: &mut usize) -> i64 {
-    let z = get(b, at);
-    ((z >> 1) as i64) ^ -((z & 1) as i64)
-}
-
 /// A plain capture scanned once: its TCP frames' places, its connections, its notes.
 pub struct CaptureIndex {
     file: CaptureFile,
@@ -222,117 +103,32 @@ impl CaptureIndex {
     ///
     /// A damaged record stops the read: the frames before it are indexed, and the damage
     /// becomes a note after the last frame (and a warning).
-    pub fn scan(path: &Path, mut progress: impl FnMut(u64)) -> Result<Self, FileError> {
-        let mut file = CaptureFile::open(path)?;
-        let mut tracker = Tracker::new();
-        let mut frames = PackedFrames::default();
-        let mut notes = Vec::new();
-        let mut reopened = Vec::new();
-        let mut warnings = Vec::new();
-        let mut origin = None;
-        let mut last: Option<(u64, Timestamp)> = None;
-        let mut decode_note_given = false;
-        // Reassembles IP fragments and knows each frame's original length, as `inspect` does.
-        let mut decoder = Decoder::new();
-        let mut lab_events = 0u64;
-        loop {
-            let (frame, at) = match file.next_frame() {
-                Ok(Some(next)) => next,
-                Ok(None) => break,
-                Err(err @ FileError::Damaged { .. }) => {
-                    if let Some((after, at)) = last {
-                        notes.push(ScanNote {
-                            after,
-                            at,
-                            text: err.to_string(),
-                        });
-                    }
-                    warnings.push(err.to_string());
-                    break;
-                }
-                Err(err) => return Err(err),
-            };
-            if frame.number % 4096 == 1 {
-                progress(at.data_offset);
-            }
-            // A sockviz recording's calls, probes and notes: not wire. (A recording too large to
-            // be held whole is read as a capture: crate::record::reader::is_recording.)
-            if frame.link == LAB_EVENTS_LINK {
-                lab_events += 1;
-                continue;
-            }
-            origin.get_or_insert(frame.ts);
-            last = Some((frame.number, frame.ts));
-            let indexed = |conn| IndexedFrame {
-                number: frame.number,
-                data_offset: at.data_offset,
-                ts: at.ts,
-                captured_len: at.captured_len,
-                orig_len: at.orig_len,
-                link: at.link,
-                conn,
-            };
-            // The same decoding and the same single note as `Timeline::push`. A fragment is
-            // indexed under its place, owned by no connection until its datagram completes.
-            let place = Some(frames.entries);
-            let seg = match decoder.decode_tagged(
-                place,
-                frame.link,
-                frame.data,
-                frame.orig_len,
-                frame.ts,
-            ) {
-                Ok(Decoded::Tcp(seg)) => seg,
-                Ok(Decoded::NotTcp) => {
-                    if decoder.last_held_fragment() {
-                        frames.push(indexed(UNOWNED));
-                    }
-                    continue;
-                }
-                Err(err) => {
-                    if !decode_note_given {
-                        decode_note_given = true;
-                        notes.push(ScanNote {
-                            after: frame.number - 1,
-                            at: frame.ts,
-                            text: crate::tr!(
-                                "wire.index.not_decoded",
-                                frame = frame.number,
-                                error = err
-                            ),
-                        });
-                    }
-                    continue;
-                }
-            };
-            let info = tracker.push(frame.ts, frame.orig_len, &seg);
-            if tracker.connections().len() > reopened.len() {
-                reopened.push(info.analysis.contains(Analysis::REUSED_PORTS));
-            }
-            // The fragments this segment was rebuilt from are read back with its connection.
-            for &place in decoder.reassembled_from() {
-                frames.owners.insert(place, info.conn);
-            }
-            frames.push(indexed(info.conn));
-        }
-        // Fragments of datagrams that never completed or carried no TCP are left out.
-        if frames.held_fragments {
-            frames.unowned = frames.entries - frames.iter().count() as u64;
-        }
-        warnings.extend(file.warnings().iter().cloned());
-        if lab_events > 0 {
-            warnings.push(crate::tr!("wire.index.lab_events", n = lab_events));
-        }
-        frames.shrink_to_fit();
-        Ok(CaptureIndex {
-            file,
-            origin,
-            frames,
-            connections: tracker.into_connections(),
-            reopened,
-            notes,
-            warnings,
-        })
+    ///
+    /// The file is read and decoded on a thread of its own while this one tracks connections
+    /// (`read_ahead.rs`); the result is the one [`CaptureIndex::scan_in_one_thread`] gives.
+    pub fn scan(path: &Path, progress: impl FnMut(u64)) -> Result<Self, FileError> {
+        Self::scan_file(CaptureFile::open(path)?, progress)
+    }
+
+    /// [`CaptureIndex::scan`] of a file already open (a stream, a capture held in memory).
+    pub fn scan_file(file: CaptureFile, progress: impl FnMut(u64)) -> Result<Self, FileError> {
+        let mut indexer = Indexer::new(progress);
+        let end = match ReadAhead::start(FrameReader::new(file)) {
+            Ok(ahead) => ahead.run(|batch| indexer.take(batch))?,
+            Err(reader) => read_ahead::in_one_thread(*reader, |batch| indexer.take(batch))?,
+        };
+        Ok(indexer.finish(end))
+    }
+
+    /// [`CaptureIndex::scan_file`] reading, decoding and tracking in the calling thread: the
+    /// reference the pipelined scan is tested against.
+    pub fn scan_in_one_thread(
+        file: CaptureFile,
+        progress: impl FnMut(u64),
+    ) -> Result<Self, FileError> {
+        let mut indexer = Indexer::new(progress);
+        let end = read_ahead::in_one_thread(FrameReader::new(file), |batch| indexer.take(batch))?;
+        Ok(indexer.finish(end))
     }
 
     pub fn path(&self) -> &Path {
@@ -412,6 +208,66 @@ impl CaptureIndex {
             }
         }
         Ok(part)
+    }
+}
+
+/// The scan's tracking half: each decoded frame's connection, the packed index, and which
+/// connections reused an earlier one's 4-tuple.
+struct Indexer<P> {
+    progress: P,
+    tracker: Tracker,
+    /// Each frame's connection, in the order of the reading thread's places.
+    conns: ConnColumn,
+    /// Fragment entries (by place) that a later frame's datagram claimed for its connection.
+    owners: HashMap<u64, ConnId>,
+    /// Per connection: its first segment reused an earlier connection's 4-tuple.
+    reopened: Vec<bool>,
+}
+
+impl<P: FnMut(u64)> Indexer<P> {
+    fn new(progress: P) -> Self {
+        Indexer {
+            progress,
+            tracker: Tracker::new(),
+            conns: ConnColumn::default(),
+            owners: HashMap::new(),
+            reopened: Vec::new(),
+        }
+    }
+
+    fn take(&mut self, batch: &Batch) {
+        for &read in &batch.progress {
+            (self.progress)(read);
+        }
+        let mut rebuilt = batch.rebuilt_from.iter().peekable();
+        for (n, scanned) in batch.frames.iter().enumerate() {
+            let Some(seg) = &scanned.segment else {
+                self.conns.push(UNOWNED);
+                continue;
+            };
+            let info = self.tracker.push(scanned.ts, scanned.orig_len, seg);
+            if self.tracker.connections().len() > self.reopened.len() {
+                self.reopened
+                    .push(info.analysis.contains(Analysis::REUSED_PORTS));
+            }
+            // The fragments this segment was rebuilt from are read back with its connection.
+            while let Some(&(_, place)) = rebuilt.next_if(|(at, _)| *at == n) {
+                self.owners.insert(place, info.conn);
+            }
+            self.conns.push(info.conn);
+        }
+    }
+
+    fn finish(self, end: ReadEnd) -> CaptureIndex {
+        CaptureIndex {
+            file: end.file,
+            origin: end.origin,
+            frames: PackedFrames::join(end.places, self.conns, self.owners),
+            connections: self.tracker.into_connections(),
+            reopened: self.reopened,
+            notes: end.notes,
+            warnings: end.warnings,
+        }
     }
 }
 
