@@ -372,7 +372,7 @@ pub fn python_line(c: &CallEvent) -> String {
 
 /// Segment labels: the TUI ladder's, shortened to `room` cells, and the exports' full form.
 mod segment;
-pub use segment::{payload_text, segment_label, segment_line, segment_text, segment_words};
+pub use segment::{payload_text, segment_label, segment_line, segment_text};
 
 /// Errors as Python 3 raises them (`BrokenPipeError: [Errno 32] Broken pipe`).
 mod python_error;

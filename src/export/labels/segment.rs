@@ -11,13 +11,8 @@ use super::fit_words;
 /// A segment in a student's words: `SYN`, `SYN+ACK`, `ACK`, `data 20 B`, `FIN`, `data 376 B +
 /// FIN`, `RST`; with what the analysis found said plainly: `resent 20 B` (a retransmission),
 /// `window 0` (the receiver's buffer is full), `keep_alive` (a zero-window probe, as the headless
-/// output and Wireshark name it).
-pub fn segment_words(s: &SegmentEvent) -> String {
-    words(s, "resent", "window 0")
-}
-
-/// [`segment_words`] with the words for a retransmission and a zero window given (the TUI's
-/// ladder names them in the reader's language; exports and transcripts keep English).
+/// output and Wireshark name it), the words for a retransmission and a zero window given in the
+/// reader's language.
 fn words(s: &SegmentEvent, resent_word: &str, window0: &str) -> String {
     let f = s.flags;
     if s.analysis.contains(Analysis::KEEP_ALIVE) || s.analysis.contains(Analysis::ZERO_WINDOW_PROBE)
