@@ -46,17 +46,19 @@ fn korean_lab(name: &str, script: &str) {
     let (ok, paused) = wait_for(name, 5, |s| s.contains("실시간 ⏸"));
     assert!(ok, "pause not shown:\n{paused}");
     tmux(&["send-keys", "-t", name, "?"]);
-    let (ok, help) = wait_for(name, 5, |s| {
-        s.contains("키 · ↓↑ 스크롤 · ? 또는 Esc로 닫기")
-    });
-    assert!(ok, "the help's title in Korean:\n{help}");
-    for row in [
+    let rows = [
         "한 단계 앞으로",
         "이전 항목 선택",
         "실습: 새 연결",
         "이 도움말",
         "종료",
-    ] {
+    ];
+    // Waited for whole: a capture can land while the overlay is being drawn.
+    let (ok, help) = wait_for(name, 5, |s| {
+        s.contains("키 · ↓↑ 스크롤 · ? 또는 Esc로 닫기") && rows.iter().all(|r| s.contains(r))
+    });
+    assert!(ok, "the help's title in Korean:\n{help}");
+    for row in rows {
         assert!(help.contains(row), "{row:?} in the help:\n{help}");
     }
     // ↓ scrolls to the legend, in Korean.
